@@ -1,0 +1,54 @@
+import { createHash } from "node:crypto";
+import type { DeadLetterReason } from "../validation/outcome.ts";
+import { partitionOf, partitionPath, type Partition } from "./partition.ts";
+
+/** The lake's top-level prefixes. Only these names (and `stacks/storage.ts`) decide layout. */
+export const LAKE_PREFIXES = {
+  raw: "raw/",
+  processed: "processed/",
+  dlq: "dlq/",
+  manifests: "manifests/",
+  receipts: "receipts/",
+} as const;
+
+/** Where a batch came from: enough to name its objects deterministically. */
+export interface BatchRef {
+  readonly shardId: string;
+  readonly firstSequenceNumber: string;
+  readonly lastSequenceNumber: string;
+  /** Arrival of the batch's first record in the stream. */
+  readonly firstArrival: Date;
+}
+
+/**
+ * A batch's id: shard and sequence range. A redelivered batch has the same id, so its objects
+ * overwrite the first delivery's instead of adding copies. Only safe characters reach a key:
+ * nothing an event carries is ever part of an object key.
+ */
+export function batchIdOf(ref: BatchRef): string {
+  return `${safeToken(ref.shardId)}-${safeToken(ref.firstSequenceNumber)}-${safeToken(ref.lastSequenceNumber)}`;
+}
+
+export function rawKey(ref: BatchRef): string {
+  return `${LAKE_PREFIXES.raw}${partitionPath(partitionOf(ref.firstArrival))}/${batchIdOf(ref)}.ndjson.gz`;
+}
+
+export function processedKey(ref: BatchRef, partition: Partition): string {
+  return `${LAKE_PREFIXES.processed}${partitionPath(partition)}/${batchIdOf(ref)}.ndjson.gz`;
+}
+
+export function deadLetterKey(ref: BatchRef, reason: DeadLetterReason): string {
+  const { dt } = partitionOf(ref.firstArrival);
+  return `${LAKE_PREFIXES.dlq}dt=${dt}/reason=${reason}/${batchIdOf(ref)}.ndjson.gz`;
+}
+
+export function receiptKey(ref: BatchRef): string {
+  return `${LAKE_PREFIXES.receipts}${partitionPath(partitionOf(ref.firstArrival))}/${batchIdOf(ref)}.json`;
+}
+
+const SAFE = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Keeps AWS-issued ids as they are; anything else becomes a hash (never a path). */
+function safeToken(value: string): string {
+  return SAFE.test(value) ? value : createHash("sha256").update(value).digest("hex").slice(0, 32);
+}

@@ -1,0 +1,15 @@
+/** A date/hour partition of the lake, in UTC: `dt=2026-11-26/hr=05`. */
+export interface Partition {
+  readonly dt: string;
+  readonly hr: string;
+}
+
+/** The partition an instant falls in. Processed events use event time, so late events land in their own hour. */
+export function partitionOf(instant: Date): Partition {
+  const iso = instant.toISOString();
+  return { dt: iso.slice(0, 10), hr: iso.slice(11, 13) };
+}
+
+export function partitionPath(partition: Partition): string {
+  return `dt=${partition.dt}/hr=${partition.hr}`;
+}

@@ -1,0 +1,70 @@
+import type { PipelineConfig } from "../config.ts";
+import { reconcile } from "../events/reconcile.ts";
+import { partitionOf } from "../lake/partition.ts";
+import { enrich } from "./enrich.ts";
+import type { DeadLetterReason, FieldError, RecordOutcome } from "./outcome.ts";
+import { checkBusinessRules } from "./rules.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Decides one record's fate, in stages: bytes → JSON → schema (with version reconciliation) →
+ * filter → business rules → enrichment. Never throws for bad input: every way a record can be
+ * wrong is a typed outcome, so one bad record can never fail its batch.
+ */
+export function classifyRecord(data: Uint8Array, arrivedAt: Date, config: PipelineConfig): RecordOutcome {
+  if (data.byteLength > config.maxEventBytes) {
+    return reject("too_large", `event is ${data.byteLength} bytes; the limit is ${config.maxEventBytes}`);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(data);
+  } catch {
+    return reject("invalid_encoding", "event is not valid UTF-8");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    // V8 parses JSON recursively: pathological nesting overflows the stack before it ends.
+    if (error instanceof RangeError) return reject("too_deep", "event nests too deeply to parse");
+    return reject("malformed_json", `event is not valid JSON: ${(error as Error).message}`);
+  }
+
+  const reconciled = reconcile(json);
+  if (!reconciled.ok) {
+    return reject(reconciled.reason, summarize(reconciled.errors), reconciled.errors, readEventId(json));
+  }
+  const event = reconciled.event;
+  if (config.filteredEventTypes.has(event.eventType)) {
+    return { kind: "filtered", eventType: event.eventType };
+  }
+  const violations = checkBusinessRules(event, arrivedAt, config);
+  if (violations.length > 0) {
+    return reject("rule_violation", summarize(violations), violations, event.eventId);
+  }
+  return { kind: "processed", event: enrich(event, arrivedAt), partition: partitionOf(event.occurredAt) };
+}
+
+function reject(
+  reason: DeadLetterReason,
+  message: string,
+  errors: readonly FieldError[] = [],
+  eventId?: string,
+): RecordOutcome {
+  return eventId === undefined
+    ? { kind: "rejected", reason, message, errors }
+    : { kind: "rejected", reason, message, errors, eventId };
+}
+
+function summarize(errors: readonly FieldError[]): string {
+  return errors.map((e) => (e.path ? `${e.path} ${e.message}` : e.message)).join("; ");
+}
+
+/** Best-effort id of an event that failed validation, for triage. */
+function readEventId(json: unknown): string | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const record = json as Record<string, unknown>;
+  const id = Object.hasOwn(record, "event_id") ? record.event_id : record.eventId;
+  return typeof id === "string" && id.length > 0 && id.length <= 256 ? id : undefined;
+}
