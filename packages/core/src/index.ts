@@ -18,3 +18,4 @@ export * from "./lake/receipt.ts";
 export * from "./lake/batch.ts";
 export * from "./ingest/split-body.ts";
 export { InputEventSchema } from "./events/input.ts";
+export { apiKeyMatches } from "./ingest/api-key.ts";
