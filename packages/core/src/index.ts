@@ -19,3 +19,4 @@ export * from "./lake/batch.ts";
 export * from "./ingest/split-body.ts";
 export { InputEventSchema } from "./events/input.ts";
 export { apiKeyMatches } from "./ingest/api-key.ts";
+export * from "./deploy/transformer-settings.ts";

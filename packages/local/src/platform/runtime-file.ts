@@ -1,0 +1,23 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** What scripts and tests need to attach to a running `npm start`. */
+export interface RuntimeInfo {
+  readonly ingestUrl: string;
+  readonly apiKey: string;
+  readonly endpointUrl: string;
+}
+
+const FILE = "runtime.json";
+
+export async function writeRuntimeFile(dataDir: string, info: RuntimeInfo): Promise<void> {
+  const tmp = join(dataDir, `.${FILE}.${process.pid}`);
+  await writeFile(tmp, `${JSON.stringify({ ...info, pid: process.pid, startedAt: new Date().toISOString() }, null, 2)}\n`, {
+    mode: 0o600, // it holds the local API key
+  });
+  await rename(tmp, join(dataDir, FILE));
+}
+
+export async function readRuntimeFile(dataDir: string): Promise<RuntimeInfo & { pid: number; startedAt: string }> {
+  return JSON.parse(await readFile(join(dataDir, FILE), "utf8"));
+}

@@ -1,0 +1,175 @@
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ResourceInUseException } from "@aws-sdk/client-kinesis";
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { INGEST_FUNCTION, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
+import type { APIGatewayProxyStructuredResultV2, KinesisStreamBatchResponse, KinesisStreamEvent, Context } from "aws-lambda";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { startHttpApi, type HttpHandler, type RunningHttpApi } from "../api/http-api.ts";
+import { startEndpoint, type RunningEndpoint } from "../endpoint/server.ts";
+import { startEventSourceMapping, type EventSourceMapping } from "../esm/index.ts";
+import { createKinesisService } from "../kinesis/index.ts";
+import { createS3Service } from "../s3/index.ts";
+import { loadApiKey } from "./api-key.ts";
+import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "./links.ts";
+import { ReceiptCounter, type PipelineCounts } from "./receipt-counter.ts";
+import { writeRuntimeFile, type RuntimeInfo } from "./runtime-file.ts";
+
+export interface PlatformOptions {
+  /** Where every service keeps its state (`FRESHET_DATA_DIR`, default `.freshet/`). */
+  readonly dataDir: string;
+  /** Port of the ingest API; the AWS endpoint listens on the next one. 0 picks free ports. */
+  readonly port?: number;
+  /** The local mapping's batching window; AWS's setting is kept unless overridden (tests use 0). */
+  readonly batchingWindowSeconds?: number;
+  /** Log level of the handlers' Powertools logger (default ERROR, to keep the console readable). */
+  readonly logLevel?: string;
+}
+
+export interface Platform extends RuntimeInfo {
+  readonly dataDir: string;
+  readonly mapping: EventSourceMapping;
+  /** Events accepted by the ingest route since start. */
+  accepted(): number;
+  /** Totals from the batch receipts in the lake (survive restarts). */
+  counts(): PipelineCounts;
+  /** Resolves when every record in the stream has been through the transformer. */
+  waitForIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Freshet's streaming half on one machine: the embedded endpoint (Kinesis, S3), the stream and
+ * the lake bucket, the transformer fed by a local event source mapping with the settings AWS
+ * uses, and the ingest route. Handlers are the deployed ones, given their SST links as
+ * `SST_RESOURCE_*` variables and the endpoint as `AWS_ENDPOINT_URL`.
+ * One platform per process: `Resource` reads the links once.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const apiKey = await loadApiKey(dataDir);
+  let counter: ReceiptCounter | undefined;
+  const pendingReceipts = new Set<Promise<void>>();
+
+  const endpoint: RunningEndpoint = await startEndpoint({
+    port: options.port ? options.port + 1 : 0,
+    services: [
+      createKinesisService({ dataDir }),
+      createS3Service({
+        dataDir,
+        onObjectCreated: ({ key }) => {
+          if (!counter) return;
+          const p = counter.add(key).catch(() => undefined).finally(() => pendingReceipts.delete(p));
+          pendingReceipts.add(p);
+        },
+      }),
+    ],
+  });
+
+  Object.assign(process.env, endpointEnvironment(endpoint.url), linkEnvironment(apiKey), {
+    POWERTOOLS_METRICS_DISABLED: "true",
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.FRESHET_LOG_LEVEL ?? "ERROR",
+  });
+  const kinesis = new KinesisClient({});
+  const s3 = new S3Client({});
+  await provision(kinesis, s3);
+  counter = new ReceiptCounter(s3, LOCAL_RESOURCES.bucketName);
+  await counter.load();
+
+  // Imported only now: handlers read their configuration and links at module load.
+  const { handler: transformer } = (await import("@freshet/functions/transformer")) as {
+    handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
+  };
+  const { handler: ingest } = (await import("@freshet/functions/ingest")) as { handler: HttpHandler };
+
+  const failuresDir = join(dataDir, "esm", "on-failure");
+  const mapping = startEventSourceMapping({
+    kinesis,
+    streamName: LOCAL_RESOURCES.streamName,
+    functionName: "freshet-local-Transformer",
+    handler: transformer,
+    batchSize: TRANSFORMER_EVENT_SOURCE.batchSize,
+    maximumBatchingWindowInSeconds: options.batchingWindowSeconds ?? TRANSFORMER_EVENT_SOURCE.maximumBatchingWindowInSeconds,
+    bisectBatchOnFunctionError: TRANSFORMER_EVENT_SOURCE.bisectBatchOnFunctionError,
+    maximumRetryAttempts: TRANSFORMER_EVENT_SOURCE.maximumRetryAttempts,
+    maximumRecordAgeInSeconds: TRANSFORMER_EVENT_SOURCE.maximumRecordAgeInSeconds,
+    functionResponseTypes: [...TRANSFORMER_EVENT_SOURCE.functionResponseTypes],
+    startingPosition: TRANSFORMER_EVENT_SOURCE.startingPosition,
+    functionTimeoutMs: TRANSFORMER_FUNCTION.timeoutSeconds * 1000,
+    checkpointFile: join(dataDir, "esm", "transformer-checkpoints.json"),
+    // The on-failure destination (an SQS queue in AWS): one file per batch given up on.
+    onFailure: async (record) => {
+      await mkdir(failuresDir, { recursive: true });
+      const info = record.KinesisBatchInfo;
+      await writeFile(join(failuresDir, `${info.shardId}-${info.startSequenceNumber}.json`), JSON.stringify(record, null, 2));
+    },
+  });
+
+  let accepted = 0;
+  const api: RunningHttpApi = await startHttpApi({
+    port: options.port ?? 0,
+    routes: [
+      {
+        routeKey: "POST /v1/events",
+        fn: { name: "freshet-local-Ingest", memoryMb: INGEST_FUNCTION.memoryMb, timeoutMs: INGEST_FUNCTION.timeoutSeconds * 1000 },
+        handler: ingest,
+      },
+    ],
+    onResponse: (_route, result: APIGatewayProxyStructuredResultV2) => {
+      accepted += acceptedCount(result);
+    },
+  });
+
+  const info: RuntimeInfo = { ingestUrl: `${api.url}/v1/events`, apiKey, endpointUrl: endpoint.url };
+  await writeRuntimeFile(dataDir, info);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ...info,
+    dataDir,
+    mapping,
+    accepted: () => accepted,
+    counts: () => (counter as ReceiptCounter).totals(),
+    async waitForIdle() {
+      await mapping.waitForIdle();
+      await Promise.all(pendingReceipts);
+    },
+    stop() {
+      stopping ??= (async () => {
+        await api.close();
+        await mapping.stop();
+        await Promise.all(pendingReceipts);
+        await endpoint.close();
+        kinesis.destroy();
+        s3.destroy();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** What `sst deploy` creates in AWS: the stream and the lake bucket (idempotent). */
+async function provision(kinesis: KinesisClient, s3: S3Client): Promise<void> {
+  try {
+    await kinesis.send(
+      new CreateStreamCommand({ StreamName: LOCAL_RESOURCES.streamName, StreamModeDetails: { StreamMode: "ON_DEMAND" } }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: LOCAL_RESOURCES.streamName }));
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: LOCAL_RESOURCES.bucketName }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_RESOURCES.bucketName }));
+  }
+}
+
+function acceptedCount(result: APIGatewayProxyStructuredResultV2): number {
+  try {
+    const body = JSON.parse(result.body ?? "{}") as { accepted?: unknown };
+    return typeof body.accepted === "number" ? body.accepted : 0;
+  } catch {
+    return 0;
+  }
+}
