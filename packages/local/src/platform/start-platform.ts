@@ -23,7 +23,14 @@ export interface PlatformOptions {
   readonly batchingWindowSeconds?: number;
   /** Log level of the handlers' Powertools logger (default ERROR, to keep the console readable). */
   readonly logLevel?: string;
+  /**
+   * Wraps the transformer as the mapping invokes it: where tests inject what Lambda does to a
+   * function (a crash after its writes, a timeout) without touching the handler.
+   */
+  readonly wrapTransformer?: (handler: TransformerHandler) => TransformerHandler;
 }
+
+export type TransformerHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
 
 export interface Platform extends RuntimeInfo {
   readonly dataDir: string;
@@ -77,9 +84,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await counter.load();
 
   // Imported only now: handlers read their configuration and links at module load.
-  const { handler: transformer } = (await import("@freshet/functions/transformer")) as {
-    handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
-  };
+  const { handler: deployed } = (await import("@freshet/functions/transformer")) as { handler: TransformerHandler };
+  const transformer = options.wrapTransformer ? options.wrapTransformer(deployed) : deployed;
   const { handler: ingest } = (await import("@freshet/functions/ingest")) as { handler: HttpHandler };
 
   const failuresDir = join(dataDir, "esm", "on-failure");
