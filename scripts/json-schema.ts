@@ -52,11 +52,19 @@ function overrideAction({ valibotAction, jsonSchema }: OverrideActionContext): J
   return undefined;
 }
 
-/** The event time is a string or a number, never both: say so with `oneOf`. */
+/** Schemas shared by v1 and v2, found by identity through the v2 entries. */
+const EVENT_TIME = EventV2Schema.entries.occurred_at;
+const PROPERTIES = EventV2Schema.entries.properties.wrapped;
+
 function overrideSchema({ valibotSchema, jsonSchema }: OverrideSchemaContext): JsonSchema | undefined {
-  if (valibotSchema !== EventV2Schema.entries.occurred_at) return undefined;
-  const { anyOf, ...rest } = jsonSchema;
-  return anyOf ? { ...rest, oneOf: anyOf } : undefined;
+  // A custom schema (`isJsonObject`): any JSON object, whatever its keys.
+  if (valibotSchema === PROPERTIES) return { type: "object" };
+  // The event time is a string or a number, never both: say so with `oneOf`.
+  if (valibotSchema === EVENT_TIME && jsonSchema.anyOf) {
+    const { anyOf, ...rest } = jsonSchema;
+    return { ...rest, oneOf: anyOf };
+  }
+  return undefined;
 }
 
 /** The JSON Schema of everything a producer may send (v2 first, then legacy v1). */

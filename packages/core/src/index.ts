@@ -1,6 +1,7 @@
 export * from "./errors.ts";
 export * from "./config.ts";
 export * from "./events/timestamps.ts";
+export * from "./events/json-depth.ts";
 export * from "./events/canonical.ts";
 export * from "./events/processed.ts";
 export { EventV1Schema, V1_TO_V2_FIELDS, upgradeV1, type EventV1 } from "./events/v1.ts";

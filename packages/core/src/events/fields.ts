@@ -26,8 +26,16 @@ export const RevenueSchema = v.nullish(
   v.pipe(v.number(), v.finite("must be finite"), v.minValue(0, "must not be negative")),
 );
 
-/** Free-form event attributes; stored as-is (SUPER in the warehouse). */
-export const PropertiesSchema = v.nullish(v.record(v.string(), v.unknown()));
+/** True for a JSON object: not null, not an array. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Free-form event attributes; stored as-is (SUPER in the warehouse). Not `v.record`: it accepts
+ * arrays (and validates a copy of them as `{"0": …}`), so `[1, 2]` would pass as properties.
+ */
+export const PropertiesSchema = v.nullish(v.custom<Record<string, unknown>>(isJsonObject, "must be a JSON object"));
 
 export const EventIdSchema = v.pipe(
   v.string(),

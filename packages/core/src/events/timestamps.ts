@@ -44,7 +44,7 @@ function parseIso(value: string): number | undefined {
   const second = Number(s);
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
   const utc = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  utc.setUTCFullYear(year); // Date.UTC maps years 0–99 to 1900–1999
+  utc.setUTCFullYear(year, month - 1, day); // Date.UTC maps years 0–99 to 1900–1999 (0000-02-29 too)
   // Reject dates the calendar does not have (2026-02-30) rather than rolling them over.
   if (utc.getUTCMonth() !== month - 1 || utc.getUTCDate() !== day) return undefined;
   const millis = Number(frac.padEnd(3, "0").slice(0, 3));

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { IngestLimits } from "../config.ts";
 import { MalformedBodyError, PayloadTooLargeError } from "../errors.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../events/json-depth.ts";
 
 /** One event ready for the stream: its bytes and the partition key that places it on a shard. */
 export interface IngestRecord {
@@ -56,8 +57,11 @@ function splitJson(body: Buffer, isArray: boolean): IngestRecord[] {
     parsed = JSON.parse(text);
   } catch (cause) {
     if (!isArray && text.includes("\n")) return splitNdjson(body); // NDJSON sent as application/json
-    const message = cause instanceof RangeError ? "the body nests too deeply to parse" : `the body is not valid JSON: ${(cause as Error).message}`;
-    throw new MalformedBodyError("malformed_json", message, { cause });
+    throw new MalformedBodyError("malformed_json", `the body is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  // Re-encoding below recurses; an array adds one level around its events.
+  if (exceedsJsonDepth(body, isArray ? MAX_JSON_DEPTH + 1 : MAX_JSON_DEPTH)) {
+    throw new MalformedBodyError("malformed_json", `an event nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   const events = Array.isArray(parsed) ? parsed : [parsed];
   return events.map((event) => {

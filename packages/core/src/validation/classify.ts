@@ -1,4 +1,5 @@
 import type { PipelineConfig } from "../config.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../events/json-depth.ts";
 import { reconcile } from "../events/reconcile.ts";
 import { partitionOf } from "../lake/partition.ts";
 import { enrich } from "./enrich.ts";
@@ -22,12 +23,14 @@ export function classifyRecord(data: Uint8Array, arrivedAt: Date, config: Pipeli
   } catch {
     return reject("invalid_encoding", "event is not valid UTF-8");
   }
+  // JSON.parse accepts any depth; the guard keeps hostile nesting out of every later stage.
+  if (exceedsJsonDepth(data, MAX_JSON_DEPTH)) {
+    return reject("too_deep", `event nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    // V8 parses JSON recursively: pathological nesting overflows the stack before it ends.
-    if (error instanceof RangeError) return reject("too_deep", "event nests too deeply to parse");
     return reject("malformed_json", `event is not valid JSON: ${(error as Error).message}`);
   }
 
