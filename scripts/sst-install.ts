@@ -79,8 +79,9 @@ export function sstInstall(options: { force?: boolean; log?: (line: string) => v
   if (result.error) throw new SstInstallError(`could not start the SST CLI (${bin})`, { cause: result.error });
   if (result.status !== 0) {
     throw new SstInstallError(
-      `\`sst install\` exited with ${result.status ?? result.signal}. It npm-installs the platform into ` +
-        `.sst/platform, so it needs the npm registry; delete .sst/ and retry, or run it by hand with ` +
+      `\`sst install\` exited with ${result.status ?? result.signal} (its reason is printed above). It ` +
+        `bundles sst.config.ts with stacks/, then npm-installs the platform into .sst/platform (needs the ` +
+        `npm registry). Fix the config or delete .sst/ and retry; for details run ` +
         `SST_SKIP_DEPENDENCY_CHECK=1 SST_NO_BUN=1 npx sst install --stage ci --print-logs`,
     );
   }

@@ -1,0 +1,33 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+// SST forbids top-level imports here: the stacks are loaded inside run().
+export default $config({
+  app(input) {
+    const production = input?.stage === "production";
+    return {
+      name: "freshet",
+      home: "aws",
+      removal: production ? "retain" : "remove",
+      protect: production,
+    };
+  },
+  async run() {
+    const { stageConfig } = await import("./stacks/config.ts");
+    const { stripLinkPermissions } = await import("./stacks/links.ts");
+    const { createStorage } = await import("./stacks/storage.ts");
+    const { createIngest } = await import("./stacks/ingest.ts");
+    const { createAlerts } = await import("./stacks/alerts.ts");
+
+    stripLinkPermissions();
+    const config = stageConfig($app.stage);
+    const { lake } = createStorage(config);
+    const { url, stream } = createIngest({ config, lake });
+    createAlerts();
+
+    return {
+      ingestUrl: url,
+      lakeBucket: lake.name,
+      eventsStream: stream.name,
+    };
+  },
+});

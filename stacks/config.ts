@@ -1,0 +1,162 @@
+import {
+  DEFAULT_PIPELINE_CONFIG,
+  INGEST_FUNCTION,
+  TRANSFORMER_EVENT_SOURCE,
+  TRANSFORMER_FUNCTION,
+} from "@freshet/core";
+import { StageConfigError } from "./errors.ts";
+
+/**
+ * Per-stage settings of Freshet's infrastructure. Every stage starts from `DEFAULTS`; a stage
+ * listed in `STAGE_OVERRIDES` replaces only the fields it names. `stageConfig()` validates the
+ * result, so a bad override fails `sst deploy` (and the synth test) before anything is created.
+ */
+export interface StageConfig {
+  readonly stage: string;
+  /** Production keeps its data on `sst remove` and refuses removal altogether (`protect`). */
+  readonly production: boolean;
+  readonly lake: LakeConfig;
+  readonly stream: StreamConfig;
+  readonly ingest: IngestConfig;
+  readonly transformer: TransformerConfig;
+}
+
+export interface LakeConfig {
+  /** processed/ is the hot copy the warehouse loads from; the warehouse keeps history after that. */
+  readonly processedExpiryDays: number;
+  /** raw/ is the immutable audit copy: cheap storage after this many days… */
+  readonly rawDeepArchiveAfterDays: number;
+  /** …and deleted after this many days (Deep Archive bills at least 180 days per object). */
+  readonly rawExpiryDays: number;
+}
+
+export interface StreamConfig {
+  /** Kinesis retention. A failure record on the TransformerFailures queue points at records in the
+   *  stream, so this is also how long a failed batch can be replayed (24 h is the AWS minimum). */
+  readonly retentionHours: number;
+}
+
+export interface IngestConfig {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Overrides of the limits whose defaults live in `@freshet/core` (`DEFAULT_INGEST_LIMITS`);
+   *  unset means the code's default applies. */
+  readonly maxBodyBytes?: number;
+  readonly maxEventBytes?: number;
+}
+
+export interface TransformerConfig {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Event source mapping: records per invocation and how long Lambda may wait to fill a batch. */
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  /** Bounded retries and record age: AWS's defaults (-1 = forever) let one poison record block its
+   *  shard until the record expires from the stream. */
+  readonly maxRetryAttempts: number;
+  readonly maxRecordAgeSeconds: number;
+  /** Concurrent batches per shard (1–10); order within a partition key is kept either way. */
+  readonly parallelizationFactor: number;
+  /** Events older than this (by `occurred_at`) are dead-lettered as too old. */
+  readonly maxEventAgeDays: number;
+  /** Liveness pings counted and dropped before storage. */
+  readonly filteredEventTypes: readonly string[];
+}
+
+export type StageOverrides = {
+  readonly [K in keyof Omit<StageConfig, "stage" | "production">]?: Partial<StageConfig[K]>;
+};
+
+/** Function sizing, stream consumption and validation defaults come from `@freshet/core`, which
+ *  the local platform reads too, so AWS and the local run behave alike unless a stage overrides. */
+export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
+  lake: { processedExpiryDays: 90, rawDeepArchiveAfterDays: 30, rawExpiryDays: 365 },
+  stream: { retentionHours: 24 },
+  ingest: { memoryMb: INGEST_FUNCTION.memoryMb, timeoutSeconds: INGEST_FUNCTION.timeoutSeconds },
+  transformer: {
+    memoryMb: TRANSFORMER_FUNCTION.memoryMb,
+    timeoutSeconds: TRANSFORMER_FUNCTION.timeoutSeconds,
+    batchSize: TRANSFORMER_EVENT_SOURCE.batchSize,
+    batchingWindowSeconds: TRANSFORMER_EVENT_SOURCE.maximumBatchingWindowInSeconds,
+    maxRetryAttempts: TRANSFORMER_EVENT_SOURCE.maximumRetryAttempts,
+    maxRecordAgeSeconds: TRANSFORMER_EVENT_SOURCE.maximumRecordAgeInSeconds,
+    parallelizationFactor: 1,
+    maxEventAgeDays: DEFAULT_PIPELINE_CONFIG.maxEventAgeMs / 86_400_000,
+    filteredEventTypes: [...DEFAULT_PIPELINE_CONFIG.filteredEventTypes],
+  },
+};
+
+/** Stages that differ from `DEFAULTS`, e.g. `{ "dev-alice": { lake: { processedExpiryDays: 7 } } }`. */
+export const STAGE_OVERRIDES: Readonly<Record<string, StageOverrides>> = {};
+
+export const PRODUCTION_STAGE = "production";
+
+export function stageConfig(stage: string, overrides: StageOverrides = STAGE_OVERRIDES[stage] ?? {}): StageConfig {
+  const config: StageConfig = {
+    stage,
+    production: stage === PRODUCTION_STAGE,
+    lake: { ...DEFAULTS.lake, ...overrides.lake },
+    stream: { ...DEFAULTS.stream, ...overrides.stream },
+    ingest: { ...DEFAULTS.ingest, ...overrides.ingest },
+    transformer: { ...DEFAULTS.transformer, ...overrides.transformer },
+  };
+  validate(config);
+  return config;
+}
+
+function validate(c: StageConfig): void {
+  const fail = (message: string): never => {
+    throw new StageConfigError(c.stage, message);
+  };
+  const { lake, stream, ingest, transformer: t } = c;
+  for (const [name, value] of Object.entries({
+    "lake.processedExpiryDays": lake.processedExpiryDays,
+    "lake.rawDeepArchiveAfterDays": lake.rawDeepArchiveAfterDays,
+    "lake.rawExpiryDays": lake.rawExpiryDays,
+    "ingest.memoryMb": ingest.memoryMb,
+    "ingest.timeoutSeconds": ingest.timeoutSeconds,
+    "transformer.memoryMb": t.memoryMb,
+    "transformer.timeoutSeconds": t.timeoutSeconds,
+    "transformer.batchSize": t.batchSize,
+    "transformer.maxRecordAgeSeconds": t.maxRecordAgeSeconds,
+    "transformer.maxEventAgeDays": t.maxEventAgeDays,
+    "transformer.parallelizationFactor": t.parallelizationFactor,
+  })) {
+    if (!Number.isInteger(value) || value <= 0) fail(`${name} must be a positive integer, got ${value}`);
+  }
+  if (lake.rawExpiryDays - lake.rawDeepArchiveAfterDays < 180) {
+    fail(
+      `raw/ must stay at least 180 days in Deep Archive (its minimum billed duration): ` +
+        `transition after ${lake.rawDeepArchiveAfterDays} days, expiry after ${lake.rawExpiryDays}`,
+    );
+  }
+  if (!Number.isInteger(stream.retentionHours) || stream.retentionHours < 24 || stream.retentionHours > 8760) {
+    fail(`stream.retentionHours must be an integer in 24..8760, got ${stream.retentionHours}`);
+  }
+  // Kinesis event source mapping limits (Lambda API).
+  if (t.batchSize > 10_000) fail(`transformer.batchSize must be at most 10000, got ${t.batchSize}`);
+  if (!Number.isInteger(t.batchingWindowSeconds) || t.batchingWindowSeconds < 0 || t.batchingWindowSeconds > 300) {
+    fail(`transformer.batchingWindowSeconds must be an integer in 0..300, got ${t.batchingWindowSeconds}`);
+  }
+  if (!Number.isInteger(t.maxRetryAttempts) || t.maxRetryAttempts < 0 || t.maxRetryAttempts > 10_000) {
+    fail(`transformer.maxRetryAttempts must be an integer in 0..10000 (never -1 = infinite), got ${t.maxRetryAttempts}`);
+  }
+  if (t.maxRecordAgeSeconds < 60 || t.maxRecordAgeSeconds > 604_800) {
+    fail(`transformer.maxRecordAgeSeconds must be in 60..604800 (never -1 = infinite), got ${t.maxRecordAgeSeconds}`);
+  }
+  if (t.maxRecordAgeSeconds > stream.retentionHours * 3600) {
+    fail(`transformer.maxRecordAgeSeconds (${t.maxRecordAgeSeconds}) exceeds the stream's retention`);
+  }
+  if (t.parallelizationFactor > 10) fail(`transformer.parallelizationFactor must be at most 10`);
+  if (t.timeoutSeconds > 900 || ingest.timeoutSeconds > 30) {
+    fail(`timeouts must fit Lambda (900 s) and API Gateway's integration limit for the ingest (30 s)`);
+  }
+  for (const [name, value] of Object.entries({ maxBodyBytes: ingest.maxBodyBytes, maxEventBytes: ingest.maxEventBytes })) {
+    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
+      fail(`ingest.${name} must be a positive integer when set, got ${value}`);
+    }
+  }
+  for (const type of t.filteredEventTypes) {
+    if (!/^[a-z][a-z0-9_]*$/.test(type)) fail(`filtered event type "${type}" is not a snake_case event type`);
+  }
+}

@@ -1,0 +1,10 @@
+/** A stage's settings are inconsistent (e.g. raw/ would expire before it reaches Deep Archive). */
+export class StageConfigError extends Error {
+  override readonly name = "StageConfigError";
+  readonly stage: string;
+
+  constructor(stage: string, message: string, options?: { cause?: unknown }) {
+    super(`Stage "${stage}": ${message}`, options);
+    this.stage = stage;
+  }
+}

@@ -1,0 +1,44 @@
+import { DEFAULT_PIPELINE_CONFIG, TRANSFORMER_EVENT_SOURCE } from "@freshet/core";
+import { describe, expect, it } from "vitest";
+import { DEFAULTS, stageConfig } from "../config.ts";
+import { StageConfigError } from "../errors.ts";
+
+describe("stageConfig", () => {
+  it("gives every stage the documented defaults", () => {
+    const c = stageConfig("dev-alice", {});
+    expect(c).toMatchObject({ stage: "dev-alice", production: false });
+    expect(c.lake).toEqual({ processedExpiryDays: 90, rawDeepArchiveAfterDays: 30, rawExpiryDays: 365 });
+    expect(c.transformer).toMatchObject({ memoryMb: 256, maxEventAgeDays: 7, filteredEventTypes: ["heartbeat", "health_check"] });
+    expect(stageConfig("production", {}).production).toBe(true);
+  });
+
+  it("takes the stream consumption settings from @freshet/core, which the local platform reads too", () => {
+    const t = stageConfig("ci", {}).transformer;
+    expect(t.batchSize).toBe(TRANSFORMER_EVENT_SOURCE.batchSize);
+    expect(t.batchingWindowSeconds).toBe(TRANSFORMER_EVENT_SOURCE.maximumBatchingWindowInSeconds);
+    expect(t.maxRetryAttempts).toBe(TRANSFORMER_EVENT_SOURCE.maximumRetryAttempts);
+    expect(t.maxRecordAgeSeconds).toBe(TRANSFORMER_EVENT_SOURCE.maximumRecordAgeInSeconds);
+    expect(t.maxEventAgeDays * 86_400_000).toBe(DEFAULT_PIPELINE_CONFIG.maxEventAgeMs);
+  });
+
+  it("replaces only the fields a stage overrides", () => {
+    const c = stageConfig("staging", { lake: { processedExpiryDays: 14 }, ingest: { maxBodyBytes: 1_000_000 } });
+    expect(c.lake).toEqual({ ...DEFAULTS.lake, processedExpiryDays: 14 });
+    expect(c.ingest).toEqual({ ...DEFAULTS.ingest, maxBodyBytes: 1_000_000 });
+    expect(c.transformer).toEqual(DEFAULTS.transformer);
+  });
+
+  it.each([
+    ["raw/ leaving Deep Archive before 180 days", { lake: { rawDeepArchiveAfterDays: 200 } }, /180 days/],
+    ["infinite retries", { transformer: { maxRetryAttempts: -1 } }, /maxRetryAttempts/],
+    ["infinite record age", { transformer: { maxRecordAgeSeconds: -1 } }, /maxRecordAgeSeconds/],
+    ["a record age beyond the stream's retention", { transformer: { maxRecordAgeSeconds: 172_800 } }, /retention/],
+    ["a batch larger than Lambda allows", { transformer: { batchSize: 20_000 } }, /batchSize/],
+    ["an ingest timeout beyond API Gateway's", { ingest: { timeoutSeconds: 60 } }, /30 s/],
+    ["a fractional expiry", { lake: { processedExpiryDays: 1.5 } }, /processedExpiryDays/],
+    ["a malformed filtered event type", { transformer: { filteredEventTypes: ["Heart Beat"] } }, /Heart Beat/],
+  ])("rejects %s", (_, overrides, message) => {
+    expect(() => stageConfig("bad", overrides)).toThrow(StageConfigError);
+    expect(() => stageConfig("bad", overrides)).toThrow(message);
+  });
+});
