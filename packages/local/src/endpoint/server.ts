@@ -110,11 +110,11 @@ async function serveHttp1(services: readonly EndpointService[], req: IncomingMes
     res.destroy();
     return;
   }
-  const url = new URL(req.url ?? "/", "http://endpoint");
+  const target = splitTarget(req.url ?? "/");
   const request: EndpointRequest = {
     method: req.method ?? "GET",
-    path: url.pathname,
-    query: url.searchParams,
+    path: target.path,
+    query: target.query,
     headers: req.headers,
     body,
   };
@@ -131,7 +131,7 @@ async function serveHttp2(services: readonly EndpointService[], stream: ServerHt
     stream.destroy();
     return;
   }
-  const url = new URL(String(raw[":path"] ?? "/"), "http://endpoint");
+  const target = splitTarget(String(raw[":path"] ?? "/"));
   const headers: Record<string, string | string[] | undefined> = {};
   for (const [name, value] of Object.entries(raw)) {
     if (name.startsWith(":")) continue;
@@ -140,13 +140,23 @@ async function serveHttp2(services: readonly EndpointService[], stream: ServerHt
   if (raw[":authority"] !== undefined && headers.host === undefined) headers.host = String(raw[":authority"]);
   const request: EndpointRequest = {
     method: String(raw[":method"] ?? "GET"),
-    path: url.pathname,
-    query: url.searchParams,
+    path: target.path,
+    query: target.query,
     headers,
     body,
   };
   const response = await routeRequest(services, request);
   await writeHttp2Response(stream, request.method, response);
+}
+
+/**
+ * Splits a request target without URL normalisation: S3 keys may contain `.`/`..` segments and
+ * `//`, which WHATWG URL parsing would silently resolve into a different key.
+ */
+function splitTarget(target: string): { path: string; query: URLSearchParams } {
+  const q = target.indexOf("?");
+  const path = q < 0 ? target : target.slice(0, q);
+  return { path: path.startsWith("/") ? path : `/${path}`, query: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)) };
 }
 
 async function readAll(source: AsyncIterable<Buffer>): Promise<Buffer> {

@@ -1,0 +1,27 @@
+/** Base of the local event source mapping's errors. */
+export class EventSourceMappingError extends Error {
+  override readonly name: string = "EventSourceMappingError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** An option outside the range AWS accepts for a Kinesis event source mapping. */
+export class MappingConfigError extends EventSourceMappingError {
+  override readonly name = "MappingConfigError";
+}
+
+/** `waitForIdle` cannot be met: the mapping was stopped, or the wait timed out. */
+export class MappingNotIdleError extends EventSourceMappingError {
+  override readonly name = "MappingNotIdleError";
+}
+
+/** The checkpoint file cannot be read or written. */
+export class CheckpointFileError extends EventSourceMappingError {
+  override readonly name = "CheckpointFileError";
+}
+
+/** The handler ran past the function timeout (Lambda reports `Sandbox.Timedout`). */
+export class FunctionTimeoutError extends EventSourceMappingError {
+  override readonly name = "FunctionTimeoutError";
+}

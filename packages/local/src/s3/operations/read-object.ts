@@ -1,0 +1,77 @@
+import type { EndpointResponse } from "../../endpoint/service.ts";
+import { checkReadConditions } from "../conditions.ts";
+import type { S3Call, S3Context } from "../context.ts";
+import { S3Error } from "../errors.ts";
+import { headerValue, httpDate, requestIdHeaders } from "../http.ts";
+import { objectResponseHeaders } from "../object-headers.ts";
+import { parseRange } from "../range.ts";
+import { etagOf, type ObjectMeta } from "../store/object-meta.ts";
+
+/** GetObject: the bytes streamed from the file opened together with their metadata. */
+export async function getObject(ctx: S3Context, call: S3Call): Promise<EndpointResponse> {
+  const bucket = await ctx.store.bucket(call.bucket);
+  const { meta, handle } = await bucket.open(call.key);
+  try {
+    const early = preconditions(call, meta);
+    if (early) {
+      await handle.close();
+      return early;
+    }
+    const range = parseRange(headerValue(call.req.headers, "range"), meta.size);
+    const headers = objectResponseHeaders(meta, { withChecksum: checksumWanted(call) && !range, query: call.req.query });
+    if (range) {
+      const length = range.end - range.start + 1;
+      return {
+        status: 206,
+        headers: {
+          ...requestIdHeaders(),
+          ...headers,
+          "content-range": `bytes ${range.start}-${range.end}/${meta.size}`,
+          "content-length": String(length),
+        },
+        body: handle.createReadStream({ start: range.start, end: range.end }),
+      };
+    }
+    const body = meta.size === 0 ? (await handle.close(), Buffer.alloc(0)) : handle.createReadStream();
+    return { status: 200, headers: { ...requestIdHeaders(), ...headers, "content-length": String(meta.size) }, body };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** HeadObject: GetObject's headers (a `Range` gives 206 and its `Content-Range`), no body. */
+export async function headObject(ctx: S3Context, call: S3Call): Promise<EndpointResponse> {
+  const bucket = await ctx.store.bucket(call.bucket);
+  const meta = bucket.head(call.key);
+  if (!meta) throw new S3Error("NoSuchKey", { details: { Key: call.key } });
+  const early = preconditions(call, meta);
+  if (early) return early;
+  const range = parseRange(headerValue(call.req.headers, "range"), meta.size);
+  const headers = objectResponseHeaders(meta, { withChecksum: checksumWanted(call) && !range, query: call.req.query });
+  if (range) {
+    return {
+      status: 206,
+      headers: {
+        ...requestIdHeaders(),
+        ...headers,
+        "content-range": `bytes ${range.start}-${range.end}/${meta.size}`,
+        "content-length": String(range.end - range.start + 1),
+      },
+    };
+  }
+  return { status: 200, headers: { ...requestIdHeaders(), ...headers, "content-length": String(meta.size) } };
+}
+
+function checksumWanted(call: S3Call): boolean {
+  return (headerValue(call.req.headers, "x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED";
+}
+
+/** A 304 answer when the client's copy is current; throws 412 when a precondition fails. */
+function preconditions(call: S3Call, meta: ObjectMeta): EndpointResponse | undefined {
+  if (checkReadConditions(call.req.headers, meta) === "ok") return undefined;
+  return {
+    status: 304,
+    headers: { ...requestIdHeaders(), etag: etagOf(meta), "last-modified": httpDate(meta.lastModified) },
+  };
+}

@@ -1,0 +1,12 @@
+import { startS3 } from "./harness.ts";
+import { PutObjectCommand, CreateBucketCommand, GetObjectCommand } from "@aws-sdk/client-s3";
+const s3 = await startS3();
+await s3.client.send(new CreateBucketCommand({ Bucket: "lake" }));
+const body = Buffer.alloc(100 * 1024, 3);
+let t = performance.now(); let next = 0;
+await Promise.all(Array.from({ length: 8 }, async () => { while (next < 600) { const i = next++; await s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: `big/${i}`, Body: body })); } }));
+console.log("put", (600 / ((performance.now() - t) / 1000)).toFixed(0));
+t = performance.now(); next = 0;
+await Promise.all(Array.from({ length: 8 }, async () => { while (next < 600) { const i = next++; const o = await s3.client.send(new GetObjectCommand({ Bucket: "lake", Key: `big/${i}` })); await o.Body!.transformToByteArray(); } }));
+console.log("get", (600 / ((performance.now() - t) / 1000)).toFixed(0));
+await s3.stop();
