@@ -12,7 +12,7 @@ import {
   receiptKey,
   type BatchRef,
 } from "./keys.ts";
-import { partitionOf, type Partition } from "./partition.ts";
+import { partitionOfIso, type Partition } from "./partition.ts";
 import { receiptOf, type BatchReceipt, type RecordFate } from "./receipt.ts";
 
 /** A record as the stream delivered it. */
@@ -21,6 +21,8 @@ export interface StreamRecord {
   readonly sequenceNumber: string;
   readonly partitionKey: string;
   readonly arrivedAt: Date;
+  /** `data` as base64 when the caller already has it (Lambda's event does): spares re-encoding. */
+  readonly dataBase64?: string;
 }
 
 /** One shard's batch: Lambda never mixes shards in one invocation. */
@@ -68,11 +70,20 @@ export function planBatch(batch: StreamBatch, config: PipelineConfig): BatchPlan
   const dead = new Map<DeadLetterReason, string[]>();
   const fates: RecordFate[] = [];
 
+  const arrivalIso = lastValueCache((at: Date) => at.toISOString());
   for (const record of batch.records) {
-    const source = sourceOf(batch, record);
-    rawLines.push(JSON.stringify(rawLine(record, source)));
-    const outcome = classifyRecord(record.data, record.arrivedAt, config);
-    const window = partitionOf(record.arrivedAt);
+    const arrival = arrivalIso(record.arrivedAt);
+    const base64 = record.dataBase64 ?? toBase64(record.data);
+    rawLines.push(
+      JSON.stringify({
+        sequence_number: record.sequenceNumber,
+        partition_key: record.partitionKey,
+        approximate_arrival: arrival,
+        data_base64: base64,
+      }),
+    );
+    const outcome = classifyRecord(record.data, record.arrivedAt, config, arrival);
+    const window = partitionOfIso(arrival);
     switch (outcome.kind) {
       case "processed": {
         const key = processedKey(ref, outcome.partition);
@@ -92,8 +103,8 @@ export function planBatch(batch: StreamBatch, config: PipelineConfig): BatchPlan
           message: outcome.message,
           errors: outcome.errors,
           event_id: outcome.eventId ?? null,
-          original_base64: Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength).toString("base64"),
-          source,
+          original_base64: base64,
+          source: sourceOf(batch, record, arrival),
         };
         let lines = dead.get(outcome.reason);
         if (!lines) dead.set(outcome.reason, (lines = []));
@@ -124,22 +135,31 @@ export function planBatch(batch: StreamBatch, config: PipelineConfig): BatchPlan
   return { batchId: batchIdOf(ref), objects, receipt };
 }
 
-function sourceOf(batch: StreamBatch, record: StreamRecord): RecordSource {
+function sourceOf(batch: StreamBatch, record: StreamRecord, arrival: string): RecordSource {
   return {
     stream_arn: batch.streamArn,
     shard_id: batch.shardId,
     sequence_number: record.sequenceNumber,
     partition_key: record.partitionKey,
-    approximate_arrival: record.arrivedAt.toISOString(),
+    approximate_arrival: arrival,
   };
 }
 
-function rawLine(record: StreamRecord, source: RecordSource) {
-  return {
-    sequence_number: source.sequence_number,
-    partition_key: source.partition_key,
-    approximate_arrival: source.approximate_arrival,
-    data_base64: Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength).toString("base64"),
+function toBase64(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
+}
+
+/** Records of a batch mostly share arrival times: format each distinct one once. */
+function lastValueCache(format: (at: Date) => string): (at: Date) => string {
+  let lastMs = Number.NaN;
+  let last = "";
+  return (at) => {
+    const ms = at.getTime();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      last = format(at);
+    }
+    return last;
   };
 }
 

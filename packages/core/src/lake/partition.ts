@@ -6,7 +6,11 @@ export interface Partition {
 
 /** The partition an instant falls in. Processed events use event time, so late events land in their own hour. */
 export function partitionOf(instant: Date): Partition {
-  const iso = instant.toISOString();
+  return partitionOfIso(instant.toISOString());
+}
+
+/** The partition of an ISO-8601 UTC timestamp as `Date.toISOString` writes it. */
+export function partitionOfIso(iso: string): Partition {
   return { dt: iso.slice(0, 10), hr: iso.slice(11, 13) };
 }
 

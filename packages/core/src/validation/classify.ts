@@ -1,7 +1,7 @@
 import type { PipelineConfig } from "../config.ts";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../events/json-depth.ts";
 import { reconcile } from "../events/reconcile.ts";
-import { partitionOf } from "../lake/partition.ts";
+import { partitionOfIso } from "../lake/partition.ts";
 import { enrich } from "./enrich.ts";
 import type { DeadLetterReason, FieldError, RecordOutcome } from "./outcome.ts";
 import { checkBusinessRules } from "./rules.ts";
@@ -13,7 +13,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * filter → business rules → enrichment. Never throws for bad input: every way a record can be
  * wrong is a typed outcome, so one bad record can never fail its batch.
  */
-export function classifyRecord(data: Uint8Array, arrivedAt: Date, config: PipelineConfig): RecordOutcome {
+export function classifyRecord(
+  data: Uint8Array,
+  arrivedAt: Date,
+  config: PipelineConfig,
+  arrivedAtIso: string = arrivedAt.toISOString(),
+): RecordOutcome {
   if (data.byteLength > config.maxEventBytes) {
     return reject("too_large", `event is ${data.byteLength} bytes; the limit is ${config.maxEventBytes}`);
   }
@@ -46,7 +51,8 @@ export function classifyRecord(data: Uint8Array, arrivedAt: Date, config: Pipeli
   if (violations.length > 0) {
     return reject("rule_violation", summarize(violations), violations, event.eventId);
   }
-  return { kind: "processed", event: enrich(event, arrivedAt), partition: partitionOf(event.occurredAt) };
+  const processed = enrich(event, arrivedAtIso);
+  return { kind: "processed", event: processed, partition: partitionOfIso(processed.occurred_at) };
 }
 
 function reject(

@@ -6,12 +6,12 @@ import { normalizeChannel } from "./channel.ts";
  * Stage 3, enrichment: the processed row. `received_at` is the stream's arrival time, which makes
  * the output of a redelivered batch byte-for-byte the same as the first delivery.
  */
-export function enrich(event: CanonicalEvent, arrivedAt: Date): ProcessedEvent {
+export function enrich(event: CanonicalEvent, arrivedAt: Date | string): ProcessedEvent {
   return {
     event_id: event.eventId,
     event_type: event.eventType,
     occurred_at: event.occurredAt.toISOString(),
-    received_at: arrivedAt.toISOString(),
+    received_at: typeof arrivedAt === "string" ? arrivedAt : arrivedAt.toISOString(),
     user_id: event.userId,
     account_id: event.accountId,
     campaign_id: event.campaignId,

@@ -17,6 +17,7 @@ export function streamBatchesOf(records: readonly KinesisStreamRecord[]): Stream
       sequenceNumber: record.kinesis.sequenceNumber,
       partitionKey: record.kinesis.partitionKey,
       arrivedAt: new Date(record.kinesis.approximateArrivalTimestamp * 1000),
+      dataBase64: record.kinesis.data,
     });
   }
   return [...batches.values()];
