@@ -43,6 +43,8 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
   // Large PutRecords / PutObject bodies arrive faster with a wide flow-control window.
   const http2 = createHttp2Server({ settings: { initialWindowSize: 16 * 1024 * 1024 } });
   http2.on("stream", (stream: ServerHttp2Stream, headers: Http2Headers) => void serveHttp2(services, stream, headers));
+  // A broken client session is that client's problem; the endpoint keeps serving the others.
+  http2.on("sessionError", () => undefined);
   http2.on("session", (session: ServerHttp2Session) => {
     sessions.add(session);
     session.on("close", () => sessions.delete(session));

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readdir, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gunzipSync, gzipSync } from "node:zlib";
 import {
@@ -72,6 +75,15 @@ describe("objects", () => {
     const again = await getBytes("raw/streamed.bin");
     expect(again.bytes.equals(streamed)).toBe(true);
     expect(again.out.ContentEncoding).toBeUndefined();
+  });
+
+  it("takes a 12 MB upload (sent with Expect: 100-continue) and serves it back", async () => {
+    const big = randomBytes(12 * 1024 * 1024);
+    const put = await s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: "big.bin", Body: big }));
+    expect(s3.requests.at(-1)?.headers.expect).toBe("100-continue");
+    expect(put.ETag).toBe(`"${createHash("md5").update(big).digest("hex")}"`);
+    const { bytes } = await getBytes("big.bin");
+    expect(bytes.equals(big)).toBe(true);
   });
 
   it("keeps gzip content and its Content-Encoding, user metadata and content headers", async () => {
@@ -283,11 +295,24 @@ describe("objects", () => {
     expect(new Set(sequencers).size).toBe(3);
   });
 
-  it("returns 500 InternalError XML, not a crash, when a listener throws is harmless", async () => {
+  it("stores the object even when the onObjectCreated listener throws", async () => {
     await s3.stop();
     s3 = await startS3({ dataDir: s3.dataDir, service: { onObjectCreated: () => { throw new Error("listener bug"); } } });
     const put = await s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: "k", Body: "v" }));
     expect(put.$metadata.httpStatusCode).toBe(200);
     expect((await getBytes("k")).bytes.toString()).toBe("v");
+  });
+
+  it("answers 500 InternalError XML, without following it, when a symbolic link sits where a folder belongs", async () => {
+    const outside = await mkdtemp(join(tmpdir(), "freshet-s3-outside-"));
+    await symlink(outside, join(s3.dataDir, "s3", "lake", "linked"));
+    const response = await rawRequest(s3.endpoint.url, { method: "PUT", path: "/lake/linked/x", body: "escape?" });
+    expect(response.status).toBe(500);
+    expect(errorCode(response.text)).toBe("InternalError");
+    expect(await readdir(outside)).toEqual([]);
+    // The endpoint and the bucket keep working.
+    await s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: "after", Body: "ok" }));
+    expect((await getBytes("after")).bytes.toString()).toBe("ok");
+    await removeDataDir(outside);
   });
 });
