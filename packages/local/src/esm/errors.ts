@@ -1,9 +1,8 @@
+import { FreshetError } from "@freshet/core";
+
 /** Base of the local event source mapping's errors. */
-export class EventSourceMappingError extends Error {
+export class EventSourceMappingError extends FreshetError {
   override readonly name: string = "EventSourceMappingError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** An option outside the range AWS accepts for a Kinesis event source mapping. */
