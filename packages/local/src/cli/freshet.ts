@@ -12,6 +12,8 @@ interface Command {
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   // One line per command, in alphabetical order.
+  alerts: () => import("./commands/alerts.ts"),
+  executions: () => import("./commands/executions.ts"),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,0 +1,72 @@
+/**
+ * An error Step Functions answers on the wire: `type` is AWS's exception name (`InvalidDefinition`,
+ * `ExecutionDoesNotExist`, …), which the SDK maps to its exception class.
+ */
+export class SfnApiError extends Error {
+  override readonly name = "SfnApiError";
+  readonly type: string;
+  readonly status: number;
+  constructor(type: string, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.type = type;
+    this.status = options?.status ?? 400;
+  }
+}
+
+/** The service's files cannot be read or written (not a client mistake). */
+export class SfnStorageError extends Error {
+  override readonly name = "SfnStorageError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function validationError(message: string): SfnApiError {
+  return new SfnApiError("ValidationException", message);
+}
+
+/** AWS's wording for a missing required member. */
+export function missingMember(member: string): SfnApiError {
+  return validationError(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+}
+
+export function invalidArn(arn: string, reason = "Resource type not valid in this context"): SfnApiError {
+  return new SfnApiError("InvalidArn", `Invalid Arn: '${reason}: ${arn}'`);
+}
+
+export function stateMachineDoesNotExist(arn: string): SfnApiError {
+  return new SfnApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
+}
+
+export function executionDoesNotExist(arn: string): SfnApiError {
+  return new SfnApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
+}
+
+export function invalidToken(message = "Invalid token"): SfnApiError {
+  return new SfnApiError("InvalidToken", message);
+}
+
+/** A Task `Resource` the local runtime cannot run; CreateStateMachine reports it as `InvalidDefinition`. */
+export class UnsupportedResourceError extends Error {
+  override readonly name = "UnsupportedResourceError";
+  readonly resource: string;
+  constructor(resource: string, reason: string) {
+    super(`${reason}: ${resource}`);
+    this.resource = resource;
+  }
+}
+
+/** The SDK v3 package an aws-sdk Task needs is not installed. */
+export class SdkPackageMissingError extends Error {
+  override readonly name = "SdkPackageMissingError";
+  readonly packageName: string;
+  constructor(packageName: string, options?: { cause?: unknown }) {
+    super(`The package ${packageName} is not installed (npm install ${packageName})`, options);
+    this.packageName = packageName;
+  }
+}
+
+/** A Task's arguments do not fit the API it calls (an unknown field, a list where an object goes). */
+export class ArgumentShapeError extends Error {
+  override readonly name = "ArgumentShapeError";
+}
