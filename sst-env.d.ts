@@ -35,6 +35,11 @@ declare module "sst" {
       "name": string
       "type": "sst.aws.Bucket"
     }
+    "LakeFreshnessWorkflow": {
+      "arn": string
+      "name": string
+      "type": "sst.sst.Linkable"
+    }
     "MarketingAlerts": {
       "arn": string
       "type": "sst.aws.SnsTopic"

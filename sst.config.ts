@@ -17,12 +17,14 @@ export default $config({
     const { createStorage } = await import("./stacks/storage.ts");
     const { createIngest } = await import("./stacks/ingest.ts");
     const { createAlerts } = await import("./stacks/alerts.ts");
+    const { createWorkflows } = await import("./stacks/workflows.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
     const { lake } = createStorage(config);
     const { url, stream } = createIngest({ config, lake });
-    createAlerts();
+    const { marketingAlerts, opsAlerts, bus } = createAlerts();
+    createWorkflows({ lake, opsAlerts, marketingAlerts, bus });
 
     return {
       ingestUrl: url,

@@ -79,6 +79,19 @@ export function fakeState(type: string, logical: string, inputs: State): State {
       const name = physical(logical, inputs);
       return { name, arn: arn("logs", `log-group:${name}`) };
     }
+    case "aws:sfn/stateMachine:StateMachine": {
+      const name = physical(logical, inputs);
+      return { name, arn: arn("states", `stateMachine:${name}`) };
+    }
+    case "aws:scheduler/schedule:Schedule": {
+      const name = physical(logical, inputs);
+      return { name, arn: arn("scheduler", `schedule/${String(inputs.groupName ?? "default")}/${name}`) };
+    }
+    case "aws:cloudwatch/eventRule:EventRule": {
+      const name = physical(logical, inputs);
+      const bus = String(inputs.eventBusName ?? "default");
+      return { name, arn: arn("events", bus === "default" ? `rule/${name}` : `rule/${bus}/${name}`) };
+    }
     case "random:index/randomBytes:RandomBytes": {
       const length = typeof inputs.length === "number" ? inputs.length : 32;
       const bytes = Buffer.alloc(length, 7); // fixed bytes: deterministic, never used as a key

@@ -1,16 +1,27 @@
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { tallyExecutions, type ExecutionTally } from "../platform/execution-tally.ts";
 import { startPlatform } from "../platform/start-platform.ts";
 import { startTraffic } from "../traffic/generator.ts";
 
 /**
  * `npm start`: Freshet's streaming pipeline on this machine, with synthetic traffic.
  * FRESHET_PORT (default 3000: ingest API; the AWS endpoint uses the next port),
- * FRESHET_DATA_DIR (default .freshet), FRESHET_TRAFFIC_RATE (events/s, default 200, 0 = none).
+ * FRESHET_DATA_DIR (default .freshet), FRESHET_TRAFFIC_RATE (events/s, default 200, 0 = none),
+ * FRESHET_SCHEDULE (replaces every workflow schedule locally; default `rate(1 minute)` so the
+ * scheduled workflows are seen running within a minute; `keep` leaves the deployed ones).
  */
 const dataDir = process.env.FRESHET_DATA_DIR ?? ".freshet";
 const port = Number(process.env.FRESHET_PORT ?? 3000);
 const rate = Number(process.env.FRESHET_TRAFFIC_RATE ?? 200);
 
-const platform = await startPlatform({ dataDir, port, batchingWindowSeconds: 1 });
+const schedule = process.env.FRESHET_SCHEDULE ?? "rate(1 minute)";
+const platform = await startPlatform({
+  dataDir,
+  port,
+  batchingWindowSeconds: 1,
+  ...(schedule === "keep" ? {} : { scheduleOverride: schedule }),
+  log: (line) => console.log(`\n${line}`),
+});
 const traffic = rate > 0 ? startTraffic(platform.ingestUrl, platform.apiKey, rate) : undefined;
 
 console.log(`
@@ -20,6 +31,8 @@ Freshet is running locally (data in ${platform.dataDir})
   API key     ${platform.apiKey}
   Endpoint    ${platform.endpointUrl}   (AWS_ENDPOINT_URL for SDK clients and the AWS CLI)
   Traffic     ${rate > 0 ? `${rate} synthetic events/s (FRESHET_TRAFFIC_RATE=0 to turn off)` : "off"}
+  Workflows   ${platform.workflows.workflows.map((w) => `${w.name} (${w.schedules.map((s) => s.expression).join(", ") || "rules only"})`).join(", ") || "none"}
+              npm run freshet -- executions list   |   npm run freshet -- alerts
 
   curl -X POST ${platform.ingestUrl} -H 'x-api-key: ${platform.apiKey}' \\
        -H 'content-type: application/json' \\
@@ -28,11 +41,20 @@ Freshet is running locally (data in ${platform.dataDir})
 Ctrl-C stops cleanly; state survives a restart.
 `);
 
+const sfn = new SFNClient({});
+const machines = platform.workflows.workflows.map((w) => ({ name: w.name, arn: w.stateMachineArn }));
+let tally: ExecutionTally = { succeeded: 0, failed: 0, running: 0 };
+const tallyTimer = setInterval(() => {
+  tallyExecutions(sfn, machines).then((t) => (tally = t), () => undefined);
+}, 2000);
+
 const timer = setInterval(() => {
   const c = platform.counts();
+  const last = tally.latest ? `, last ${tally.latest.workflow} ${tally.latest.status} ${tally.latest.at.toISOString().slice(11, 19)}` : "";
   const line =
     `accepted ${platform.accepted()} | transformer received ${c.received}: processed ${c.processed}, ` +
     `dead-lettered ${c.deadLettered}, filtered ${c.filtered} (${c.batches} batches)` +
+    ` | executions ${tally.succeeded} ok, ${tally.failed} failed, ${tally.running} running${last}` +
     (traffic?.errors() ? ` | traffic errors ${traffic.errors()}` : "");
   if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K${line}`);
   else console.log(line);
@@ -43,6 +65,8 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   clearInterval(timer);
+  clearInterval(tallyTimer);
+  sfn.destroy();
   console.log(`\n${signal}: stopping (finishing the batch in flight)…`);
   await traffic?.stop();
   await platform.stop();

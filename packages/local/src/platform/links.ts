@@ -1,3 +1,5 @@
+import type { WorkflowResources } from "@freshet/workflows";
+
 /** Names the local platform gives the resources `stacks/` declares. */
 export const LOCAL_RESOURCES = {
   app: { name: "freshet", stage: "local" },
@@ -10,8 +12,11 @@ export const LOCAL_RESOURCES = {
  * JSON variables. With these, `Resource.Events.name` in a handler resolves locally exactly as
  * it does in AWS.
  */
-export function linkEnvironment(apiKey: string): Record<string, string> {
+export function linkEnvironment(apiKey: string, resources: WorkflowResources): Record<string, string> {
   return {
+    SST_RESOURCE_MarketingAlerts: JSON.stringify({ type: "sst.aws.SnsTopic", arn: resources.marketingAlertsTopicArn }),
+    SST_RESOURCE_OpsAlerts: JSON.stringify({ type: "sst.aws.SnsTopic", arn: resources.opsAlertsTopicArn }),
+    SST_RESOURCE_Freshet: JSON.stringify({ type: "sst.aws.Bus", name: resources.busName, arn: resources.busArn }),
     SST_RESOURCE_App: JSON.stringify(LOCAL_RESOURCES.app),
     SST_RESOURCE_Events: JSON.stringify({ type: "sst.aws.KinesisStream", name: LOCAL_RESOURCES.streamName }),
     SST_RESOURCE_Lake: JSON.stringify({ type: "sst.aws.Bucket", name: LOCAL_RESOURCES.bucketName }),

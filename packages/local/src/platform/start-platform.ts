@@ -7,9 +7,11 @@ import { join, resolve } from "node:path";
 import { startHttpApi, type HttpHandler, type RunningHttpApi } from "../api/http-api.ts";
 import { startEndpoint, type RunningEndpoint } from "../endpoint/server.ts";
 import { startEventSourceMapping, type EventSourceMapping } from "../esm/index.ts";
-import { createKinesisService } from "../kinesis/index.ts";
-import { createS3Service } from "../s3/index.ts";
+import type { DeliveryLogEntry } from "../eventbridge/index.ts";
+import { deployWorkflows, localWorkflowResources, type DeployResult, type ScheduleOverride } from "../deploy/index.ts";
 import { loadApiKey } from "./api-key.ts";
+import { createLocalServices, LOCAL_ACCOUNT, type LocalServices } from "./local-services.ts";
+import { orchestrationClients, provisionOrchestration } from "./provision.ts";
 import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "./links.ts";
 import { ReceiptCounter, type PipelineCounts } from "./receipt-counter.ts";
 import { writeRuntimeFile, type RuntimeInfo } from "./runtime-file.ts";
@@ -28,6 +30,12 @@ export interface PlatformOptions {
    * function (a crash after its writes, a timeout) without touching the handler.
    */
   readonly wrapTransformer?: (handler: TransformerHandler) => TransformerHandler;
+  /** Replaces workflow schedule expressions locally (e.g. `rate(1 minute)` for demos). */
+  readonly scheduleOverride?: ScheduleOverride;
+  /** Each delivery of an EventBridge rule or schedule (what `npm start` shows). */
+  readonly onDelivery?: (entry: DeliveryLogEntry) => void;
+  /** Lines the local services log (SNS `log` subscriptions, …). */
+  readonly log?: (line: string) => void;
 }
 
 export type TransformerHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
@@ -35,6 +43,9 @@ export type TransformerHandler = (event: KinesisStreamEvent, context: Context) =
 export interface Platform extends RuntimeInfo {
   readonly dataDir: string;
   readonly mapping: EventSourceMapping;
+  readonly services: LocalServices;
+  /** The workflows deployed on start, with their state machine ARNs. */
+  readonly workflows: DeployResult;
   /** Events accepted by the ingest route since start. */
   accepted(): number;
   /** Totals from the batch receipts in the lake (survive restarts). */
@@ -58,22 +69,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let counter: ReceiptCounter | undefined;
   const pendingReceipts = new Set<Promise<void>>();
 
-  const endpoint: RunningEndpoint = await startEndpoint({
-    port: options.port ? options.port + 1 : 0,
-    services: [
-      createKinesisService({ dataDir }),
-      createS3Service({
-        dataDir,
-        onObjectCreated: ({ key }) => {
-          if (!counter) return;
-          const p = counter.add(key).catch(() => undefined).finally(() => pendingReceipts.delete(p));
-          pendingReceipts.add(p);
-        },
-      }),
-    ],
+  const functions: Record<string, unknown> = {}; // filled once the handlers are imported
+  let endpoint: RunningEndpoint | undefined;
+  const services = createLocalServices({
+    dataDir,
+    endpointUrl: () => (endpoint as RunningEndpoint).url,
+    functions: functions as never,
+    onObjectCreated: (_bucket, key) => {
+      if (!counter || !key.startsWith("receipts/")) return;
+      const p = counter.add(key).catch(() => undefined).finally(() => pendingReceipts.delete(p));
+      pendingReceipts.add(p);
+    },
+    ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
+  endpoint = await startEndpoint({ port: options.port ? options.port + 1 : 0, services: services.list });
+  const resources = localWorkflowResources(LOCAL_ACCOUNT);
 
-  Object.assign(process.env, endpointEnvironment(endpoint.url), linkEnvironment(apiKey), {
+  Object.assign(process.env, endpointEnvironment(endpoint.url), linkEnvironment(apiKey, resources), {
     POWERTOOLS_METRICS_DISABLED: "true",
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.FRESHET_LOG_LEVEL ?? "ERROR",
   });
@@ -87,6 +100,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const { handler: deployed } = (await import("@freshet/functions/transformer")) as { handler: TransformerHandler };
   const transformer = options.wrapTransformer ? options.wrapTransformer(deployed) : deployed;
   const { handler: ingest } = (await import("@freshet/functions/ingest")) as { handler: HttpHandler };
+  Object.assign(functions, { "freshet-local-Ingest": ingest, "freshet-local-Transformer": deployed });
+
+  // What `sst deploy` creates for the workflows, through the same APIs, then resume executions
+  // a previous run left in flight (they may call the endpoint, so only now).
+  await provisionOrchestration(resources);
+  const clients = orchestrationClients();
+  const workflows = await deployWorkflows({
+    ...clients,
+    resources,
+    ...(options.scheduleOverride ? { scheduleOverride: options.scheduleOverride } : {}),
+  }).finally(() => Object.values(clients).forEach((c) => c.destroy()));
+  services.stepFunctions.resumeExecutions();
 
   const failuresDir = join(dataDir, "esm", "on-failure");
   const mapping = startEventSourceMapping({
@@ -126,7 +151,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
   });
 
-  const info: RuntimeInfo = { ingestUrl: `${api.url}/v1/events`, apiKey, endpointUrl: endpoint.url };
+  const info: RuntimeInfo = { ingestUrl: `${api.url}/v1/events`, apiKey, endpointUrl: (endpoint as RunningEndpoint).url };
   await writeRuntimeFile(dataDir, info);
 
   let stopping: Promise<void> | undefined;
@@ -134,6 +159,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ...info,
     dataDir,
     mapping,
+    services,
+    workflows,
     accepted: () => accepted,
     counts: () => (counter as ReceiptCounter).totals(),
     async waitForIdle() {
@@ -145,7 +172,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         await api.close();
         await mapping.stop();
         await Promise.all(pendingReceipts);
-        await endpoint.close();
+        // Running executions stay RUNNING on disk and resume on the next start.
+        await services.stepFunctions.close();
+        await (endpoint as RunningEndpoint).close();
         kinesis.destroy();
         s3.destroy();
       })();

@@ -1,0 +1,57 @@
+import type { EndpointService } from "../endpoint/service.ts";
+import { createEventBridgeService, s3ObjectCreatedEvent, type DeliveryLogEntry, type EventBridgeService } from "../eventbridge/index.ts";
+import { createKinesisService } from "../kinesis/index.ts";
+import { createS3Service } from "../s3/index.ts";
+import { createSchedulerService } from "../scheduler/index.ts";
+import { createStepFunctionsService, realClock, type StepFunctionsService } from "../sfn/index.ts";
+import { createSnsService, type SnsService } from "../sns/index.ts";
+import type { LambdaRegistry } from "../sfn/index.ts";
+
+export const LOCAL_ACCOUNT = { region: "us-east-1", accountId: "000000000000" } as const;
+
+export interface LocalServicesOptions {
+  readonly dataDir: string;
+  /** The endpoint's URL once it listens: services that call other services go through it. */
+  readonly endpointUrl: () => string;
+  /** Local Lambda functions, by name, for Step Functions tasks and EventBridge targets. */
+  readonly functions: LambdaRegistry;
+  /** Every object the lake gets; the platform counts receipts with it. */
+  readonly onObjectCreated: (bucket: string, key: string) => void;
+  readonly onDelivery?: (entry: DeliveryLogEntry) => void;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalServices {
+  /** In routing order: signed-name and target-header services first, S3 (the fallback) last. */
+  readonly list: readonly EndpointService[];
+  readonly stepFunctions: StepFunctionsService;
+  readonly eventBridge: EventBridgeService;
+  readonly sns: SnsService;
+}
+
+/**
+ * The AWS services of the embedded endpoint, wired to each other as AWS wires them: the lake
+ * bucket's "Object Created" events go to the default EventBridge bus, rules and schedules start
+ * state machines, tasks call the other services through the endpoint.
+ */
+export function createLocalServices(options: LocalServicesOptions): LocalServices {
+  const { dataDir, endpointUrl, functions } = options;
+  const common = { dataDir, ...LOCAL_ACCOUNT };
+  const stepFunctions = createStepFunctionsService({ ...common, clock: realClock, lambdaFunctions: functions, endpointUrl });
+  const eventBridge = createEventBridgeService({ ...common, endpointUrl, functions, ...(options.onDelivery ? { log: options.onDelivery } : {}) });
+  const scheduler = createSchedulerService({ ...common, endpointUrl, functions, ...(options.onDelivery ? { log: options.onDelivery } : {}) });
+  const sns = createSnsService({ ...common, ...(options.log ? { log: options.log } : {}) });
+  const s3 = createS3Service({
+    dataDir,
+    onObjectCreated: (e) => {
+      options.onObjectCreated(e.bucket, e.key);
+      eventBridge.putEventInternal(s3ObjectCreatedEvent(e, LOCAL_ACCOUNT.region, LOCAL_ACCOUNT.accountId));
+    },
+  });
+  return {
+    list: [createKinesisService({ dataDir }), stepFunctions, eventBridge, scheduler, sns, s3],
+    stepFunctions,
+    eventBridge,
+    sns,
+  };
+}

@@ -1,0 +1,17 @@
+import { LakeFreshness } from "./lake-freshness.ts";
+import type { WorkflowDescription } from "./types.ts";
+
+export * from "./asl.ts";
+export type * from "./types.ts";
+export * from "./errors.ts";
+export * from "./naming.ts";
+export { checkWorkflows } from "./check.ts";
+export { eventPatternOf } from "./event-pattern.ts";
+export {
+  LakeFreshness,
+  LAKE_FRESHNESS_DEFAULT_THRESHOLD_MINUTES,
+  LAKE_FRESHNESS_PAGE_SIZE,
+} from "./lake-freshness.ts";
+
+/** Every workflow Freshet deploys, in AWS (`stacks/workflows.ts`) and locally (`@freshet/local`). */
+export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness];
