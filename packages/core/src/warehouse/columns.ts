@@ -1,0 +1,41 @@
+import type { ProcessedEvent } from "../events/processed.ts";
+
+/**
+ * The `events` columns that come from the lake, in table order, with their Redshift types. Keyed
+ * by `ProcessedEvent`, so a field added to the processed shape fails typechecking here until it
+ * has a column (and a migration). Timestamps are `TIMESTAMP` holding UTC: the lake writes UTC with
+ * `Z`, and a zone-less type compares directly with `GETDATE()` (UTC on Redshift) and on DuckDB.
+ * VARCHAR lengths are bytes in Redshift: sized for multi-byte UTF-8, not characters.
+ */
+export const EVENT_COLUMN_TYPES = {
+  event_id: "VARCHAR(256) NOT NULL",
+  event_type: "VARCHAR(256) NOT NULL",
+  occurred_at: "TIMESTAMP NOT NULL",
+  received_at: "TIMESTAMP NOT NULL",
+  user_id: "VARCHAR(512) NOT NULL",
+  account_id: "VARCHAR(512) NOT NULL",
+  campaign_id: "VARCHAR(512)",
+  ad_group_id: "VARCHAR(512)",
+  ad_id: "VARCHAR(512)",
+  keyword: "VARCHAR(1024)",
+  channel: "VARCHAR(32) NOT NULL",
+  revenue: "DECIMAL(18,4)",
+  currency: "VARCHAR(16)",
+  properties: "SUPER",
+  source_schema_version: "SMALLINT NOT NULL",
+  schema_version: "SMALLINT NOT NULL",
+} as const satisfies Record<keyof ProcessedEvent, string>;
+
+export type EventColumn = keyof typeof EVENT_COLUMN_TYPES;
+
+/** Lake columns in table order: what COPY fills and what the load copies from staging. */
+export const EVENT_COLUMNS = Object.keys(EVENT_COLUMN_TYPES) as readonly EventColumn[];
+
+/**
+ * Columns the load sets. Nullable on purpose: the staging table is `(LIKE events)` and COPY leaves
+ * them empty there; every row the load inserts into `events` has both.
+ */
+export const LOAD_COLUMN_TYPES = {
+  loaded_at: "TIMESTAMP",
+  load_id: "VARCHAR(128)",
+} as const;

@@ -1,0 +1,244 @@
+import type { WindowCounts } from "../lake/receipt.ts";
+import { EVENT_COLUMNS } from "./columns.ts";
+import { InvalidLoadRequestError } from "./errors.ts";
+import { sqlCount, sqlNullableString, sqlString, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
+import { DEFAULT_LOAD_INTERVAL_SECONDS } from "./views/metric-freshness.ts";
+
+/** Data API limits: statements per BatchExecuteStatement, characters per statement. */
+export const MAX_BATCH_STATEMENTS = 40;
+export const MAX_STATEMENT_CHARS = 100_000;
+
+/** A processed object of the manifest, as listed from S3. */
+export interface LoadObject {
+  /** The object key, e.g. `processed/dt=2026-11-26/hr=05/<batchId>.ndjson.gz`. */
+  readonly key: string;
+  readonly sizeBytes: number;
+  readonly etag?: string | null;
+  /** Events in the object, when the planner knows it; recorded in the ledger only. */
+  readonly rows?: number | null;
+}
+
+/** The part of a batch receipt (`receipts/…json`) the accounting needs. */
+export interface LoadReceipt {
+  readonly batch_id: string;
+  readonly windows: readonly WindowCounts[];
+}
+
+export interface LoadRequest {
+  /** Unique per load attempt of a manifest: letters, digits, `._:-`, up to 128. */
+  readonly loadId: string;
+  /** `s3://<bucket>/manifests/…json`, listing exactly `objects` (mandatory entries). */
+  readonly manifestUrl: string;
+  /** The COPY role (reads processed/ and manifests/ only). */
+  readonly iamRoleArn: string;
+  readonly objects: readonly LoadObject[];
+  /** Receipts to count into `event_accounting`; each batch is counted once whatever loads carry it. */
+  readonly receipts?: readonly LoadReceipt[];
+  /** When the run planned this load: `loads.started_at`. */
+  readonly startedAt: Date | string;
+  /** The schedule's interval, recorded for the freshness view. Default 300. */
+  readonly intervalSeconds?: number;
+  /** COPY's REGION, only when the lake bucket is in another region than the warehouse. */
+  readonly region?: string;
+}
+
+/** Columns of the result of the batch's last statement (`GetStatementResult` of sub-statement `<id>:<n>`). */
+export const LOAD_SUMMARY_COLUMNS = [
+  "load_id",
+  "manifest_url",
+  "status",
+  "objects",
+  "rows_staged",
+  "rows_inserted",
+  "duplicates_skipped",
+  "newest_occurred_at",
+  "interval_seconds",
+  "started_at",
+  "finished_at",
+] as const;
+
+const LOAD_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+const LAKE = EVENT_COLUMNS.join(", ");
+
+/**
+ * The statements of one load, for one `BatchExecuteStatement` (one transaction, one session:
+ * the temporary tables live only inside it; run it without SessionId/SessionKeepAliveSeconds).
+ *
+ * 1. stage: COPY the manifest into `load_stage (LIKE events)`.
+ * 2. guard: if any manifest object is already in `load_ledger`, another run loaded it; the stage is
+ *    emptied and the load records itself `superseded` with no rows and no ledger rows, so the same
+ *    manifest loaded twice (or two runs racing) never counts anything twice. The next plan picks up
+ *    whatever it left.
+ * 3. dedupe: one row per event_id within the batch (earliest received_at wins) and none whose
+ *    event_id is already in `events`; insert the rest with `loaded_at` and `load_id`.
+ * 4. ledger rows, receipts (each batch_id once), accounting deltas per arrival hour
+ *    (loaded = inserted, duplicates = staged − inserted), the `loads` row.
+ * 5. the last statement returns the summary (`LOAD_SUMMARY_COLUMNS`).
+ */
+export function buildLoadStatements(request: LoadRequest): string[] {
+  const { loadId, manifestUrl, iamRoleArn, objects } = request;
+  if (!LOAD_ID.test(loadId)) throw new InvalidLoadRequestError(`loadId must match ${LOAD_ID}, got ${JSON.stringify(loadId)}`);
+  if (!manifestUrl.startsWith("s3://")) throw new InvalidLoadRequestError(`manifestUrl must be an s3:// URL, got ${JSON.stringify(manifestUrl)}`);
+  if (!iamRoleArn.startsWith("arn:")) throw new InvalidLoadRequestError(`iamRoleArn must be an ARN, got ${JSON.stringify(iamRoleArn)}`);
+  if (objects.length === 0) throw new InvalidLoadRequestError("a load needs at least one object (nothing to load is the planner's early exit)");
+  const keys = new Set<string>();
+  for (const o of objects) {
+    if (keys.has(o.key)) throw new InvalidLoadRequestError(`object ${JSON.stringify(o.key)} is listed twice`);
+    keys.add(o.key);
+  }
+  if (request.region !== undefined && !REGION.test(request.region)) throw new InvalidLoadRequestError(`not an AWS region: ${JSON.stringify(request.region)}`);
+  const interval = sqlCount(request.intervalSeconds ?? DEFAULT_LOAD_INTERVAL_SECONDS, "intervalSeconds");
+  if (Number(interval) === 0) throw new InvalidLoadRequestError("intervalSeconds must be positive");
+  const id = sqlString(loadId);
+  const manifest = sqlString(manifestUrl);
+  const startedAt = sqlTimestamp(request.startedAt, "startedAt");
+  const receiptRows = receiptValues(request.receipts ?? []);
+  const superseded = "EXISTS (SELECT 1 FROM load_objects WHERE already_loaded)";
+
+  const statements = [
+    "CREATE TEMP TABLE load_stage (LIKE events)",
+    `CREATE TEMPORARY TABLE load_objects (
+  object_key VARCHAR(1024) NOT NULL,
+  size_bytes BIGINT NOT NULL,
+  etag VARCHAR(256),
+  row_count BIGINT,
+  already_loaded BOOLEAN NOT NULL
+)`,
+    `INSERT INTO load_objects (object_key, size_bytes, etag, row_count, already_loaded) VALUES
+${objects.map((o) => `(${sqlString(o.key)}, ${sqlCount(o.sizeBytes, "sizeBytes")}, ${sqlNullableString(o.etag)}, ${sqlCount(o.rows, "rows", true)}, FALSE)`).join(",\n")}`,
+    "UPDATE load_objects SET already_loaded = TRUE WHERE object_key IN (SELECT object_key FROM load_ledger)",
+    `COPY load_stage FROM ${manifest}
+IAM_ROLE ${sqlString(iamRoleArn)}
+MANIFEST
+FORMAT AS JSON 'auto'
+GZIP
+TIMEFORMAT 'auto'${request.region ? `\nREGION ${sqlString(request.region)}` : ""}`,
+    `DELETE FROM load_stage WHERE ${superseded}`,
+    "CREATE TEMP TABLE load_new (LIKE events)",
+    `INSERT INTO load_new (${LAKE}, loaded_at, load_id)
+SELECT ${LAKE}, GETDATE(), ${id}
+FROM (
+  SELECT ${LAKE},
+    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY received_at ASC, occurred_at ASC, event_type ASC) AS copy_rank
+  FROM load_stage
+) AS ranked
+WHERE copy_rank = 1
+  AND NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = ranked.event_id)`,
+    `INSERT INTO events (${LAKE}, loaded_at, load_id)
+SELECT ${LAKE}, loaded_at, load_id FROM load_new`,
+    `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
+SELECT object_key, size_bytes, etag, row_count, ${id}, ${manifest}, GETDATE()
+FROM load_objects
+WHERE NOT ${superseded}`,
+    `CREATE TEMPORARY TABLE load_receipts (
+  batch_id VARCHAR(512) NOT NULL,
+  window_start TIMESTAMP NOT NULL,
+  received BIGINT NOT NULL,
+  processed BIGINT NOT NULL,
+  filtered BIGINT NOT NULL,
+  dead_lettered BIGINT NOT NULL
+)`,
+    ...(receiptRows.length > 0
+      ? [`INSERT INTO load_receipts (batch_id, window_start, received, processed, filtered, dead_lettered) VALUES\n${receiptRows.join(",\n")}`]
+      : []),
+    "DELETE FROM load_receipts WHERE batch_id IN (SELECT batch_id FROM batch_receipts)",
+    `INSERT INTO batch_receipts (batch_id, window_start, received, processed, filtered, dead_lettered, load_id, recorded_at)
+SELECT batch_id, window_start, received, processed, filtered, dead_lettered, ${id}, GETDATE()
+FROM load_receipts`,
+    `CREATE TEMPORARY TABLE load_deltas (
+  window_start TIMESTAMP NOT NULL,
+  received BIGINT NOT NULL,
+  processed BIGINT NOT NULL,
+  filtered BIGINT NOT NULL,
+  dead_lettered BIGINT NOT NULL,
+  loaded BIGINT NOT NULL,
+  duplicates BIGINT NOT NULL
+)`,
+    `INSERT INTO load_deltas (window_start, received, processed, filtered, dead_lettered, loaded, duplicates)
+SELECT window_start, received, processed, filtered, dead_lettered, 0, 0 FROM load_receipts
+UNION ALL
+SELECT DATE_TRUNC('hour', received_at), 0, 0, 0, 0, 0, COUNT(*) FROM load_stage GROUP BY DATE_TRUNC('hour', received_at)
+UNION ALL
+SELECT DATE_TRUNC('hour', received_at), 0, 0, 0, 0, COUNT(*), 0 - COUNT(*) FROM load_new GROUP BY DATE_TRUNC('hour', received_at)`,
+    `INSERT INTO event_accounting (window_start, received, processed, filtered, dead_lettered, loaded, duplicates, updated_at)
+SELECT DISTINCT window_start, 0, 0, 0, 0, 0, 0, GETDATE()
+FROM load_deltas AS d
+WHERE NOT EXISTS (SELECT 1 FROM event_accounting AS a WHERE a.window_start = d.window_start)`,
+    `UPDATE event_accounting
+SET received = event_accounting.received + d.received,
+  processed = event_accounting.processed + d.processed,
+  filtered = event_accounting.filtered + d.filtered,
+  dead_lettered = event_accounting.dead_lettered + d.dead_lettered,
+  loaded = event_accounting.loaded + d.loaded,
+  duplicates = event_accounting.duplicates + d.duplicates,
+  updated_at = GETDATE()
+FROM (
+  SELECT window_start, SUM(received) AS received, SUM(processed) AS processed, SUM(filtered) AS filtered,
+    SUM(dead_lettered) AS dead_lettered, SUM(loaded) AS loaded, SUM(duplicates) AS duplicates
+  FROM load_deltas
+  GROUP BY window_start
+) AS d
+WHERE event_accounting.window_start = d.window_start`,
+    `CREATE TEMPORARY TABLE load_summary (
+  load_id VARCHAR(128) NOT NULL,
+  manifest_url VARCHAR(2048) NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  objects INTEGER NOT NULL,
+  rows_staged BIGINT NOT NULL,
+  rows_inserted BIGINT NOT NULL,
+  duplicates_skipped BIGINT NOT NULL,
+  newest_occurred_at TIMESTAMP,
+  interval_seconds INTEGER NOT NULL,
+  started_at TIMESTAMP NOT NULL,
+  finished_at TIMESTAMP NOT NULL
+)`,
+    `INSERT INTO load_summary (${LOAD_SUMMARY_COLUMNS.join(", ")})
+SELECT
+  ${id},
+  ${manifest},
+  CASE WHEN ${superseded} THEN 'superseded' ELSE 'loaded' END,
+  ${objects.length},
+  (SELECT COUNT(*) FROM load_stage),
+  (SELECT COUNT(*) FROM load_new),
+  (SELECT COUNT(*) FROM load_stage) - (SELECT COUNT(*) FROM load_new),
+  (SELECT MAX(occurred_at) FROM load_new),
+  ${interval},
+  ${startedAt},
+  GETDATE()`,
+    `INSERT INTO loads (${LOAD_SUMMARY_COLUMNS.join(", ")})
+SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`,
+    `SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`,
+  ];
+  checkLimits(statements);
+  return statements;
+}
+
+function receiptValues(receipts: readonly LoadReceipt[]): string[] {
+  const rows: string[] = [];
+  const seen = new Set<string>();
+  for (const receipt of receipts) {
+    for (const w of receipt.windows) {
+      const key = `${receipt.batch_id}\u0000${w.window}`;
+      if (seen.has(key)) continue; // the same receipt given twice counts once, like a re-run
+      seen.add(key);
+      if (w.received !== w.processed + w.filtered + w.dead_lettered) {
+        throw new InvalidLoadRequestError(`receipt ${receipt.batch_id} window ${w.window}: received ${w.received} ≠ processed + filtered + dead_lettered`);
+      }
+      rows.push(
+        `(${sqlString(receipt.batch_id)}, ${sqlWindowStart(w.window)}, ${sqlCount(w.received, "received")}, ${sqlCount(w.processed, "processed")}, ${sqlCount(w.filtered, "filtered")}, ${sqlCount(w.dead_lettered, "dead_lettered")})`,
+      );
+    }
+  }
+  return rows;
+}
+
+function checkLimits(statements: readonly string[]): void {
+  if (statements.length > MAX_BATCH_STATEMENTS) throw new InvalidLoadRequestError(`${statements.length} statements exceed the Data API's ${MAX_BATCH_STATEMENTS}`);
+  for (const s of statements) {
+    if (s.length > MAX_STATEMENT_CHARS) {
+      throw new InvalidLoadRequestError(`a statement of ${s.length} characters exceeds the Data API's ${MAX_STATEMENT_CHARS}: load fewer objects or receipts at once`);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import {
+  CREATE_AUDIT_BALANCE,
+  CREATE_BATCH_RECEIPTS,
+  CREATE_EVENT_ACCOUNTING,
+  CREATE_EVENTS,
+  CREATE_LOAD_LEDGER,
+  CREATE_LOADS,
+} from "./tables.ts";
+import { assertMigrationsOrdered, type Migration } from "./schema-migrations.ts";
+import { CREATE_CAMPAIGN_PERFORMANCE } from "./views/campaign-performance.ts";
+import { CREATE_FEATURE_ADOPTION } from "./views/feature-adoption.ts";
+import { CREATE_METRIC_FRESHNESS } from "./views/metric-freshness.ts";
+import { CREATE_REVENUE_ATTRIBUTION } from "./views/revenue-attribution.ts";
+import { CREATE_USER_ENGAGEMENT, CREATE_USER_SESSIONS } from "./views/user-engagement.ts";
+
+/**
+ * The warehouse schema, in order. Never edit an entry once released (its checksum is recorded):
+ * append a new version. Statements are re-runnable (IF NOT EXISTS, OR REPLACE), so a migration
+ * interrupted between commit and record converges when run again.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "events_ledger_accounting",
+    statements: [CREATE_EVENTS, CREATE_LOAD_LEDGER, CREATE_LOADS, CREATE_BATCH_RECEIPTS, CREATE_EVENT_ACCOUNTING, CREATE_AUDIT_BALANCE],
+  },
+  {
+    version: 2,
+    name: "dashboard_views",
+    statements: [
+      CREATE_CAMPAIGN_PERFORMANCE,
+      CREATE_USER_ENGAGEMENT,
+      CREATE_USER_SESSIONS,
+      CREATE_FEATURE_ADOPTION,
+      CREATE_REVENUE_ATTRIBUTION,
+      CREATE_METRIC_FRESHNESS,
+    ],
+  },
+];
+
+assertMigrationsOrdered(MIGRATIONS);
+
+/** The dashboard views, by name: what the integration test and the bench query. */
+export const DASHBOARD_VIEWS = ["campaign_performance", "user_engagement", "feature_adoption", "revenue_attribution"] as const;

@@ -1,0 +1,119 @@
+import { EVENT_COLUMN_TYPES, LOAD_COLUMN_TYPES } from "./columns.ts";
+
+function columnList(types: Readonly<Record<string, string>>): string {
+  return Object.entries(types)
+    .map(([name, type]) => `  ${name} ${type}`)
+    .join(",\n");
+}
+
+/**
+ * `events`, one row per distinct `event_id`.
+ *
+ * SORTKEY (occurred_at): every dashboard and the freshness view filter or bucket by event time,
+ * and loads append mostly-recent times, so zone maps prune nearly all blocks of a time-ranged query.
+ *
+ * DISTKEY (user_id): the heavy per-row work that needs rows together is per user (sessions,
+ * first-/last-touch attribution, COUNT(DISTINCT user_id) for active users), and with the rows
+ * of a user on one slice those windows and joins run without redistribution. Campaign and feature
+ * aggregates group by columns of low cardinality, which every slice aggregates locally whatever the
+ * distribution, so they gain nothing from distributing on campaign (which would also skew: a few
+ * campaigns carry most traffic and many events have none). The load's dedupe joins a small staging
+ * table on event_id, which Redshift broadcasts, so it does not need DISTKEY(event_id). EVEN/AUTO
+ * would balance slightly better but redistribute every per-user query. user_id is required and of
+ * high cardinality; skew is watched with SVV_TABLE_INFO.skew_rows (maintenance issue).
+ */
+export const CREATE_EVENTS = `CREATE TABLE IF NOT EXISTS events (
+${columnList({ ...EVENT_COLUMN_TYPES, ...LOAD_COLUMN_TYPES })}
+)
+DISTSTYLE KEY
+DISTKEY (user_id)
+SORTKEY (occurred_at)`;
+
+/** One row per processed object loaded: the source of "already loaded" for the planner and the load's guard. */
+export const CREATE_LOAD_LEDGER = `CREATE TABLE IF NOT EXISTS load_ledger (
+  object_key VARCHAR(1024) NOT NULL,
+  size_bytes BIGINT NOT NULL,
+  etag VARCHAR(256),
+  row_count BIGINT,
+  load_id VARCHAR(128) NOT NULL,
+  manifest_url VARCHAR(2048) NOT NULL,
+  loaded_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (object_key)
+)
+SORTKEY (object_key)`;
+
+/**
+ * One row per load transaction. `status` is `loaded`, or `superseded` when an object of the
+ * manifest was already in the ledger (another run loaded it): then nothing was inserted.
+ * `interval_seconds` is the schedule's load interval, which the freshness view measures lag against.
+ */
+export const CREATE_LOADS = `CREATE TABLE IF NOT EXISTS loads (
+  load_id VARCHAR(128) NOT NULL,
+  manifest_url VARCHAR(2048) NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  objects INTEGER NOT NULL,
+  rows_staged BIGINT NOT NULL,
+  rows_inserted BIGINT NOT NULL,
+  duplicates_skipped BIGINT NOT NULL,
+  newest_occurred_at TIMESTAMP,
+  interval_seconds INTEGER NOT NULL,
+  started_at TIMESTAMP NOT NULL,
+  finished_at TIMESTAMP NOT NULL
+)
+SORTKEY (finished_at)`;
+
+/** Batch receipts as loaded, one row per (batch, arrival window): makes counting a receipt idempotent. */
+export const CREATE_BATCH_RECEIPTS = `CREATE TABLE IF NOT EXISTS batch_receipts (
+  batch_id VARCHAR(512) NOT NULL,
+  window_start TIMESTAMP NOT NULL,
+  received BIGINT NOT NULL,
+  processed BIGINT NOT NULL,
+  filtered BIGINT NOT NULL,
+  dead_lettered BIGINT NOT NULL,
+  load_id VARCHAR(128) NOT NULL,
+  recorded_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (batch_id, window_start)
+)
+SORTKEY (window_start)`;
+
+/**
+ * Per arrival hour (the receipts' window): what the transformer saw (received = processed +
+ * filtered + dead_lettered, from receipts) and what the loads did with processed events (loaded =
+ * inserted into events, duplicates = staged rows dropped as an event_id already present).
+ * Arrival hour, not event hour, because that is when an event enters the accounting.
+ */
+export const CREATE_EVENT_ACCOUNTING = `CREATE TABLE IF NOT EXISTS event_accounting (
+  window_start TIMESTAMP NOT NULL,
+  received BIGINT NOT NULL,
+  processed BIGINT NOT NULL,
+  filtered BIGINT NOT NULL,
+  dead_lettered BIGINT NOT NULL,
+  loaded BIGINT NOT NULL,
+  duplicates BIGINT NOT NULL,
+  updated_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (window_start)
+)
+SORTKEY (window_start)`;
+
+/**
+ * in_flight = processed events not loaded yet (nor recognised as duplicates). Status:
+ * `balanced` (nothing in flight), `in_flight`, `loaded_exceeds_processed` (rows loaded whose
+ * receipt is not recorded yet, or a bug), `receipts_inconsistent` (a receipt broke its own sum).
+ */
+export const CREATE_AUDIT_BALANCE = `CREATE OR REPLACE VIEW audit_balance AS
+SELECT
+  window_start,
+  received,
+  processed,
+  filtered,
+  dead_lettered,
+  loaded,
+  duplicates,
+  processed - loaded - duplicates AS in_flight,
+  CASE
+    WHEN received <> processed + filtered + dead_lettered THEN 'receipts_inconsistent'
+    WHEN processed - loaded - duplicates < 0 THEN 'loaded_exceeds_processed'
+    WHEN processed - loaded - duplicates > 0 THEN 'in_flight'
+    ELSE 'balanced'
+  END AS status
+FROM event_accounting`;

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { checkRedshiftSql } from "./redshift-sql.ts";
+
+describe("checkRedshiftSql (the parser check and its documented exceptions)", () => {
+  it("rejects SQL that is not Redshift", () => {
+    for (const bad of [
+      "SELEC 1",
+      "SELECT 1; SELECT 2",
+      "INSERT INTO t VALUES ('a'",
+      "COPY t FROM 's3://b/m.json' IAM_ROLE 'arn' FORMAT AS JSON 'auto'", // no MANIFEST
+      "COPY t FROM 's3://b/m.json' IAM_ROLE 'arn' MANIFEST FORMAT AS JSON 'auto' GZIP TIMEFORMAT 'auto'; DROP TABLE events",
+      "CREATE TEMP TABLE s (a INT)",
+      "CREATE TABLE t (a INT) SORTKEY (a) GARBAGE",
+    ]) {
+      expect(() => checkRedshiftSql(bad), bad).toThrow();
+    }
+  });
+
+  it("accepts the exceptions only in Freshet's forms and says which applied", () => {
+    expect(checkRedshiftSql("CREATE TEMP TABLE s (LIKE events)").exceptions).toEqual(["create_like"]);
+    expect(checkRedshiftSql("CREATE TABLE t (a INT, p SUPER) DISTSTYLE KEY DISTKEY (a) SORTKEY (a)").exceptions).toEqual(["table_attributes", "super_type"]);
+    expect(checkRedshiftSql("SELECT 1 AS a").exceptions).toEqual([]);
+  });
+});

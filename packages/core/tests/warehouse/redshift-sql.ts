@@ -1,0 +1,63 @@
+import parser from "node-sql-parser";
+
+/*
+ * Checks SQL text as Redshift SQL with node-sql-parser's Redshift grammar. That grammar lacks a
+ * few Redshift constructs Freshet uses; each is handled here, and only here:
+ *
+ * 1. COPY: no grammar at all. The statement must match the one form Freshet emits
+ *    (COPY <table> FROM '<s3 manifest>' IAM_ROLE '<arn>' MANIFEST FORMAT AS JSON 'auto' GZIP
+ *    TIMEFORMAT 'auto' [REGION '<region>']), checked by `COPY_FORM`.
+ * 2. CREATE TEMP TABLE <t> (LIKE <source>): neither TEMP nor LIKE. Checked by `LIKE_FORM`.
+ * 3. Table attributes DISTSTYLE / DISTKEY (…) / SORTKEY (…) after a CREATE TABLE's column list:
+ *    checked by `TABLE_ATTRIBUTES`, then removed before parsing the rest.
+ * 4. The SUPER column type: replaced by VARCHAR(65535) before parsing.
+ * Everything else (every SELECT, view, INSERT, UPDATE, DELETE, temporary table) parses as written.
+ */
+
+const { Parser } = parser;
+const sqlParser = new Parser();
+const OPTIONS = { database: "Redshift" } as const;
+
+const IDENT = "[a-z_][a-z0-9_]*";
+const LITERAL = "'(?:[^'\\\\]|'')*'";
+export const COPY_FORM = new RegExp(
+  `^COPY (${IDENT})\\s+FROM ('s3://(?:[^'\\\\]|'')+')\\s+IAM_ROLE (${LITERAL})\\s+MANIFEST\\s+FORMAT AS JSON 'auto'\\s+GZIP\\s+TIMEFORMAT 'auto'(?:\\s+REGION '[a-z0-9-]+')?$`,
+);
+export const LIKE_FORM = new RegExp(`^CREATE TEMP TABLE (${IDENT}) \\(LIKE (${IDENT})\\)$`);
+const TABLE_ATTRIBUTES = /\)\s*((?:\s*(?:DISTSTYLE (?:KEY|EVEN|ALL|AUTO)|DISTKEY \([a-z_]+\)|(?:COMPOUND )?SORTKEY \([a-z_, ]+\)))+)\s*$/;
+
+export type Exception = "copy" | "create_like" | "table_attributes" | "super_type";
+
+export interface RedshiftCheck {
+  /** The parser's AST type of what was parsed ("copy" and "create_like" are checked by form only). */
+  readonly type: string;
+  readonly exceptions: readonly Exception[];
+}
+
+/** Throws when `sql` is not one Redshift statement Freshet may send. */
+export function checkRedshiftSql(sql: string): RedshiftCheck {
+  const text = sql.trim();
+  if (/^COPY\b/i.test(text)) {
+    if (!COPY_FORM.test(text)) throw new Error(`COPY is not in Freshet's form:\n${text}`);
+    return { type: "copy", exceptions: ["copy"] };
+  }
+  if (/^CREATE TEMP TABLE\b/i.test(text)) {
+    if (!LIKE_FORM.test(text)) throw new Error(`CREATE TEMP TABLE is only allowed as (LIKE t):\n${text}`);
+    return { type: "create_like", exceptions: ["create_like"] };
+  }
+  const exceptions: Exception[] = [];
+  let rest = text;
+  const attributes = TABLE_ATTRIBUTES.exec(rest);
+  if (attributes && /^CREATE TABLE\b/.test(rest)) {
+    rest = rest.slice(0, attributes.index + 1);
+    exceptions.push("table_attributes");
+  }
+  if (/\bSUPER\b/.test(rest)) {
+    rest = rest.replace(/(\w+) SUPER\b/g, "$1 VARCHAR(65535)");
+    exceptions.push("super_type");
+  }
+  const ast = sqlParser.astify(rest, OPTIONS);
+  const list = Array.isArray(ast) ? ast : [ast];
+  if (list.length !== 1) throw new Error(`expected one statement, parsed ${list.length}:\n${text}`);
+  return { type: String((list[0] as { type?: unknown }).type), exceptions };
+}

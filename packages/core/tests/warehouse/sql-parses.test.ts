@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildApplyMigrationStatements,
+  buildAuditQuery,
+  buildLedgerSinceQuery,
+  buildLoadedObjectsQuery,
+  buildLoadErrorsQuery,
+  buildLoadStatements,
+  buildRecentLoadsQuery,
+  CREATE_SCHEMA_MIGRATIONS,
+  MIGRATIONS,
+  SELECT_APPLIED_MIGRATIONS,
+  SELECT_METRIC_FRESHNESS,
+} from "@freshet/core";
+import { checkRedshiftSql } from "./redshift-sql.ts";
+import { loadRequestFixture } from "./support/load-request.ts";
+
+describe("every SQL text Freshet sends parses as Redshift SQL", () => {
+  const texts: [string, string][] = [
+    ["schema_migrations", CREATE_SCHEMA_MIGRATIONS],
+    ["applied migrations", SELECT_APPLIED_MIGRATIONS],
+    ...MIGRATIONS.flatMap((m) => buildApplyMigrationStatements(m).map((s, i): [string, string] => [`migration ${m.version}.${i}`, s])),
+    ...buildLoadStatements(loadRequestFixture()).map((s, i): [string, string] => [`load ${i}`, s]),
+    ["loaded objects", buildLoadedObjectsQuery(["processed/dt=2026-11-26/hr=05/a.ndjson.gz", "processed/dt=2026-11-26/hr=05/b.ndjson.gz"])],
+    ["ledger since", buildLedgerSinceQuery("2026-11-26T05:00:00Z")],
+    ["load errors", buildLoadErrorsQuery({ queryId: 42, fileUrls: ["s3://lake/processed/x.ndjson.gz"], since: "2026-11-26T05:00:00Z" })],
+    ["audit", buildAuditQuery({ from: "2026-11-26T00:00:00Z", to: "2026-11-27T00:00:00Z" })],
+    ["audit, all", buildAuditQuery()],
+    ["recent loads", buildRecentLoadsQuery()],
+    ["freshness", SELECT_METRIC_FRESHNESS],
+  ];
+  it.each(texts)("%s", (_name, sql) => {
+    expect(() => checkRedshiftSql(sql)).not.toThrow();
+  });
+});
