@@ -1,0 +1,54 @@
+/**
+ * An error the Data API answers on the wire: `type` is AWS's exception name (the SDK maps it to
+ * its exception class), `status` the HTTP status AWS uses for it.
+ */
+export class RedshiftDataApiError extends Error {
+  override readonly name = "RedshiftDataApiError";
+  readonly type: string;
+  readonly status: number;
+  constructor(type: string, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.type = type;
+    this.status = options?.status ?? 400;
+  }
+}
+
+export function validation(message: string): RedshiftDataApiError {
+  return new RedshiftDataApiError("ValidationException", message);
+}
+
+export function notFound(message: string): RedshiftDataApiError {
+  return new RedshiftDataApiError("ResourceNotFoundException", message);
+}
+
+/** Redshift SQL the local engine cannot express in DuckDB (the statement fails, like a syntax error). */
+export class SqlTranslationError extends Error {
+  override readonly name = "SqlTranslationError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A COPY that fails as Redshift's fails: the message is what DescribeStatement shows. */
+export class CopyError extends Error {
+  override readonly name = "CopyError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A statement stopped by CancelStatement. */
+export class StatementCancelledError extends Error {
+  override readonly name = "StatementCancelledError";
+  constructor(message = "Query cancelled on user's request", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The statement records on disk cannot be read or written (not a client mistake). */
+export class RedshiftStorageError extends Error {
+  override readonly name = "RedshiftStorageError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,134 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { jsonErrorResponse, type EndpointRequest, type EndpointResponse, type EndpointService } from "../endpoint/service.ts";
+import { amzTarget } from "../endpoint/signing.ts";
+import { DatabaseEngine } from "./engine/databases.ts";
+import type { ResultSet } from "./engine/results.ts";
+import { RedshiftDataApiError } from "./errors.ts";
+import {
+  batchExecuteStatement,
+  cancelStatement,
+  describeStatement,
+  executeStatement,
+  getStatementResult,
+  listStatements,
+  type JsonObject,
+  type OperationContext,
+} from "./operations.ts";
+import { StatementRecords } from "./statements/records.ts";
+import { StatementRunner } from "./statements/runner.ts";
+
+export interface RedshiftDataServiceOptions {
+  /** Databases in `<dataDir>/redshift/<database>.duckdb`, statement records beside them. */
+  readonly dataDir: string;
+  /** How COPY reads the lake: through the endpoint's S3 API at this URL, or with this client. */
+  readonly s3: { readonly endpointUrl: () => string } | (() => S3Client);
+  readonly region?: string;
+  readonly accountId?: string;
+  /** Statements running at once before ActiveStatementsExceededException (Redshift's quota: 500). */
+  readonly maxActiveStatements?: number;
+  /** Records per GetStatementResult page (default 1000). */
+  readonly pageRows?: number;
+}
+
+/** The Redshift Data API on the embedded endpoint. `close` stops running statements and saves records. */
+export interface RedshiftDataService extends EndpointService {
+  readonly name: "redshift-data";
+  close(): Promise<void>;
+}
+
+const PREFIX = "RedshiftData";
+
+type Operation = (ctx: OperationContext, input: JsonObject) => object;
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  ExecuteStatement: executeStatement,
+  BatchExecuteStatement: batchExecuteStatement,
+  DescribeStatement: describeStatement,
+  GetStatementResult: getStatementResult,
+  CancelStatement: cancelStatement,
+  ListStatements: listStatements,
+};
+
+/**
+ * Creates the Redshift Data API (AWS JSON 1.1, `X-Amz-Target: RedshiftData.<Op>`) backed by
+ * DuckDB, for unchanged `@aws-sdk/client-redshift-data` clients. Register it with `startEndpoint`
+ * before the S3 service (S3 is the endpoint's fallback route).
+ */
+export function createRedshiftDataService(options: RedshiftDataServiceOptions): RedshiftDataService {
+  const root = join(options.dataDir, "redshift");
+  const engine = new DatabaseEngine(root);
+  const records = new StatementRecords(root);
+  const results = new Map<string, ResultSet>();
+  let s3Client: S3Client | undefined;
+  const source = options.s3;
+  const s3 = (): S3Client => {
+    if (typeof source === "function") return source();
+    s3Client ??= new S3Client({
+      endpoint: source.endpointUrl(),
+      region: options.region ?? "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      forcePathStyle: true,
+      requestHandler: new NodeHttpHandler(),
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    return s3Client;
+  };
+  const runner = new StatementRunner({ engine, records, s3, results });
+  const ctx: OperationContext = {
+    records,
+    runner,
+    results,
+    maxActiveStatements: options.maxActiveStatements ?? 500,
+    pageRows: options.pageRows ?? 1000,
+  };
+  let closed = false;
+
+  return {
+    name: "redshift-data",
+    matches: (req) => amzTarget(req)?.prefix === PREFIX,
+    async handle(req: EndpointRequest): Promise<EndpointResponse> {
+      const requestId = randomUUID();
+      const name = amzTarget(req)?.operation ?? "";
+      const operation = OPERATIONS[name];
+      if (!operation) return withRequestId(jsonErrorResponse(400, "UnknownOperationException", `Operation ${name} is not supported by the local Redshift Data API`), requestId);
+      if (closed) return withRequestId(jsonErrorResponse(503, "ServiceUnavailableException", "The Redshift Data API is shut down"), requestId);
+      let input: JsonObject;
+      try {
+        const parsed: unknown = req.body.length === 0 ? {} : JSON.parse(req.body.toString("utf8"));
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError("not an object");
+        input = parsed as JsonObject;
+      } catch {
+        return withRequestId(jsonErrorResponse(400, "SerializationException", "Request body is not a JSON object"), requestId);
+      }
+      try {
+        return {
+          status: 200,
+          headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId },
+          body: JSON.stringify(operation(ctx, input)),
+        };
+      } catch (error) {
+        if (error instanceof RedshiftDataApiError) return withRequestId(jsonErrorResponse(error.status, error.type, error.message), requestId);
+        throw error;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Mark what is running as stopped before interrupting it, so the record says why.
+      records.markStopped();
+      await runner.close();
+      await records.flush();
+      records.closeSync();
+      await engine.close();
+      s3Client?.destroy();
+    },
+  };
+}
+
+function withRequestId(response: EndpointResponse, requestId: string): EndpointResponse {
+  return { ...response, headers: { ...response.headers, "x-amzn-requestid": requestId } };
+}

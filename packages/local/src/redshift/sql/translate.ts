@@ -1,0 +1,92 @@
+import { parseCopy, type CopyCommand } from "../copy/parse-copy.ts";
+import { SqlTranslationError } from "../errors.ts";
+import { translateCreateTable, type TableKeys } from "./create-table.ts";
+import { rewriteExpressions } from "./functions.ts";
+import { isOp, keyword, render, significant, stringLiteral, type Token } from "./tokens.ts";
+
+/** One thing to do for one Redshift statement. */
+export type Step =
+  | { readonly kind: "sql"; readonly sql: string; readonly returnsRows: boolean }
+  | { readonly kind: "copy"; readonly copy: CopyCommand }
+  | { readonly kind: "table-keys"; readonly keys: TableKeys }
+  | { readonly kind: "transaction"; readonly action: "begin" | "commit" | "rollback" }
+  | { readonly kind: "vacuum" };
+
+/** Redshift's `:name` parameters as the Data API gives them (all values are text). */
+export type Parameters = Readonly<Record<string, string>>;
+
+const ROW_STATEMENTS = new Set(["SELECT", "WITH", "SHOW", "VALUES", "EXPLAIN", "TABLE", "DESCRIBE"]);
+const DML = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
+
+/** Translates one Redshift statement (its tokens, no `;`) into steps for the DuckDB engine. */
+export function translateStatement(statement: readonly Token[], parameters: Parameters = {}): Step[] {
+  const tokens = rewriteExpressions(bindParameters(significant(statement), parameters));
+  const first = keyword(tokens[0]);
+  const second = keyword(tokens[1]);
+  switch (first) {
+    case "COPY":
+      return [{ kind: "copy", copy: parseCopy(tokens) }];
+    case "BEGIN":
+    case "START":
+      return [{ kind: "transaction", action: "begin" }];
+    case "COMMIT":
+    case "END":
+      return [{ kind: "transaction", action: "commit" }];
+    case "ROLLBACK":
+    case "ABORT":
+      return [{ kind: "transaction", action: "rollback" }];
+    case "VACUUM":
+      return [{ kind: "vacuum" }];
+    case "LOCK":
+      // DuckDB serialises conflicting writers itself (optimistic concurrency); nothing to take.
+      return [];
+    case "ANALYZE": {
+      const table = tokens.slice(1).find((t) => keyword(t) !== "VERBOSE" && (t.kind === "word" || t.kind === "quoted"));
+      const name = table && !["PREDICATE", "ALL"].includes(keyword(table)) ? ` ${table.text}` : "";
+      return [{ kind: "sql", sql: `ANALYZE${name}`, returnsRows: false }];
+    }
+    case "CREATE": {
+      const tableAt = tokens.findIndex((t, n) => n <= 4 && keyword(t) === "TABLE");
+      if (tableAt !== -1 && !["VIEW", "MATERIALIZED"].includes(second)) {
+        const { statements, keys } = translateCreateTable(tokens);
+        return [...statements.map((sql) => ({ kind: "sql" as const, sql, returnsRows: false })), { kind: "table-keys", keys }];
+      }
+      return [{ kind: "sql", sql: render(withoutSchemaBinding(tokens)), returnsRows: false }];
+    }
+    default: {
+      const returnsRows = ROW_STATEMENTS.has(first) && !(first === "WITH" && tokens.some((t) => DML.has(keyword(t))));
+      return [{ kind: "sql", sql: render(tokens), returnsRows }];
+    }
+  }
+}
+
+/** `CREATE VIEW … WITH NO SCHEMA BINDING` (late-binding views) → a plain DuckDB view. */
+function withoutSchemaBinding(tokens: readonly Token[]): Token[] {
+  const n = tokens.length;
+  if (n >= 4 && keyword(tokens[n - 4]) === "WITH" && keyword(tokens[n - 3]) === "NO" && keyword(tokens[n - 2]) === "SCHEMA" && keyword(tokens[n - 1]) === "BINDING") {
+    return tokens.slice(0, n - 4);
+  }
+  return [...tokens];
+}
+
+/**
+ * Substitutes `:name` placeholders with the parameter values as string literals: Redshift receives
+ * them as text and casts them where they are used, which an untyped DuckDB literal also does.
+ */
+export function bindParameters(tokens: readonly Token[], parameters: Parameters): Token[] {
+  return tokens.map((t) => {
+    if (t.kind !== "param") return t;
+    const name = t.text.slice(1);
+    const value = parameters[name];
+    if (value === undefined) throw new SqlTranslationError(`Parameter "${name}" is used in the SQL but has no value in Parameters`);
+    return { kind: "string", text: stringLiteral(value) };
+  });
+}
+
+/** True if a statement's text is only a transaction control command (BEGIN, COMMIT, END, …). */
+export function isTransactionControl(statement: readonly Token[]): boolean {
+  const tokens = significant(statement);
+  return ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"].includes(keyword(tokens[0])) && !isOp(tokens[1], "(");
+}
+
+export { SqlTranslationError };
