@@ -39,7 +39,6 @@ export const LOAD_ERROR_COLUMNS = [
   "column_name",
   "error_code",
   "error_message",
-  "raw_line",
 ] as const;
 
 /**

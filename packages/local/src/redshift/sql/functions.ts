@@ -6,7 +6,9 @@ import { closingParen, isOp, keyword, splitArgs, stringLiteral, type Token } fro
  * `macros.ts`, cover GETDATE, NVL, NVL2, DATEADD, JSON_EXTRACT_PATH_TEXT, CONVERT_TIMEZONE, …):
  * date-part keywords become string literals, `LISTAGG … WITHIN GROUP (ORDER BY …)` becomes
  * `string_agg(… ORDER BY …)`, `APPROXIMATE COUNT(DISTINCT x)` becomes `approx_count_distinct(x)`,
- * `SYSDATE` a call, `SUPER` → `JSON`, `VARCHAR(MAX)` → `VARCHAR`.
+ * `SYSDATE` a call, `SUPER` → `JSON`, `VARCHAR(MAX)` → `VARCHAR`, and `CAST(x AS VARCHAR…)` →
+ * `redshift_varchar(x)`: DuckDB would cast a JSON string navigated out of a SUPER to its JSON text
+ * (quoted), Redshift to the string itself.
  */
 export function rewriteExpressions(tokens: readonly Token[]): Token[] {
   const out: Token[] = [];
@@ -21,6 +23,11 @@ export function rewriteExpressions(tokens: readonly Token[]): Token[] {
     } else if (word === "APPROXIMATE" && keyword(next) === "COUNT" && isOp(tokens[i + 2], "(") && keyword(tokens[i + 3]) === "DISTINCT") {
       const close = closingParen(tokens, i + 2);
       out.push(word_("approx_count_distinct"), op("("), ...rewriteExpressions(tokens.slice(i + 4, close)), op(")"));
+      i = close;
+    } else if (isOp(next, "(") && word === "CAST" && castsToVarchar(tokens, i + 1)) {
+      const close = closingParen(tokens, i + 1);
+      const as = topLevelAs(tokens, i + 1, close);
+      out.push(word_("redshift_varchar"), op("("), ...rewriteExpressions(tokens.slice(i + 2, as)), op(")"));
       i = close;
     } else if (isOp(next, "(") && word === "LISTAGG") {
       i = listagg(tokens, i, out);
@@ -54,6 +61,28 @@ const DATE_PART_FUNCTIONS = new Map([
 ]);
 
 const VARYING_TYPES = new Set(["VARCHAR", "VARYING", "NVARCHAR", "TEXT", "VARBYTE"]);
+const VARCHAR_TYPES = new Set(["VARCHAR", "NVARCHAR", "TEXT", "CHARACTER"]);
+
+/** The `AS` of `CAST(… AS type)` at the parenthesis depth of `open`, or -1. */
+function topLevelAs(tokens: readonly Token[], open: number, close: number): number {
+  let depth = 0;
+  for (let n = open + 1; n < close; n++) {
+    if (isOp(tokens[n], "(")) depth++;
+    else if (isOp(tokens[n], ")")) depth--;
+    else if (depth === 0 && keyword(tokens[n]) === "AS") return n;
+  }
+  return -1;
+}
+
+/** `CAST(x AS VARCHAR[(n)])`, `… AS TEXT`, `… AS CHARACTER VARYING[(n)]` (not CHAR: it pads). */
+function castsToVarchar(tokens: readonly Token[], open: number): boolean {
+  const close = closingParen(tokens, open);
+  const as = topLevelAs(tokens, open, close);
+  if (as === -1) return false;
+  const type = keyword(tokens[as + 1]);
+  if (!VARCHAR_TYPES.has(type)) return false;
+  return type !== "CHARACTER" || keyword(tokens[as + 2]) === "VARYING";
+}
 
 /** Redshift's date-part names and abbreviations (docs: "Date parts for date or timestamp functions"). */
 const DATE_PARTS: Readonly<Record<string, string>> = {
