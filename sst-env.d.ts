@@ -40,9 +40,22 @@ declare module "sst" {
       "name": string
       "type": "sst.sst.Linkable"
     }
+    "LoadPlanner": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
+    "LoadWorkflow": {
+      "arn": string
+      "name": string
+      "type": "sst.sst.Linkable"
+    }
     "MarketingAlerts": {
       "arn": string
       "type": "sst.aws.SnsTopic"
+    }
+    "Migrate": {
+      "name": string
+      "type": "sst.aws.Function"
     }
     "OpsAlerts": {
       "arn": string
@@ -55,6 +68,12 @@ declare module "sst" {
     "TransformerFailures": {
       "type": "sst.aws.Queue"
       "url": string
+    }
+    "Warehouse": {
+      "copyRoleArn": string
+      "database": string
+      "type": "sst.sst.Linkable"
+      "workgroup": string
     }
   }
 }

@@ -18,18 +18,23 @@ export default $config({
     const { createIngest } = await import("./stacks/ingest.ts");
     const { createAlerts } = await import("./stacks/alerts.ts");
     const { createWorkflows } = await import("./stacks/workflows.ts");
+    const { createWarehouse } = await import("./stacks/warehouse.ts");
+    const { createLoad, loadSchedule } = await import("./stacks/load.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
     const { lake } = createStorage(config);
     const { url, stream } = createIngest({ config, lake });
     const { marketingAlerts, opsAlerts, bus } = createAlerts();
-    createWorkflows({ lake, opsAlerts, marketingAlerts, bus });
+    const warehouse = createWarehouse({ config, lake });
+    const { planner } = createLoad({ config, lake, warehouse });
+    createWorkflows({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner: planner, scheduleExpression: loadSchedule(config) });
 
     return {
       ingestUrl: url,
       lakeBucket: lake.name,
       eventsStream: stream.name,
+      warehouseWorkgroup: warehouse.workgroup.workgroupName,
     };
   },
 });

@@ -19,6 +19,7 @@ export interface StageConfig {
   readonly stream: StreamConfig;
   readonly ingest: IngestConfig;
   readonly transformer: TransformerConfig;
+  readonly warehouse: WarehouseConfig;
 }
 
 export interface LakeConfig {
@@ -63,6 +64,13 @@ export interface TransformerConfig {
   readonly filteredEventTypes: readonly string[];
 }
 
+export interface WarehouseConfig {
+  /** Redshift Serverless base capacity (RPU): what queries get before scaling; 8..512 in steps of 8. */
+  readonly baseCapacityRpu: number;
+  /** How often the Load workflow starts (EventBridge Scheduler `rate`, whole minutes, at least 1). */
+  readonly loadIntervalMinutes: number;
+}
+
 export type StageOverrides = {
   readonly [K in keyof Omit<StageConfig, "stage" | "production">]?: Partial<StageConfig[K]>;
 };
@@ -84,12 +92,16 @@ export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
     maxEventAgeDays: DEFAULT_PIPELINE_CONFIG.maxEventAgeMs / 86_400_000,
     filteredEventTypes: [...DEFAULT_PIPELINE_CONFIG.filteredEventTypes],
   },
+  warehouse: { baseCapacityRpu: 8, loadIntervalMinutes: 5 },
 };
 
 /** Stages that differ from `DEFAULTS`, e.g. `{ "dev-alice": { lake: { processedExpiryDays: 7 } } }`. */
-export const STAGE_OVERRIDES: Readonly<Record<string, StageOverrides>> = {};
-
 export const PRODUCTION_STAGE = "production";
+
+export const STAGE_OVERRIDES: Readonly<Record<string, StageOverrides>> = {
+  // Dashboards and the 5-minute loads share the workgroup: production starts with headroom.
+  [PRODUCTION_STAGE]: { warehouse: { baseCapacityRpu: 32 } },
+};
 
 export function stageConfig(stage: string, overrides: StageOverrides = STAGE_OVERRIDES[stage] ?? {}): StageConfig {
   const config: StageConfig = {
@@ -99,6 +111,7 @@ export function stageConfig(stage: string, overrides: StageOverrides = STAGE_OVE
     stream: { ...DEFAULTS.stream, ...overrides.stream },
     ingest: { ...DEFAULTS.ingest, ...overrides.ingest },
     transformer: { ...DEFAULTS.transformer, ...overrides.transformer },
+    warehouse: { ...DEFAULTS.warehouse, ...overrides.warehouse },
   };
   validate(config);
   return config;
@@ -108,7 +121,7 @@ function validate(c: StageConfig): void {
   const fail = (message: string): never => {
     throw new StageConfigError(c.stage, message);
   };
-  const { lake, stream, ingest, transformer: t } = c;
+  const { lake, stream, ingest, transformer: t, warehouse: w } = c;
   for (const [name, value] of Object.entries({
     "lake.processedExpiryDays": lake.processedExpiryDays,
     "lake.rawDeepArchiveAfterDays": lake.rawDeepArchiveAfterDays,
@@ -155,6 +168,13 @@ function validate(c: StageConfig): void {
     if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
       fail(`ingest.${name} must be a positive integer when set, got ${value}`);
     }
+  }
+  if (!Number.isInteger(w.baseCapacityRpu) || w.baseCapacityRpu < 8 || w.baseCapacityRpu > 512 || w.baseCapacityRpu % 8 !== 0) {
+    fail(`warehouse.baseCapacityRpu must be 8..512 in steps of 8 (Redshift Serverless), got ${w.baseCapacityRpu}`);
+  }
+  // EventBridge Scheduler's rate() has whole minutes at best.
+  if (!Number.isInteger(w.loadIntervalMinutes) || w.loadIntervalMinutes < 1 || w.loadIntervalMinutes > 1440) {
+    fail(`warehouse.loadIntervalMinutes must be an integer in 1..1440, got ${w.loadIntervalMinutes}`);
   }
   for (const type of t.filteredEventTypes) {
     if (!/^[a-z][a-z0-9_]*$/.test(type)) fail(`filtered event type "${type}" is not a snake_case event type`);

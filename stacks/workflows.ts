@@ -11,6 +11,7 @@ import {
   type WorkflowResources,
 } from "@freshet/workflows";
 import type { Permission } from "./permissions.ts";
+import type { Warehouse } from "./warehouse.ts";
 
 /**
  * Freshet's Step Functions workflows, from their descriptions in `@freshet/workflows` (the same
@@ -27,6 +28,11 @@ export interface WorkflowsInput {
   readonly opsAlerts: sst.aws.SnsTopic;
   readonly marketingAlerts: sst.aws.SnsTopic;
   readonly bus: sst.aws.Bus;
+  readonly warehouse: Warehouse;
+  /** The Load workflow's planner (`stacks/load.ts`). */
+  readonly loadPlanner: sst.aws.Function;
+  /** A stage's own expression for a described schedule (e.g. its load interval); default: the description's. */
+  readonly scheduleExpression?: (schedule: { workflow: string; name: string; expression: string }) => string;
   /** Defaults to every workflow Freshet has. */
   readonly workflows?: readonly WorkflowDescription[];
   /** How long execution logs are kept (CloudWatch Logs retention, days). */
@@ -87,7 +93,7 @@ export function createWorkflows(input: WorkflowsInput): Record<string, DeployedW
 }
 
 /** The description's resources as this stage resolves them: same names, same definition. */
-function resolveResources({ lake, opsAlerts, marketingAlerts, bus }: WorkflowsInput): $util.Output<WorkflowResources> {
+function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner }: WorkflowsInput): $util.Output<WorkflowResources> {
   return $resolve({
     app: $app.name,
     stage: $app.stage,
@@ -99,6 +105,11 @@ function resolveResources({ lake, opsAlerts, marketingAlerts, bus }: WorkflowsIn
     marketingAlertsTopicArn: marketingAlerts.arn,
     busName: bus.name,
     busArn: bus.arn,
+    warehouseWorkgroupName: warehouse.workgroup.workgroupName,
+    warehouseWorkgroupArn: warehouse.workgroup.arn,
+    warehouseDatabase: warehouse.database,
+    warehouseCopyRoleArn: warehouse.copyRole.arn,
+    loadPlannerFunctionName: loadPlanner.name,
   });
 }
 
@@ -145,7 +156,7 @@ function createWorkflow(
     tracingConfiguration: { enabled: true },
   });
 
-  const schedules = workflow.schedules.length === 0 ? [] : createSchedules(workflow, stateMachine, resources);
+  const schedules = workflow.schedules.length === 0 ? [] : createSchedules(workflow, stateMachine, resources, input.scheduleExpression);
   const rules = workflow.rules.length === 0 ? [] : createRules(workflow, stateMachine, resources, input.bus);
 
   const link: WorkflowLink = new sst.Linkable(`${name}Workflow`, {
@@ -159,6 +170,7 @@ function createSchedules(
   workflow: WorkflowDescription,
   stateMachine: aws.sfn.StateMachine,
   resources: $util.Output<WorkflowResources>,
+  expressionOf: WorkflowsInput["scheduleExpression"] = (s) => s.expression,
 ): aws.scheduler.Schedule[] {
   const { name } = workflow;
   const role = starterRole(`${name}SchedulerRole`, "scheduler.amazonaws.com", stateMachine, resources);
@@ -167,7 +179,7 @@ function createSchedules(
       new aws.scheduler.Schedule(`${name}${schedule.name}Schedule`, {
         name: scheduleName({ app: $app.name, stage: $app.stage }, name, schedule.name),
         description: `Starts ${name}`,
-        scheduleExpression: schedule.expression,
+        scheduleExpression: expressionOf({ workflow: name, name: schedule.name, expression: schedule.expression }),
         scheduleExpressionTimezone: "UTC",
         flexibleTimeWindow: { mode: "OFF" },
         state: "ENABLED",

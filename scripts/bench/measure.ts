@@ -16,3 +16,41 @@ export async function opsPerSecond(fn: () => unknown | Promise<unknown>, ms = 20
 export function format(n: number, digits = 0): string {
   return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
+
+/**
+ * Calls per second of each function, measured side by side: after a warm-up, they run in
+ * alternating slices of about `sliceMs` for about `ms` each, and each rate is the median over its
+ * slices. On a shared machine, another process's burst then slows a few slices of both rather
+ * than the whole run of one, which is what made a ratio measured one after the other wander.
+ */
+export async function compareOpsPerSecond(
+  fns: readonly (() => unknown | Promise<unknown>)[],
+  ms = 2000,
+  sliceMs = 100,
+): Promise<number[]> {
+  for (const fn of fns) {
+    const warmUntil = performance.now() + ms / 4;
+    while (performance.now() < warmUntil) await fn();
+  }
+  const rates: number[][] = fns.map(() => []);
+  for (let round = 0; round < Math.max(1, Math.round(ms / sliceMs)); round++) {
+    for (const [i, fn] of fns.entries()) {
+      let calls = 0;
+      const start = performance.now();
+      let elapsed = 0;
+      while (elapsed < sliceMs) {
+        await fn();
+        calls += 1;
+        elapsed = performance.now() - start;
+      }
+      rates[i]?.push((calls * 1000) / elapsed);
+    }
+  }
+  return rates.map(median);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}

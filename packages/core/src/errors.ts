@@ -34,3 +34,8 @@ export class PayloadTooLargeError extends FreshetError {
     this.maxAllowed = maxAllowed;
   }
 }
+
+/** A lake object was read after its plan gave its buffers back to their pool: they hold other data now. */
+export class ReleasedObjectError extends FreshetError {
+  override readonly name = "ReleasedObjectError";
+}

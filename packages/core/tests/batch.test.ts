@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_PIPELINE_CONFIG, planBatch, type BatchPlan, type LakeObject, type StreamBatch } from "@freshet/core";
+import {
+  BufferPool,
+  DEFAULT_PIPELINE_CONFIG,
+  planBatch,
+  ReleasedObjectError,
+  type BatchPlan,
+  type LakeObject,
+  type StreamBatch,
+} from "@freshet/core";
 import { v1Event, v2Event } from "./support/events.ts";
 
 const STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/freshet-events";
@@ -193,5 +201,53 @@ describe("planBatch edge cases", () => {
 
   it("refuses an empty batch", () => {
     expect(() => planBatch({ streamArn: STREAM_ARN, shardId: SHARD, records: [] }, DEFAULT_PIPELINE_CONFIG)).toThrow(RangeError);
+  });
+});
+
+describe("planBatch with a buffer pool", () => {
+  it("plans the same objects as without one, and reuses the memory once released", () => {
+    const pool = new BufferPool();
+    const plain = planBatch(mixedBatch(), DEFAULT_PIPELINE_CONFIG);
+    const pooled = planBatch(mixedBatch(), DEFAULT_PIPELINE_CONFIG, { pool });
+    expect(pooled.objects.map((o) => [o.key, o.body])).toEqual(plain.objects.map((o) => [o.key, o.body]));
+    expect(pool.freeBytes).toBe(0);
+    pooled.release();
+    const kept = pool.freeBytes;
+    expect(kept).toBeGreaterThan(0);
+    const next = planBatch(mixedBatch(), DEFAULT_PIPELINE_CONFIG, { pool });
+    expect(pool.freeBytes).toBeLessThan(kept);
+    expect(next.objects.map((o) => o.body)).toEqual(plain.objects.map((o) => o.body));
+  });
+
+  it("refuses to read a released plan's bodies, which the next plan may be overwriting", () => {
+    const pool = new BufferPool();
+    const plan = planBatch(mixedBatch(), DEFAULT_PIPELINE_CONFIG, { pool });
+    plan.release();
+    plan.release(); // twice is harmless
+    expect(() => plan.objects[0]?.bytes).toThrow(ReleasedObjectError);
+    expect(() => plan.objects[0]?.body).toThrow(ReleasedObjectError);
+    // The receipt was never pooled and stays readable.
+    expect(JSON.parse(plan.objects.at(-1)?.body ?? "")).toEqual(plan.receipt);
+  });
+});
+
+describe("planBatch raw copies", () => {
+  it("escapes hostile coordinates and keeps the stream's base64 only when it is canonical for the bytes", () => {
+    const data = Buffer.from('{"event_id":"r1"}');
+    const batch: StreamBatch = {
+      streamArn: STREAM_ARN,
+      shardId: SHARD,
+      records: [
+        { data, sequenceNumber: "1", partitionKey: 'quote " back \\ new\nline é 🎉', arrivedAt: new Date("2026-11-26T10:00:00Z"), dataBase64: data.toString("base64") },
+        // Not the encoding of `data` at all (a caller's mistake): the raw copy re-encodes the bytes.
+        { data, sequenceNumber: "2", partitionKey: "pk", arrivedAt: new Date("2026-11-26T10:00:00Z"), dataBase64: '"}\n{"oops":1' },
+      ],
+    };
+    const raw = planBatch(batch, DEFAULT_PIPELINE_CONFIG).objects[0]?.body ?? "";
+    expect(raw.endsWith("\n")).toBe(true);
+    expect(raw.trimEnd().split("\n").map((l) => JSON.parse(l))).toEqual([
+      { sequence_number: "1", partition_key: 'quote " back \\ new\nline é 🎉', approximate_arrival: "2026-11-26T10:00:00.000Z", data_base64: base64(data) },
+      { sequence_number: "2", partition_key: "pk", approximate_arrival: "2026-11-26T10:00:00.000Z", data_base64: base64(data) },
+    ]);
   });
 });

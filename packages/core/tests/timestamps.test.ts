@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isEpoch, isIsoWithOffset, parseEventTime } from "@freshet/core";
+import { formatIsoUtc, isEpoch, isIsoWithOffset, parseEventTime } from "@freshet/core";
 
 const iso = (value: string | number) => parseEventTime(value)?.toISOString();
 
@@ -87,5 +87,65 @@ describe("epoch event times", () => {
   it("names the same instant in ISO, seconds and milliseconds form", () => {
     const forms = ["2026-11-26T11:15:00+01:00", 1_795_688_100, 1_795_688_100_000].map((f) => parseEventTime(f)?.getTime());
     expect(new Set(forms)).toEqual(new Set([Date.UTC(2026, 10, 26, 10, 15)]));
+  });
+});
+
+describe("the canonical form and formatIsoUtc", () => {
+  /** Deterministic instants over a wide range, including the ends of the 4-digit years. */
+  const instants = [
+    0,
+    -1,
+    Date.UTC(0, 0, 1) - 1,
+    Date.UTC(0, 0, 1),
+    -62_135_596_800_000, // 0001-01-01
+    Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+    Date.UTC(2026, 10, 26, 10, 15, 0, 7),
+    253_402_300_799_999, // 9999-12-31T23:59:59.999Z
+    253_402_300_800_000, // +010000-01-01
+    8.64e15,
+    -8.64e15,
+    ...Array.from({ length: 2000 }, (_, i) => Math.round(Math.sin(i + 1) * 1e14) + i * 7919),
+  ];
+
+  it("formats every instant exactly as Date.prototype.toISOString does", () => {
+    for (const ms of instants) {
+      const date = new Date(ms);
+      expect(formatIsoUtc(date), String(ms)).toBe(date.toISOString());
+    }
+  });
+
+  it("reads every canonical timestamp of the years 0000–9999 back to its instant", () => {
+    for (const ms of instants) {
+      const text = new Date(ms).toISOString();
+      if (text.length !== 24) continue; // ±YYYYYY years are not ISO-with-offset input
+      expect(parseEventTime(text)?.getTime(), text).toBe(ms);
+    }
+  });
+
+  it.each([
+    "2026-02-30T00:00:00.000Z",
+    "2026-02-29T00:00:00.000Z",
+    "2026-13-01T00:00:00.000Z",
+    "2026-00-01T00:00:00.000Z",
+    "2026-11-00T00:00:00.000Z",
+    "2026-11-26T24:00:00.000Z",
+    "2026-11-26T10:60:00.000Z",
+    "2026-12-31T23:59:60.000Z",
+    "2026-11-26T10:00:00.000z",
+    "2026-11-26T10:00:00,000Z",
+    "2026-11-26T1a:00:00.000Z",
+  ])("rejects %s, which has the canonical shape but names no instant", (input) => {
+    expect(isIsoWithOffset(input)).toBe(false);
+    expect(parseEventTime(input)).toBeUndefined();
+  });
+
+  it("answers each of several timestamps correctly when they alternate", () => {
+    const a = "2026-11-26T10:00:00.000Z";
+    const b = "2026-11-26T11:00:00+01:00";
+    for (let i = 0; i < 3; i++) {
+      expect(parseEventTime(a)?.toISOString()).toBe(a);
+      expect(parseEventTime(b)?.toISOString()).toBe(a);
+      expect(parseEventTime("2026-02-30T00:00:00.000Z")).toBeUndefined();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { Resource } from "sst";
 import { putRecords } from "./ingest/put-records.ts";
 import { apiKeyAuth } from "./middleware/api-key-auth.ts";
 import { httpErrors, json } from "./middleware/http-errors.ts";
-import { kinesisClient } from "./shared/clients.ts";
+import { kinesisClient } from "./shared/kinesis-client.ts";
 import { observability } from "./shared/observability.ts";
 
 /**

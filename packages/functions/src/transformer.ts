@@ -3,11 +3,11 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { pipelineConfigFromEnv, planBatch, type BatchReceipt } from "@freshet/core";
+import { BufferPool, pipelineConfigFromEnv, planBatch, type BatchPlan, type BatchReceipt, type StreamBatch } from "@freshet/core";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { LakeWriteError } from "./errors.ts";
-import { s3Client } from "./shared/clients.ts";
+import { s3Client } from "./shared/s3-client.ts";
 import { observability } from "./shared/observability.ts";
 import { streamBatchesOf } from "./transformer/stream-batches.ts";
 import { writeBatch } from "./transformer/write-lake.ts";
@@ -21,28 +21,48 @@ import { writeBatch } from "./transformer/write-lake.ts";
 const { logger, metrics } = observability("transformer");
 const config = pipelineConfigFromEnv(process.env);
 const processor = new BatchProcessor(EventType.KinesisDataStreams);
+/** Bodies are built in buffers the container keeps: each batch writes to memory the last one used. */
+const pool = new BufferPool();
 
 async function transform(event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> {
   const unwritten = new Map<string, LakeWriteError>();
-  await Promise.all(
-    streamBatchesOf(event.Records).map(async (batch) => {
-      const plan = planBatch(batch, config);
-      try {
-        await writeBatch(s3Client(), Resource.Lake.name, plan);
-        record(plan.receipt);
-      } catch (error) {
-        const failure = error instanceof LakeWriteError ? error : new LakeWriteError(String(error), { cause: error });
-        logger.error("batch not written; its records will be retried", { batchId: plan.batchId, error: failure });
-        for (const r of batch.records) unwritten.set(`${batch.shardId}:${r.sequenceNumber}`, failure);
-      }
-    }),
-  );
+  await Promise.all(streamBatchesOf(event.Records).map((batch) => writeShard(planShard(batch), unwritten)));
   // Stage two: every record whose batch was not written fails, the others succeed.
   const confirmWritten = async (record: KinesisStreamRecord): Promise<void> => {
     const failure = unwritten.get(record.eventID);
     if (failure) throw failure;
   };
   return processPartialResponse(event, confirmWritten, processor, { context, throwOnFullBatchFailure: false });
+}
+
+interface PlannedBatch {
+  readonly plan: BatchPlan;
+  /** Where the records came from, all that outlives planning: a record's `eventID` is `<shard>:<sequence number>`. */
+  readonly shardId: string;
+  readonly sequenceNumbers: readonly string[];
+}
+
+/** Plans one shard's batch; its decoded records are not needed afterwards and can be collected. */
+function planShard(batch: StreamBatch): PlannedBatch {
+  return {
+    plan: planBatch(batch, config, { pool }),
+    shardId: batch.shardId,
+    sequenceNumbers: batch.records.map((r) => r.sequenceNumber),
+  };
+}
+
+/** Writes a planned batch; if that fails, each of its records is marked unwritten. */
+async function writeShard({ plan, shardId, sequenceNumbers }: PlannedBatch, unwritten: Map<string, LakeWriteError>): Promise<void> {
+  try {
+    await writeBatch(s3Client(), Resource.Lake.name, plan);
+    record(plan.receipt);
+  } catch (error) {
+    const failure = error instanceof LakeWriteError ? error : new LakeWriteError(String(error), { cause: error });
+    logger.error("batch not written; its records will be retried", { batchId: plan.batchId, error: failure });
+    for (const sequenceNumber of sequenceNumbers) unwritten.set(`${shardId}:${sequenceNumber}`, failure);
+  } finally {
+    plan.release();
+  }
 }
 
 function record(receipt: BatchReceipt): void {

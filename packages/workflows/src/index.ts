@@ -1,4 +1,5 @@
 import { LakeFreshness } from "./lake-freshness.ts";
+import { Load } from "./load.ts";
 import type { WorkflowDescription } from "./types.ts";
 
 export * from "./asl.ts";
@@ -12,6 +13,17 @@ export {
   LAKE_FRESHNESS_DEFAULT_THRESHOLD_MINUTES,
   LAKE_FRESHNESS_PAGE_SIZE,
 } from "./lake-freshness.ts";
+export {
+  Load,
+  LOAD_COMPLETED_DETAIL_TYPE,
+  LOAD_COMPLETED_SOURCE,
+  LOAD_DEFAULT_INTERVAL_MINUTES,
+  LOAD_DEFAULT_POLL_SECONDS,
+  LOAD_MAX_POLLS,
+  LOAD_SCHEDULE_NAME,
+  OWN_STATEMENTS_CONDITION,
+  loadScheduleExpression,
+} from "./load.ts";
 
 /** Every workflow Freshet deploys, in AWS (`stacks/workflows.ts`) and locally (`@freshet/local`). */
-export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness];
+export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load];

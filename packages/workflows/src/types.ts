@@ -21,6 +21,14 @@ export interface WorkflowResources {
   /** Freshet's own event bus (`Freshet`). */
   readonly busName: string;
   readonly busArn: string;
+  /** Redshift Serverless workgroup the Data API runs SQL on (`Warehouse`), its ARN and database. */
+  readonly warehouseWorkgroupName: string;
+  readonly warehouseWorkgroupArn: string;
+  readonly warehouseDatabase: string;
+  /** The role Redshift assumes for COPY (reads processed/ and manifests/ of the lake only). */
+  readonly warehouseCopyRoleArn: string;
+  /** The Load workflow's planner function (`LoadPlanner`), by name: its ARN follows from the account. */
+  readonly loadPlannerFunctionName: string;
 }
 
 /** One IAM statement a workflow's role needs, in IAM's own JSON vocabulary. */

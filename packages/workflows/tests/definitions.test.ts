@@ -5,7 +5,7 @@
  */
 import asl from "amazon-states-language-service";
 import jsonata from "jsonata";
-import { WORKFLOWS, checkWorkflows, type WorkflowDescription, type WorkflowResources } from "@freshet/workflows";
+import { OWN_STATEMENTS_CONDITION, WORKFLOWS, checkWorkflows, type WorkflowDescription, type WorkflowResources } from "@freshet/workflows";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { iamActionOf } from "./support/iam-actions.ts";
@@ -78,16 +78,35 @@ describe.each(cases)("%s", (_label, workflow, resources) => {
 
   it("declares exactly the actions its Task states call, none of them a wildcard", () => {
     const called = new Set(allStates(definition).flatMap(({ state }) => (state.Type === "Task" ? [iamActionOf(state.Resource)] : [])));
+    // The Data API signs in to a Serverless workgroup with the caller's identity: GetCredentials
+    // is part of every redshift-data call, though no Task names it.
+    if ([...called].some((a) => a.startsWith("redshift-data:"))) called.add("redshift-serverless:GetCredentials");
     const declared = workflow.permissions(resources).flatMap((p) => p.actions);
     expect(new Set(declared)).toEqual(called);
     for (const action of declared) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
-    for (const p of workflow.permissions(resources)) expect(p.resources).not.toContain("*");
+    for (const p of workflow.permissions(resources)) {
+      if (!p.resources.includes("*")) continue;
+      // Only statement-id actions (no IAM resource type), and only on the caller's own statements.
+      expect(p.resources).toEqual(["*"]);
+      expect(p.conditions).toEqual(OWN_STATEMENTS_CONDITION);
+      for (const action of p.actions) expect(["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"]).toContain(action);
+    }
   });
 
   it("refers to this stage's resources only", () => {
     const text = JSON.stringify([definition, workflow.permissions(resources)]);
     const other = resources === CI_RESOURCES ? CN_RESOURCES : CI_RESOURCES;
-    for (const value of [other.lakeBucket, other.opsAlertsTopicArn, other.marketingAlertsTopicArn, other.busArn, other.accountId]) {
+    for (const value of [
+      other.lakeBucket,
+      other.opsAlertsTopicArn,
+      other.marketingAlertsTopicArn,
+      other.busArn,
+      other.accountId,
+      other.warehouseWorkgroupName,
+      other.warehouseWorkgroupArn,
+      other.warehouseCopyRoleArn,
+      other.loadPlannerFunctionName,
+    ]) {
       expect(text).not.toContain(value);
     }
   });

@@ -15,8 +15,10 @@ const BACKSLASH = 0x5c;
  * enough. For malformed text it is only an upper bound, which is all a guard needs.
  */
 export function exceedsJsonDepth(bytes: Uint8Array, limit: number): boolean {
-  // Fast path: text that opens no more than `limit` brackets in all cannot nest deeper. Counting
-  // with the native indexOf spares ordinary events the byte-by-byte scan.
+  // Fast paths: every opening bracket takes a byte, so text of no more than `limit` bytes, or
+  // that opens no more than `limit` brackets in all, cannot nest deeper. Counting with the native
+  // indexOf spares larger ordinary events the byte-by-byte scan.
+  if (bytes.length <= limit) return false;
   if (countByte(bytes, 0x7b, limit) + countByte(bytes, 0x5b, limit) <= limit) return false;
   let depth = 0;
   let inString = false;

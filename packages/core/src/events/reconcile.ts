@@ -4,12 +4,32 @@ import { EventV1Schema, upgradeV1 } from "./v1.ts";
 import { EventV2Schema, type EventV2 } from "./v2.ts";
 import type { CanonicalEvent, SchemaVersion } from "./canonical.ts";
 import type { FieldError } from "../validation/outcome.ts";
+import { compileAcceptor, type Acceptor } from "./schema-check.ts";
 
 /** The schema versions Freshet accepts, newest last. */
 export const SUPPORTED_SCHEMA_VERSIONS: readonly SchemaVersion[] = [1, 2];
 
 /** Fields only v1 producers send: their presence identifies an unversioned legacy event. */
 const V1_MARKERS = ["eventId", "type", "timestamp", "userId", "accountId"] as const;
+
+// Checks derived from the schemas themselves (see schema-check.ts): most events are valid, and
+// for them valibot's full parse would only rebuild the object it was given.
+const ACCEPTS_V1 = compileAcceptor(EventV1Schema);
+const ACCEPTS_V2 = compileAcceptor(EventV2Schema);
+
+type Validated<T> = { readonly ok: true; readonly output: T } | { readonly ok: false; readonly errors: FieldError[] };
+
+/** Valibot's verdict on a record, asked only when the derived check does not accept it outright. */
+function validate<S extends typeof EventV1Schema | typeof EventV2Schema>(
+  schema: S,
+  accepts: Acceptor | undefined,
+  record: Record<string, unknown>,
+): Validated<v.InferOutput<S>> {
+  // An accepted record is exactly what valibot would return: its schemas do not transform.
+  if (accepts?.(record)) return { ok: true, output: record as v.InferOutput<S> };
+  const parsed = v.safeParse(schema, record);
+  return parsed.success ? { ok: true, output: parsed.output } : { ok: false, errors: toFieldErrors(parsed.issues) };
+}
 
 export type ReconcileResult =
   | { readonly ok: true; readonly event: CanonicalEvent }
@@ -43,12 +63,12 @@ export function reconcile(input: unknown): ReconcileResult {
   }
   let event: EventV2;
   if (version === 1) {
-    const parsed = v.safeParse(EventV1Schema, record);
-    if (!parsed.success) return schemaViolation(toFieldErrors(parsed.issues));
+    const parsed = validate(EventV1Schema, ACCEPTS_V1, record);
+    if (!parsed.ok) return schemaViolation(parsed.errors);
     event = upgradeV1(parsed.output);
   } else {
-    const parsed = v.safeParse(EventV2Schema, record);
-    if (!parsed.success) return schemaViolation(toFieldErrors(parsed.issues));
+    const parsed = validate(EventV2Schema, ACCEPTS_V2, record);
+    if (!parsed.ok) return schemaViolation(parsed.errors);
     event = parsed.output;
   }
   return { ok: true, event: toCanonical(event, version, record) };
@@ -57,10 +77,11 @@ export function reconcile(input: unknown): ReconcileResult {
 function detectVersion(record: Record<string, unknown>): SchemaVersion | undefined {
   const declared = record.schema_version;
   if (declared === undefined) {
-    return V1_MARKERS.some((field) => Object.hasOwn(record, field)) ? 1 : 2;
+    for (const field of V1_MARKERS) if (Object.hasOwn(record, field)) return 1;
+    return 2;
   }
   const n = typeof declared === "string" ? Number(declared) : declared;
-  return SUPPORTED_SCHEMA_VERSIONS.find((supported) => supported === n);
+  return SUPPORTED_SCHEMA_VERSIONS.includes(n as SchemaVersion) ? (n as SchemaVersion) : undefined;
 }
 
 function toCanonical(event: EventV2, version: SchemaVersion, original: Record<string, unknown>): CanonicalEvent {

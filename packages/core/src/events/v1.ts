@@ -50,10 +50,12 @@ export const V1_TO_V2_FIELDS = {
   properties: "properties",
 } as const satisfies Record<Exclude<keyof EventV1, "schema_version">, keyof EventV2>;
 
+const V1_TO_V2_ENTRIES = Object.entries(V1_TO_V2_FIELDS);
+
 /** Upgrades a validated v1 event to the v2 shape. Paths in later errors then use v2 names. */
 export function upgradeV1(event: EventV1): EventV2 {
   const out: Record<string, unknown> = { schema_version: 2 };
-  for (const [from, to] of Object.entries(V1_TO_V2_FIELDS)) {
+  for (const [from, to] of V1_TO_V2_ENTRIES) {
     const value = event[from as keyof EventV1];
     if (value !== undefined) out[to] = value;
   }

@@ -1,19 +1,14 @@
 import type { PipelineConfig } from "../config.ts";
-import type { ProcessedEvent } from "../events/processed.ts";
 import { classifyRecord } from "../validation/classify.ts";
-import type { DeadLetterReason } from "../validation/outcome.ts";
+import type { RecordOutcome } from "../validation/outcome.ts";
 import type { DeadLetter, RecordSource } from "./dead-letter.ts";
 import { DEAD_LETTER_VERSION } from "./dead-letter.ts";
-import {
-  batchIdOf,
-  deadLetterKey,
-  processedKey,
-  rawKey,
-  receiptKey,
-  type BatchRef,
-} from "./keys.ts";
+import { BatchBodies } from "./batch-bodies.ts";
+import type { BufferPool } from "./buffer-pool.ts";
+import { batchIdOf, receiptKey, type BatchRef } from "./keys.ts";
+import { lakeObject, type LakeObject } from "./lake-object.ts";
 import { partitionOfIso, type Partition } from "./partition.ts";
-import { receiptOf, type BatchReceipt, type RecordFate } from "./receipt.ts";
+import { receiptOf, ReceiptTally, type BatchReceipt } from "./receipt.ts";
 
 /** A record as the stream delivered it. */
 export interface StreamRecord {
@@ -21,7 +16,10 @@ export interface StreamRecord {
   readonly sequenceNumber: string;
   readonly partitionKey: string;
   readonly arrivedAt: Date;
-  /** `data` as base64 when the caller already has it (Lambda's event does): spares re-encoding. */
+  /**
+   * `data` as standard base64 when the caller already has it (Lambda's event does): spares
+   * re-encoding. It goes into the raw copy as it is, so it must be exactly that encoding.
+   */
   readonly dataBase64?: string;
 }
 
@@ -32,29 +30,28 @@ export interface StreamBatch {
   readonly records: readonly StreamRecord[];
 }
 
-/** An object the batch writes to the lake. NDJSON bodies are gzipped by the writer. */
-export interface LakeObject {
-  readonly key: string;
-  readonly kind: "raw" | "processed" | "dead_letters" | "receipt";
-  readonly body: string;
-  readonly gzip: boolean;
-  readonly contentType: string;
-}
-
 export interface BatchPlan {
   readonly batchId: string;
   readonly objects: readonly LakeObject[];
   readonly receipt: BatchReceipt;
+  /**
+   * Gives the NDJSON bodies' buffers back to the pool they came from (nothing to do without one).
+   * Those objects' `bytes` and `body` cannot be read afterwards: the next batch writes there.
+   */
+  release(): void;
 }
 
-const NDJSON = "application/x-ndjson";
+export interface PlanOptions {
+  /** Where bodies are built; the caller calls `release` once the objects are written. */
+  readonly pool?: BufferPool;
+}
 
 /**
  * Turns a batch into the objects it writes: one raw object (the records as received), one
  * processed object per event-time partition, one dead-letter object per reason, and a receipt
  * that accounts for every record. Keys derive from the batch's sequence range only.
  */
-export function planBatch(batch: StreamBatch, config: PipelineConfig): BatchPlan {
+export function planBatch(batch: StreamBatch, config: PipelineConfig, options: PlanOptions = {}): BatchPlan {
   const first = batch.records[0];
   const last = batch.records[batch.records.length - 1];
   if (!first || !last) throw new RangeError("a batch has at least one record");
@@ -65,74 +62,71 @@ export function planBatch(batch: StreamBatch, config: PipelineConfig): BatchPlan
     firstArrival: first.arrivedAt,
   };
 
-  const rawLines: string[] = [];
-  const processed = new Map<string, { partition: Partition; lines: string[] }>();
-  const dead = new Map<DeadLetterReason, string[]>();
-  const fates: RecordFate[] = [];
-
-  const arrivalIso = lastValueCache((at: Date) => at.toISOString());
+  const bodies = new BatchBodies(batch.records, options.pool);
+  const tally = new ReceiptTally();
+  // Records of a batch mostly share arrival times: format each distinct one once.
+  const arrivalIso = lastValueCache((at: Date) => at.getTime(), (at) => at.toISOString());
+  const windowOf = lastValueCache((iso: string) => iso, (iso) => windowLabel(partitionOfIso(iso)));
   for (const record of batch.records) {
     const arrival = arrivalIso(record.arrivedAt);
-    const base64 = record.dataBase64 ?? toBase64(record.data);
-    rawLines.push(
-      JSON.stringify({
-        sequence_number: record.sequenceNumber,
-        partition_key: record.partitionKey,
-        approximate_arrival: arrival,
-        data_base64: base64,
-      }),
-    );
+    const window = windowOf(arrival);
+    const base64 = base64Of(record);
+    bodies.appendRaw(record, arrival, base64);
     const outcome = classifyRecord(record.data, record.arrivedAt, config, arrival);
-    const window = partitionOfIso(arrival);
     switch (outcome.kind) {
-      case "processed": {
-        const key = processedKey(ref, outcome.partition);
-        let group = processed.get(key);
-        if (!group) processed.set(key, (group = { partition: outcome.partition, lines: [] }));
-        group.lines.push(serialize(outcome.event));
-        fates.push({ window, fate: "processed" });
+      case "processed":
+        bodies.processed(outcome.partition).push(JSON.stringify(outcome.event));
+        tally.count(window, "processed");
         break;
-      }
       case "filtered":
-        fates.push({ window, fate: "filtered", detail: outcome.eventType });
+        tally.count(window, "filtered", outcome.eventType);
         break;
-      case "rejected": {
-        const letter: DeadLetter = {
-          dead_letter_version: DEAD_LETTER_VERSION,
-          reason: outcome.reason,
-          message: outcome.message,
-          errors: outcome.errors,
-          event_id: outcome.eventId ?? null,
-          original_base64: base64,
-          source: sourceOf(batch, record, arrival),
-        };
-        let lines = dead.get(outcome.reason);
-        if (!lines) dead.set(outcome.reason, (lines = []));
-        lines.push(JSON.stringify(letter));
-        fates.push({ window, fate: "dead_lettered", detail: outcome.reason });
+      case "rejected":
+        bodies.deadLetters(outcome.reason).push(JSON.stringify(deadLetterOf(outcome, batch, record, arrival, base64)));
+        tally.count(window, "dead_lettered", outcome.reason);
         break;
-      }
     }
   }
 
-  const objects: LakeObject[] = [
-    { key: rawKey(ref), kind: "raw", body: ndjson(rawLines), gzip: true, contentType: NDJSON },
-  ];
-  for (const [key, group] of processed) {
-    objects.push({ key, kind: "processed", body: ndjson(group.lines), gzip: true, contentType: NDJSON });
-  }
-  for (const [reason, lines] of dead) {
-    objects.push({ key: deadLetterKey(ref, reason), kind: "dead_letters", body: ndjson(lines), gzip: true, contentType: NDJSON });
-  }
-  const receipt = receiptOf(batch, ref, fates, objects);
-  objects.push({
+  const objects = bodies.objects(ref);
+  const receipt = receiptOf(batch, ref, tally, objects);
+  objects.push(receiptObject(ref, receipt));
+  return { batchId: batchIdOf(ref), objects, receipt, release: () => bodies.release() };
+}
+
+/** The receipt is small and uploaded as it is, so it never lives in pooled memory. */
+function receiptObject(ref: BatchRef, receipt: BatchReceipt): LakeObject {
+  return lakeObject({
     key: receiptKey(ref),
     kind: "receipt",
-    body: JSON.stringify(receipt),
+    bytes: Buffer.from(JSON.stringify(receipt)),
     gzip: false,
     contentType: "application/json",
   });
-  return { batchId: batchIdOf(ref), objects, receipt };
+}
+
+/** The record's base64: the stream's when it is canonical for `data` (it is then JSON-safe), else freshly encoded. */
+function base64Of(record: StreamRecord): string {
+  const given = record.dataBase64;
+  return given !== undefined && given.length === Math.ceil(record.data.byteLength / 3) * 4 ? given : toBase64(record.data);
+}
+
+function deadLetterOf(
+  outcome: Extract<RecordOutcome, { kind: "rejected" }>,
+  batch: StreamBatch,
+  record: StreamRecord,
+  arrival: string,
+  base64: string,
+): DeadLetter {
+  return {
+    dead_letter_version: DEAD_LETTER_VERSION,
+    reason: outcome.reason,
+    message: outcome.message,
+    errors: outcome.errors,
+    event_id: outcome.eventId ?? null,
+    original_base64: base64,
+    source: sourceOf(batch, record, arrival),
+  };
 }
 
 function sourceOf(batch: StreamBatch, record: StreamRecord, arrival: string): RecordSource {
@@ -145,28 +139,27 @@ function sourceOf(batch: StreamBatch, record: StreamRecord, arrival: string): Re
   };
 }
 
+/** The receipt's accounting window of an arrival: its hour, `YYYY-MM-DDTHH`. */
+function windowLabel(window: Partition): string {
+  return `${window.dt}T${window.hr}`;
+}
+
 function toBase64(data: Uint8Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
 }
 
-/** Records of a batch mostly share arrival times: format each distinct one once. */
-function lastValueCache(format: (at: Date) => string): (at: Date) => string {
-  let lastMs = Number.NaN;
-  let last = "";
-  return (at) => {
-    const ms = at.getTime();
-    if (ms !== lastMs) {
-      lastMs = ms;
-      last = format(at);
+/** Remembers the last input's result: consecutive records usually repeat it. */
+function lastValueCache<I, K, O>(keyOf: (input: I) => K, compute: (input: I) => O): (input: I) => O {
+  let hasLast = false;
+  let lastKey: K | undefined;
+  let last: O | undefined;
+  return (input) => {
+    const key = keyOf(input);
+    if (!hasLast || key !== lastKey) {
+      hasLast = true;
+      lastKey = key;
+      last = compute(input);
     }
-    return last;
+    return last as O;
   };
-}
-
-function serialize(event: ProcessedEvent): string {
-  return JSON.stringify(event);
-}
-
-function ndjson(lines: readonly string[]): string {
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }

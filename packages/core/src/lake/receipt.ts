@@ -1,16 +1,8 @@
-import type { LakeObject, StreamBatch } from "./batch.ts";
+import type { StreamBatch } from "./batch.ts";
+import type { LakeObject } from "./lake-object.ts";
 import { batchIdOf, type BatchRef } from "./keys.ts";
-import type { Partition } from "./partition.ts";
 
 export const RECEIPT_VERSION = 1;
-
-/** What happened to one record, by the hour it arrived in (the accounting window). */
-export interface RecordFate {
-  readonly window: Partition;
-  readonly fate: "processed" | "filtered" | "dead_lettered";
-  /** Event type of a filtered record, reason of a dead letter. */
-  readonly detail?: string;
-}
 
 export interface WindowCounts {
   /** Arrival hour, `YYYY-MM-DDTHH` UTC. */
@@ -43,26 +35,66 @@ export interface BatchReceipt {
   readonly objects: readonly string[];
 }
 
-export function receiptOf(
-  batch: StreamBatch,
-  ref: BatchRef,
-  fates: readonly RecordFate[],
-  objects: readonly LakeObject[],
-): BatchReceipt {
-  const windows = new Map<string, { received: number; processed: number; filtered: number; dead_lettered: number }>();
-  const filteredByType = new Map<string, number>();
-  const deadByReason = new Map<string, number>();
-  const totals = { processed: 0, filtered: 0, dead_lettered: 0 };
-  for (const { window, fate, detail } of fates) {
-    const name = `${window.dt}T${window.hr}`;
-    let counts = windows.get(name);
-    if (!counts) windows.set(name, (counts = { received: 0, processed: 0, filtered: 0, dead_lettered: 0 }));
+export type Fate = "processed" | "filtered" | "dead_lettered";
+
+interface Counts {
+  received: number;
+  processed: number;
+  filtered: number;
+  dead_lettered: number;
+}
+
+/**
+ * Counts what happened to each record of a batch, by the hour it arrived in (the accounting
+ * window), as the batch is planned; `receiptOf` turns the counts into the receipt.
+ */
+export class ReceiptTally {
+  readonly #windows = new Map<string, Counts>();
+  readonly #filteredByType = new Map<string, number>();
+  readonly #deadByReason = new Map<string, number>();
+  readonly #totals: Counts = { received: 0, processed: 0, filtered: 0, dead_lettered: 0 };
+  // Consecutive records almost always share their window.
+  #lastWindow: string | undefined;
+  #lastCounts: Counts | undefined;
+
+  /** `window` is the arrival hour `YYYY-MM-DDTHH`; `detail` the event type of a filtered record or a dead letter's reason. */
+  count(window: string, fate: Fate, detail?: string): void {
+    let counts = window === this.#lastWindow ? this.#lastCounts : this.#windows.get(window);
+    if (!counts) this.#windows.set(window, (counts = { received: 0, processed: 0, filtered: 0, dead_lettered: 0 }));
+    this.#lastWindow = window;
+    this.#lastCounts = counts;
     counts.received += 1;
     counts[fate] += 1;
-    totals[fate] += 1;
-    if (fate === "filtered" && detail) filteredByType.set(detail, (filteredByType.get(detail) ?? 0) + 1);
-    if (fate === "dead_lettered" && detail) deadByReason.set(detail, (deadByReason.get(detail) ?? 0) + 1);
+    this.#totals.received += 1;
+    this.#totals[fate] += 1;
+    if (fate === "filtered" && detail) increment(this.#filteredByType, detail);
+    if (fate === "dead_lettered" && detail) increment(this.#deadByReason, detail);
   }
+
+  get totals(): Readonly<Counts> {
+    return this.#totals;
+  }
+
+  get filteredByType(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.#filteredByType);
+  }
+
+  get deadLetteredByReason(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.#deadByReason);
+  }
+
+  /** Per-window counts, oldest window first. */
+  get windows(): WindowCounts[] {
+    return [...this.#windows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([window, c]) => ({ window, ...c }));
+  }
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+export function receiptOf(batch: StreamBatch, ref: BatchRef, tally: ReceiptTally, objects: readonly LakeObject[]): BatchReceipt {
+  const { received, processed, filtered, dead_lettered } = tally.totals;
   return {
     receipt_version: RECEIPT_VERSION,
     batch_id: batchIdOf(ref),
@@ -70,11 +102,13 @@ export function receiptOf(
     shard_id: batch.shardId,
     first_sequence_number: ref.firstSequenceNumber,
     last_sequence_number: ref.lastSequenceNumber,
-    received: fates.length,
-    ...totals,
-    filtered_by_type: Object.fromEntries(filteredByType),
-    dead_lettered_by_reason: Object.fromEntries(deadByReason),
-    windows: [...windows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([window, c]) => ({ window, ...c })),
+    received,
+    processed,
+    filtered,
+    dead_lettered,
+    filtered_by_type: tally.filteredByType,
+    dead_lettered_by_reason: tally.deadLetteredByReason,
+    windows: tally.windows,
     objects: objects.map((o) => o.key),
   };
 }

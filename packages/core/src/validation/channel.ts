@@ -46,6 +46,8 @@ const ALIASES: Readonly<Record<string, Channel>> = {
 
 export function normalizeChannel(raw: string | null): Channel {
   if (raw === null) return "unknown";
+  // Most producers already send a known spelling, which normalisation would leave unchanged.
+  if (Object.hasOwn(ALIASES, raw)) return ALIASES[raw] as Channel;
   const key = raw.trim().toLowerCase().replace(/[\s-]+/g, "_");
   if (key === "") return "unknown";
   return Object.hasOwn(ALIASES, key) ? (ALIASES[key] as Channel) : "other";

@@ -1,7 +1,7 @@
 import type { PipelineConfig } from "../config.ts";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../events/json-depth.ts";
 import { reconcile } from "../events/reconcile.ts";
-import { partitionOfIso } from "../lake/partition.ts";
+import { partitionOfIso, type Partition } from "../lake/partition.ts";
 import { enrich } from "./enrich.ts";
 import type { DeadLetterReason, FieldError, RecordOutcome } from "./outcome.ts";
 import { checkBusinessRules } from "./rules.ts";
@@ -52,7 +52,26 @@ export function classifyRecord(
     return reject("rule_violation", summarize(violations), violations, event.eventId);
   }
   const processed = enrich(event, arrivedAtIso);
-  return { kind: "processed", event: processed, partition: partitionOfIso(processed.occurred_at) };
+  return { kind: "processed", event: processed, partition: partitionOfEvent(event.occurredAt, processed.occurred_at) };
+}
+
+const HOUR_MS = 3_600_000;
+/** Partitions by hour since the epoch; a batch's events fall in a handful of hours. */
+const partitions = new Map<number, Partition>();
+
+/**
+ * The partition of an event time, one shared object per hour: the hour number decides the
+ * `dt=…/hr=…` prefix of the ISO form, so the first event of an hour computes it for the rest.
+ */
+function partitionOfEvent(occurredAt: Date, iso: string): Partition {
+  const hour = Math.floor(occurredAt.getTime() / HOUR_MS);
+  let partition = partitions.get(hour);
+  if (!partition) {
+    if (partitions.size >= 256) partitions.clear();
+    partition = Object.freeze(partitionOfIso(iso));
+    partitions.set(hour, partition);
+  }
+  return partition;
 }
 
 function reject(

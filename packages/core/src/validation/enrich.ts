@@ -1,4 +1,5 @@
 import type { CanonicalEvent } from "../events/canonical.ts";
+import { formatIsoUtc } from "../events/timestamps.ts";
 import { PROCESSED_SCHEMA_VERSION, type ProcessedEvent } from "../events/processed.ts";
 import { normalizeChannel } from "./channel.ts";
 
@@ -10,7 +11,7 @@ export function enrich(event: CanonicalEvent, arrivedAt: Date | string): Process
   return {
     event_id: event.eventId,
     event_type: event.eventType,
-    occurred_at: event.occurredAt.toISOString(),
+    occurred_at: formatIsoUtc(event.occurredAt),
     received_at: typeof arrivedAt === "string" ? arrivedAt : arrivedAt.toISOString(),
     user_id: event.userId,
     account_id: event.accountId,

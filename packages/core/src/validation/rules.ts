@@ -35,16 +35,12 @@ export function checkBusinessRules(event: CanonicalEvent, arrivedAt: Date, confi
     errors.push({ path: "event_type", message: "must be 1-64 of A-Z a-z 0-9 _ . : - and start with a letter or digit" });
   }
 
-  const identifiers: [string, string | null][] = [
-    ["user_id", event.userId],
-    ["account_id", event.accountId],
-    ["campaign_id", event.campaignId],
-    ["ad_group_id", event.adGroupId],
-    ["ad_id", event.adId],
-  ];
-  for (const [path, value] of identifiers) {
-    if (value !== null) checkText(errors, path, value, MAX_IDENTIFIER_LENGTH);
-  }
+  // Field by field rather than over a table: this runs for every event of every batch.
+  checkText(errors, "user_id", event.userId, MAX_IDENTIFIER_LENGTH);
+  checkText(errors, "account_id", event.accountId, MAX_IDENTIFIER_LENGTH);
+  if (event.campaignId !== null) checkText(errors, "campaign_id", event.campaignId, MAX_IDENTIFIER_LENGTH);
+  if (event.adGroupId !== null) checkText(errors, "ad_group_id", event.adGroupId, MAX_IDENTIFIER_LENGTH);
+  if (event.adId !== null) checkText(errors, "ad_id", event.adId, MAX_IDENTIFIER_LENGTH);
   if (event.keyword !== null) checkText(errors, "keyword", event.keyword, MAX_KEYWORD_LENGTH);
   if (event.channel !== null) checkText(errors, "channel", event.channel, MAX_IDENTIFIER_LENGTH);
 
@@ -72,18 +68,20 @@ function checkText(errors: FieldError[], path: string, value: string, maxLength:
   else if (CONTROL_CHARS.test(value)) errors.push({ path, message: "must not contain control characters" });
 }
 
-/** Depth of nested objects/arrays, iteratively and stopping at `limit` so hostile input is cheap. */
-function nestingDepth(root: unknown, limit: number): number {
+/**
+ * Depth of nested objects/arrays, counting no further than `limit`: values below that level are
+ * never read, so hostile nesting stays cheap and the recursion stays shallow.
+ */
+function nestingDepth(value: unknown, limit: number): number {
+  if (typeof value !== "object" || value === null) return 0;
+  if (limit <= 1) return 1;
   let deepest = 0;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop() as [unknown, number];
-    if (typeof value !== "object" || value === null) continue;
+  for (const child of Object.values(value)) {
+    const depth = nestingDepth(child, limit - 1);
     if (depth > deepest) deepest = depth;
-    if (deepest >= limit) return deepest;
-    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+    if (deepest >= limit - 1) break;
   }
-  return deepest;
+  return deepest + 1;
 }
 
 function formatAge(ms: number): string {

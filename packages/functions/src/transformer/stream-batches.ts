@@ -6,19 +6,33 @@ import type { KinesisStreamRecord } from "aws-lambda";
  * shard per invocation; grouping anyway keeps object keys correct if that ever changes.
  */
 export function streamBatchesOf(records: readonly KinesisStreamRecord[]): StreamBatch[] {
-  const batches = new Map<string, { streamArn: string; shardId: string; records: StreamRecord[] }>();
+  const batches: { streamArn: string; shardId: string; records: StreamRecord[] }[] = [];
+  const arrivalOf = sharedDates();
+  let batch: (typeof batches)[number] | undefined;
   for (const record of records) {
+    const streamArn = record.eventSourceARN;
     const shardId = record.eventID.slice(0, record.eventID.lastIndexOf(":")) || "shard";
-    const id = `${record.eventSourceARN}|${shardId}`;
-    let batch = batches.get(id);
-    if (!batch) batches.set(id, (batch = { streamArn: record.eventSourceARN, shardId, records: [] }));
+    // Consecutive records almost always share their shard: look further only when they do not.
+    if (!batch || batch.shardId !== shardId || batch.streamArn !== streamArn) {
+      batch = batches.find((b) => b.shardId === shardId && b.streamArn === streamArn);
+      if (!batch) batches.push((batch = { streamArn, shardId, records: [] }));
+    }
     batch.records.push({
       data: Buffer.from(record.kinesis.data, "base64"),
       sequenceNumber: record.kinesis.sequenceNumber,
       partitionKey: record.kinesis.partitionKey,
-      arrivedAt: new Date(record.kinesis.approximateArrivalTimestamp * 1000),
+      arrivedAt: arrivalOf(record.kinesis.approximateArrivalTimestamp * 1000),
       dataBase64: record.kinesis.data,
     });
   }
-  return [...batches.values()];
+  return batches;
+}
+
+/** One Date per run of equal arrival times: records of a batch mostly share them. Never mutated. */
+function sharedDates(): (epochMs: number) => Date {
+  let last: Date | undefined;
+  return (epochMs) => {
+    if (last === undefined || last.getTime() !== epochMs) last = new Date(epochMs);
+    return last;
+  };
 }

@@ -1,4 +1,4 @@
 export { deployWorkflows, type DeployWorkflowsOptions } from "./workflows.ts";
-export { localWorkflowResources } from "./local-resources.ts";
+export { LOCAL_WAREHOUSE, localWorkflowResources } from "./local-resources.ts";
 export { WorkflowDeployError } from "./errors.ts";
 export type * from "./types.ts";

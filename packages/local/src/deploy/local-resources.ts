@@ -1,6 +1,9 @@
 import type { WorkflowResources } from "@freshet/workflows";
 import { LOCAL_RESOURCES } from "../platform/links.ts";
 
+/** The local warehouse: the Redshift Data API on DuckDB answers for this workgroup and database. */
+export const LOCAL_WAREHOUSE = { warehouseWorkgroupName: "freshet-local", warehouseDatabase: "freshet" } as const;
+
 /**
  * The resources the workflows refer to on one machine, named as the local platform names what
  * `stacks/` declares (`freshet-local-<Name>`): the lake bucket, the `OpsAlerts` and
@@ -24,5 +27,9 @@ export function localWorkflowResources(account: { region?: string; accountId?: s
     marketingAlertsTopicArn: `arn:aws:sns:${region}:${accountId}:${named("MarketingAlerts")}`,
     busName: named("Freshet"),
     busArn: `arn:aws:events:${region}:${accountId}:event-bus/${named("Freshet")}`,
+    ...LOCAL_WAREHOUSE,
+    warehouseWorkgroupArn: `arn:aws:redshift-serverless:${region}:${accountId}:workgroup/${LOCAL_WAREHOUSE.warehouseWorkgroupName}`,
+    warehouseCopyRoleArn: `arn:aws:iam::${accountId}:role/${named("WarehouseCopy")}`,
+    loadPlannerFunctionName: named("LoadPlanner"),
   };
 }

@@ -17,6 +17,12 @@ export function linkEnvironment(apiKey: string, resources: WorkflowResources): R
     SST_RESOURCE_MarketingAlerts: JSON.stringify({ type: "sst.aws.SnsTopic", arn: resources.marketingAlertsTopicArn }),
     SST_RESOURCE_OpsAlerts: JSON.stringify({ type: "sst.aws.SnsTopic", arn: resources.opsAlertsTopicArn }),
     SST_RESOURCE_Freshet: JSON.stringify({ type: "sst.aws.Bus", name: resources.busName, arn: resources.busArn }),
+    SST_RESOURCE_Warehouse: JSON.stringify({
+      type: "sst.sst.Linkable",
+      workgroup: resources.warehouseWorkgroupName,
+      database: resources.warehouseDatabase,
+      copyRoleArn: resources.warehouseCopyRoleArn,
+    }),
     SST_RESOURCE_App: JSON.stringify(LOCAL_RESOURCES.app),
     SST_RESOURCE_Events: JSON.stringify({ type: "sst.aws.KinesisStream", name: LOCAL_RESOURCES.streamName }),
     SST_RESOURCE_Lake: JSON.stringify({ type: "sst.aws.Bucket", name: LOCAL_RESOURCES.bucketName }),

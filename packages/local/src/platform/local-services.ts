@@ -1,6 +1,7 @@
 import type { EndpointService } from "../endpoint/service.ts";
 import { createEventBridgeService, s3ObjectCreatedEvent, type DeliveryLogEntry, type EventBridgeService } from "../eventbridge/index.ts";
 import { createKinesisService } from "../kinesis/index.ts";
+import { createRedshiftDataService } from "../redshift/index.ts";
 import { createS3Service } from "../s3/index.ts";
 import { createSchedulerService } from "../scheduler/index.ts";
 import { createStepFunctionsService, realClock, type StepFunctionsService } from "../sfn/index.ts";
@@ -49,7 +50,15 @@ export function createLocalServices(options: LocalServicesOptions): LocalService
     },
   });
   return {
-    list: [createKinesisService({ dataDir }), stepFunctions, eventBridge, scheduler, sns, s3],
+    list: [
+      createKinesisService({ dataDir }),
+      stepFunctions,
+      eventBridge,
+      scheduler,
+      sns,
+      createRedshiftDataService({ dataDir, s3: { endpointUrl }, ...LOCAL_ACCOUNT }),
+      s3,
+    ],
     stepFunctions,
     eventBridge,
     sns,

@@ -5,6 +5,7 @@ import type { APIGatewayProxyStructuredResultV2, KinesisStreamBatchResponse, Kin
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { startHttpApi, type HttpHandler, type RunningHttpApi } from "../api/http-api.ts";
+import { lambdaContext } from "../lambda/context.ts";
 import { startEndpoint, type RunningEndpoint } from "../endpoint/server.ts";
 import { startEventSourceMapping, type EventSourceMapping } from "../esm/index.ts";
 import type { DeliveryLogEntry } from "../eventbridge/index.ts";
@@ -37,6 +38,8 @@ export interface PlatformOptions {
   /** Lines the local services log (SNS `log` subscriptions, …). */
   readonly log?: (line: string) => void;
 }
+
+type MigrateHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 export type TransformerHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
 
@@ -100,7 +103,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const { handler: deployed } = (await import("@freshet/functions/transformer")) as { handler: TransformerHandler };
   const transformer = options.wrapTransformer ? options.wrapTransformer(deployed) : deployed;
   const { handler: ingest } = (await import("@freshet/functions/ingest")) as { handler: HttpHandler };
-  Object.assign(functions, { "freshet-local-Ingest": ingest, "freshet-local-Transformer": deployed });
+  const { handler: planner } = (await import("@freshet/functions/load-planner")) as { handler: unknown };
+  const { handler: migrate } = (await import("@freshet/functions/migrate")) as { handler: MigrateHandler };
+  Object.assign(functions, {
+    "freshet-local-Ingest": ingest,
+    "freshet-local-Transformer": deployed,
+    [resources.loadPlannerFunctionName]: planner,
+    "freshet-local-Migrate": migrate,
+  });
+  // What the deploy-time invocation does in AWS: bring the warehouse schema up to date.
+  await migrate({}, lambdaContext({ name: "freshet-local-Migrate", memoryMb: 256, timeoutMs: 300_000 }));
 
   // What `sst deploy` creates for the workflows, through the same APIs, then resume executions
   // a previous run left in flight (they may call the endpoint, so only now).

@@ -59,6 +59,11 @@ it("deploys locally with the platform's names in the services' default account",
     marketingAlertsTopicArn: "arn:aws:sns:us-east-1:000000000000:freshet-local-MarketingAlerts",
     busName: "freshet-local-Freshet",
     busArn: "arn:aws:events:us-east-1:000000000000:event-bus/freshet-local-Freshet",
+    warehouseWorkgroupName: "freshet-local",
+    warehouseWorkgroupArn: "arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/freshet-local",
+    warehouseDatabase: "freshet",
+    warehouseCopyRoleArn: "arn:aws:iam::000000000000:role/freshet-local-WarehouseCopy",
+    loadPlannerFunctionName: "freshet-local-LoadPlanner",
   });
 });
 
@@ -83,7 +88,7 @@ describe("a first deployment", () => {
       State: "ENABLED",
       Target: { Arn: machineArn("LakeFreshness"), RoleArn: "arn:aws:iam::000000000000:role/freshet-local-workflows", Input: "{}" },
     });
-    expect(h.scheduler.schedules.size).toBe(LakeFreshness.schedules.length);
+    expect(h.scheduler.schedules.size).toBe(WORKFLOWS.flatMap((w) => w.schedules).length);
   });
 
   it("puts each rule on its bus with the workflow as target, the pattern built from the resources", async () => {
@@ -109,8 +114,10 @@ describe("a restart", () => {
     await deploy({ workflows: [...WORKFLOWS, TRIGGERED] });
     const [sfnBefore, schedulerBefore] = [h.sfn.calls.length, h.scheduler.calls.length];
     const again = await deploy({ workflows: [...WORKFLOWS, TRIGGERED] });
-    expect(again.workflows.map((w) => w.stateMachine)).toEqual(["unchanged", "unchanged"]);
-    expect(again.workflows.flatMap((w) => w.schedules.map((s) => s.action))).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(again.workflows.map((w) => w.stateMachine)).toEqual([...WORKFLOWS, TRIGGERED].map(() => "unchanged"));
+    expect(again.workflows.flatMap((w) => w.schedules.map((s) => s.action))).toEqual(
+      [...WORKFLOWS, TRIGGERED].flatMap((w) => w.schedules).map(() => "unchanged"),
+    );
     const calls = [...h.sfn.calls.slice(sfnBefore), ...h.scheduler.calls.slice(schedulerBefore)];
     expect(calls.length).toBeGreaterThan(0);
     expect(mutations(calls)).toEqual([]);
@@ -136,7 +143,10 @@ describe("a restart", () => {
     const moved = { ...RESOURCES, lakeBucket: "freshet-local-lake-2" };
     const result = await deploy({ resources: moved });
     expect(result.workflows[0]!.stateMachine).toBe("updated");
-    expect(mutations(h.sfn.calls)).toEqual(["UpdateStateMachine"]);
+    // Every definition that names the lake bucket changes; the others are left alone.
+    const changed = WORKFLOWS.filter((w) => JSON.stringify(w.definition(moved)) !== JSON.stringify(w.definition(RESOURCES)));
+    expect(result.workflows.filter((w) => w.stateMachine === "updated").map((w) => w.name)).toEqual(changed.map((w) => w.name));
+    expect(mutations(h.sfn.calls)).toEqual(changed.map(() => "UpdateStateMachine"));
     expect(mutations(h.scheduler.calls)).toEqual([]);
     const machine = h.sfn.machines.get("freshet-local-LakeFreshness")!;
     expect(JSON.parse(machine.definition)).toEqual(LakeFreshness.definition(moved));
@@ -197,7 +207,7 @@ describe("prune", () => {
       rules: ["freshet-local-Triggered-DeadLettersLanded", "freshet-local-Triggered-LoadCompleted"],
     });
     expect([...h.scheduler.schedules.keys()].sort()).toEqual(
-      ["freshet-local-LakeFreshness-Every5Minutes", "freshet-local-Triggered-Hourly", "other"].sort(),
+      ["freshet-local-LakeFreshness-Every5Minutes", "freshet-local-Load-Interval", "freshet-local-Triggered-Hourly", "other"].sort(),
     );
     expect([...h.events.rules.keys()]).toEqual(["default/freshet-local-Foreign"]);
   });

@@ -12,6 +12,11 @@ export const CI_RESOURCES: WorkflowResources = {
   marketingAlertsTopicArn: "arn:aws:sns:us-east-1:123456789012:freshet-ci-MarketingAlertsTopic",
   busName: "freshet-ci-FreshetBus",
   busArn: "arn:aws:events:us-east-1:123456789012:event-bus/freshet-ci-FreshetBus",
+  warehouseWorkgroupName: "freshet-ci",
+  warehouseWorkgroupArn: "arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/0b8e8a52-ci",
+  warehouseDatabase: "freshet",
+  warehouseCopyRoleArn: "arn:aws:iam::123456789012:role/freshet-ci-WarehouseCopyRole",
+  loadPlannerFunctionName: "freshet-ci-LoadPlannerFunction-abc123",
 };
 
 export const CN_RESOURCES: WorkflowResources = {
@@ -25,4 +30,9 @@ export const CN_RESOURCES: WorkflowResources = {
   marketingAlertsTopicArn: "arn:aws-cn:sns:cn-north-1:210987654321:MarketingAlerts",
   busName: "freshet-prod-cn-Freshet",
   busArn: "arn:aws-cn:events:cn-north-1:210987654321:event-bus/freshet-prod-cn-Freshet",
+  warehouseWorkgroupName: "freshet-prod-cn",
+  warehouseWorkgroupArn: "arn:aws-cn:redshift-serverless:cn-north-1:210987654321:workgroup/77aa31c0-cn",
+  warehouseDatabase: "analytics",
+  warehouseCopyRoleArn: "arn:aws-cn:iam::210987654321:role/freshet-prod-cn-WarehouseCopyRole",
+  loadPlannerFunctionName: "freshet-prod-cn-LoadPlanner",
 };

@@ -149,12 +149,13 @@ describe("task integrations", () => {
   it("fails with States.Runtime naming the client package when it is not installed", async () => {
     const machine = await createMachine(
       h,
-      "Redshift",
-      task("arn:aws:states:::aws-sdk:redshiftdata:executeStatement", { WorkgroupName: "w", Database: "d", Sql: "select 1" }),
+      "DynamoDb",
+      // Freshet does not install the DynamoDB client: the failure must name the package to add.
+      task("arn:aws:states:::aws-sdk:dynamodb:getItem", { TableName: "t", Key: { id: { S: "1" } } }),
     );
     const failed = await runToEnd(h, machine);
     expect(failed.error).toBe("States.Runtime");
-    expect(failed.cause).toContain("@aws-sdk/client-redshift-data");
+    expect(failed.cause).toContain("@aws-sdk/client-dynamodb");
   });
 
   it("invokes local functions through lambda:invoke with Lambda's result and error shapes", async () => {

@@ -1,0 +1,46 @@
+import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { Resource } from "sst";
+import { planLoad, type LoadPlan, type PlanInput } from "./load/plan.ts";
+import { observability } from "./shared/observability.ts";
+import { redshiftDataClient } from "./shared/redshift-data-client.ts";
+import { s3Client } from "./shared/s3-client.ts";
+
+/**
+ * The Load workflow's Plan step: processed objects not yet in the ledger → a bounded batch →
+ * `manifests/<loadId>.json` → `{ loadId, manifestKey, objects, sqls, … }` for the Copy step.
+ * The concurrency guard is explained on `planLoad`.
+ */
+const { logger, metrics } = observability("load-planner");
+
+async function plan(event: PlanInput | null): Promise<LoadPlan> {
+  const result = await planLoad(
+    {
+      s3: s3Client(),
+      redshift: redshiftDataClient(),
+      bucket: Resource.Lake.name,
+      warehouse: { workgroup: Resource.Warehouse.workgroup, database: Resource.Warehouse.database },
+      copyRoleArn: Resource.Warehouse.copyRoleArn,
+      onMissingReceipt: (keys) => {
+        metrics.addMetric("LoadObjectsWithoutReceipt", MetricUnit.Count, keys.length);
+        logger.warn("loading objects whose batch receipt was never written: their batches are not in the accounting", { keys });
+      },
+    },
+    event ?? {},
+  );
+  metrics.addMetric("LoadObjectsPlanned", MetricUnit.Count, result.objects);
+  metrics.addMetric("LoadObjectsPending", MetricUnit.Count, result.pending);
+  logger.info(result.objects > 0 ? "load planned" : "nothing to load", {
+    loadId: result.loadId,
+    objects: result.objects,
+    receipts: result.receipts,
+    pending: result.pending,
+    deferred: result.deferred,
+    executionName: event?.executionName,
+  });
+  return result;
+}
+
+export const handler = middy<PlanInput | null, LoadPlan>().use(injectLambdaContext(logger)).use(logMetrics(metrics)).handler(plan);

@@ -1,0 +1,81 @@
+import {
+  BatchExecuteStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  type DescribeStatementCommandOutput,
+  type Field,
+  type RedshiftDataClient,
+} from "@aws-sdk/client-redshift-data";
+import { setTimeout as sleep } from "node:timers/promises";
+import { WarehouseQueryError } from "./errors.ts";
+
+export interface Warehouse {
+  readonly workgroup: string;
+  readonly database: string;
+}
+
+export interface QueryOptions {
+  /** Between DescribeStatement calls; doubles up to 2 s. */
+  readonly firstPollMs?: number;
+  readonly deadlineMs?: number;
+}
+
+export type Cell = string | number | boolean | null;
+
+/** Runs one SELECT through the Data API (submit, poll, read every page) and returns its rows. */
+export async function query(client: RedshiftDataClient, warehouse: Warehouse, sql: string, options: QueryOptions = {}): Promise<Cell[][]> {
+  const { Id } = await client.send(
+    new ExecuteStatementCommand({ WorkgroupName: warehouse.workgroup, Database: warehouse.database, Sql: sql }),
+  );
+  if (!Id) throw new WarehouseQueryError("ExecuteStatement returned no statement id");
+  await finished(client, Id, options);
+  const rows: Cell[][] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new GetStatementResultCommand({ Id, NextToken }));
+    for (const record of page.Records ?? []) rows.push(record.map(cellOf));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return rows;
+}
+
+/** Runs statements as one BatchExecuteStatement (one transaction) to the end; throws unless FINISHED. */
+export async function executeBatch(
+  client: RedshiftDataClient,
+  warehouse: Warehouse,
+  sqls: readonly string[],
+  statementName: string,
+  options: QueryOptions = {},
+): Promise<DescribeStatementCommandOutput> {
+  const { Id } = await client.send(
+    new BatchExecuteStatementCommand({ WorkgroupName: warehouse.workgroup, Database: warehouse.database, Sqls: [...sqls], StatementName: statementName }),
+  );
+  if (!Id) throw new WarehouseQueryError("BatchExecuteStatement returned no statement id");
+  return finished(client, Id, options);
+}
+
+/** Polls DescribeStatement until FINISHED (returned) or FAILED/ABORTED/deadline (thrown). */
+async function finished(client: RedshiftDataClient, Id: string, options: QueryOptions): Promise<DescribeStatementCommandOutput> {
+  const deadline = Date.now() + (options.deadlineMs ?? 240_000);
+  let wait = options.firstPollMs ?? 100;
+  for (;;) {
+    const d = await client.send(new DescribeStatementCommand({ Id }));
+    if (d.Status === "FINISHED") return d;
+    if (d.Status === "FAILED" || d.Status === "ABORTED") {
+      throw new WarehouseQueryError(`statement ${Id} ${d.Status}: ${d.Error ?? "no error given"}`);
+    }
+    if (Date.now() > deadline) throw new WarehouseQueryError(`statement ${Id} still ${d.Status} at the deadline`);
+    await sleep(wait);
+    wait = Math.min(wait * 2, 2000);
+  }
+}
+
+function cellOf(field: Field): Cell {
+  if (field.isNull) return null;
+  if (field.stringValue !== undefined) return field.stringValue;
+  if (field.longValue !== undefined) return field.longValue;
+  if (field.doubleValue !== undefined) return field.doubleValue;
+  if (field.booleanValue !== undefined) return field.booleanValue;
+  return null;
+}

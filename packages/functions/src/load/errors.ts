@@ -1,0 +1,11 @@
+import { FreshetError } from "@freshet/core";
+
+/** A Data API statement the planner or the migrator ran did not finish (FAILED, ABORTED, or past its deadline). */
+export class WarehouseQueryError extends FreshetError {
+  override readonly name = "WarehouseQueryError";
+}
+
+/** A batch receipt under `receipts/` could not be read as one. */
+export class ReceiptReadError extends FreshetError {
+  override readonly name = "ReceiptReadError";
+}

@@ -1,0 +1,168 @@
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import {
+  buildLoadErrorsQuery,
+  buildLoadStatements,
+  InvalidLoadRequestError,
+  MAX_KEYS_PER_LOOKUP,
+  type LoadReceipt,
+} from "@freshet/core";
+import type { QueryOptions, Warehouse } from "./data-api.ts";
+import { loadedKeys } from "./ledger.ts";
+import { listProcessed } from "./list-processed.ts";
+import { batchIdOfKey, compareKeys, loadIdOf, manifestKeyOf, manifestOf, objectUrl, type ProcessedObject } from "./manifest.ts";
+import { findReceipts } from "./receipts.ts";
+
+/** What the Load workflow's Plan state receives. */
+export interface PlanInput {
+  readonly executionName?: string;
+  /** The execution's start (ISO): the lookback window is counted from it. */
+  readonly startedAt?: string;
+  readonly maxObjects?: number;
+  /** The schedule's interval in seconds, recorded with the load for the freshness view. */
+  readonly intervalSeconds?: number;
+}
+
+/** The Plan state's result; `objects: 0` means nothing to load (no manifest written). */
+export interface LoadPlan {
+  readonly loadId: string | null;
+  readonly manifestKey: string | null;
+  readonly objects: number;
+  readonly bytes: number;
+  /** Batch receipts counted into the accounting by this load. */
+  readonly receipts: number;
+  /** The Copy batch (core's `buildLoadStatements`); its last statement returns the load summary. */
+  readonly sqls: readonly string[];
+  /** Why a failed COPY failed: `sys_load_error_detail` rows for this manifest's files. */
+  readonly loadErrorsSql: string | null;
+  /** Processed objects in the lookback not yet in the ledger, this load's included. */
+  readonly pending: number;
+  /** Objects left for a later run because their batch receipt is not written yet. */
+  readonly deferred: number;
+}
+
+export interface PlannerDeps {
+  readonly s3: S3Client;
+  readonly redshift: RedshiftDataClient;
+  readonly bucket: string;
+  readonly warehouse: Warehouse;
+  readonly copyRoleArn: string;
+  readonly now?: () => Date;
+  readonly queryOptions?: QueryOptions;
+  /** Called for objects loaded without a receipt (see `RECEIPT_GRACE_MS`). */
+  readonly onMissingReceipt?: (keys: readonly string[]) => void;
+}
+
+/**
+ * Objects per load. The batch's statements carry one VALUES row per object and per receipt
+ * window and must stay under the Data API's 100,000 characters, and the load-errors lookup
+ * names every file (at most `MAX_KEYS_PER_LOOKUP`); `planLoad` halves further if needed.
+ */
+export const DEFAULT_MAX_OBJECTS = 200;
+/** The transformer's max event age (7 days) plus one: older days get no new processed objects. */
+export const LOOKBACK_DAYS = 8;
+/**
+ * The transformer writes a batch's receipt after its data objects. An object whose receipt is
+ * missing is left for the next run for this long; after it, the transformer must have crashed
+ * between the two writes and the object is loaded without its accounting (reported).
+ */
+export const RECEIPT_GRACE_MS = 10 * 60_000;
+
+/**
+ * Plans one load. Concurrency guard (why two overlapping runs never load a file twice):
+ * 1. the ledger is the truth of "loaded": objects it holds are never planned again;
+ * 2. the batch is the oldest `maxObjects` pending keys, and its load id a digest of those keys, so
+ *    runs that overlap plan the same load and write byte-identical manifests (an idempotent PUT);
+ * 3. the load's transaction (core's `buildLoadStatements`) re-checks the ledger (a manifest with
+ *    an already-loaded object is `superseded`: no rows) and dedupes on event_id against `events`,
+ *    and Redshift's serializable isolation lets only one of two concurrent transactions on those
+ *    tables commit. A crashed run leaves its manifest; the next run plans the same objects again.
+ * Schedules cannot name executions, so no execution-name guard is used.
+ */
+export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<LoadPlan> {
+  const now = deps.now?.() ?? new Date();
+  const startedAt = validDate(input.startedAt) ?? now;
+  const listed = await listProcessed(deps.s3, deps.bucket, startedAt, LOOKBACK_DAYS);
+  const loaded = await loadedKeys(deps.redshift, deps.warehouse, listed.map((o) => o.key), deps.queryOptions);
+  const pending = listed.filter((o) => !loaded.has(o.key)).sort((a, b) => compareKeys(a.key, b.key));
+  const nothing = { loadId: null, manifestKey: null, objects: 0, bytes: 0, receipts: 0, sqls: [], loadErrorsSql: null };
+  if (pending.length === 0) return { ...nothing, pending: 0, deferred: 0 };
+
+  // Receipts for a few more than one batch: deferred objects must not starve the load.
+  const candidates = pending.slice(0, boundedMax(input.maxObjects) * 2);
+  const receipts = await findReceipts(deps.s3, deps.bucket, candidates.map((o) => o.key), now);
+  const ready: ProcessedObject[] = [];
+  const late: string[] = [];
+  let deferred = 0;
+  for (const o of candidates) {
+    if (receipts.has(batchIdOfKey(o.key))) ready.push(o);
+    else if (o.lastModified !== null && now.getTime() - o.lastModified.getTime() < RECEIPT_GRACE_MS) deferred += 1;
+    else {
+      ready.push(o);
+      late.push(o.key);
+    }
+  }
+  let batch = ready.slice(0, boundedMax(input.maxObjects));
+  if (batch.length === 0) return { ...nothing, pending: pending.length, deferred };
+
+  for (;;) {
+    const loadId = loadIdOf(batch);
+    const manifestKey = manifestKeyOf(loadId);
+    const manifestUrl = objectUrl(deps.bucket, manifestKey);
+    const batchReceipts = receiptsOf(batch, receipts);
+    let sqls: string[];
+    try {
+      sqls = buildLoadStatements({
+        loadId,
+        manifestUrl,
+        iamRoleArn: deps.copyRoleArn,
+        objects: batch.map((o) => ({ key: o.key, sizeBytes: o.size, etag: o.etag })),
+        receipts: batchReceipts,
+        startedAt,
+        ...(input.intervalSeconds !== undefined ? { intervalSeconds: input.intervalSeconds } : {}),
+      });
+    } catch (error) {
+      // Too many characters for one statement: plan half the objects (deterministically).
+      if (error instanceof InvalidLoadRequestError && /exceeds the Data API/.test(error.message) && batch.length > 1) {
+        batch = batch.slice(0, Math.ceil(batch.length / 2));
+        continue;
+      }
+      throw error;
+    }
+    const missing = late.filter((key) => batch.some((o) => o.key === key));
+    if (missing.length > 0) deps.onMissingReceipt?.(missing);
+    await deps.s3.send(
+      new PutObjectCommand({ Bucket: deps.bucket, Key: manifestKey, Body: JSON.stringify(manifestOf(deps.bucket, batch)), ContentType: "application/json" }),
+    );
+    return {
+      loadId,
+      manifestKey,
+      objects: batch.length,
+      bytes: batch.reduce((sum, o) => sum + o.size, 0),
+      receipts: new Set(batchReceipts.map((r) => r.batch_id)).size,
+      sqls,
+      loadErrorsSql: buildLoadErrorsQuery({ fileUrls: batch.map((o) => objectUrl(deps.bucket, o.key)), since: startedAt }),
+      pending: pending.length,
+      deferred,
+    };
+  }
+}
+
+function receiptsOf(batch: readonly ProcessedObject[], receipts: ReadonlyMap<string, LoadReceipt>): LoadReceipt[] {
+  const ids = new Set(batch.map((o) => batchIdOfKey(o.key)));
+  return [...ids].flatMap((id) => {
+    const r = receipts.get(id);
+    return r ? [r] : [];
+  });
+}
+
+function boundedMax(value: number | undefined): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) return DEFAULT_MAX_OBJECTS;
+  return Math.min(value, MAX_KEYS_PER_LOOKUP);
+}
+
+function validDate(iso: string | undefined): Date | undefined {
+  if (typeof iso !== "string") return undefined;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}

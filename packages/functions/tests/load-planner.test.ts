@@ -1,0 +1,126 @@
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { LOAD_SUMMARY_COLUMNS, MIGRATIONS } from "@freshet/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeBatch } from "../src/load/data-api.ts";
+import { batchIdOfKey, type CopyManifest } from "../src/load/manifest.ts";
+import { applyMigrations } from "../src/load/migrations.ts";
+import { planLoad, RECEIPT_GRACE_MS, type LoadPlan, type PlannerDeps } from "../src/load/plan.ts";
+import { lambdaContext } from "../../local/src/lambda/context.ts";
+import { writeGeneratedLake, type WrittenLake } from "../../local/tests/warehouse/lake-writer.ts";
+import { COPY_ROLE, startWarehouseHarness, type WarehouseHarness } from "./load-harness.ts";
+
+/** The planner against the real local S3 and the DuckDB Data API on one endpoint. */
+let h: WarehouseHarness;
+let lake: WrittenLake;
+const now = new Date();
+let deps: PlannerDeps;
+
+beforeAll(async () => {
+  h = await startWarehouseHarness();
+  await applyMigrations(h.redshift, h.warehouse, MIGRATIONS, { firstPollMs: 5 });
+  deps = { s3: h.s3, redshift: h.redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => now, queryOptions: { firstPollMs: 5 } };
+});
+afterAll(() => h?.stop());
+
+async function manifest(plan: LoadPlan): Promise<{ text: string; json: CopyManifest }> {
+  const got = await h.s3.send(new GetObjectCommand({ Bucket: h.bucket, Key: plan.manifestKey as string }));
+  const text = (await got.Body?.transformToString()) as string;
+  return { text, json: JSON.parse(text) as CopyManifest };
+}
+
+async function load(plan: LoadPlan): Promise<void> {
+  await executeBatch(h.redshift, h.warehouse, plan.sqls, `test-${plan.loadId}`, { firstPollMs: 5 });
+}
+
+describe("planLoad", () => {
+  it("has nothing to do on an empty lake and writes no manifest", async () => {
+    const plan = await planLoad(deps, {});
+    expect(plan).toMatchObject({ loadId: null, objects: 0, pending: 0, sqls: [] });
+    const listed = await h.s3.send(new ListObjectsV2Command({ Bucket: h.bucket, Prefix: "manifests/" }));
+    expect(listed.KeyCount ?? 0).toBe(0);
+  });
+
+  it("plans the oldest pending objects, bounded, with a manifest of mandatory entries and their receipts", async () => {
+    lake = await writeGeneratedLake(h.s3, h.bucket, { count: 3000, now, seed: 7, batchSize: 300 });
+    const all = [...lake.processedKeys].sort();
+    expect(all.length).toBeGreaterThan(12);
+    const plan = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
+    expect(plan).toMatchObject({ objects: 6, pending: all.length, deferred: 0, manifestKey: `manifests/${plan.loadId}.json` });
+    const { json } = await manifest(plan);
+    expect(json.entries.map((e) => e.url)).toEqual(all.slice(0, 6).map((k) => `s3://${h.bucket}/${k}`));
+    expect(json.entries.every((e) => e.mandatory === true && e.meta.content_length > 0)).toBe(true);
+    expect(plan.bytes).toBe(json.entries.reduce((s, e) => s + e.meta.content_length, 0));
+    expect(plan.receipts).toBe(new Set(all.slice(0, 6).map(batchIdOfKey)).size);
+    // The Copy batch: core's statements, ending with the summary SELECT; the errors lookup names the files.
+    expect(plan.sqls.at(-1)).toBe(`SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`);
+    expect(plan.sqls.some((s) => s.startsWith(`COPY load_stage FROM 's3://${h.bucket}/${plan.manifestKey}'`))).toBe(true);
+    expect(plan.loadErrorsSql).toContain(`s3://${h.bucket}/${all[0]}`);
+  });
+
+  it("plans the same load id and manifest bytes when run twice over the same lake", async () => {
+    const a = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
+    const first = await manifest(a);
+    const b = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
+    expect(b.loadId).toBe(a.loadId);
+    expect((await manifest(b)).text).toBe(first.text);
+  });
+
+  it("skips objects the ledger holds once a load committed", async () => {
+    const first = await planLoad(deps, { maxObjects: 6 });
+    await load(first);
+    const loaded = (await h.rows("SELECT object_key FROM load_ledger ORDER BY object_key")).map((r) => r[0]);
+    expect(loaded).toEqual([...lake.processedKeys].sort().slice(0, 6));
+    const second = await planLoad(deps, { maxObjects: 1000 });
+    expect(second.loadId).not.toBe(first.loadId);
+    const { json } = await manifest(second);
+    expect(json.entries.map((e) => e.url)).toEqual([...lake.processedKeys].sort().slice(6).map((k) => `s3://${h.bucket}/${k}`));
+    await load(second);
+    expect(await planLoad(deps, {})).toMatchObject({ objects: 0, pending: 0 });
+    // Every kept event is in `events` exactly once, and every batch's receipt is counted once.
+    expect(await h.rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[lake.eventIds.size, lake.eventIds.size]]);
+    const sums = await h.rows("SELECT SUM(received), SUM(filtered), SUM(dead_lettered) FROM event_accounting");
+    expect(sums.map((r) => r.map(Number))).toEqual([
+      [lake.totals.received, lake.totals.filtered, lake.totals.dead_lettered],
+    ]);
+  });
+
+  it("leaves objects without a receipt for a later run, then loads them after the grace period", async () => {
+    const late = await writeGeneratedLake(h.s3, h.bucket, { count: 200, now, seed: 8, batchSize: 200, withoutReceipts: true, shardId: "shardId-000000000001" });
+    const deferredPlan = await planLoad(deps, {});
+    expect(deferredPlan).toMatchObject({ objects: 0, pending: late.processedKeys.length, deferred: late.processedKeys.length });
+    const reported: string[] = [];
+    const later = new Date(Date.now() + RECEIPT_GRACE_MS + 1000);
+    const plan = await planLoad({ ...deps, now: () => later, onMissingReceipt: (keys) => reported.push(...keys) }, { startedAt: now.toISOString() });
+    expect(plan).toMatchObject({ objects: late.processedKeys.length, receipts: 0, deferred: 0 });
+    expect(reported.sort()).toEqual([...late.processedKeys].sort());
+  });
+
+  it("halves a batch whose statements would exceed the Data API's statement size", async () => {
+    const many = await writeGeneratedLake(h.s3, h.bucket, { count: 1500, now, seed: 9, batchSize: 3, shardId: "shardId-000000000002" });
+    const plan = await planLoad({ ...deps, now: () => new Date(Date.now() + RECEIPT_GRACE_MS + 1000) }, { maxObjects: 500 });
+    expect(plan.objects).toBeGreaterThan(0);
+    expect(plan.objects).toBeLessThan(Math.min(500, plan.pending));
+    expect(Math.max(...plan.sqls.map((s) => s.length))).toBeLessThanOrEqual(100_000);
+    expect(many.processedKeys.length).toBeGreaterThan(500);
+  });
+});
+
+describe("load-planner handler", () => {
+  it("plans from its links (Lake, Warehouse) and AWS_ENDPOINT_URL", async () => {
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: h.url,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      SST_RESOURCE_App: JSON.stringify({ name: "freshet", stage: "test" }),
+      SST_RESOURCE_Lake: JSON.stringify({ name: h.bucket }),
+      SST_RESOURCE_Warehouse: JSON.stringify({ type: "sst.sst.Linkable", workgroup: h.warehouse.workgroup, database: h.warehouse.database, copyRoleArn: COPY_ROLE }),
+      POWERTOOLS_METRICS_DISABLED: "true",
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+    });
+    const { handler } = (await import("../src/load-planner.ts")) as unknown as { handler: (e: unknown, c: unknown) => Promise<LoadPlan> };
+    const plan = await handler({ maxObjects: 3, executionName: "t" }, lambdaContext({ name: "planner", memoryMb: 512, timeoutMs: 300_000 }));
+    expect(plan.objects).toBe(3);
+    expect(plan.sqls.some((s) => s.includes(`IAM_ROLE '${COPY_ROLE}'`))).toBe(true);
+  });
+});

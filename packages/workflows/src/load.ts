@@ -1,0 +1,341 @@
+import { LOAD_ERROR_COLUMNS, LOAD_SUMMARY_COLUMNS } from "@freshet/core";
+import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
+import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
+
+/**
+ * Load: processed events → warehouse rows, every few minutes.
+ *
+ * Plan (the `LoadPlanner` function lists processed/ objects the ledger does not hold, writes
+ * `manifests/<loadId>.json` and returns the load's SQL) → nothing to do? Succeed → Copy (one
+ * BatchExecuteStatement: one transaction staging, COPY … MANIFEST, dedupe on event_id, insert,
+ * ledger row, accounting) → poll DescribeStatement until FINISHED / FAILED / ABORTED → on success
+ * read the load summary (the batch's last sub-statement, `<Id>:<n>`) and put `LoadCompleted` on
+ * the Freshet bus; on failure read the load errors, alert OpsAlerts and fail. The manifest stays:
+ * the next run plans the same objects (the same load id) and tries again. One poll loop serves
+ * both statements (`$phase`: the copy, then the load-errors query).
+ *
+ * Concurrency: the load id is derived from the objects it loads, and the transaction dedupes
+ * against `events` and writes the ledger, so two overlapping runs load every object once; the
+ * slower one's transaction loads nothing (or fails on Redshift's serializable isolation and is
+ * retried by the next run). See packages/functions/src/load-planner.ts.
+ */
+
+export const LOAD_SCHEDULE_NAME = "Interval";
+export const LOAD_DEFAULT_INTERVAL_MINUTES = 5;
+/** Seconds between DescribeStatement calls unless the input says otherwise (1..60). */
+export const LOAD_DEFAULT_POLL_SECONDS = 5;
+/** Polls per statement before the load is given up (cancelled, alerted): 30 minutes at 5 s. */
+export const LOAD_MAX_POLLS = 360;
+export const LOAD_COMPLETED_SOURCE = "freshet.load";
+export const LOAD_COMPLETED_DETAIL_TYPE = "LoadCompleted";
+
+/** Data API statements are read by id: IAM has no resource for them, only their owner (AWS's
+ *  service authorization reference for redshift-data), so they are granted on `*` for the
+ *  caller's own statements. */
+export const OWN_STATEMENTS_CONDITION = {
+  StringEquals: { "redshift-data:statement-owner-iam-userid": ["${aws:userid}"] },
+} as const;
+
+/** `rate(…)` as EventBridge Scheduler spells it: singular for one. */
+export function loadScheduleExpression(minutes: number): string {
+  if (!Number.isInteger(minutes) || minutes < 1) throw new RangeError(`a load interval is a whole number of minutes ≥ 1, got ${minutes}`);
+  return minutes === 1 ? "rate(1 minute)" : `rate(${minutes} minutes)`;
+}
+
+/** Throttling and Data API concurrency limits pass; they are retried with backoff. */
+const THROTTLED: Retrier = {
+  ErrorEquals: [
+    "RedshiftData.ThrottlingException",
+    "RedshiftData.ActiveStatementsExceededException",
+    "RedshiftData.ActiveSessionsExceededException",
+    "RedshiftData.InternalServerException",
+  ],
+  IntervalSeconds: 5,
+  BackoffRate: 2,
+  MaxAttempts: 5,
+  MaxDelaySeconds: 60,
+  JitterStrategy: "FULL",
+};
+
+const TRANSIENT: Retrier = {
+  ErrorEquals: ["States.Timeout", "States.TaskFailed"],
+  IntervalSeconds: 2,
+  BackoffRate: 2,
+  MaxAttempts: 3,
+  MaxDelaySeconds: 20,
+  JitterStrategy: "FULL",
+};
+
+const LAMBDA_TRANSIENT: Retrier = {
+  ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+  IntervalSeconds: 2,
+  BackoffRate: 2,
+  MaxAttempts: 4,
+  MaxDelaySeconds: 30,
+  JitterStrategy: "FULL",
+};
+
+/** Any failure of a step: remembered for the alert, then alerted. */
+const toAlert = (step: string, assign: Record<string, null | readonly []> = {}) => [
+  {
+    ErrorEquals: ["States.ALL"],
+    Assign: { ...assign, failure: jsonata(`{ 'step': '${step}', 'error': $states.errorOutput.Error, 'cause': $states.errorOutput.Cause }`) },
+    Next: "AlertLoadFailed",
+  },
+];
+
+/** Column positions of core's load summary (the Copy batch's last result) and load-error query. */
+const SUMMARY = Object.fromEntries(LOAD_SUMMARY_COLUMNS.map((c, i) => [c, i])) as Record<(typeof LOAD_SUMMARY_COLUMNS)[number], number>;
+const ERRORS = Object.fromEntries(LOAD_ERROR_COLUMNS.map((c, i) => [c, i])) as Record<(typeof LOAD_ERROR_COLUMNS)[number], number>;
+
+/** One cell of a GetStatementResult record, whatever its type (SDK integrations name fields in PascalCase). */
+const cell = (row: string, index: number) =>
+  `($c := ${row}[${index}]; $exists($c.IsNull) and $c.IsNull ? null : ($exists($c.LongValue) ? $c.LongValue : ($exists($c.DoubleValue) ? $c.DoubleValue :
+    ($exists($c.BooleanValue) ? $c.BooleanValue : ($exists($c.StringValue) ? $c.StringValue : null)))))`;
+
+function definition(r: WorkflowResources): StateMachineDefinition {
+  const warehouse = { WorkgroupName: r.warehouseWorkgroupName, Database: r.warehouseDatabase };
+  return {
+    Comment: "Loads processed events not yet in the warehouse: plan a manifest, COPY it in one transaction, announce LoadCompleted.",
+    QueryLanguage: "JSONata",
+    TimeoutSeconds: 3600,
+    StartAt: "Plan",
+    States: {
+      Plan: {
+        Type: "Task",
+        Comment: "LoadPlanner: processed objects not in the ledger (bounded), manifests/<loadId>.json, the load's SQL.",
+        Resource: "arn:aws:states:::lambda:invoke",
+        Arguments: {
+          FunctionName: r.loadPlannerFunctionName,
+          Payload: jsonata(
+            `$merge([{ 'executionName': $states.context.Execution.Name, 'startedAt': $states.context.Execution.StartTime },
+              $type($states.input.maxObjects) = 'number' ? { 'maxObjects': $states.input.maxObjects } : {}])`,
+          ),
+        },
+        TimeoutSeconds: 330,
+        Retry: [LAMBDA_TRANSIENT],
+        // Every variable the alert reads exists on every path to it.
+        Catch: toAlert("Plan", { plan: null, loadErrors: [] }),
+        Assign: {
+          plan: jsonata("$states.result.Payload"),
+          loadErrors: [],
+          pollSeconds: jsonata(
+            `$type($states.input.pollSeconds) = 'number' and $states.input.pollSeconds >= 1 and $states.input.pollSeconds <= 60
+              ? $round($states.input.pollSeconds) : ${LOAD_DEFAULT_POLL_SECONDS}`,
+          ),
+          failure: null,
+        },
+        Output: jsonata("{ 'loadId': $states.result.Payload.loadId, 'objects': $states.result.Payload.objects }"),
+        Next: "HasWork",
+      },
+      HasWork: {
+        Type: "Choice",
+        Choices: [{ Condition: jsonata("$plan.objects > 0"), Next: "Copy" }],
+        Default: "NothingToLoad",
+      },
+      NothingToLoad: {
+        Type: "Succeed",
+        Output: jsonata("{ 'loaded': false, 'objects': 0 }"),
+      },
+      Copy: {
+        Type: "Task",
+        Comment: "One transaction: stage, COPY the manifest, dedupe on event_id, insert, ledger row, accounting.",
+        Resource: "arn:aws:states:::aws-sdk:redshiftdata:batchExecuteStatement",
+        Arguments: { ...warehouse, Sqls: jsonata("$plan.sqls"), StatementName: jsonata("'freshet-load-' & $plan.loadId") },
+        TimeoutSeconds: 60,
+        Retry: [THROTTLED, TRANSIENT],
+        Catch: toAlert("Copy"),
+        Assign: { phase: "copy", statementId: jsonata("$states.result.Id"), copyId: jsonata("$states.result.Id"), polls: 0 },
+        Output: jsonata("{ 'loadId': $plan.loadId, 'statementId': $states.result.Id }"),
+        Next: "WaitForStatement",
+      },
+      WaitForStatement: {
+        Type: "Wait",
+        Seconds: jsonata("$pollSeconds"),
+        Next: "DescribeStatement",
+      },
+      DescribeStatement: {
+        Type: "Task",
+        Comment: "The Data API has no .sync integration: poll until FINISHED, FAILED or ABORTED.",
+        Resource: "arn:aws:states:::aws-sdk:redshiftdata:describeStatement",
+        Arguments: { Id: jsonata("$statementId") },
+        TimeoutSeconds: 30,
+        Retry: [THROTTLED, TRANSIENT],
+        Catch: toAlert("DescribeStatement"),
+        Assign: {
+          polls: jsonata("$polls + 1"),
+          status: jsonata("$states.result.Status"),
+          // Absent unless the statement failed; an Assign that yields nothing is an error in JSONata states.
+          statementError: jsonata("$exists($states.result.Error) ? $states.result.Error : null"),
+          copyResult: jsonata(
+            `$phase = 'copy' ? { 'status': $states.result.Status, 'error': $states.result.Error, 'duration': $states.result.Duration,
+              'rows': $states.result.SubStatements.ResultRows } : $copyResult`,
+          ),
+        },
+        Output: jsonata("{ 'phase': $phase, 'status': $states.result.Status, 'polls': $polls + 1 }"),
+        Next: "StatementDone",
+      },
+      StatementDone: {
+        Type: "Choice",
+        Choices: [
+          { Condition: jsonata("$phase = 'copy' and $status = 'FINISHED'"), Next: "GetSummary" },
+          {
+            Condition: jsonata("$phase = 'copy' and $status in ['FAILED', 'ABORTED']"),
+            Assign: { failure: jsonata("{ 'step': 'Copy', 'error': 'RedshiftData.' & $status, 'cause': $statementError }") },
+            Next: "ReadLoadErrors",
+          },
+          { Condition: jsonata("$phase = 'errors' and $status = 'FINISHED'"), Next: "GetLoadErrors" },
+          { Condition: jsonata("$phase = 'errors' and $status in ['FAILED', 'ABORTED']"), Next: "AlertLoadFailed" },
+          { Condition: jsonata(`$phase = 'copy' and $polls >= ${LOAD_MAX_POLLS}`), Next: "CancelCopy" },
+          {
+            Condition: jsonata(`$polls >= ${LOAD_MAX_POLLS}`),
+            Assign: { failure: jsonata("{ 'step': $phase, 'error': 'Freshet.StatementTimedOut', 'cause': 'statement ' & $statementId & ' still ' & $status }") },
+            Next: "AlertLoadFailed",
+          },
+        ],
+        Default: "WaitForStatement",
+      },
+      CancelCopy: {
+        Type: "Task",
+        Comment: "The copy ran past the poll budget: stop it so the next run's transaction does not queue behind it.",
+        Resource: "arn:aws:states:::aws-sdk:redshiftdata:cancelStatement",
+        Arguments: { Id: jsonata("$copyId") },
+        TimeoutSeconds: 30,
+        Retry: [THROTTLED, TRANSIENT],
+        Catch: toAlert("CancelCopy"),
+        Assign: {
+          failure: jsonata(
+            `{ 'step': 'Copy', 'error': 'Freshet.LoadTimedOut', 'cause': 'COPY statement ' & $copyId & ' was still ' & $status &
+              ' after ${LOAD_MAX_POLLS} polls and was cancelled' }`,
+          ),
+        },
+        Next: "AlertLoadFailed",
+      },
+      GetSummary: {
+        Type: "Task",
+        Comment: "The load summary: the result of the Copy batch's last sub-statement (rows inserted, duplicates, newest occurred_at).",
+        Resource: "arn:aws:states:::aws-sdk:redshiftdata:getStatementResult",
+        Arguments: { Id: jsonata("$copyId & ':' & $string($count($plan.sqls))") },
+        TimeoutSeconds: 30,
+        Retry: [THROTTLED, TRANSIENT],
+        // The load committed; only its summary is missing: announce it without one.
+        Catch: [{ ErrorEquals: ["States.ALL"], Assign: { summary: null }, Next: "AnnounceLoad" }],
+        Assign: {
+          summary: jsonata(
+            `$count($states.result.Records) = 0 ? null : ($row := $states.result.Records[0];
+              { 'status': ${cell("$row", SUMMARY.status)}, 'rows': ${cell("$row", SUMMARY.rows_inserted)},
+                'duplicates': ${cell("$row", SUMMARY.duplicates_skipped)}, 'newestOccurredAt': ${cell("$row", SUMMARY.newest_occurred_at)} })`,
+          ),
+        },
+        Next: "AnnounceLoad",
+      },
+      AnnounceLoad: {
+        Type: "Task",
+        Comment: "LoadCompleted on the Freshet bus: what was loaded and how far behind real time the newest event is.",
+        Resource: "arn:aws:states:::events:putEvents",
+        Arguments: {
+          Entries: [
+            {
+              EventBusName: r.busName,
+              Source: LOAD_COMPLETED_SOURCE,
+              DetailType: LOAD_COMPLETED_DETAIL_TYPE,
+              Detail: jsonata(
+                `($newest := $summary.newestOccurredAt; $newestIso := $newest != null ? $replace($newest, ' ', 'T') & ($contains($newest, 'Z') or $contains($newest, '+') ? '' : 'Z') : null;
+                  { 'loadId': $plan.loadId, 'manifest': 's3://${r.lakeBucket}/' & $plan.manifestKey, 'objects': $plan.objects,
+                    'rows': $summary.rows != null ? $summary.rows : $sum($copyResult.rows[$ >= 0]),
+                    'duplicates': $summary.duplicates, 'status': $summary.status,
+                    'newestOccurredAt': $newestIso,
+                    'lagSeconds': $newestIso != null ? $round(($millis() - $toMillis($newestIso)) / 1000, 3) : null,
+                    'executionId': $states.context.Execution.Id })`,
+              ),
+            },
+          ],
+        },
+        TimeoutSeconds: 30,
+        Retry: [TRANSIENT],
+        Catch: toAlert("AnnounceLoad"),
+        Output: jsonata("{ 'eventId': $states.result.Entries[0].EventId }"),
+        Next: "Loaded",
+      },
+      Loaded: {
+        Type: "Succeed",
+        Output: jsonata("{ 'loaded': true, 'loadId': $plan.loadId, 'objects': $plan.objects, 'summary': $summary, 'eventId': $states.input.eventId }"),
+      },
+      ReadLoadErrors: {
+        Type: "Task",
+        Comment: "Why COPY failed: the newest rows of sys_load_error_detail for this load's files.",
+        Resource: "arn:aws:states:::aws-sdk:redshiftdata:executeStatement",
+        Arguments: { ...warehouse, Sql: jsonata("$plan.loadErrorsSql"), StatementName: jsonata("'freshet-load-errors-' & $plan.loadId") },
+        TimeoutSeconds: 30,
+        Retry: [THROTTLED, TRANSIENT],
+        Catch: [{ ErrorEquals: ["States.ALL"], Next: "AlertLoadFailed" }],
+        Assign: { phase: "errors", statementId: jsonata("$states.result.Id"), polls: 0 },
+        Next: "WaitForStatement",
+      },
+      GetLoadErrors: {
+        Type: "Task",
+        Resource: "arn:aws:states:::aws-sdk:redshiftdata:getStatementResult",
+        Arguments: { Id: jsonata("$statementId") },
+        TimeoutSeconds: 30,
+        Retry: [THROTTLED, TRANSIENT],
+        Catch: [{ ErrorEquals: ["States.ALL"], Next: "AlertLoadFailed" }],
+        Assign: {
+          loadErrors: jsonata(
+            `[$map($states.result.Records, function($row) { $join([$string(${cell("$row", ERRORS.file_name)}), ' line ', $string(${cell("$row", ERRORS.line_number)}),
+              ' column ', $string(${cell("$row", ERRORS.column_name)}), ': ', $string(${cell("$row", ERRORS.error_message)})]) })]`,
+          ),
+        },
+        Next: "AlertLoadFailed",
+      },
+      AlertLoadFailed: {
+        Type: "Task",
+        Resource: "arn:aws:states:::sns:publish",
+        Arguments: {
+          TopicArn: r.opsAlertsTopicArn,
+          Subject: jsonata("'Freshet: warehouse load failed at ' & $failure.step"),
+          Message: jsonata(
+            `'The Load workflow failed at ' & $failure.step & ' (' & $failure.error & ': ' & $string($failure.cause) & ').' &
+              ($plan.loadId ? ' Load ' & $plan.loadId & ' (' & $string($plan.objects) & ' objects, manifest s3://${r.lakeBucket}/' &
+                $plan.manifestKey & ') was not loaded; the manifest is kept and the next run tries again.' : '') &
+              ($count($loadErrors) > 0 ? ' Load errors: ' & $join($loadErrors, '; ') & '.' : '') &
+              ' Execution ' & $states.context.Execution.Id & '.'`,
+          ),
+        },
+        TimeoutSeconds: 20,
+        Retry: [TRANSIENT],
+        Next: "LoadFailed",
+      },
+      LoadFailed: {
+        Type: "Fail",
+        Error: "Freshet.LoadFailed",
+        Cause: jsonata("$failure.step & ': ' & $failure.error & ': ' & $string($failure.cause)"),
+      },
+    },
+  };
+}
+
+function permissions(r: WorkflowResources): WorkflowPermission[] {
+  const fn = `arn:${r.partition}:lambda:${r.region}:${r.accountId}:function:${r.loadPlannerFunctionName}`;
+  return [
+    { actions: ["lambda:InvokeFunction"], resources: [fn, `${fn}:*`] },
+    { actions: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"], resources: [r.warehouseWorkgroupArn] },
+    {
+      actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
+      resources: ["*"],
+      conditions: OWN_STATEMENTS_CONDITION,
+    },
+    // The Data API signs in to the workgroup as the caller (temporary database credentials).
+    { actions: ["redshift-serverless:GetCredentials"], resources: [r.warehouseWorkgroupArn] },
+    { actions: ["sns:Publish"], resources: [r.opsAlertsTopicArn] },
+    { actions: ["events:PutEvents"], resources: [r.busArn] },
+  ];
+}
+
+export const Load: WorkflowDescription = {
+  name: "Load",
+  summary: "Every 5 minutes (per stage): COPY processed events not yet loaded into the warehouse, exactly once, and announce LoadCompleted.",
+  definition,
+  schedules: [{ name: LOAD_SCHEDULE_NAME, expression: loadScheduleExpression(LOAD_DEFAULT_INTERVAL_MINUTES) }],
+  rules: [],
+  permissions,
+};

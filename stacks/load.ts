@@ -1,0 +1,56 @@
+import { LAKE_PREFIXES } from "@freshet/core";
+import { LOAD_SCHEDULE_NAME, Load as LoadWorkflow, loadScheduleExpression } from "@freshet/workflows";
+import type { StageConfig } from "./config.ts";
+import { createFunction, powertoolsEnvironment } from "./lambda.ts";
+import { bucketWriter, type Permission } from "./permissions.ts";
+import type { Warehouse } from "./warehouse.ts";
+
+export interface LoadInput {
+  readonly config: StageConfig;
+  readonly lake: sst.aws.Bucket;
+  readonly warehouse: Warehouse;
+}
+
+export interface Load {
+  /** Plans one load: lists processed/ not yet in the ledger, writes the manifest, returns the SQL. */
+  readonly planner: sst.aws.Function;
+}
+
+/** Lists processed/ and receipts/ only: ListObjectsV2 is authorised as s3:ListBucket, narrowed by prefix. */
+function plannerLister(bucketArn: $util.Output<string>): Permission & { conditions: { test: string; variable: string; values: string[] }[] } {
+  return {
+    actions: ["s3:ListBucket"],
+    resources: [bucketArn],
+    conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${LAKE_PREFIXES.processed}*`, `${LAKE_PREFIXES.receipts}*`] }],
+  };
+}
+
+/** Reads batch receipts (the accounting a load records), no event data. */
+function receiptReader(bucketArn: $util.Output<string>): Permission {
+  return { actions: ["s3:GetObject"], resources: [$interpolate`${bucketArn}/${LAKE_PREFIXES.receipts}*`] };
+}
+
+/**
+ * The Load workflow's planner (`LoadPlanner`). It links `Lake` and `Warehouse` (the link brings
+ * the Data API grants on the workgroup); its own permissions are listing processed/ and receipts/,
+ * reading receipts/ and writing manifests/, nothing else: it never reads an event.
+ */
+export function createLoad({ lake, warehouse }: LoadInput): Load {
+  const planner = createFunction("LoadPlanner", {
+    handler: "packages/functions/src/load-planner.handler",
+    description: "Freshet load planner: picks processed objects not yet loaded and writes their COPY manifest",
+    memory: "512 MB",
+    // The ledger query is polled through the Data API; a cold workgroup can take a minute to answer.
+    timeout: "300 seconds",
+    link: [lake, warehouse.link],
+    permissions: [plannerLister(lake.arn), receiptReader(lake.arn), bucketWriter(lake.arn, [LAKE_PREFIXES.manifests])],
+    environment: powertoolsEnvironment("load-planner"),
+  });
+  return { planner };
+}
+
+/** The stage's load interval for the Load workflow's schedule; every other schedule as described. */
+export function loadSchedule(config: StageConfig): (schedule: { workflow: string; name: string; expression: string }) => string {
+  return (s) =>
+    s.workflow === LoadWorkflow.name && s.name === LOAD_SCHEDULE_NAME ? loadScheduleExpression(config.warehouse.loadIntervalMinutes) : s.expression;
+}

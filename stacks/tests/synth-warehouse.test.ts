@@ -1,0 +1,203 @@
+/**
+ * stacks/warehouse.ts and stacks/load.ts under the mock synthesis: Redshift Serverless namespace
+ * and workgroup, the COPY role limited to processed/ and manifests/, the `Warehouse` link and
+ * its Data API grants, the LoadPlanner function's least privilege, and the Load schedule.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULTS, stageConfig } from "../config.ts";
+import { MIGRATIONS, migrationChecksum } from "@freshet/core";
+import { migrationsFingerprint, WAREHOUSE_DATABASE, warehouseName } from "../warehouse.ts";
+import { policyStatements, wildcardGrants } from "./harness/iam.ts";
+import { synth, type SynthResult } from "./harness/synth.ts";
+
+let result: SynthResult;
+beforeAll(async () => {
+  result = await synth({ stage: "ci", secrets: { IngestApiKey: "ci-key" } });
+});
+
+const r = () => result.resources;
+const ROLE = "aws:iam/role:Role";
+const namespace = () => r().one("aws:redshiftserverless/namespace:Namespace", "WarehouseNamespace");
+const workgroup = () => r().one("aws:redshiftserverless/workgroup:Workgroup", "WarehouseWorkgroup");
+const copyRole = () => r().one(ROLE, "WarehouseCopyRole");
+const lakeArn = () => r().one("aws:s3/bucket:Bucket", "LakeBucket").outputs.arn as string;
+
+type Doc = { Statement: { Effect: string; Action: string[]; Resource: string[]; Condition?: unknown; Principal?: unknown }[] };
+const inline = (role: string): Doc["Statement"] => {
+  const policies = r().one(ROLE, role).inputs.inlinePolicies as { policy: string }[];
+  return policies.flatMap((p) => (JSON.parse(p.policy) as Doc).Statement);
+};
+const OWNER = { StringEquals: { "redshift-data:statement-owner-iam-userid": ["${aws:userid}"] } };
+
+describe("Redshift Serverless", () => {
+  it("creates the namespace with an AWS-managed admin password, database freshet and the COPY role as default", () => {
+    expect(namespace().inputs).toMatchObject({
+      namespaceName: "freshet-ci",
+      dbName: WAREHOUSE_DATABASE,
+      manageAdminPassword: true,
+      iamRoles: [copyRole().outputs.arn],
+      defaultIamRoleArn: copyRole().outputs.arn,
+    });
+    // A managed password means no password of Freshet's anywhere in the inputs.
+    expect(namespace().inputs.adminUserPassword).toBeUndefined();
+  });
+
+  it("creates a private workgroup on the namespace with the stage's base capacity", () => {
+    expect(workgroup().inputs).toMatchObject({
+      workgroupName: "freshet-ci",
+      namespaceName: namespace().outputs.namespaceName,
+      baseCapacity: DEFAULTS.warehouse.baseCapacityRpu,
+      publiclyAccessible: false,
+    });
+  });
+
+  it("is removed with a non-production stage, while production's is sized up", () => {
+    for (const res of [namespace(), workgroup(), copyRole()]) expect(res.options.retainOnDelete).toBeFalsy();
+    expect(stageConfig("production").warehouse.baseCapacityRpu).toBe(32);
+    expect(stageConfig("dev-alice").warehouse.baseCapacityRpu).toBe(8);
+  });
+
+  it("names namespace and workgroup as Redshift allows, or refuses the stage", () => {
+    expect(warehouseName("freshet", "Dev-Alice")).toBe("freshet-dev-alice");
+    expect(() => warehouseName("freshet", "pr_12")).toThrow(/not a valid/);
+  });
+});
+
+describe("COPY role", () => {
+  it("can be assumed by Redshift only", () => {
+    const trust = JSON.parse(copyRole().inputs.assumeRolePolicy as string) as Doc;
+    expect(trust.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"] },
+        Action: "sts:AssumeRole",
+      },
+    ]);
+  });
+
+  it("reads processed/ and manifests/ of the lake and nothing else", () => {
+    expect(inline("WarehouseCopyRole")).toEqual([
+      { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${lakeArn()}/processed/*`, `${lakeArn()}/manifests/*`] },
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [lakeArn()],
+        Condition: { StringLike: { "s3:prefix": ["processed/*", "manifests/*"] } },
+      },
+    ]);
+  });
+});
+
+describe("Warehouse link", () => {
+  it("carries workgroup, database and COPY role ARN", () => {
+    const ref = r().one("sst:sst:LinkRef", "WarehouseLinkRef");
+    expect(ref.inputs.properties).toEqual({
+      workgroup: workgroup().outputs.workgroupName,
+      database: WAREHOUSE_DATABASE,
+      copyRoleArn: copyRole().outputs.arn,
+    });
+  });
+
+  it("grants the Data API on the workgroup, statement reads only for the caller's own statements", () => {
+    const include = r().one("sst:sst:LinkRef", "WarehouseLinkRef").inputs.include as {
+      type: string;
+      actions: string[];
+      resources: string[];
+      conditions?: { test: string; variable: string; values: string[] }[];
+    }[];
+    const wg = workgroup().outputs.arn;
+    expect(include.map(({ actions, resources, conditions }) => ({ actions, resources, conditions }))).toEqual([
+      { actions: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"], resources: [wg], conditions: undefined },
+      {
+        actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
+        resources: ["*"],
+        conditions: [{ test: "StringEquals", variable: "redshift-data:statement-owner-iam-userid", values: ["${aws:userid}"] }],
+      },
+      { actions: ["redshift-serverless:GetCredentials"], resources: [wg], conditions: undefined },
+    ]);
+    for (const item of include) expect(item.type).toBe("aws.permission");
+  });
+});
+
+describe("LoadPlanner", () => {
+  it("links Lake and Warehouse and runs the planner handler on Node 24 arm64", () => {
+    const { fn } = r().lambda("LoadPlanner");
+    expect(fn.inputs).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"] });
+    const build = result.builds.find((b) => b.functionID === "LoadPlanner");
+    expect(build?.handler).toBe("packages/functions/src/load-planner.handler");
+    expect(Object.keys(build?.links ?? {}).sort()).toEqual(["Lake", "Warehouse"]);
+    expect(build?.links.Warehouse).toMatchObject({ workgroup: "freshet-ci", database: WAREHOUSE_DATABASE });
+  });
+
+  it("may list processed/ and receipts/, read receipts/, write manifests/ and use the Data API, nothing more", () => {
+    const wg = workgroup().outputs.arn;
+    const statements = inline("LoadPlannerRole").map((s) => ({
+      Action: [...s.Action].sort(),
+      Resource: [...s.Resource].sort(),
+      ...(s.Condition === undefined ? {} : { Condition: s.Condition }),
+    }));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        { Action: ["s3:ListBucket"], Resource: [lakeArn()], Condition: { StringLike: { "s3:prefix": ["processed/*", "receipts/*"] } } },
+        { Action: ["s3:GetObject"], Resource: [`${lakeArn()}/receipts/*`] },
+        { Action: ["s3:PutObject"], Resource: [`${lakeArn()}/manifests/*`] },
+        { Action: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"], Resource: [wg] },
+        {
+          Action: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
+          Resource: ["*"],
+          Condition: OWNER,
+        },
+        { Action: ["redshift-serverless:GetCredentials"], Resource: [wg] },
+      ]),
+    );
+    // SST adds its own statements (encryption of the link payload …) but nothing on S3 or Redshift beyond these.
+    const touching = statements.filter((s) => s.Action.some((a) => a.startsWith("s3:") || a.startsWith("redshift")));
+    expect(touching).toHaveLength(6);
+  });
+});
+
+describe("Migrate", () => {
+  it("links Warehouse only and runs the migrate handler", () => {
+    const { fn } = r().lambda("Migrate");
+    expect(fn.inputs).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"] });
+    const build = result.builds.find((b) => b.functionID === "Migrate");
+    expect(build?.handler).toBe("packages/functions/src/migrate.handler");
+    expect(Object.keys(build?.links ?? {})).toEqual(["Warehouse"]);
+    const touching = inline("MigrateRole").filter((s) => s.Action.some((a) => a.startsWith("s3:") || a.startsWith("redshift")));
+    expect(touching.flatMap((s) => s.Action).sort()).toEqual(
+      ["redshift-data:BatchExecuteStatement", "redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:ExecuteStatement", "redshift-data:GetStatementResult", "redshift-serverless:GetCredentials"].sort(),
+    );
+  });
+
+  it("is invoked on deploy, and again whenever a migration is added or edited", () => {
+    const invocation = r().one("aws:lambda/invocation:Invocation", "WarehouseMigration");
+    expect(invocation.inputs.functionName).toBe(r().lambda("Migrate").fn.outputs.name);
+    expect(invocation.inputs.triggers).toEqual({ migrations: migrationsFingerprint() });
+    expect(migrationsFingerprint().split(",")).toEqual(MIGRATIONS.map((m) => `${m.version}:${migrationChecksum(m)}`));
+  });
+});
+
+describe("Load workflow", () => {
+  it("is started every loadIntervalMinutes by EventBridge Scheduler", () => {
+    const schedule = r().one("aws:scheduler/schedule:Schedule", "LoadIntervalSchedule");
+    expect(schedule.inputs).toMatchObject({ name: "freshet-ci-Load-Interval", scheduleExpression: "rate(5 minutes)" });
+    expect(schedule.inputs.target.arn).toBe(r().one("aws:sfn/stateMachine:StateMachine", "LoadStateMachine").outputs.arn);
+  });
+
+  it("has a role that invokes exactly the planner and submits SQL on exactly this workgroup", () => {
+    const fnArn = r().lambda("LoadPlanner").fn.outputs.arn;
+    const statements = inline("LoadWorkflowRole");
+    expect(statements).toContainEqual({ Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [fnArn, `${fnArn}:*`] });
+    expect(statements).toContainEqual({
+      Effect: "Allow",
+      Action: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"],
+      Resource: [workgroup().outputs.arn],
+    });
+  });
+});
+
+it("grants no wildcard action anywhere, the warehouse included", () => {
+  const statements = policyStatements(r().all, result.calls);
+  expect(statements.some((s) => s.source.includes("WarehouseCopyRole"))).toBe(true);
+  expect(wildcardGrants(statements)).toEqual([]);
+});

@@ -1,0 +1,182 @@
+import { LAKE_PREFIXES, MIGRATIONS, migrationChecksum } from "@freshet/core";
+import type { StageConfig } from "./config.ts";
+import { StageConfigError } from "./errors.ts";
+import { createFunction, powertoolsEnvironment } from "./lambda.ts";
+import type { Permission } from "./permissions.ts";
+
+/**
+ * The warehouse: a Redshift Serverless namespace (database `freshet`, admin password generated and
+ * rotated by Redshift in Secrets Manager, so no secret ever passes through Freshet) and its
+ * workgroup (base capacity per stage, not publicly accessible). COPY runs under `WarehouseCopy`,
+ * a role only Redshift can assume that reads `processed/` and `manifests/` of the lake and
+ * nothing else; it is the namespace's default role, so SQL may say `IAM_ROLE default` or its ARN.
+ * `Warehouse` is linkable: a linked function gets the workgroup, database and role ARN, and the
+ * Data API grants it needs to run SQL there (see `dataApiUser`).
+ * The schema follows the code: `Migrate` applies core's pending migrations through the Data API,
+ * and an invocation on every deploy whose migration checksums changed runs it (a failed migration
+ * fails the deploy).
+ */
+
+export interface WarehouseInput {
+  readonly config: StageConfig;
+  readonly lake: sst.aws.Bucket;
+}
+
+export type WarehouseLink = sst.Linkable<{
+  workgroup: $util.Output<string>;
+  database: string;
+  copyRoleArn: $util.Output<string>;
+}>;
+
+export interface Warehouse {
+  readonly namespace: aws.redshiftserverless.Namespace;
+  readonly workgroup: aws.redshiftserverless.Workgroup;
+  readonly copyRole: aws.iam.Role;
+  readonly database: string;
+  readonly link: WarehouseLink;
+  /** Applies pending schema migrations (`packages/functions/src/migrate.ts`). */
+  readonly migrate: sst.aws.Function;
+  readonly migration: aws.lambda.Invocation;
+}
+
+/** One string that changes whenever a migration is added or edited: the deploy-time trigger. */
+export function migrationsFingerprint(): string {
+  return MIGRATIONS.map((m) => `${m.version}:${migrationChecksum(m)}`).join(",");
+}
+
+export const WAREHOUSE_DATABASE = "freshet";
+
+/** Prefixes COPY reads: the processed events and the manifests naming them. */
+export const COPY_READS = [LAKE_PREFIXES.processed, LAKE_PREFIXES.manifests] as const;
+
+/** Namespace and workgroup names: 3–64 of lowercase letters, digits and hyphens (Redshift Serverless). */
+export function warehouseName(app: string, stage: string): string {
+  const name = `${app}-${stage}`.toLowerCase();
+  if (!/^[a-z][a-z0-9-]{2,63}$/.test(name)) {
+    throw new StageConfigError(stage, `"${name}" is not a valid Redshift Serverless namespace/workgroup name`);
+  }
+  return name;
+}
+
+export function createWarehouse({ config, lake }: WarehouseInput): Warehouse {
+  const name = warehouseName($app.name, config.stage);
+  // Production keeps the warehouse (and its data) when the stage is removed, like the lake.
+  const retain = { retainOnDelete: config.production };
+
+  const copyRole = new aws.iam.Role(
+    "WarehouseCopyRole",
+    {
+      description: "Freshet warehouse: COPY from the lake (processed/ and manifests/ only)",
+      assumeRolePolicy: $jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            // Serverless assumes the namespace's roles as either principal, depending on the feature.
+            Principal: { Service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"] },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      }),
+      inlinePolicies: [{ name: "copy-from-lake", policy: $jsonStringify(copyPolicy(lake.arn)) }],
+    },
+    retain,
+  );
+
+  const namespace = new aws.redshiftserverless.Namespace(
+    "WarehouseNamespace",
+    {
+      namespaceName: name,
+      dbName: WAREHOUSE_DATABASE,
+      adminUsername: "freshet_admin",
+      manageAdminPassword: true,
+      iamRoles: [copyRole.arn],
+      defaultIamRoleArn: copyRole.arn,
+      logExports: ["userlog", "connectionlog", "useractivitylog"],
+    },
+    retain,
+  );
+
+  const workgroup = new aws.redshiftserverless.Workgroup(
+    "WarehouseWorkgroup",
+    {
+      workgroupName: name,
+      namespaceName: namespace.namespaceName,
+      baseCapacity: config.warehouse.baseCapacityRpu,
+      publiclyAccessible: false,
+      // Loads carry their own deduplication; a runaway query must not hold the workgroup forever.
+      configParameters: [{ parameterKey: "max_query_execution_time", parameterValue: "3600" }],
+    },
+    retain,
+  );
+
+  const link: WarehouseLink = new sst.Linkable("Warehouse", {
+    properties: { workgroup: workgroup.workgroupName, database: WAREHOUSE_DATABASE, copyRoleArn: copyRole.arn },
+    include: dataApiUser(workgroup.arn).map((p) => sst.aws.permission(p)),
+  });
+
+  const migrate = createFunction("Migrate", {
+    handler: "packages/functions/src/migrate.handler",
+    description: "Freshet warehouse: applies pending schema migrations through the Data API",
+    memory: "256 MB",
+    // Statements are polled; a cold workgroup may take a minute before the first one runs.
+    timeout: "900 seconds",
+    link: [link],
+    environment: powertoolsEnvironment("migrate"),
+  });
+  const migration = new aws.lambda.Invocation(
+    "WarehouseMigration",
+    {
+      functionName: migrate.name,
+      input: JSON.stringify({}),
+      triggers: { migrations: migrationsFingerprint() },
+    },
+    { dependsOn: [workgroup] },
+  );
+
+  return { namespace, workgroup, copyRole, database: WAREHOUSE_DATABASE, link, migrate, migration };
+}
+
+/** What COPY needs: the objects under the two prefixes, and listing limited to them. */
+function copyPolicy(bucketArn: $util.Output<string>) {
+  return bucketArn.apply((arn) => ({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: ["s3:GetObject"], Resource: COPY_READS.map((prefix) => `${arn}/${prefix}*`) },
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [arn],
+        Condition: { StringLike: { "s3:prefix": COPY_READS.map((prefix) => `${prefix}*`) } },
+      },
+    ],
+  }));
+}
+
+/** A Data API condition (`sst.aws.permission`'s form). */
+type Condition = { test: string; variable: string; values: string[] };
+
+/**
+ * Running SQL on the workgroup through the Data API with the caller's own IAM identity
+ * (temporary database credentials from `GetCredentials`, no secret). Statements are submitted on
+ * the workgroup; DescribeStatement, GetStatementResult and CancelStatement have no resource type
+ * in IAM (they take a statement id), so they are granted on `*` but only for statements the
+ * caller itself submitted (`redshift-data:statement-owner-iam-userid`).
+ */
+export function dataApiUser(workgroupArn: $util.Input<string>): (Permission & { conditions?: Condition[] })[] {
+  return [
+    { actions: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"], resources: [workgroupArn] },
+    {
+      actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
+      resources: ["*"],
+      conditions: [OWN_STATEMENTS],
+    },
+    { actions: ["redshift-serverless:GetCredentials"], resources: [workgroupArn] },
+  ];
+}
+
+export const OWN_STATEMENTS: Condition = {
+  test: "StringEquals",
+  variable: "redshift-data:statement-owner-iam-userid",
+  values: ["${aws:userid}"],
+};
