@@ -1,4 +1,7 @@
+import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { LOCAL_WAREHOUSE } from "../deploy/index.ts";
+import { warehouseStatus, type WarehouseStatus } from "../platform/warehouse-status.ts";
 import { tallyExecutions, type ExecutionTally } from "../platform/execution-tally.ts";
 import { startPlatform } from "../platform/start-platform.ts";
 import { startTraffic } from "../traffic/generator.ts";
@@ -44,8 +47,11 @@ Ctrl-C stops cleanly; state survives a restart.
 const sfn = new SFNClient({});
 const machines = platform.workflows.workflows.map((w) => ({ name: w.name, arn: w.stateMachineArn }));
 let tally: ExecutionTally = { succeeded: 0, failed: 0, running: 0 };
+const redshift = new RedshiftDataClient({});
+let warehouse: WarehouseStatus | undefined;
 const tallyTimer = setInterval(() => {
   tallyExecutions(sfn, machines).then((t) => (tally = t), () => undefined);
+  warehouseStatus(redshift, LOCAL_WAREHOUSE.warehouseWorkgroupName, LOCAL_WAREHOUSE.warehouseDatabase).then((w) => (warehouse = w), () => undefined);
 }, 2000);
 
 const timer = setInterval(() => {
@@ -55,6 +61,10 @@ const timer = setInterval(() => {
     `accepted ${platform.accepted()} | transformer received ${c.received}: processed ${c.processed}, ` +
     `dead-lettered ${c.deadLettered}, filtered ${c.filtered} (${c.batches} batches)` +
     ` | executions ${tally.succeeded} ok, ${tally.failed} failed, ${tally.running} running${last}` +
+    (warehouse
+      ? ` | warehouse: loaded ${warehouse.loaded}, in flight ${warehouse.inFlight}, audit ${warehouse.balanced ? "balanced" : "OUT OF BALANCE"}` +
+        (warehouse.freshnessSeconds === undefined ? "" : `, freshness ${Math.round(warehouse.freshnessSeconds)} s (confidence ${warehouse.confidence})`)
+      : "") +
     (traffic?.errors() ? ` | traffic errors ${traffic.errors()}` : "");
   if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K${line}`);
   else console.log(line);
@@ -67,6 +77,7 @@ async function shutdown(signal: string): Promise<void> {
   clearInterval(timer);
   clearInterval(tallyTimer);
   sfn.destroy();
+  redshift.destroy();
   console.log(`\n${signal}: stopping (finishing the batch in flight)…`);
   await traffic?.stop();
   await platform.stop();
