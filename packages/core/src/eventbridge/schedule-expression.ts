@@ -11,7 +11,7 @@ export interface RateSchedule {
   readonly kind: "rate";
   readonly expression: string;
   readonly value: number;
-  readonly unit: "minute" | "hour" | "day";
+  readonly unit: "second" | "minute" | "hour" | "day";
   readonly intervalMs: number;
 }
 
@@ -34,9 +34,14 @@ export interface AtSchedule {
 export interface ParseScheduleOptions {
   /** Accept `at(…)` (EventBridge Scheduler); rules do not. */
   readonly allowAt?: boolean;
+  /**
+   * Accept `rate(N second(s))`: a local-only extension AWS never accepts, so that tests and demos
+   * of the local platform can run a 5-minute workflow every few seconds.
+   */
+  readonly allowSeconds?: boolean;
 }
 
-const UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+const UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
 /**
  * Parses and validates `expr` as AWS does, throwing `InvalidScheduleExpressionError` with the
@@ -45,7 +50,7 @@ const UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
  */
 export function parseScheduleExpression(expr: string, options: ParseScheduleOptions = {}): Schedule {
   const rate = /^rate\((.*)\)$/s.exec(expr);
-  if (rate) return parseRate(expr, rate[1]!);
+  if (rate) return parseRate(expr, rate[1]!, options.allowSeconds === true);
   const cron = /^cron\((.*)\)$/s.exec(expr);
   if (cron) return parseCron(expr, cron[1]!);
   const at = /^at\((.*)\)$/s.exec(expr);
@@ -56,8 +61,8 @@ export function parseScheduleExpression(expr: string, options: ParseScheduleOpti
   throw new InvalidScheduleExpressionError(expr, "expected rate(value unit) or cron(fields)");
 }
 
-function parseRate(expr: string, body: string): RateSchedule {
-  const match = /^(\d+) (minutes?|hours?|days?)$/.exec(body);
+function parseRate(expr: string, body: string, allowSeconds: boolean): RateSchedule {
+  const match = (allowSeconds ? /^(\d+) (seconds?|minutes?|hours?|days?)$/ : /^(\d+) (minutes?|hours?|days?)$/).exec(body);
   if (!match) throw new InvalidScheduleExpressionError(expr, "expected rate(value unit), unit minute(s), hour(s) or day(s)");
   const value = Number(match[1]);
   const word = match[2]!;

@@ -4,6 +4,20 @@ import { InvalidScheduleExpressionError, nextFireTimes, parseScheduleExpression,
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 
 describe("rate expressions", () => {
+  it("rejects seconds, as AWS does, unless the local-only extension is asked for", () => {
+    expect(() => parseScheduleExpression("rate(5 seconds)")).toThrow(InvalidScheduleExpressionError);
+    expect(parseScheduleExpression("rate(5 seconds)", { allowSeconds: true })).toMatchObject({ kind: "rate", unit: "second", intervalMs: 5_000 });
+    expect(parseScheduleExpression("rate(1 second)", { allowSeconds: true })).toMatchObject({ intervalMs: 1_000 });
+    expect(() => parseScheduleExpression("rate(1 seconds)", { allowSeconds: true })).toThrow(InvalidScheduleExpressionError);
+    const every5s = parseScheduleExpression("rate(5 seconds)", { allowSeconds: true });
+    const anchor = new Date("2026-11-26T10:00:00Z");
+    expect(iso(nextFireTimes(every5s, anchor, 3, { anchor }))).toEqual([
+      "2026-11-26T10:00:05.000Z",
+      "2026-11-26T10:00:10.000Z",
+      "2026-11-26T10:00:15.000Z",
+    ]);
+  });
+
   it.each([
     ["rate(1 minute)", 60_000],
     ["rate(5 minutes)", 300_000],

@@ -10,19 +10,24 @@ import { startTraffic } from "../traffic/generator.ts";
  * `npm start`: Freshet's streaming pipeline on this machine, with synthetic traffic.
  * FRESHET_PORT (default 3000: ingest API; the AWS endpoint uses the next port),
  * FRESHET_DATA_DIR (default .freshet), FRESHET_TRAFFIC_RATE (events/s, default 200, 0 = none),
- * FRESHET_SCHEDULE (replaces every workflow schedule locally; default `rate(1 minute)` so the
- * scheduled workflows are seen running within a minute; `keep` leaves the deployed ones).
+ * FRESHET_LOAD_SCHEDULE (the Load workflow's schedule locally, default `rate(5 seconds)`, a
+ * local-only form), FRESHET_SCHEDULE (every other workflow's, default `rate(1 minute)`);
+ * `keep` leaves the deployed expressions.
  */
 const dataDir = process.env.FRESHET_DATA_DIR ?? ".freshet";
 const port = Number(process.env.FRESHET_PORT ?? 3000);
 const rate = Number(process.env.FRESHET_TRAFFIC_RATE ?? 200);
 
-const schedule = process.env.FRESHET_SCHEDULE ?? "rate(1 minute)";
+const loadSchedule = process.env.FRESHET_LOAD_SCHEDULE ?? "rate(5 seconds)";
+const otherSchedule = process.env.FRESHET_SCHEDULE ?? "rate(1 minute)";
 const platform = await startPlatform({
   dataDir,
   port,
   batchingWindowSeconds: 1,
-  ...(schedule === "keep" ? {} : { scheduleOverride: schedule }),
+  scheduleOverride: ({ workflow, expression }) => {
+    const chosen = workflow === "Load" ? loadSchedule : otherSchedule;
+    return chosen === "keep" ? expression : chosen;
+  },
   log: (line) => console.log(`\n${line}`),
 });
 const traffic = rate > 0 ? startTraffic(platform.ingestUrl, platform.apiKey, rate) : undefined;

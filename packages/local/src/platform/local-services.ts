@@ -40,7 +40,8 @@ export function createLocalServices(options: LocalServicesOptions): LocalService
   const common = { dataDir, ...LOCAL_ACCOUNT };
   const stepFunctions = createStepFunctionsService({ ...common, clock: realClock, lambdaFunctions: functions, endpointUrl });
   const eventBridge = createEventBridgeService({ ...common, endpointUrl, functions, ...(options.onDelivery ? { log: options.onDelivery } : {}) });
-  const scheduler = createSchedulerService({ ...common, endpointUrl, functions, ...(options.onDelivery ? { log: options.onDelivery } : {}) });
+  // The local platform lets workflows run every few seconds (FRESHET_SCHEDULE=rate(5 seconds)).
+  const scheduler = createSchedulerService({ ...common, endpointUrl, functions, allowSecondRates: true, ...(options.onDelivery ? { log: options.onDelivery } : {}) });
   const sns = createSnsService({ ...common, ...(options.log ? { log: options.log } : {}) });
   const s3 = createS3Service({
     dataDir,

@@ -12,7 +12,8 @@ import type { ScheduleRecord } from "./state.ts";
  * window is honoured by firing at the start of the window.
  */
 export function nextInvocation(schedule: ScheduleRecord, after: number): number | undefined {
-  const parsed = parseScheduleExpression(schedule.scheduleExpression, { allowAt: true });
+  // Stored schedules were validated when created (seconds only where the service allowed them).
+  const parsed = parseScheduleExpression(schedule.scheduleExpression, { allowAt: true, allowSeconds: true });
   const timezone = schedule.timezone ?? "UTC";
   let from = after;
   if (parsed.kind !== "at" && schedule.startDate !== undefined) from = Math.max(from, schedule.startDate - 1);

@@ -10,6 +10,8 @@ export interface SchedulerContext {
   readonly accountId: string;
   readonly clock: TimerClock;
   readonly state: SchedulerState;
+  /** Accept the local-only `rate(N seconds)` (see `parseScheduleExpression`). */
+  readonly allowSecondRates: boolean;
   save(): void;
   /** A schedule was created, changed or deleted: re-arm its timer. */
   scheduleChanged(schedule: ScheduleRecord, deleted?: boolean): void;
@@ -36,7 +38,7 @@ export function createSchedule(ctx: SchedulerContext, call: SchedulerCall): obje
   const name = checkName(call.name, "name");
   const groupName = groupOf(call.body.GroupName);
   requireGroup(ctx, groupName);
-  const fields = scheduleFields(call.body);
+  const fields = scheduleFields(call.body, ctx.allowSecondRates);
   if (ctx.state.schedules.some((s) => s.groupName === groupName && s.name === name)) {
     throw conflict(`Schedule ${name} already exists.`);
   }
@@ -52,7 +54,7 @@ export function createSchedule(ctx: SchedulerContext, call: SchedulerCall): obje
 export function updateSchedule(ctx: SchedulerContext, call: SchedulerCall): object {
   const name = checkName(call.name, "name");
   const groupName = groupOf(call.body.GroupName);
-  const fields = scheduleFields(call.body);
+  const fields = scheduleFields(call.body, ctx.allowSecondRates);
   const schedule = requireSchedule(ctx, groupName, name);
   Object.assign(schedule, { description: undefined, timezone: undefined, startDate: undefined, endDate: undefined, kmsKeyArn: undefined }, fields, {
     modifiedAt: ctx.clock.now(),
@@ -159,14 +161,14 @@ function groupSummary(ctx: SchedulerContext, name: string): object {
 }
 
 /** The settings of CreateSchedule/UpdateSchedule, checked as AWS checks them. */
-function scheduleFields(body: JsonObject): Omit<ScheduleRecord, "name" | "groupName" | "createdAt" | "modifiedAt"> {
+function scheduleFields(body: JsonObject, allowSeconds: boolean): Omit<ScheduleRecord, "name" | "groupName" | "createdAt" | "modifiedAt"> {
   const expression = body.ScheduleExpression;
   if (typeof expression !== "string") throw validation(missing("scheduleExpression"));
   if (expression.length > 256) throw validation(`Invalid Schedule Expression ${expression}`);
   const timezone = optional(body.ScheduleExpressionTimezone, "scheduleExpressionTimezone");
   if (timezone !== undefined && !isTimeZone(timezone)) throw validation(`Invalid ScheduleExpressionTimezone ${timezone}`);
   try {
-    parseScheduleExpression(expression, { allowAt: true });
+    parseScheduleExpression(expression, { allowAt: true, allowSeconds });
   } catch (error) {
     if (error instanceof InvalidScheduleExpressionError) {
       throw new SchedulerApiError("ValidationException", 400, `Invalid Schedule Expression ${expression}`, { cause: error });

@@ -39,6 +39,8 @@ export interface SchedulerServiceOptions {
   readonly log?: (entry: DeliveryLogEntry) => void;
   /** A delivery engine shared with the EventBridge service; by default the service makes its own. */
   readonly delivery?: DeliveryEngine;
+  /** Accept the local-only `rate(N seconds)` (tests and demos); AWS rejects it, so off by default. */
+  readonly allowSecondRates?: boolean;
 }
 
 export interface SchedulerService extends EndpointService {
@@ -95,6 +97,7 @@ export function createSchedulerService(options: SchedulerServiceOptions): Schedu
     accountId,
     clock,
     state,
+    allowSecondRates: options.allowSecondRates ?? false,
     save: () => file.save(state),
     scheduleChanged: (schedule, deleted) => arm(schedule, deleted),
   };

@@ -25,10 +25,14 @@ interface Harness {
   stop(): Promise<void>;
 }
 
-async function start(dataDir = tempDataDir(), clock = new TestClock(Date.UTC(2026, 10, 26, 10, 2, 30))): Promise<Harness> {
+async function start(
+  dataDir = tempDataDir(),
+  clock = new TestClock(Date.UTC(2026, 10, 26, 10, 2, 30)),
+  allowSecondRates = false,
+): Promise<Harness> {
   const sfn = stepFunctionsStub();
   let url = "";
-  const scheduler = createSchedulerService({ dataDir, clock, endpointUrl: () => url, log: () => undefined });
+  const scheduler = createSchedulerService({ dataDir, clock, endpointUrl: () => url, log: () => undefined, allowSecondRates });
   const endpoint = await startEndpoint({ services: [scheduler, sfn.service] });
   url = endpoint.url;
   clock.waitFor(() => scheduler.idle());
@@ -109,6 +113,20 @@ describe("schedule API", () => {
     expect([group.name, group.message]).toEqual(["ResourceNotFoundException", "Schedule group nope does not exist."]);
     const update = await serviceError(h.client.send(new UpdateScheduleCommand({ ...schedule(), Name: "nope" } as never)));
     expect(update.name).toBe("ResourceNotFoundException");
+  });
+
+  it("refuses rate(N seconds) like AWS, and fires it only where the local platform allows it", async () => {
+    const refused = await serviceError(h.client.send(new CreateScheduleCommand(schedule({ ScheduleExpression: "rate(5 seconds)" }))));
+    expect(refused.name).toBe("ValidationException");
+    const local = await start(tempDataDir(), new TestClock(Date.UTC(2026, 10, 26, 10, 0, 0)), true);
+    try {
+      await local.client.send(new CreateScheduleCommand(schedule({ ScheduleExpression: "rate(5 seconds)" })));
+      await local.clock.advance(21_000);
+      expect(local.sfn.executions.length).toBeGreaterThanOrEqual(4); // at :00 (creation), :05, :10, :15, :20
+    } finally {
+      await local.stop();
+      rmSync(local.dataDir, { recursive: true, force: true });
+    }
   });
 
   it("keeps schedules in groups and lists them by group, prefix and state", async () => {
