@@ -66,6 +66,7 @@ const LAKE = EVENT_COLUMNS.join(", ");
  * The statements of one load, for one `BatchExecuteStatement` (one transaction, one session:
  * the temporary tables live only inside it; run it without SessionId/SessionKeepAliveSeconds).
  *
+ * 0. lock: take `load_lock` and update its row, so two loads at once never both commit.
  * 1. stage: COPY the manifest into `load_stage (LIKE events)`.
  * 2. guard: if any manifest object is already in `load_ledger`, another run loaded it; the stage is
  *    emptied and the load records itself `superseded` with no rows and no ledger rows, so the same
@@ -99,6 +100,9 @@ export function buildLoadStatements(request: LoadRequest): string[] {
 
   const statements = [
     "CREATE TEMP TABLE load_stage (LIKE events)",
+    // Before anything reads the ledger: concurrent loads serialize or abort here (see load_lock).
+    "LOCK load_lock",
+    `UPDATE load_lock SET load_id = ${id}, locked_at = GETDATE() WHERE lock_name = 'load'`,
     `CREATE TEMPORARY TABLE load_objects (
   object_key VARCHAR(1024) NOT NULL,
   size_bytes BIGINT NOT NULL,

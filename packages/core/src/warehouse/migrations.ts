@@ -4,7 +4,9 @@ import {
   CREATE_EVENT_ACCOUNTING,
   CREATE_EVENTS,
   CREATE_LOAD_LEDGER,
+  CREATE_LOAD_LOCK,
   CREATE_LOADS,
+  SEED_LOAD_LOCK,
 } from "./tables.ts";
 import { assertMigrationsOrdered, type Migration } from "./schema-migrations.ts";
 import { CREATE_CAMPAIGN_PERFORMANCE } from "./views/campaign-performance.ts";
@@ -36,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE_METRIC_FRESHNESS,
     ],
   },
+  { version: 3, name: "load_lock", statements: [CREATE_LOAD_LOCK, SEED_LOAD_LOCK] },
 ];
 
 assertMigrationsOrdered(MIGRATIONS);

@@ -43,6 +43,23 @@ export const CREATE_LOAD_LEDGER = `CREATE TABLE IF NOT EXISTS load_ledger (
 SORTKEY (object_key)`;
 
 /**
+ * One row every load transaction updates first: two loads running at once then conflict on it
+ * (Redshift blocks the second behind `LOCK load_lock` and it sees the first's ledger rows; an
+ * MVCC engine without table locks, like the local DuckDB one, aborts it), so they never both
+ * insert the same objects, whose ledger and accounting inserts alone would not conflict.
+ */
+export const CREATE_LOAD_LOCK = `CREATE TABLE IF NOT EXISTS load_lock (
+  lock_name VARCHAR(16) NOT NULL,
+  load_id VARCHAR(128),
+  locked_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (lock_name)
+)`;
+
+export const SEED_LOAD_LOCK = `INSERT INTO load_lock (lock_name, load_id, locked_at)
+SELECT 'load', NULL, GETDATE()
+WHERE NOT EXISTS (SELECT 1 FROM load_lock WHERE lock_name = 'load')`;
+
+/**
  * One row per load transaction. `status` is `loaded`, or `superseded` when an object of the
  * manifest was already in the ledger (another run loaded it): then nothing was inserted.
  * `interval_seconds` is the schedule's load interval, which the freshness view measures lag against.

@@ -75,8 +75,10 @@ export const RECEIPT_GRACE_MS = 10 * 60_000;
  *    runs that overlap plan the same load and write byte-identical manifests (an idempotent PUT);
  * 3. the load's transaction (core's `buildLoadStatements`) re-checks the ledger (a manifest with
  *    an already-loaded object is `superseded`: no rows) and dedupes on event_id against `events`,
- *    and Redshift's serializable isolation lets only one of two concurrent transactions on those
- *    tables commit. A crashed run leaves its manifest; the next run plans the same objects again.
+ *    and every load first takes `LOCK load_lock` and updates its one row, so of two concurrent
+ *    transactions the second waits and is superseded (Redshift) or aborts on the row (engines
+ *    without table locks, like the local one); inserts alone would not conflict there.
+ *    A crashed run leaves its manifest; the next run plans the same objects again.
  * Schedules cannot name executions, so no execution-name guard is used.
  */
 export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<LoadPlan> {

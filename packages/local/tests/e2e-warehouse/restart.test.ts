@@ -1,0 +1,141 @@
+import { DescribeStatementCommand, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { S3Client } from "@aws-sdk/client-s3";
+import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from "@aws-sdk/client-sfn";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { query, type Cell } from "../../../functions/src/load/data-api.ts";
+import { LOCAL_RESOURCES, startPlatform, type Platform } from "../../src/index.ts";
+import { writeGeneratedLake } from "../warehouse/lake-writer.ts";
+
+/**
+ * The embedded endpoint stops between the Load's Copy and its DescribeStatement (the execution
+ * is waiting to poll a statement the old process ran) and a new platform starts on the same data
+ * dir: the execution resumes from its checkpoint and the objects end up loaded exactly once.
+ */
+const now = new Date();
+let dataDir: string | undefined;
+const open: { platform?: Platform; clients: { destroy(): void }[] } = { clients: [] };
+
+function clientsFor(platform: Platform) {
+  const config = { endpoint: platform.endpointUrl, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } };
+  const made = { s3: new S3Client({ ...config, forcePathStyle: true }), sfn: new SFNClient(config), redshift: new RedshiftDataClient(config) };
+  open.clients.push(...Object.values(made));
+  return made;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function loadArn(platform: Platform): string {
+  const load = platform.workflows.workflows.find((w) => w.name === "Load");
+  if (!load) throw new Error("no Load workflow deployed");
+  return load.stateMachineArn;
+}
+
+async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+afterAll(finish);
+
+/** Starts a Load, waits for its Copy to be submitted (and, if asked, to finish), stops the platform. */
+async function stopAfterCopy(port: number, waitForStatement: boolean) {
+  dataDir = await mkdtemp(join(tmpdir(), "freshet-e2e-restart-"));
+  const first = await startPlatform({ dataDir, port, batchingWindowSeconds: 0 });
+  open.platform = first;
+  const a = clientsFor(first);
+  const lake = await writeGeneratedLake(a.s3, LOCAL_RESOURCES.bucketName, { count: 3000, now, seed: 31, batchSize: 300 });
+  // A long poll interval: the execution sits in WaitForStatement while the endpoint is down.
+  const { executionArn } = await a.sfn.send(new StartExecutionCommand({ stateMachineArn: loadArn(first), input: JSON.stringify({ pollSeconds: 3 }) }));
+  const deadline = Date.now() + 30_000;
+  let copied: HistoryEvent | undefined;
+  while (!copied && Date.now() < deadline) {
+    const events = await history(a.sfn, executionArn as string);
+    copied = events.find((e) => e.type === "TaskSucceeded" && e.taskSucceededEventDetails?.resource === "batchExecuteStatement");
+    expect(events.some((e) => e.type === "ExecutionSucceeded" || e.type === "ExecutionFailed")).toBe(false);
+    if (!copied) await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(copied, "Copy's TaskSucceeded").toBeDefined();
+  if (waitForStatement) {
+    const { Id } = JSON.parse(copied!.taskSucceededEventDetails!.output!) as { Id: string };
+    for (let status = ""; status !== "FINISHED"; await new Promise((r) => setTimeout(r, 10))) {
+      status = (await a.redshift.send(new DescribeStatementCommand({ Id }))).Status ?? "";
+      expect(["SUBMITTED", "PICKED", "STARTED", "FINISHED"]).toContain(status);
+    }
+    // Still waiting to poll: the restart really falls between Copy and DescribeStatement.
+    expect((await history(a.sfn, executionArn as string)).some((e) => e.type === "TaskScheduled" && e.taskScheduledEventDetails?.resource === "describeStatement")).toBe(false);
+  }
+  open.clients.splice(0).forEach((c) => c.destroy());
+  await first.stop();
+  open.platform = undefined;
+
+  const second = await startPlatform({ dataDir, port, batchingWindowSeconds: 0 });
+  open.platform = second;
+  const b = clientsFor(second);
+  const outcome = await second.services.stepFunctions.waitForExecution(executionArn as string);
+  const rows = (sql: string): Promise<Cell[][]> => query(b.redshift, { workgroup: "freshet-local", database: "freshet" }, sql, { firstPollMs: 5 });
+  const runLoad = async () => {
+    const next = await b.sfn.send(new StartExecutionCommand({ stateMachineArn: loadArn(second), input: JSON.stringify({ pollSeconds: 1 }) }));
+    return second.services.stepFunctions.waitForExecution(next.executionArn as string);
+  };
+  const copies = (await history(b.sfn, executionArn as string)).filter((e) => e.type === "TaskSucceeded" && e.taskSucceededEventDetails?.resource === "batchExecuteStatement");
+  return { second, lake, outcome, rows, runLoad, copies };
+}
+
+async function finish(): Promise<void> {
+  open.clients.splice(0).forEach((c) => c.destroy());
+  await open.platform?.stop();
+  open.platform = undefined;
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  dataDir = undefined;
+}
+
+describe("Load across an endpoint restart between Copy and DescribeStatement", () => {
+  let port: number;
+  beforeAll(async () => {
+    // Same ports on every start: the handlers' SDK clients keep the endpoint URL they were made with.
+    port = await freePort();
+  });
+  afterEach(finish);
+
+  it("resumes polling the finished statement on the new endpoint: loaded once, one Copy", async () => {
+    const { lake, outcome, rows, runLoad, copies } = await stopAfterCopy(port, true);
+    expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
+    // Not `summary`: the local Data API keeps statement results in memory only, so GetSummary after
+    // the restart fails and the definition's Catch announces the load without it.
+    expect(outcome.output).toMatchObject({ loaded: true, objects: lake.processedKeys.length });
+    expect(copies).toHaveLength(1); // the resumed execution polled the statement the first process ran
+    expect(await rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[lake.eventIds.size, lake.eventIds.size]]);
+    expect((await rows("SELECT object_key FROM load_ledger ORDER BY object_key")).map((r) => r[0])).toEqual([...lake.processedKeys].sort());
+    expect((await runLoad()).output).toMatchObject({ loaded: false, objects: 0 });
+  }, 90_000);
+
+  it("a statement cut off by the stop is rolled back and alerted; the next run loads it exactly once", async () => {
+    const { lake, outcome, rows, runLoad } = await stopAfterCopy(port, false);
+    // Whether the COPY finished before the stop is a race: either it is loaded, or rolled back.
+    if (outcome.status === "FAILED") {
+      expect(outcome).toMatchObject({ error: "Freshet.LoadFailed" });
+      expect(outcome.cause).toMatch(/^Copy: RedshiftData\.FAILED: The local Redshift service stopped/);
+      expect(await rows("SELECT COUNT(*) FROM events")).toEqual([[0]]);
+      expect((await runLoad()).output).toMatchObject({ loaded: true, objects: lake.processedKeys.length });
+    } else expect(outcome.status).toBe("SUCCEEDED");
+    expect(await rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[lake.eventIds.size, lake.eventIds.size]]);
+    expect((await rows("SELECT object_key FROM load_ledger ORDER BY object_key")).map((r) => r[0])).toEqual([...lake.processedKeys].sort());
+    expect((await runLoad()).output).toMatchObject({ loaded: false, objects: 0 });
+  }, 90_000);
+});
