@@ -1,3 +1,4 @@
+import { benchPipeline } from "./bench/pipeline.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
 import { benchTransformer } from "./bench/transformer.ts";
 import { benchWarehouse } from "./bench/warehouse.ts";
@@ -7,3 +8,4 @@ console.log(`Freshet benchmarks — node ${process.version}, ${new Date().toISOS
 await benchTransformer();
 await benchInterpreter();
 await benchWarehouse();
+await benchPipeline();

@@ -1,11 +1,13 @@
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { LOAD_SUMMARY_COLUMNS, MIGRATIONS } from "@freshet/core";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DEFAULT_PIPELINE_CONFIG, LOAD_SUMMARY_COLUMNS, MIGRATIONS, planBatch, type BatchReceipt, type StreamRecord } from "@freshet/core";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeBatch } from "../src/load/data-api.ts";
 import { batchIdOfKey, type CopyManifest } from "../src/load/manifest.ts";
 import { applyMigrations } from "../src/load/migrations.ts";
 import { planLoad, RECEIPT_GRACE_MS, type LoadPlan, type PlannerDeps } from "../src/load/plan.ts";
 import { lambdaContext } from "../../local/src/lambda/context.ts";
+import { generateEvents } from "../../local/src/traffic/events.ts";
 import { writeGeneratedLake, type WrittenLake } from "../../local/tests/warehouse/lake-writer.ts";
 import { COPY_ROLE, startWarehouseHarness, type WarehouseHarness } from "./load-harness.ts";
 
@@ -26,6 +28,26 @@ async function manifest(plan: LoadPlan): Promise<{ text: string; json: CopyManif
   const got = await h.s3.send(new GetObjectCommand({ Bucket: h.bucket, Key: plan.manifestKey as string }));
   const text = (await got.Body?.transformToString()) as string;
   return { text, json: JSON.parse(text) as CopyManifest };
+}
+
+/** What the transformer writes for a batch of only heartbeats and invalid events: no processed object. */
+async function writeQuietBatch(seed: number): Promise<{ receipt: BatchReceipt }> {
+  const encoder = new TextEncoder();
+  const lines = generateEvents(600, now, seed).filter((g) => g.expected.kind !== "processed");
+  const records: StreamRecord[] = lines.map((g, i) => ({
+    data: encoder.encode(g.line),
+    sequenceNumber: String(seed * 1_000_000_000 + i).padStart(56, "5"),
+    partitionKey: `pk-${i % 7}`,
+    arrivedAt: now,
+  }));
+  const plan = planBatch({ streamArn: "arn:aws:kinesis:us-east-1:000000000000:stream/freshet-local-Events", shardId: "shardId-000000000009", records }, DEFAULT_PIPELINE_CONFIG);
+  expect(plan.objects.some((o) => o.kind === "processed")).toBe(false);
+  for (const o of plan.objects) {
+    await h.s3.send(new PutObjectCommand({ Bucket: h.bucket, Key: o.key, Body: o.gzip ? gzipSync(o.bytes) : o.bytes, ContentType: o.contentType }));
+  }
+  const receipt = { ...plan.receipt };
+  plan.release();
+  return { receipt };
 }
 
 async function load(plan: LoadPlan): Promise<void> {
@@ -82,6 +104,28 @@ describe("planLoad", () => {
     expect(sums.map((r) => r.map(Number))).toEqual([
       [lake.totals.received, lake.totals.filtered, lake.totals.dead_lettered],
     ]);
+  });
+
+  it("records the receipt of a batch that wrote no processed object, in a load without COPY, and the audit balances", async () => {
+    const quiet = await writeQuietBatch(5);
+    expect(quiet.receipt.processed).toBe(0);
+    expect(quiet.receipt.filtered).toBeGreaterThan(0);
+    const plan = await planLoad(deps, { startedAt: now.toISOString() });
+    expect(plan).toMatchObject({ objects: 0, receipts: 1, pending: 0, loadErrorsSql: null, manifestKey: `manifests/${plan.loadId}.json` });
+    expect(plan.sqls.some((s) => s.startsWith("COPY"))).toBe(false);
+    await load(plan);
+    const recorded = await h.rows(`SELECT SUM(received), SUM(filtered), SUM(dead_lettered) FROM batch_receipts WHERE batch_id = '${quiet.receipt.batch_id}'`);
+    expect(recorded.map((r) => r.map(Number))).toEqual([[quiet.receipt.received, quiet.receipt.filtered, quiet.receipt.dead_lettered]]);
+    const sums = await h.rows("SELECT SUM(received), SUM(filtered), SUM(dead_lettered) FROM event_accounting");
+    expect(sums.map((r) => r.map(Number))).toEqual([
+      [lake.totals.received + quiet.receipt.received, lake.totals.filtered + quiet.receipt.filtered, lake.totals.dead_lettered + quiet.receipt.dead_lettered],
+    ]);
+    const statuses = await h.rows("SELECT DISTINCT status FROM audit_balance");
+    expect(statuses.map((r) => r[0])).toEqual(["balanced"]);
+    const loads = await h.rows(`SELECT status, objects FROM loads WHERE load_id = '${plan.loadId}'`);
+    expect(loads.map((r) => [r[0], Number(r[1])])).toEqual([["loaded", 0]]);
+    // Recorded: the next run has nothing to do.
+    expect(await planLoad(deps, {})).toMatchObject({ objects: 0, receipts: 0, loadId: null });
   });
 
   it("leaves objects without a receipt for a later run, then loads them after the grace period", async () => {

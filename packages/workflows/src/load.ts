@@ -130,7 +130,8 @@ function definition(r: WorkflowResources): StateMachineDefinition {
       },
       HasWork: {
         Type: "Choice",
-        Choices: [{ Condition: jsonata("$plan.objects > 0"), Next: "Copy" }],
+        // A load with no objects still records receipts of batches that were all filtered or dead-lettered.
+        Choices: [{ Condition: jsonata("$plan.objects > 0 or $plan.receipts > 0"), Next: "Copy" }],
         Default: "NothingToLoad",
       },
       NothingToLoad: {
@@ -179,6 +180,12 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         Type: "Choice",
         Choices: [
           { Condition: jsonata("$phase = 'copy' and $status = 'FINISHED'"), Next: "GetSummary" },
+          {
+            // A receipts-only load has no COPY, so no load errors to read.
+            Condition: jsonata("$phase = 'copy' and $status in ['FAILED', 'ABORTED'] and $plan.loadErrorsSql = null"),
+            Assign: { failure: jsonata("{ 'step': 'Copy', 'error': 'RedshiftData.' & $status, 'cause': $statementError }") },
+            Next: "AlertLoadFailed",
+          },
           {
             Condition: jsonata("$phase = 'copy' and $status in ['FAILED', 'ABORTED']"),
             Assign: { failure: jsonata("{ 'step': 'Copy', 'error': 'RedshiftData.' & $status, 'cause': $statementError }") },

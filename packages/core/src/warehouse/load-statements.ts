@@ -77,13 +77,17 @@ const LAKE = EVENT_COLUMNS.join(", ");
  * 4. ledger rows, receipts (each batch_id once), accounting deltas per arrival hour
  *    (loaded = inserted, duplicates = staged − inserted), the `loads` row.
  * 5. the last statement returns the summary (`LOAD_SUMMARY_COLUMNS`).
+ * With no objects but receipts (batches that were all filtered or dead-lettered), steps 1–3 and the
+ * ledger rows are left out: the load records the receipts, their accounting and its `loads` row.
  */
 export function buildLoadStatements(request: LoadRequest): string[] {
   const { loadId, manifestUrl, iamRoleArn, objects } = request;
   if (!LOAD_ID.test(loadId)) throw new InvalidLoadRequestError(`loadId must match ${LOAD_ID}, got ${JSON.stringify(loadId)}`);
   if (!manifestUrl.startsWith("s3://")) throw new InvalidLoadRequestError(`manifestUrl must be an s3:// URL, got ${JSON.stringify(manifestUrl)}`);
   if (!iamRoleArn.startsWith("arn:")) throw new InvalidLoadRequestError(`iamRoleArn must be an ARN, got ${JSON.stringify(iamRoleArn)}`);
-  if (objects.length === 0) throw new InvalidLoadRequestError("a load needs at least one object (nothing to load is the planner's early exit)");
+  // No objects: a receipts-only load (batches that were all filtered or dead-lettered) records
+  // their accounting without a COPY; with neither there is nothing to do (the planner's early exit).
+  if (objects.length === 0 && (request.receipts ?? []).length === 0) throw new InvalidLoadRequestError("a load needs at least one object or receipt");
   const keys = new Set<string>();
   for (const o of objects) {
     if (keys.has(o.key)) throw new InvalidLoadRequestError(`object ${JSON.stringify(o.key)} is listed twice`);
@@ -110,18 +114,10 @@ export function buildLoadStatements(request: LoadRequest): string[] {
   row_count BIGINT,
   already_loaded BOOLEAN NOT NULL
 )`,
-    `INSERT INTO load_objects (object_key, size_bytes, etag, row_count, already_loaded) VALUES
-${objects.map((o) => `(${sqlString(o.key)}, ${sqlCount(o.sizeBytes, "sizeBytes")}, ${sqlNullableString(o.etag)}, ${sqlCount(o.rows, "rows", true)}, FALSE)`).join(",\n")}`,
-    "UPDATE load_objects SET already_loaded = TRUE WHERE object_key IN (SELECT object_key FROM load_ledger)",
-    `COPY load_stage FROM ${manifest}
-IAM_ROLE ${sqlString(iamRoleArn)}
-MANIFEST
-FORMAT AS JSON 'auto'
-GZIP
-TIMEFORMAT 'auto'${request.region ? `\nREGION ${sqlString(request.region)}` : ""}`,
-    `DELETE FROM load_stage WHERE ${superseded}`,
+    // Empty without objects, so the summary and the superseded guard read the same tables either way.
+    ...(objects.length > 0 ? stageStatements(objects, request, superseded) : []),
     "CREATE TEMP TABLE load_new (LIKE events)",
-    `INSERT INTO load_new (${LAKE}, loaded_at, load_id)
+    ...(objects.length > 0 ? [`INSERT INTO load_new (${LAKE}, loaded_at, load_id)
 SELECT ${LAKE}, GETDATE(), ${id}
 FROM (
   SELECT ${LAKE},
@@ -135,7 +131,7 @@ SELECT ${LAKE}, loaded_at, load_id FROM load_new`,
     `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
 SELECT object_key, size_bytes, etag, row_count, ${id}, ${manifest}, GETDATE()
 FROM load_objects
-WHERE NOT ${superseded}`,
+WHERE NOT ${superseded}`] : []),
     `CREATE TEMPORARY TABLE load_receipts (
   batch_id VARCHAR(512) NOT NULL,
   window_start TIMESTAMP NOT NULL,
@@ -217,6 +213,22 @@ SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`,
   ];
   checkLimits(statements);
   return statements;
+}
+
+/** Lists the objects, marks those the ledger holds, COPYs the manifest and empties the stage if superseded. */
+function stageStatements(objects: readonly LoadObject[], request: LoadRequest, superseded: string): string[] {
+  return [
+    `INSERT INTO load_objects (object_key, size_bytes, etag, row_count, already_loaded) VALUES
+${objects.map((o) => `(${sqlString(o.key)}, ${sqlCount(o.sizeBytes, "sizeBytes")}, ${sqlNullableString(o.etag)}, ${sqlCount(o.rows, "rows", true)}, FALSE)`).join(",\n")}`,
+    "UPDATE load_objects SET already_loaded = TRUE WHERE object_key IN (SELECT object_key FROM load_ledger)",
+    `COPY load_stage FROM ${sqlString(request.manifestUrl)}
+IAM_ROLE ${sqlString(request.iamRoleArn)}
+MANIFEST
+FORMAT AS JSON 'auto'
+GZIP
+TIMEFORMAT 'auto'${request.region ? `\nREGION ${sqlString(request.region)}` : ""}`,
+    `DELETE FROM load_stage WHERE ${superseded}`,
+  ];
 }
 
 function receiptValues(receipts: readonly LoadReceipt[]): string[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildLoadStatements, EVENT_COLUMNS, InvalidLoadRequestError, LOAD_SUMMARY_COLUMNS, MAX_BATCH_STATEMENTS } from "@freshet/core";
+import { checkRedshiftSql } from "./redshift-sql.ts";
 import { loadRequestFixture } from "./support/load-request.ts";
 
 const indexOf = (statements: string[], prefix: string): number => statements.findIndex((s) => s.startsWith(prefix));
@@ -75,7 +76,7 @@ describe("buildLoadStatements", () => {
 
   it("refuses requests that would load wrongly", () => {
     const bad: [string, Parameters<typeof loadRequestFixture>[0]][] = [
-      ["no objects", { objects: [] }],
+      ["no objects and no receipts", { objects: [], receipts: [] }],
       ["duplicate object", { objects: [{ key: "processed/a", sizeBytes: 1 }, { key: "processed/a", sizeBytes: 1 }] }],
       ["load id with a quote", { loadId: "x'--" }],
       ["manifest not on S3", { manifestUrl: "/etc/passwd" }],
@@ -87,7 +88,21 @@ describe("buildLoadStatements", () => {
       ["start without offset", { startedAt: "2026-11-26T05:00:00" }],
     ];
     for (const [name, overrides] of bad) expect(() => buildLoadStatements(loadRequestFixture(overrides)), name).toThrow();
-    expect(() => buildLoadStatements(loadRequestFixture({ objects: [] }))).toThrow(InvalidLoadRequestError);
+    expect(() => buildLoadStatements(loadRequestFixture({ objects: [], receipts: [] }))).toThrow(InvalidLoadRequestError);
+  });
+
+  it("records receipts alone, without staging or COPY, when there are no objects", () => {
+    const only = buildLoadStatements(loadRequestFixture({ objects: [] }));
+    for (const prefix of ["COPY", "INSERT INTO load_objects", "DELETE FROM load_stage", "INSERT INTO load_new", "INSERT INTO events", "INSERT INTO load_ledger"]) {
+      expect(indexOf(only, prefix), prefix).toBe(-1);
+    }
+    // The receipts, their accounting and the loads row are written as in a load with objects.
+    for (const prefix of ["LOCK load_lock", "INSERT INTO load_receipts", "DELETE FROM load_receipts", "INSERT INTO batch_receipts", "INSERT INTO load_deltas", "UPDATE event_accounting", "INSERT INTO loads"]) {
+      expect(only[indexOf(only, prefix)], prefix).toBe(statements[indexOf(statements, prefix)]);
+    }
+    expect(only[indexOf(only, "INSERT INTO load_summary")]).toMatch(/\n {2}0,\n/); // objects
+    expect(only.at(-1)).toBe(statements.at(-1));
+    for (const sql of only) expect(() => checkRedshiftSql(sql), sql).not.toThrow();
   });
 
   it("refuses a load whose statements exceed the Data API's size limit", () => {

@@ -11,7 +11,7 @@ import type { QueryOptions, Warehouse } from "./data-api.ts";
 import { loadedKeys } from "./ledger.ts";
 import { listProcessed } from "./list-processed.ts";
 import { batchIdOfKey, compareKeys, loadIdOf, manifestKeyOf, manifestOf, objectUrl, type ProcessedObject } from "./manifest.ts";
-import { findReceipts } from "./receipts.ts";
+import { findReceipts, findUnrecordedReceipts } from "./receipts.ts";
 
 /** What the Load workflow's Plan state receives. */
 export interface PlanInput {
@@ -23,7 +23,10 @@ export interface PlanInput {
   readonly intervalSeconds?: number;
 }
 
-/** The Plan state's result; `objects: 0` means nothing to load (no manifest written). */
+/**
+ * The Plan state's result; `objects: 0` and `receipts: 0` means nothing to load (no manifest written).
+ * `objects: 0` with receipts is a receipts-only load: its manifest has no entries and its SQL no COPY.
+ */
 export interface LoadPlan {
   readonly loadId: string | null;
   readonly manifestKey: string | null;
@@ -33,7 +36,7 @@ export interface LoadPlan {
   readonly receipts: number;
   /** The Copy batch (core's `buildLoadStatements`); its last statement returns the load summary. */
   readonly sqls: readonly string[];
-  /** Why a failed COPY failed: `sys_load_error_detail` rows for this manifest's files. */
+  /** Why a failed COPY failed: `sys_load_error_detail` rows for this manifest's files (null for a receipts-only load). */
   readonly loadErrorsSql: string | null;
   /** Processed objects in the lookback not yet in the ledger, this load's included. */
   readonly pending: number;
@@ -88,7 +91,9 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
   const loaded = await loadedKeys(deps.redshift, deps.warehouse, listed.map((o) => o.key), deps.queryOptions);
   const pending = listed.filter((o) => !loaded.has(o.key)).sort((a, b) => compareKeys(a.key, b.key));
   const nothing = { loadId: null, manifestKey: null, objects: 0, bytes: 0, receipts: 0, sqls: [], loadErrorsSql: null };
-  if (pending.length === 0) return { ...nothing, pending: 0, deferred: 0 };
+  // Batches with no processed object: their receipts ride along with the next load (or make one).
+  let extra = await findUnrecordedReceipts(deps, now, LOOKBACK_DAYS, new Set(listed.map((o) => batchIdOfKey(o.key))), boundedMax(input.maxObjects));
+  if (pending.length === 0 && extra.length === 0) return { ...nothing, pending: 0, deferred: 0 };
 
   // Receipts for a few more than one batch: deferred objects must not starve the load.
   const candidates = pending.slice(0, boundedMax(input.maxObjects) * 2);
@@ -105,13 +110,14 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
     }
   }
   let batch = ready.slice(0, boundedMax(input.maxObjects));
-  if (batch.length === 0) return { ...nothing, pending: pending.length, deferred };
+  if (batch.length === 0 && extra.length === 0) return { ...nothing, pending: pending.length, deferred };
 
   for (;;) {
-    const loadId = loadIdOf(batch);
+    // A receipts-only load is named by its receipts, so overlapping runs still plan the same load.
+    const loadId = batch.length > 0 ? loadIdOf(batch) : loadIdOf(extra.map((r) => ({ key: r.batch_id, size: 0, etag: null, lastModified: null })));
     const manifestKey = manifestKeyOf(loadId);
     const manifestUrl = objectUrl(deps.bucket, manifestKey);
-    const batchReceipts = receiptsOf(batch, receipts);
+    const batchReceipts = [...receiptsOf(batch, receipts), ...extra];
     let sqls: string[];
     try {
       sqls = buildLoadStatements({
@@ -125,8 +131,9 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
       });
     } catch (error) {
       // Too many characters for one statement: plan half the objects (deterministically).
-      if (error instanceof InvalidLoadRequestError && /exceeds the Data API/.test(error.message) && batch.length > 1) {
-        batch = batch.slice(0, Math.ceil(batch.length / 2));
+      if (error instanceof InvalidLoadRequestError && /exceeds the Data API/.test(error.message) && batch.length + extra.length > 1) {
+        if (extra.length > 1 || (extra.length === 1 && batch.length <= 1)) extra = extra.slice(0, Math.floor(extra.length / 2));
+        else batch = batch.slice(0, Math.ceil(batch.length / 2));
         continue;
       }
       throw error;
@@ -143,7 +150,7 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
       bytes: batch.reduce((sum, o) => sum + o.size, 0),
       receipts: new Set(batchReceipts.map((r) => r.batch_id)).size,
       sqls,
-      loadErrorsSql: buildLoadErrorsQuery({ fileUrls: batch.map((o) => objectUrl(deps.bucket, o.key)), since: startedAt }),
+      loadErrorsSql: batch.length > 0 ? buildLoadErrorsQuery({ fileUrls: batch.map((o) => objectUrl(deps.bucket, o.key)), since: startedAt }) : null,
       pending: pending.length,
       deferred,
     };

@@ -1,8 +1,10 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { LAKE_PREFIXES, type LoadReceipt, type WindowCounts } from "@freshet/core";
+import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { LAKE_PREFIXES, MAX_KEYS_PER_LOOKUP, sqlString, type LoadReceipt, type WindowCounts } from "@freshet/core";
 import { forEachLimited } from "../shared/for-each-limited.ts";
+import { query, type QueryOptions, type Warehouse } from "./data-api.ts";
 import { ReceiptReadError } from "./errors.ts";
-import { DAY_MS, listPrefix } from "./list-processed.ts";
+import { DAY_MS, dayBefore, listPrefix } from "./list-processed.ts";
 import { batchIdOfKey } from "./manifest.ts";
 
 const PARALLEL_GETS = 16;
@@ -65,4 +67,47 @@ function daysFrom(first: string, now: Date): string[] {
   const last = now.getTime() + DAY_MS;
   for (let t = Date.parse(`${first}T00:00:00Z`) - DAY_MS; t <= last; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
   return days;
+}
+
+/**
+ * Receipts of batches that wrote no processed object (every record filtered or dead-lettered)
+ * and that no load has recorded yet, oldest first, at most `limit`. No processed object carries
+ * them into a load, so the planner attaches them to the next one. Receipts live under the arrival
+ * day, listed from `lookbackDays` before `now` to the day after; batches with a listed processed
+ * object (`skipIds`) are left to `findReceipts`, the rest are asked of `batch_receipts` in chunks of
+ * `MAX_KEYS_PER_LOOKUP` and only the unrecorded ones are read.
+ */
+export async function findUnrecordedReceipts(
+  deps: { readonly s3: S3Client; readonly redshift: RedshiftDataClient; readonly bucket: string; readonly warehouse: Warehouse; readonly queryOptions?: QueryOptions },
+  now: Date,
+  lookbackDays: number,
+  skipIds: ReadonlySet<string>,
+  limit: number,
+): Promise<LoadReceipt[]> {
+  const keys = new Map<string, string>();
+  for (let day = lookbackDays; day >= -1; day--) {
+    for (const o of await listPrefix(deps.s3, deps.bucket, `${LAKE_PREFIXES.receipts}dt=${dayBefore(now, day)}/`)) {
+      if (o.Key === undefined || !o.Key.endsWith(".json")) continue;
+      const id = o.Key.slice(o.Key.lastIndexOf("/") + 1, -".json".length);
+      if (!skipIds.has(id)) keys.set(id, o.Key);
+    }
+  }
+  const ids = [...keys.keys()];
+  const recorded = new Set<string>();
+  for (let i = 0; i < ids.length; i += MAX_KEYS_PER_LOOKUP) {
+    const chunk = ids.slice(i, i + MAX_KEYS_PER_LOOKUP);
+    const sql = `SELECT DISTINCT batch_id FROM batch_receipts WHERE batch_id IN (${chunk.map(sqlString).join(", ")})`;
+    for (const row of await query(deps.redshift, deps.warehouse, sql, deps.queryOptions)) recorded.add(String(row[0]));
+  }
+  const unrecorded = [...keys].filter(([id]) => !recorded.has(id));
+  const read: { key: string; receipt: LoadReceipt; processed: number }[] = [];
+  await forEachLimited(unrecorded, PARALLEL_GETS, async ([, key]) => {
+    const receipt = await readReceipt(deps.s3, deps.bucket, key);
+    read.push({ key, receipt, processed: receipt.windows.reduce((sum, w) => sum + w.processed, 0) });
+  });
+  return read
+    .filter((r) => r.processed === 0)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, limit)
+    .map((r) => r.receipt);
 }
