@@ -103,9 +103,10 @@ export function buildLoadStatements(request: LoadRequest): string[] {
   const superseded = "EXISTS (SELECT 1 FROM load_objects WHERE already_loaded)";
 
   const statements = [
-    "CREATE TEMP TABLE load_stage (LIKE events)",
-    // Before anything reads the ledger: concurrent loads serialize or abort here (see load_lock).
+    // First, before anything reads the ledger (a transaction's snapshot is taken at its first
+    // query): concurrent loads serialize here and the later one sees what the earlier committed.
     "LOCK load_lock",
+    "CREATE TEMP TABLE load_stage (LIKE events)",
     `UPDATE load_lock SET load_id = ${id}, locked_at = GETDATE() WHERE lock_name = 'load'`,
     `CREATE TEMPORARY TABLE load_objects (
   object_key VARCHAR(1024) NOT NULL,

@@ -43,10 +43,11 @@ export const CREATE_LOAD_LEDGER = `CREATE TABLE IF NOT EXISTS load_ledger (
 SORTKEY (object_key)`;
 
 /**
- * One row every load transaction updates first: two loads running at once then conflict on it
- * (Redshift blocks the second behind `LOCK load_lock` and it sees the first's ledger rows; an
- * MVCC engine without table locks, like the local DuckDB one, aborts it), so they never both
- * insert the same objects, whose ledger and accounting inserts alone would not conflict.
+ * One row every load transaction locks and updates first: two loads running at once then
+ * serialize on it (Redshift blocks the second behind `LOCK load_lock`, its first statement, and
+ * the second then sees the first's ledger rows; the local engine takes the same lock), and an
+ * engine that ignored the lock would still abort one on the row, so they never both insert the
+ * same objects, whose ledger and accounting inserts alone would not conflict.
  */
 export const CREATE_LOAD_LOCK = `CREATE TABLE IF NOT EXISTS load_lock (
   lock_name VARCHAR(16) NOT NULL,

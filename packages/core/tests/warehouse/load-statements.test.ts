@@ -13,8 +13,8 @@ describe("buildLoadStatements", () => {
     expect(statements.at(-1)).toBe(`SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`);
   });
 
-  it("stages with (LIKE events), then COPYs the manifest with the role, as JSON auto, gzip", () => {
-    expect(statements[0]).toBe("CREATE TEMP TABLE load_stage (LIKE events)");
+  it("locks first, stages with (LIKE events), then COPYs the manifest with the role, as JSON auto, gzip", () => {
+    expect(statements.slice(0, 2)).toEqual(["LOCK load_lock", "CREATE TEMP TABLE load_stage (LIKE events)"]);
     const copy = statements[indexOf(statements, "COPY")]!;
     expect(copy).toBe(
       "COPY load_stage FROM 's3://freshet-local-lake/manifests/load-20261126T0510Z.json'\n" +

@@ -51,8 +51,9 @@ async function writeBody(out: Writable, method: string, response: EndpointRespon
     return;
   }
   try {
-    await pipeline(Readable.from(body, { objectMode: false }), out);
+    await pipeline(body instanceof Readable ? body : Readable.from(body, { objectMode: false }), out);
   } catch {
+    discard(body);
     // The client went away or the source failed mid-body: pipeline has destroyed both ends,
     // which the client sees as a truncated response rather than a wrong one.
   }

@@ -106,6 +106,38 @@ describe("Redshift Data API statements", () => {
     expect((await serviceError(h.sql("SELECT * FROM stage"))).message).toMatch(/FAILED/);
   });
 
+  it("LOCK serialises two batches: the second waits, then sees what the first committed", async () => {
+    await h.sql("CREATE TABLE claims (k VARCHAR(8) PRIMARY KEY, n INT)");
+    await h.sql("CREATE TABLE claim_lock (name VARCHAR(8) PRIMARY KEY, holder VARCHAR(8))");
+    await h.sql("INSERT INTO claim_lock VALUES ('one', NULL)");
+    // Each batch claims 'k' unless a row is already there, and updates the lock row: without the
+    // lock both would read no row, and one would abort on the lock row (or both insert).
+    const batch = (holder: string) =>
+      h.client.send(
+        new BatchExecuteStatementCommand({
+          ...WORKGROUP,
+          Sqls: [
+            "LOCK claim_lock",
+            `UPDATE claim_lock SET holder = '${holder}' WHERE name = 'one'`,
+            // Slow enough that the other batch is queued behind the lock, not after it.
+            "CREATE TEMP TABLE pause AS SELECT sum(a.range * b.range) AS s FROM range(3000) a, range(3000) b",
+            `INSERT INTO claims SELECT 'k', ${holder === "a" ? 1 : 2} WHERE NOT EXISTS (SELECT 1 FROM claims WHERE k = 'k')`,
+            "SELECT count(*) FROM claims",
+          ],
+        }),
+      );
+    const [first, second] = await Promise.all([batch("a"), batch("b")]);
+    const [a, b] = await Promise.all([h.waitFor(first.Id!), h.waitFor(second.Id!)]);
+    expect([a.Status, b.Status]).toEqual(["FINISHED", "FINISHED"]);
+    // One inserted, the other saw its row: exactly one claim, and the later batch's count is 1.
+    expect(await h.rows("SELECT count(*) FROM claims")).toEqual([[1]]);
+    const inserted = [a, b].map((d) => d.SubStatements![3]!.ResultRows);
+    expect(inserted.sort()).toEqual([0, 1]);
+    // They did not overlap: one started after the other ended.
+    const [early, late] = [a, b].sort((x, y) => x.SubStatements![1]!.CreatedAt!.getTime() - y.SubStatements![1]!.CreatedAt!.getTime());
+    expect(late!.SubStatements![1]!.UpdatedAt!.getTime()).toBeGreaterThanOrEqual(early!.UpdatedAt!.getTime());
+  });
+
   it("cancels a running statement (ABORTED) while the endpoint keeps answering", async () => {
     const { Id } = await h.client.send(new ExecuteStatementCommand({ ...WORKGROUP, Sql: LONG_QUERY }));
     let status: string | undefined;

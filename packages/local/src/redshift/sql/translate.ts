@@ -10,7 +10,8 @@ export type Step =
   | { readonly kind: "copy"; readonly copy: CopyCommand }
   | { readonly kind: "table-keys"; readonly keys: TableKeys }
   | { readonly kind: "transaction"; readonly action: "begin" | "commit" | "rollback" }
-  | { readonly kind: "vacuum" };
+  | { readonly kind: "vacuum" }
+  | { readonly kind: "lock"; readonly tables: readonly string[] };
 
 /** Redshift's `:name` parameters as the Data API gives them (all values are text). */
 export type Parameters = Readonly<Record<string, string>>;
@@ -38,8 +39,8 @@ export function translateStatement(statement: readonly Token[], parameters: Para
     case "VACUUM":
       return [{ kind: "vacuum" }];
     case "LOCK":
-      // DuckDB serialises conflicting writers itself (optimistic concurrency); nothing to take.
-      return [];
+      // DuckDB has no table locks (its writers conflict and abort): the runner takes them.
+      return [{ kind: "lock", tables: lockedTables(tokens) }];
     case "ANALYZE": {
       const table = tokens.slice(1).find((t) => keyword(t) !== "VERBOSE" && (t.kind === "word" || t.kind === "quoted"));
       const name = table && !["PREDICATE", "ALL"].includes(keyword(table)) ? ` ${table.text}` : "";
@@ -90,3 +91,19 @@ export function isTransactionControl(statement: readonly Token[]): boolean {
 }
 
 export { SqlTranslationError };
+
+/** `LOCK [TABLE] a, public.b` → `["a", "public.b"]` (unquoted, lower case unless quoted). */
+function lockedTables(tokens: readonly Token[]): string[] {
+  const names: string[] = [];
+  let name = "";
+  for (const t of [...tokens.slice(keyword(tokens[1]) === "TABLE" ? 2 : 1), undefined]) {
+    if (t === undefined || isOp(t, ",")) {
+      if (name === "") throw new SqlTranslationError("syntax error in LOCK: a table name is missing");
+      names.push(name);
+      name = "";
+    } else {
+      name += t.kind === "quoted" ? t.text.slice(1, -1) : t.text.toLowerCase();
+    }
+  }
+  return names;
+}

@@ -19,6 +19,8 @@ export interface ScriptContext {
   readonly inBatch: boolean;
   readonly copy: CopyEnvironment;
   readonly cancelled: () => boolean;
+  /** Takes Redshift table locks until the statement's transaction ends (see TableLocks). */
+  readonly lock: (tables: readonly string[]) => Promise<void>;
 }
 
 /**
@@ -55,6 +57,9 @@ export async function runScript(sql: string, ctx: ScriptContext): Promise<Script
           if (!ctx.inBatch) {
             await connection.run(step.action === "begin" ? "BEGIN TRANSACTION" : step.action === "commit" ? "COMMIT" : "ROLLBACK");
           }
+          break;
+        case "lock":
+          await ctx.lock(step.tables);
           break;
         case "vacuum":
           // DuckDB reclaims and orders storage itself; VACUUM is accepted where Redshift accepts it.

@@ -8,6 +8,7 @@ import { StatementCancelledError } from "../errors.ts";
 import type { Parameters } from "../sql/translate.ts";
 import { TERMINAL, type StatementProgress, type StatementRecord, type StatementRecords } from "./records.ts";
 import { runScript, type ScriptOutcome } from "./run-script.ts";
+import { TableLocks } from "./table-locks.ts";
 
 /** A Data API session (SessionKeepAliveSeconds): one DuckDB connection kept between statements. */
 interface Session {
@@ -42,6 +43,7 @@ export class StatementRunner {
   private readonly running = new Map<string, Running>();
   private readonly sessions = new Map<string, Session>();
   private readonly tasks = new Set<Promise<void>>();
+  private readonly locks = new TableLocks();
 
   constructor(options: RunnerOptions) {
     this.options = options;
@@ -109,6 +111,11 @@ export class StatementRunner {
     set(record, { status: "PICKED" });
     let connection: DuckDBConnection | undefined;
     let transaction = false;
+    const locks = this.locks.holder(record.database);
+    const lock = async (tables: readonly string[]) => {
+      await locks.take(tables);
+      if (state.cancelled) throw new StatementCancelledError();
+    };
     try {
       connection = session ? await session.connection : await engine.connect(record.database);
       state.connection = connection;
@@ -117,6 +124,9 @@ export class StatementRunner {
       set(record, { status: "STARTED", startedAt });
       const copy = this.copyEnvironment(record);
       if (record.isBatch) {
+        // Redshift takes a transaction's snapshot at its first query, after a leading LOCK: taking
+        // those locks before BEGIN lets the waiter see what the holder committed, as there.
+        await lock(leadingLockTables(record.subStatements!.map((sub) => sub.queryString)));
         await connection.run("BEGIN TRANSACTION");
         transaction = true;
         let total = 0;
@@ -126,7 +136,7 @@ export class StatementRunner {
           set(sub, { status: "STARTED", startedAt: subStart, redshiftQueryId: records.nextQueryId++ });
           let outcome: ScriptOutcome;
           try {
-            outcome = await runScript(sub.queryString, { connection, parameters, inBatch: true, copy: copy(sub.redshiftQueryId), cancelled: () => state.cancelled });
+            outcome = await runScript(sub.queryString, { connection, parameters, inBatch: true, copy: copy(sub.redshiftQueryId), cancelled: () => state.cancelled, lock });
           } catch (error) {
             set(sub, failure(error, state, subStart));
             for (const rest of record.subStatements!) if (rest.status === "SUBMITTED") set(rest, { status: "ABORTED" });
@@ -141,7 +151,7 @@ export class StatementRunner {
         transaction = false;
         set(record, { status: "FINISHED", hasResultSet: record.subStatements!.some((s) => s.hasResultSet), resultRows: total, resultSize: size, durationNs: (Date.now() - startedAt) * 1e6 });
       } else {
-        const outcome = await runScript(record.queryString!, { connection, parameters, inBatch: false, copy: copy(record.redshiftQueryId), cancelled: () => state.cancelled });
+        const outcome = await runScript(record.queryString!, { connection, parameters, inBatch: false, copy: copy(record.redshiftQueryId), cancelled: () => state.cancelled, lock });
         if (outcome.result) results.set(record.id, outcome.result);
         set(record, { status: "FINISHED", hasResultSet: outcome.result !== undefined, resultRows: outcome.rows, resultSize: outcome.result?.size ?? 0, durationNs: (Date.now() - startedAt) * 1e6 });
       }
@@ -149,6 +159,7 @@ export class StatementRunner {
       if (transaction && connection) await connection.run("ROLLBACK").catch(() => undefined);
       if (!TERMINAL.has(record.status)) set(record, failure(error, state, record.startedAt ?? Date.now()));
     } finally {
+      locks.releaseAll();
       if (session) {
         session.busy = false;
         session.timer = setTimeout(() => this.endSession(session), session.keepAliveSeconds * 1000);
@@ -179,6 +190,17 @@ export class StatementRunner {
       },
     });
   }
+}
+
+/** Tables of the batch's leading `LOCK` sub-statements (those before any other statement). */
+function leadingLockTables(sqls: readonly (string | undefined)[]): string[] {
+  const tables: string[] = [];
+  for (const sql of sqls) {
+    const match = /^\s*LOCK\s+(?:TABLE\s+)?([\w."$]+(?:\s*,\s*[\w."$]+)*)\s*;?\s*$/i.exec(sql ?? "");
+    if (!match) break;
+    for (const name of match[1]!.split(",")) tables.push(name.includes('"') ? name.trim().replaceAll('"', "") : name.trim().toLowerCase());
+  }
+  return tables;
 }
 
 function failure(error: unknown, state: Running, startedAt: number): Partial<StatementProgress> {

@@ -1,3 +1,4 @@
+import type { FileHandle } from "node:fs/promises";
 import type { EndpointResponse } from "../../endpoint/service.ts";
 import { checkReadConditions } from "../conditions.ts";
 import type { S3Call, S3Context } from "../context.ts";
@@ -6,6 +7,24 @@ import { headerValue, httpDate, requestIdHeaders } from "../http.ts";
 import { objectResponseHeaders } from "../object-headers.ts";
 import { parseRange } from "../range.ts";
 import { etagOf, type ObjectMeta } from "../store/object-meta.ts";
+
+/** Objects up to this size are answered from memory rather than streamed from the file. */
+const WHOLE_READ_BYTES = 1024 * 1024;
+
+async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
+  try {
+    const data = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await handle.read(data, read, size - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return read === size ? data : data.subarray(0, read);
+  } finally {
+    await handle.close();
+  }
+}
 
 /** GetObject: the bytes streamed from the file opened together with their metadata. */
 export async function getObject(ctx: S3Context, call: S3Call): Promise<EndpointResponse> {
@@ -32,7 +51,9 @@ export async function getObject(ctx: S3Context, call: S3Call): Promise<EndpointR
         body: handle.createReadStream({ start: range.start, end: range.end }),
       };
     }
-    const body = meta.size === 0 ? (await handle.close(), Buffer.alloc(0)) : handle.createReadStream();
+    // Small objects (receipts, manifests, batches) are read whole and the handle closed at once:
+    // a stream the client never drains would otherwise hold its file open until GC.
+    const body = meta.size <= WHOLE_READ_BYTES ? await readWhole(handle, meta.size) : handle.createReadStream();
     return { status: 200, headers: { ...requestIdHeaders(), ...headers, "content-length": String(meta.size) }, body };
   } catch (error) {
     await handle.close().catch(() => undefined);
