@@ -32,12 +32,14 @@ async function plan(event: PlanInput | null): Promise<LoadPlan> {
   );
   metrics.addMetric("LoadObjectsPlanned", MetricUnit.Count, result.objects);
   metrics.addMetric("LoadObjectsPending", MetricUnit.Count, result.pending);
+  metrics.addMetric("LoadObjectsInFlight", MetricUnit.Count, result.inFlight);
   logger.info(result.objects > 0 ? "load planned" : "nothing to load", {
     loadId: result.loadId,
     objects: result.objects,
     receipts: result.receipts,
     pending: result.pending,
     deferred: result.deferred,
+    inFlight: result.inFlight,
     executionName: event?.executionName,
   });
   return result;

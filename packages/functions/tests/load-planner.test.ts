@@ -1,8 +1,9 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DEFAULT_PIPELINE_CONFIG, LOAD_SUMMARY_COLUMNS, MIGRATIONS, planBatch, type BatchReceipt, type StreamRecord } from "@freshet/core";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeBatch } from "../src/load/data-api.ts";
+import { CLAIM_LEASE_MS } from "../src/load/claims.ts";
 import { batchIdOfKey, type CopyManifest } from "../src/load/manifest.ts";
 import { applyMigrations } from "../src/load/migrations.ts";
 import { planLoad, RECEIPT_GRACE_MS, type LoadPlan, type PlannerDeps } from "../src/load/plan.ts";
@@ -50,8 +51,15 @@ async function writeQuietBatch(seed: number): Promise<{ receipt: BatchReceipt }>
   return { receipt };
 }
 
+/** What the Load workflow does with a plan: run its batch, then delete its in-flight claim. */
 async function load(plan: LoadPlan): Promise<void> {
   await executeBatch(h.redshift, h.warehouse, plan.sqls, `test-${plan.loadId}`, { firstPollMs: 5 });
+  await release(plan);
+}
+
+/** The workflow's ReleaseClaim step (also taken when a load fails). */
+async function release(plan: LoadPlan): Promise<void> {
+  await h.s3.send(new DeleteObjectCommand({ Bucket: h.bucket, Key: plan.claimKey as string }));
 }
 
 describe("planLoad", () => {
@@ -77,14 +85,34 @@ describe("planLoad", () => {
     expect(plan.sqls.at(-1)).toBe(`SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`);
     expect(plan.sqls.some((s) => s.startsWith(`COPY load_stage FROM 's3://${h.bucket}/${plan.manifestKey}'`))).toBe(true);
     expect(plan.loadErrorsSql).toContain(`s3://${h.bucket}/${all[0]}`);
+    // The claim names exactly the planned objects and receipts, under manifests/in-flight/.
+    expect(plan.claimKey).toBe(`manifests/in-flight/${plan.loadId}.json`);
+    const claim = JSON.parse((await (await h.s3.send(new GetObjectCommand({ Bucket: h.bucket, Key: plan.claimKey! }))).Body?.transformToString()) as string);
+    expect(claim).toMatchObject({ loadId: plan.loadId, objects: all.slice(0, 6), executionName: null });
+    expect(new Set(claim.receipts)).toEqual(new Set(all.slice(0, 6).map(batchIdOfKey)));
+    await release(plan);
   });
 
-  it("plans the same load id and manifest bytes when run twice over the same lake", async () => {
+  it("plans the same load id and manifest bytes again once the first run's claim is gone (a run that failed)", async () => {
     const a = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
     const first = await manifest(a);
+    await release(a);
     const b = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
     expect(b.loadId).toBe(a.loadId);
     expect((await manifest(b)).text).toBe(first.text);
+    await release(b);
+  });
+
+  it("plans the next objects while a load is in flight, and the same ones once its claim lapses", async () => {
+    const all = [...lake.processedKeys].sort();
+    const running = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
+    const next = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
+    expect(next).toMatchObject({ objects: 6, inFlight: 6, pending: all.length - 6 });
+    expect((await manifest(next)).json.entries.map((e) => e.url)).toEqual(all.slice(6, 12).map((k) => `s3://${h.bucket}/${k}`));
+    // A claim older than the lease is a dead execution's: its objects are planned again.
+    const afterLease = await planLoad({ ...deps, now: () => new Date(Date.now() + CLAIM_LEASE_MS + 1000) }, { maxObjects: 6, startedAt: now.toISOString() });
+    expect(afterLease).toMatchObject({ loadId: running.loadId, inFlight: 0 });
+    await Promise.all([release(running), release(next)]);
   });
 
   it("skips objects the ledger holds once a load committed", async () => {

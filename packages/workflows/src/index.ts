@@ -4,6 +4,7 @@ import type { WorkflowDescription } from "./types.ts";
 
 export * from "./asl.ts";
 export type * from "./types.ts";
+export { scheduleInputOf } from "./types.ts";
 export * from "./errors.ts";
 export * from "./naming.ts";
 export { checkWorkflows } from "./check.ts";

@@ -1,4 +1,4 @@
-import { LOAD_ERROR_COLUMNS, LOAD_SUMMARY_COLUMNS } from "@freshet/core";
+import { LOAD_CLAIMS_PREFIX, LOAD_ERROR_COLUMNS, LOAD_SUMMARY_COLUMNS } from "@freshet/core";
 import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
 import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
 
@@ -40,6 +40,19 @@ export const OWN_STATEMENTS_CONDITION = {
 export function loadScheduleExpression(minutes: number): string {
   if (!Number.isInteger(minutes) || minutes < 1) throw new RangeError(`a load interval is a whole number of minutes ≥ 1, got ${minutes}`);
   return minutes === 1 ? "rate(1 minute)" : `rate(${minutes} minutes)`;
+}
+
+/**
+ * The Load schedule's input for its expression: the interval (recorded with each load for the
+ * freshness view) and a poll period no longer than the interval (5 s at most), so a load every
+ * second locally polls every second rather than overlapping five runs.
+ */
+export function loadScheduleInput(expression: string): { intervalSeconds: number; pollSeconds: number } | Record<string, never> {
+  const match = /^rate\((\d+) (second|minute|hour|day)s?\)$/.exec(expression);
+  if (!match) return {};
+  const unit = { second: 1, minute: 60, hour: 3600, day: 86_400 }[match[2] as "second" | "minute" | "hour" | "day"];
+  const intervalSeconds = Number(match[1]) * unit;
+  return { intervalSeconds, pollSeconds: Math.max(1, Math.min(LOAD_DEFAULT_POLL_SECONDS, intervalSeconds)) };
 }
 
 /** Throttling and Data API concurrency limits pass; they are retried with backoff. */
@@ -109,7 +122,8 @@ function definition(r: WorkflowResources): StateMachineDefinition {
           FunctionName: r.loadPlannerFunctionName,
           Payload: jsonata(
             `$merge([{ 'executionName': $states.context.Execution.Name, 'startedAt': $states.context.Execution.StartTime },
-              $type($states.input.maxObjects) = 'number' ? { 'maxObjects': $states.input.maxObjects } : {}])`,
+              $type($states.input.maxObjects) = 'number' ? { 'maxObjects': $states.input.maxObjects } : {},
+              $type($states.input.intervalSeconds) = 'number' ? { 'intervalSeconds': $states.input.intervalSeconds } : {}])`,
           ),
         },
         TimeoutSeconds: 330,
@@ -261,12 +275,23 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         TimeoutSeconds: 30,
         Retry: [TRANSIENT],
         Catch: toAlert("AnnounceLoad"),
-        Output: jsonata("{ 'eventId': $states.result.Entries[0].EventId }"),
+        Assign: { eventId: jsonata("$states.result.Entries[0].EventId") },
+        Next: "ReleaseClaim",
+      },
+      ReleaseClaim: {
+        Type: "Task",
+        Comment: "The load has ended: delete its in-flight claim so the next plan no longer skips its objects (now in the ledger).",
+        Resource: "arn:aws:states:::aws-sdk:s3:deleteObject",
+        Arguments: { Bucket: r.lakeBucket, Key: jsonata("$plan.claimKey") },
+        TimeoutSeconds: 20,
+        Retry: [TRANSIENT],
+        // A claim left behind only makes later plans skip loaded objects until it lapses.
+        Catch: [{ ErrorEquals: ["States.ALL"], Next: "Loaded" }],
         Next: "Loaded",
       },
       Loaded: {
         Type: "Succeed",
-        Output: jsonata("{ 'loaded': true, 'loadId': $plan.loadId, 'objects': $plan.objects, 'summary': $summary, 'eventId': $states.input.eventId }"),
+        Output: jsonata("{ 'loaded': true, 'loadId': $plan.loadId, 'objects': $plan.objects, 'summary': $summary, 'eventId': $eventId }"),
       },
       ReadLoadErrors: {
         Type: "Task",
@@ -310,6 +335,21 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         },
         TimeoutSeconds: 20,
         Retry: [TRANSIENT],
+        Next: "FailedWithClaim",
+      },
+      FailedWithClaim: {
+        Type: "Choice",
+        Choices: [{ Condition: jsonata("$plan != null and $type($plan.claimKey) = 'string'"), Next: "ReleaseFailedClaim" }],
+        Default: "LoadFailed",
+      },
+      ReleaseFailedClaim: {
+        Type: "Task",
+        Comment: "Free the failed load's objects at once: the next run plans them again (its manifest is kept).",
+        Resource: "arn:aws:states:::aws-sdk:s3:deleteObject",
+        Arguments: { Bucket: r.lakeBucket, Key: jsonata("$plan.claimKey") },
+        TimeoutSeconds: 20,
+        Retry: [TRANSIENT],
+        Catch: [{ ErrorEquals: ["States.ALL"], Next: "LoadFailed" }],
         Next: "LoadFailed",
       },
       LoadFailed: {
@@ -335,6 +375,8 @@ function permissions(r: WorkflowResources): WorkflowPermission[] {
     { actions: ["redshift-serverless:GetCredentials"], resources: [r.warehouseWorkgroupArn] },
     { actions: ["sns:Publish"], resources: [r.opsAlertsTopicArn] },
     { actions: ["events:PutEvents"], resources: [r.busArn] },
+    // Only its own in-flight claims: the workflow never deletes lake data or manifests.
+    { actions: ["s3:DeleteObject"], resources: [`arn:${r.partition}:s3:::${r.lakeBucket}/${LOAD_CLAIMS_PREFIX}*`] },
   ];
 }
 
@@ -342,7 +384,7 @@ export const Load: WorkflowDescription = {
   name: "Load",
   summary: "Every 5 minutes (per stage): COPY processed events not yet loaded into the warehouse, exactly once, and announce LoadCompleted.",
   definition,
-  schedules: [{ name: LOAD_SCHEDULE_NAME, expression: loadScheduleExpression(LOAD_DEFAULT_INTERVAL_MINUTES) }],
+  schedules: [{ name: LOAD_SCHEDULE_NAME, expression: loadScheduleExpression(LOAD_DEFAULT_INTERVAL_MINUTES), inputFor: loadScheduleInput }],
   rules: [],
   permissions,
 };

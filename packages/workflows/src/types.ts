@@ -48,6 +48,16 @@ export interface WorkflowSchedule {
   readonly expression: string;
   /** The execution input; `{}` when absent. */
   readonly input?: Json;
+  /**
+   * The input for the expression a stage actually uses (a stage may change the interval): wins
+   * over `input`. The Load workflow passes its interval and poll period this way.
+   */
+  readonly inputFor?: (expression: string) => Json;
+}
+
+/** The execution input a schedule starts its workflow with, for the expression in use. */
+export function scheduleInputOf(schedule: WorkflowSchedule, expression: string): Json {
+  return schedule.inputFor?.(expression) ?? schedule.input ?? {};
 }
 
 /** An EventBridge event pattern, as PutRule takes it (parsed). */

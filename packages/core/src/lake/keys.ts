@@ -11,6 +11,12 @@ export const LAKE_PREFIXES = {
   receipts: "receipts/",
 } as const;
 
+/**
+ * In-flight load claims (`manifests/in-flight/<loadId>.json`): what a running Load execution is
+ * loading, so the next run plans other objects instead of repeating it. Deleted when the load ends.
+ */
+export const LOAD_CLAIMS_PREFIX = `${LAKE_PREFIXES.manifests}in-flight/`;
+
 /** Where a batch came from: enough to name its objects deterministically. */
 export interface BatchRef {
   readonly shardId: string;

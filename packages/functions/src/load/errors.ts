@@ -9,3 +9,8 @@ export class WarehouseQueryError extends FreshetError {
 export class ReceiptReadError extends FreshetError {
   override readonly name = "ReceiptReadError";
 }
+
+/** An in-flight load claim under `manifests/in-flight/` could not be read as one. */
+export class ClaimReadError extends FreshetError {
+  override readonly name = "ClaimReadError";
+}

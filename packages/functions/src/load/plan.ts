@@ -8,6 +8,7 @@ import {
   type LoadReceipt,
 } from "@freshet/core";
 import type { QueryOptions, Warehouse } from "./data-api.ts";
+import { liveClaims, writeClaim } from "./claims.ts";
 import { loadedKeys } from "./ledger.ts";
 import { listProcessed } from "./list-processed.ts";
 import { batchIdOfKey, compareKeys, loadIdOf, manifestKeyOf, manifestOf, objectUrl, type ProcessedObject } from "./manifest.ts";
@@ -30,6 +31,8 @@ export interface PlanInput {
 export interface LoadPlan {
   readonly loadId: string | null;
   readonly manifestKey: string | null;
+  /** `manifests/in-flight/<loadId>.json`: the workflow deletes it when the load ends (see claims.ts). */
+  readonly claimKey: string | null;
   readonly objects: number;
   readonly bytes: number;
   /** Batch receipts counted into the accounting by this load. */
@@ -42,6 +45,8 @@ export interface LoadPlan {
   readonly pending: number;
   /** Objects left for a later run because their batch receipt is not written yet. */
   readonly deferred: number;
+  /** Pending objects skipped because a load still running has claimed them. */
+  readonly inFlight: number;
 }
 
 export interface PlannerDeps {
@@ -82,17 +87,25 @@ export const RECEIPT_GRACE_MS = 10 * 60_000;
  *    transactions the second waits and is superseded (Redshift) or aborts on the row (engines
  *    without table locks, like the local one); inserts alone would not conflict there.
  *    A crashed run leaves its manifest; the next run plans the same objects again.
+ * 4. so that overlapping runs do not all plan the same batch and queue behind one another, each
+ *    load claims its objects while it runs (claims.ts) and a run plans only unclaimed ones:
+ *    with loads every second, one copies while the next plans.
  * Schedules cannot name executions, so no execution-name guard is used.
  */
 export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<LoadPlan> {
   const now = deps.now?.() ?? new Date();
   const startedAt = validDate(input.startedAt) ?? now;
+  // Claims first, then the ledger: see liveClaims.
+  const claimed = await liveClaims(deps.s3, deps.bucket, now);
   const listed = await listProcessed(deps.s3, deps.bucket, startedAt, LOOKBACK_DAYS);
   const loaded = await loadedKeys(deps.redshift, deps.warehouse, listed.map((o) => o.key), deps.queryOptions);
-  const pending = listed.filter((o) => !loaded.has(o.key)).sort((a, b) => compareKeys(a.key, b.key));
-  const nothing = { loadId: null, manifestKey: null, objects: 0, bytes: 0, receipts: 0, sqls: [], loadErrorsSql: null };
+  const unloaded = listed.filter((o) => !loaded.has(o.key));
+  const pending = unloaded.filter((o) => !claimed.objects.has(o.key)).sort((a, b) => compareKeys(a.key, b.key));
+  const inFlight = unloaded.length - pending.length;
+  const nothing = { loadId: null, manifestKey: null, claimKey: null, objects: 0, bytes: 0, receipts: 0, sqls: [], loadErrorsSql: null, inFlight };
   // Batches with no processed object: their receipts ride along with the next load (or make one).
-  let extra = await findUnrecordedReceipts(deps, now, LOOKBACK_DAYS, new Set(listed.map((o) => batchIdOfKey(o.key))), boundedMax(input.maxObjects));
+  const skipReceipts = new Set([...listed.map((o) => batchIdOfKey(o.key)), ...claimed.receipts]);
+  let extra = await findUnrecordedReceipts(deps, now, LOOKBACK_DAYS, skipReceipts, boundedMax(input.maxObjects));
   if (pending.length === 0 && extra.length === 0) return { ...nothing, pending: 0, deferred: 0 };
 
   // Receipts for a few more than one batch: deferred objects must not starve the load.
@@ -143,9 +156,17 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
     await deps.s3.send(
       new PutObjectCommand({ Bucket: deps.bucket, Key: manifestKey, Body: JSON.stringify(manifestOf(deps.bucket, batch)), ContentType: "application/json" }),
     );
+    const claimKey = await writeClaim(deps.s3, deps.bucket, {
+      loadId,
+      executionName: input.executionName ?? null,
+      claimedAt: now.toISOString(),
+      objects: batch.map((o) => o.key),
+      receipts: [...new Set(batchReceipts.map((r) => r.batch_id))],
+    });
     return {
       loadId,
       manifestKey,
+      claimKey,
       objects: batch.length,
       bytes: batch.reduce((sum, o) => sum + o.size, 0),
       receipts: new Set(batchReceipts.map((r) => r.batch_id)).size,
@@ -153,6 +174,7 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
       loadErrorsSql: batch.length > 0 ? buildLoadErrorsQuery({ fileUrls: batch.map((o) => objectUrl(deps.bucket, o.key)), since: startedAt }) : null,
       pending: pending.length,
       deferred,
+      inFlight,
     };
   }
 }

@@ -6,6 +6,7 @@ import {
   checkWorkflows,
   eventPatternOf,
   ruleName,
+  scheduleInputOf,
   scheduleName,
   stateMachineArn,
   stateMachineName,
@@ -100,7 +101,7 @@ async function deployWorkflow(
         expression,
         targetArn: machine.arn,
         roleArn,
-        input: JSON.stringify(schedule.input ?? {}),
+        input: JSON.stringify(scheduleInputOf(schedule, expression)),
       }),
     );
     schedules.push({ name: schedule.name, physicalName, expression, action });

@@ -1,6 +1,6 @@
 import { BatchExecuteStatementCommand, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE, Load } from "@freshet/workflows";
@@ -57,6 +57,12 @@ async function expectExactlyOnce(): Promise<void> {
   expect(await rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[ids.size, ids.size]]);
   const keys = written.flatMap((w) => w.processedKeys).sort();
   expect((await rows("SELECT object_key FROM load_ledger ORDER BY object_key")).map((r) => r[0])).toEqual(keys);
+}
+
+/** In-flight load claims left in the lake: a finished execution, loaded or failed, leaves none. */
+async function claims(): Promise<string[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "manifests/in-flight/" }));
+  return (listed.Contents ?? []).map((o) => o.Key!);
 }
 
 async function messages(topic: string): Promise<string[]> {
@@ -130,6 +136,7 @@ describe("Load workflow on the embedded endpoint", () => {
     expect(announced[0]!.detail).toMatchObject({ rows: lake!.eventIds.size, status: "loaded", objects: lake!.processedKeys.length });
     expect(announced[0]!.detail.manifest).toMatch(new RegExp(`^s3://${BUCKET}/manifests/load-[0-9a-f]{32}\\.json$`));
     expect(typeof announced[0]!.detail.lagSeconds).toBe("number");
+    expect(await claims()).toEqual([]);
   });
 
   it("has nothing to do on the next run and adds nothing", async () => {
@@ -154,12 +161,13 @@ describe("Load workflow on the embedded endpoint", () => {
     expect((await rows("SELECT status FROM loads ORDER BY finished_at DESC LIMIT 2")).map((r) => r[0]).sort()).toEqual(["loaded", "superseded"]);
 
     written.push(await writeGeneratedLake(s3, BUCKET, { count: 1000, now, seed: 13, batchSize: 250, shardId: "shardId-000000000002" }));
+    const claimedBefore = await claims();
     const [a, b] = await Promise.all([runLoad(), runLoad()]);
-    // Both plan the same load; the transactions serialize or conflict. A loser fails at Copy
-    // (alerted, manifest kept) and loads nothing; the winner loads every object once.
-    expect([a.status, b.status]).toContain("SUCCEEDED");
-    for (const run of [a, b]) if (run.status === "FAILED") expect(run.cause).toMatch(/^Copy: /);
+    // Either the second plans after the first claimed (nothing left, or other objects), or both
+    // plan the same load at once and the second waits on LOCK load_lock and is superseded.
+    expect([a.status, b.status]).toEqual(["SUCCEEDED", "SUCCEEDED"]);
     await expectExactlyOnce();
+    expect(await claims()).toEqual(claimedBefore);
     expect((await runLoad()).output).toMatchObject({ loaded: false });
     alertsBefore = (await messages("freshet-local-OpsAlerts")).length;
   });
@@ -175,6 +183,7 @@ describe("Load workflow on the embedded endpoint", () => {
     written.push(await writeGeneratedLake(s3, BUCKET, { count: 600, now, seed: 14, batchSize: 300, shardId: "shardId-000000000003" }));
     const before = await rows("SELECT COUNT(*) FROM events");
 
+    const claimsBefore = await claims();
     const failed = await runLoad();
     expect(failed.status).toBe("FAILED");
     expect(failed.error).toBe("Freshet.LoadFailed");
@@ -183,6 +192,8 @@ describe("Load workflow on the embedded endpoint", () => {
     expect(alerts[0]).toContain("failed at Copy");
     copyAlert = alerts[0] ?? "";
     expect(await rows("SELECT COUNT(*) FROM events")).toEqual(before);
+    // The failed load released its claim: the next run retries its objects at once.
+    expect(await claims()).toEqual(claimsBefore);
 
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: badKey }));
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: receiptKey }));
