@@ -86,7 +86,7 @@ describe("planLoad", () => {
     expect(plan.sqls.some((s) => s.startsWith(`COPY load_stage FROM 's3://${h.bucket}/${plan.manifestKey}'`))).toBe(true);
     expect(plan.loadErrorsSql).toContain(`s3://${h.bucket}/${all[0]}`);
     // The claim names exactly the planned objects and receipts, under manifests/in-flight/.
-    expect(plan.claimKey).toBe(`manifests/in-flight/${plan.loadId}.json`);
+    expect(plan.claimKey).toBe(`manifests/in-flight/${plan.loadId}.direct.json`);
     const claim = JSON.parse((await (await h.s3.send(new GetObjectCommand({ Bucket: h.bucket, Key: plan.claimKey! }))).Body?.transformToString()) as string);
     expect(claim).toMatchObject({ loadId: plan.loadId, objects: all.slice(0, 6), executionName: null });
     expect(new Set(claim.receipts)).toEqual(new Set(all.slice(0, 6).map(batchIdOfKey)));
@@ -113,6 +113,18 @@ describe("planLoad", () => {
     const afterLease = await planLoad({ ...deps, now: () => new Date(Date.now() + CLAIM_LEASE_MS + 1000) }, { maxObjects: 6, startedAt: now.toISOString() });
     expect(afterLease).toMatchObject({ loadId: running.loadId, inFlight: 0 });
     await Promise.all([release(running), release(next)]);
+  });
+
+  it("of two runs planning at the same moment, one withdraws: no object is planned twice", async () => {
+    for (let round = 0; round < 5; round++) {
+      const plans = await Promise.all(["run-a", "run-b"].map((executionName) => planLoad(deps, { maxObjects: 6, startedAt: now.toISOString(), executionName })));
+      const planned = plans.filter((p) => p.objects > 0);
+      // Both may withdraw (each saw the other's claim); both planning is what must never happen.
+      expect(planned.length).toBeLessThanOrEqual(1);
+      expect(plans.some((p) => p.contended === true)).toBe(true);
+      for (const p of plans) if (p.contended) expect(p).toMatchObject({ objects: 0, claimKey: null, loadId: null });
+      await Promise.all(planned.map(release));
+    }
   });
 
   it("skips objects the ledger holds once a load committed", async () => {

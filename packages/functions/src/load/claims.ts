@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { LOAD_CLAIMS_PREFIX } from "@freshet/core";
 import { ClaimReadError } from "./errors.ts";
 import { listPrefix } from "./list-processed.ts";
@@ -24,12 +24,19 @@ export interface LoadClaim {
 /** The Load workflow's own timeout (`TimeoutSeconds` 3600): no execution holds a claim longer. */
 export const CLAIM_LEASE_MS = 3_600_000;
 
-export function claimKeyOf(loadId: string): string {
-  return `${LOAD_CLAIMS_PREFIX}${loadId}.json`;
+/**
+ * One claim per run (`<loadId>.<execution>.json`): two runs that plan the same load at once
+ * write two claims and see each other (see `contendedClaim`), instead of one overwriting the other.
+ */
+export function claimKeyOf(loadId: string, executionName: string | null): string {
+  const run = (executionName ?? "direct").replace(/[^A-Za-z0-9_-]/g, "_");
+  return `${LOAD_CLAIMS_PREFIX}${loadId}.${run}.json`;
 }
 
 /** What live claims hold: object keys and receipt batch ids no new load should plan. */
 export interface Claimed {
+  /** Every live claim, by key. */
+  readonly byKey: ReadonlyMap<string, LoadClaim>;
   readonly objects: ReadonlySet<string>;
   readonly receipts: ReadonlySet<string>;
   /** Live claims found (for logs and metrics). */
@@ -43,6 +50,7 @@ export interface Claimed {
 export async function liveClaims(s3: S3Client, bucket: string, now: Date): Promise<Claimed> {
   const objects = new Set<string>();
   const receipts = new Set<string>();
+  const byKey = new Map<string, LoadClaim>();
   let claims = 0;
   const listed = await listPrefix(s3, bucket, LOAD_CLAIMS_PREFIX);
   for (const o of listed) {
@@ -51,14 +59,40 @@ export async function liveClaims(s3: S3Client, bucket: string, now: Date): Promi
     const claim = await readClaim(s3, bucket, o.Key);
     if (claim === undefined) continue;
     claims += 1;
+    byKey.set(o.Key, claim);
     for (const key of claim.objects) objects.add(key);
     for (const id of claim.receipts) receipts.add(id);
   }
-  return { objects, receipts, claims };
+  return { byKey, objects, receipts, claims };
+}
+
+/**
+ * Whether another run's live claim overlaps `mine`, looked for after writing it. Two planners
+ * that ran at the same time both listed the claims before either wrote one, so both may have
+ * planned the same objects; the one that writes later always sees the other's claim (S3 lists
+ * what was written before), and withdraws. If both see each other both withdraw, and the next
+ * run plans those objects: a late load, never a doubled one.
+ */
+export async function contendedClaim(s3: S3Client, bucket: string, now: Date, mineKey: string, mine: LoadClaim): Promise<string | undefined> {
+  const objects = new Set(mine.objects);
+  const receipts = new Set(mine.receipts);
+  const live = await liveClaims(s3, bucket, now);
+  for (const [key, claim] of live.byKey) {
+    if (key === mineKey) continue;
+    // Loads of different objects of one batch share its receipt, which the load records once
+    // (under its lock): only objects, or a receipts-only load's receipts, make a contention.
+    if (claim.objects.some((k) => objects.has(k))) return key;
+    if (mine.objects.length === 0 && claim.receipts.some((id) => receipts.has(id))) return key;
+  }
+  return undefined;
+}
+
+export async function deleteClaim(s3: S3Client, bucket: string, key: string): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }
 
 export async function writeClaim(s3: S3Client, bucket: string, claim: LoadClaim): Promise<string> {
-  const key = claimKeyOf(claim.loadId);
+  const key = claimKeyOf(claim.loadId, claim.executionName);
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(claim), ContentType: "application/json" }));
   return key;
 }

@@ -8,7 +8,7 @@ import {
   type LoadReceipt,
 } from "@freshet/core";
 import type { QueryOptions, Warehouse } from "./data-api.ts";
-import { liveClaims, writeClaim } from "./claims.ts";
+import { contendedClaim, deleteClaim, liveClaims, writeClaim, type LoadClaim } from "./claims.ts";
 import { loadedKeys } from "./ledger.ts";
 import { listProcessed } from "./list-processed.ts";
 import { batchIdOfKey, compareKeys, loadIdOf, manifestKeyOf, manifestOf, objectUrl, type ProcessedObject } from "./manifest.ts";
@@ -47,6 +47,8 @@ export interface LoadPlan {
   readonly deferred: number;
   /** Pending objects skipped because a load still running has claimed them. */
   readonly inFlight: number;
+  /** This run planned a load another run claimed at the same moment, and left it to that run. */
+  readonly contended?: boolean;
 }
 
 export interface PlannerDeps {
@@ -156,13 +158,18 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
     await deps.s3.send(
       new PutObjectCommand({ Bucket: deps.bucket, Key: manifestKey, Body: JSON.stringify(manifestOf(deps.bucket, batch)), ContentType: "application/json" }),
     );
-    const claimKey = await writeClaim(deps.s3, deps.bucket, {
+    const claim: LoadClaim = {
       loadId,
       executionName: input.executionName ?? null,
       claimedAt: now.toISOString(),
       objects: batch.map((o) => o.key),
       receipts: [...new Set(batchReceipts.map((r) => r.batch_id))],
-    });
+    };
+    const claimKey = await writeClaim(deps.s3, deps.bucket, claim);
+    if ((await contendedClaim(deps.s3, deps.bucket, now, claimKey, claim)) !== undefined) {
+      await deleteClaim(deps.s3, deps.bucket, claimKey);
+      return { ...nothing, pending: pending.length, deferred, contended: true };
+    }
     return {
       loadId,
       manifestKey,

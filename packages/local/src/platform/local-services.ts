@@ -57,7 +57,8 @@ export function createLocalServices(options: LocalServicesOptions): LocalService
       eventBridge,
       scheduler,
       sns,
-      createRedshiftDataService({ dataDir, s3: { endpointUrl }, ...LOCAL_ACCOUNT }),
+      // COPY reads the lake's files where the embedded S3 keeps them (the manifest still through S3).
+      createRedshiftDataService({ dataDir, s3: { endpointUrl }, objectFile: (bucket, key) => s3.objectFile(bucket, key), ...LOCAL_ACCOUNT }),
       s3,
     ],
     stepFunctions,

@@ -25,6 +25,12 @@ export interface RedshiftDataServiceOptions {
   readonly dataDir: string;
   /** How COPY reads the lake: through the endpoint's S3 API at this URL, or with this client. */
   readonly s3: { readonly endpointUrl: () => string } | (() => S3Client);
+  /**
+   * When the lake is the embedded S3 in this process: the file of an object (undefined if none),
+   * so COPY reads the files in place instead of downloading each through the S3 API. Missing
+   * objects still fail a COPY as Redshift fails it.
+   */
+  readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined>;
   readonly region?: string;
   readonly accountId?: string;
   /** Statements running at once before ActiveStatementsExceededException (Redshift's quota: 500). */
@@ -77,7 +83,7 @@ export function createRedshiftDataService(options: RedshiftDataServiceOptions): 
     });
     return s3Client;
   };
-  const runner = new StatementRunner({ engine, records, s3, results });
+  const runner = new StatementRunner({ engine, records, s3, results, ...(options.objectFile ? { objectFile: options.objectFile } : {}) });
   const ctx: OperationContext = {
     records,
     runner,

@@ -20,7 +20,13 @@ export interface S3ServiceOptions {
  * claims every request that carries neither a JSON-protocol `X-Amz-Target` nor a query-protocol
  * `Action`, so it must be listed after the other services.
  */
-export function createS3Service(options: S3ServiceOptions): EndpointService {
+/** The S3 service, and the object files in-process readers (the local COPY) may read directly. */
+export interface LocalS3Service extends EndpointService {
+  /** The file of `s3://bucket/key`, or undefined if the bucket or the object does not exist. */
+  objectFile(bucket: string, key: string): Promise<string | undefined>;
+}
+
+export function createS3Service(options: S3ServiceOptions): LocalS3Service {
   const region = options.region ?? "us-east-1";
   const store = new S3Store(join(options.dataDir, "s3"), region);
   // S3 sequencers grow per key; a process-wide counter seeded from the clock grows across restarts too.
@@ -47,6 +53,14 @@ export function createS3Service(options: S3ServiceOptions): EndpointService {
 
   return {
     name: "s3",
+    async objectFile(bucket, key) {
+      try {
+        return await (await store.bucket(bucket)).fileOf(key);
+      } catch (error) {
+        if (error instanceof S3Error && error.code === "NoSuchBucket") return undefined;
+        throw error;
+      }
+    },
     matches: (req) => !isOtherProtocol(req),
     async handle(req: EndpointRequest): Promise<EndpointResponse> {
       const resource = req.path;

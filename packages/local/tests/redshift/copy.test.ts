@@ -31,10 +31,13 @@ function manifest(keys: readonly string[], mandatory = true): string {
 const copySql = (table: string, manifestKey: string, extra = "") =>
   `COPY ${table} FROM 's3://${BUCKET}/${manifestKey}' IAM_ROLE 'arn:aws:iam::000000000000:role/Copy' MANIFEST FORMAT AS JSON 'auto' GZIP TIMEFORMAT 'auto' ${extra}`;
 
-describe("COPY … MANIFEST FORMAT AS JSON 'auto' from the local lake", () => {
+describe.each([
+  { how: "through the S3 API", inPlace: false },
+  { how: "reading the embedded S3's files in place", inPlace: true },
+])("COPY … MANIFEST FORMAT AS JSON 'auto' from the local lake, $how", ({ inPlace }) => {
   let h: RedshiftHarness;
   beforeAll(async () => {
-    h = await startRedshift();
+    h = await startRedshift({ inPlace });
     await h.sql(TABLE);
   });
   afterAll(() => h.dispose());

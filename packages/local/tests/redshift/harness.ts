@@ -32,11 +32,19 @@ export interface RedshiftHarness {
   dispose(): Promise<void>;
 }
 
-export async function startRedshift(options: Partial<RedshiftDataServiceOptions> = {}): Promise<RedshiftHarness> {
+/** `inPlace`: COPY reads the embedded S3's files directly, as the local platform wires it. */
+export async function startRedshift(options: Partial<RedshiftDataServiceOptions> & { inPlace?: boolean } = {}): Promise<RedshiftHarness> {
+  const { inPlace, ...serviceOptions } = options;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "freshet-redshift-"));
   let url = "";
-  const redshift = createRedshiftDataService({ s3: { endpointUrl: () => url }, ...options, dataDir });
-  const endpoint = await startEndpoint({ services: [redshift, createS3Service({ dataDir })] });
+  const s3Service = createS3Service({ dataDir });
+  const redshift = createRedshiftDataService({
+    s3: { endpointUrl: () => url },
+    ...(inPlace ? { objectFile: (bucket: string, key: string) => s3Service.objectFile(bucket, key) } : {}),
+    ...serviceOptions,
+    dataDir,
+  });
+  const endpoint = await startEndpoint({ services: [redshift, s3Service] });
   url = endpoint.url;
   const client = new RedshiftDataClient({ endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 });
   const s3 = new S3Client({ endpoint: url, region: "us-east-1", credentials, forcePathStyle: true });

@@ -11,6 +11,8 @@ import { fetchCopyFiles, type LocalFile } from "./s3-files.ts";
 
 export interface CopyEnvironment {
   readonly s3: S3Client;
+  /** In-process lake: read object files in place (see RedshiftDataServiceOptions.objectFile). */
+  readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined>;
   /** Records rejected lines where Redshift would (outside the statement's transaction). */
   readonly recordErrors: (errors: readonly LoadError[], tableId: number) => Promise<void>;
 }
@@ -24,7 +26,7 @@ export async function runCopy(connection: DuckDBConnection, copy: CopyCommand, e
   const target = await targetColumns(connection, copy);
   const dir = await mkdtemp(join(tmpdir(), "freshet-copy-"));
   try {
-    const files = await fetchCopyFiles(env.s3, copy.source, copy.manifest, copy.gzip, dir);
+    const files = await fetchCopyFiles(env, copy.source, copy.manifest, copy.gzip, dir);
     if (!copy.ignoreCase) {
       try {
         return await insertFromJson(connection, copy.table, target.columns, files);

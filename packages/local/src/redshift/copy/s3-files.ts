@@ -21,7 +21,14 @@ interface ManifestEntry {
  * downloads them through the S3 API. A missing mandatory entry fails the COPY as Redshift does;
  * a missing optional one is skipped; no file at all fails too.
  */
-export async function fetchCopyFiles(s3: S3Client, source: string, manifest: boolean, gzip: boolean, dir: string): Promise<LocalFile[]> {
+export async function fetchCopyFiles(
+  env: { readonly s3: S3Client; readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined> },
+  source: string,
+  manifest: boolean,
+  gzip: boolean,
+  dir: string,
+): Promise<LocalFile[]> {
+  const { s3, objectFile } = env;
   const entries = manifest ? await readManifest(s3, source) : await listPrefix(s3, source);
   const files: LocalFile[] = [];
   let next = 0;
@@ -29,14 +36,19 @@ export async function fetchCopyFiles(s3: S3Client, source: string, manifest: boo
     while (next < entries.length) {
       const n = next++;
       const entry = entries[n]!;
-      const body = await getObject(s3, entry.url);
-      if (body === undefined) {
-        if (entry.mandatory) {
-          throw new CopyError(`S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey. Manifest entry ${entry.url} is mandatory and was not found`);
-        }
+      const compressed = gzip || entry.url.endsWith(".gz");
+      if (objectFile) {
+        const { bucket, key } = parseS3Url(entry.url);
+        const path = await objectFile(bucket, key);
+        if (path === undefined && entry.mandatory) throw missingMandatory(entry.url);
+        if (path !== undefined) files[n] = { url: entry.url, path, gzip: compressed };
         continue;
       }
-      const compressed = gzip || entry.url.endsWith(".gz");
+      const body = await getObject(s3, entry.url);
+      if (body === undefined) {
+        if (entry.mandatory) throw missingMandatory(entry.url);
+        continue;
+      }
       const path = join(dir, `${String(n).padStart(6, "0")}.ndjson${compressed ? ".gz" : ""}`);
       await writeFile(path, body);
       files[n] = { url: entry.url, path, gzip: compressed };
@@ -46,6 +58,10 @@ export async function fetchCopyFiles(s3: S3Client, source: string, manifest: boo
   const found = files.filter((f): f is LocalFile => f !== undefined);
   if (found.length === 0) throw new CopyError(`The specified S3 prefix '${source}' does not exist or holds no files to load`);
   return found;
+}
+
+function missingMandatory(url: string): CopyError {
+  return new CopyError(`S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey. Manifest entry ${url} is mandatory and was not found`);
 }
 
 async function readManifest(s3: S3Client, url: string): Promise<ManifestEntry[]> {

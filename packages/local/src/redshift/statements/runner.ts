@@ -31,6 +31,8 @@ export interface RunnerOptions {
   readonly s3: () => S3Client;
   /** Results kept in memory for GetStatementResult, by statement or sub-statement id. */
   readonly results: Map<string, ResultSet>;
+  /** See RedshiftDataServiceOptions.objectFile. */
+  readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined>;
 }
 
 /**
@@ -180,6 +182,7 @@ export class StatementRunner {
     const { engine } = this.options;
     return (queryId) => ({
       s3: this.options.s3(),
+      ...(this.options.objectFile ? { objectFile: this.options.objectFile } : {}),
       recordErrors: async (errors, tableId) => {
         const connection = await engine.connect(record.database);
         try {

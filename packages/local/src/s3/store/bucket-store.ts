@@ -60,6 +60,18 @@ export class BucketStore {
     return this.#index.list(query);
   }
 
+  /**
+   * The file holding the object's bytes, or undefined if there is no such object. For in-process
+   * readers (the local COPY): a later overwrite renames a new file over it, so a reader that has
+   * opened it keeps reading the bytes it asked for.
+   */
+  fileOf(key: string): Promise<string | undefined> {
+    return this.#lock.run(async () => {
+      this.#assertLive();
+      return this.#index.get(key)?.file;
+    });
+  }
+
   open(key: string): Promise<OpenObject> {
     return this.#lock.run(async () => {
       this.#assertLive();
