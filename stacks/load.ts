@@ -1,6 +1,7 @@
-import { LAKE_PREFIXES } from "@freshet/core";
+import { DB_ROLES, LAKE_PREFIXES, LOAD_CLAIMS_PREFIX } from "@freshet/core";
 import { LOAD_SCHEDULE_NAME, Load as LoadWorkflow, loadScheduleExpression } from "@freshet/workflows";
 import type { StageConfig } from "./config.ts";
+import { withDatabaseRoles } from "./database-roles.ts";
 import { createFunction, powertoolsEnvironment } from "./lambda.ts";
 import { bucketWriter, type Permission } from "./permissions.ts";
 import type { Warehouse } from "./warehouse.ts";
@@ -21,13 +22,18 @@ function plannerLister(bucketArn: $util.Output<string>): Permission & { conditio
   return {
     actions: ["s3:ListBucket"],
     resources: [bucketArn],
-    conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${LAKE_PREFIXES.processed}*`, `${LAKE_PREFIXES.receipts}*`] }],
+    conditions: [
+      { test: "StringLike", variable: "s3:prefix", values: [`${LAKE_PREFIXES.processed}*`, `${LAKE_PREFIXES.receipts}*`, `${LOAD_CLAIMS_PREFIX}*`] },
+    ],
   };
 }
 
-/** Reads batch receipts (the accounting a load records), no event data. */
+/** Reads batch receipts (the accounting a load records) and in-flight load claims, no event data. */
 function receiptReader(bucketArn: $util.Output<string>): Permission {
-  return { actions: ["s3:GetObject"], resources: [$interpolate`${bucketArn}/${LAKE_PREFIXES.receipts}*`] };
+  return {
+    actions: ["s3:GetObject"],
+    resources: [$interpolate`${bucketArn}/${LAKE_PREFIXES.receipts}*`, $interpolate`${bucketArn}/${LOAD_CLAIMS_PREFIX}*`],
+  };
 }
 
 /**
@@ -43,8 +49,16 @@ export function createLoad({ lake, warehouse }: LoadInput): Load {
     // The ledger query is polled through the Data API; a cold workgroup can take a minute to answer.
     timeout: "300 seconds",
     link: [lake, warehouse.link],
-    permissions: [plannerLister(lake.arn), receiptReader(lake.arn), bucketWriter(lake.arn, [LAKE_PREFIXES.manifests])],
+    permissions: [
+      plannerLister(lake.arn),
+      receiptReader(lake.arn),
+      bucketWriter(lake.arn, [LAKE_PREFIXES.manifests]),
+      // A run that finds its claim contended withdraws it (see packages/functions/src/load/claims.ts).
+      { actions: ["s3:DeleteObject"], resources: [$interpolate`${lake.arn}/${LOAD_CLAIMS_PREFIX}*`] },
+    ],
     environment: powertoolsEnvironment("load-planner"),
+    // Its database user reads the ledger, receipts and loads only (core's database-roles migration).
+    transform: { role: withDatabaseRoles([DB_ROLES.planner]) },
   });
   return { planner };
 }

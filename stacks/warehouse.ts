@@ -1,5 +1,6 @@
-import { LAKE_PREFIXES, MIGRATIONS, migrationChecksum } from "@freshet/core";
+import { BOOTSTRAP_MIGRATOR_STATEMENTS, DB_ROLES, LAKE_PREFIXES, MIGRATIONS, WAREHOUSE_DATABASE_NAME, migrationChecksum } from "@freshet/core";
 import type { StageConfig } from "./config.ts";
+import { withDatabaseRoles } from "./database-roles.ts";
 import { StageConfigError } from "./errors.ts";
 import { createFunction, powertoolsEnvironment } from "./lambda.ts";
 import type { Permission } from "./permissions.ts";
@@ -15,6 +16,11 @@ import type { Permission } from "./permissions.ts";
  * The schema follows the code: `Migrate` applies core's pending migrations through the Data API,
  * and an invocation on every deploy whose migration checksums changed runs it (a failed migration
  * fails the deploy).
+ * Database identities: every IAM role that runs SQL here is the database user `IAMR:<role>`, given
+ * database roles by its `RedshiftDbRoles` tag (`database-roles.ts`). Migrate is `freshet_migrator`,
+ * which the deploy creates first as the namespace's admin (the only superuser, whose password
+ * Redshift keeps in Secrets Manager): Migrate then owns what it creates and can create the other
+ * roles and grant them (core's database-roles migration).
  */
 
 export interface WarehouseInput {
@@ -36,6 +42,8 @@ export interface Warehouse {
   readonly link: WarehouseLink;
   /** Applies pending schema migrations (`packages/functions/src/migrate.ts`). */
   readonly migrate: sst.aws.Function;
+  /** Run once as the admin before the first migration: Migrate's database role (`BOOTSTRAP_MIGRATOR_STATEMENTS`). */
+  readonly bootstrap: readonly aws.redshiftdata.Statement[];
   readonly migration: aws.lambda.Invocation;
 }
 
@@ -44,7 +52,8 @@ export function migrationsFingerprint(): string {
   return MIGRATIONS.map((m) => `${m.version}:${migrationChecksum(m)}`).join(",");
 }
 
-export const WAREHOUSE_DATABASE = "freshet";
+/** The database; core's migrations grant on it by this name. */
+export const WAREHOUSE_DATABASE = WAREHOUSE_DATABASE_NAME;
 
 /** Prefixes COPY reads: the processed events and the manifests naming them. */
 export const COPY_READS = [LAKE_PREFIXES.processed, LAKE_PREFIXES.manifests] as const;
@@ -123,7 +132,9 @@ export function createWarehouse({ config, lake }: WarehouseInput): Warehouse {
     timeout: "900 seconds",
     link: [link],
     environment: powertoolsEnvironment("migrate"),
+    transform: { role: withDatabaseRoles([DB_ROLES.migrator]) },
   });
+  const bootstrap = bootstrapMigrator(namespace, workgroup);
   const migration = new aws.lambda.Invocation(
     "WarehouseMigration",
     {
@@ -131,10 +142,36 @@ export function createWarehouse({ config, lake }: WarehouseInput): Warehouse {
       input: JSON.stringify({}),
       triggers: { migrations: migrationsFingerprint() },
     },
-    { dependsOn: [workgroup] },
+    { dependsOn: [workgroup, ...bootstrap] },
   );
 
-  return { namespace, workgroup, copyRole, database: WAREHOUSE_DATABASE, link, migrate, migration };
+  return { namespace, workgroup, copyRole, database: WAREHOUSE_DATABASE, link, migrate, migration, bootstrap };
+}
+
+/**
+ * Creates Migrate's database role as the namespace's admin, through the Data API with the admin
+ * secret, in order. The deployer's credentials run these (they may read the secret); no function
+ * ever gets the secret. Each runs once, when created: a role cannot be created twice.
+ */
+function bootstrapMigrator(namespace: aws.redshiftserverless.Namespace, workgroup: aws.redshiftserverless.Workgroup): aws.redshiftdata.Statement[] {
+  const statements: aws.redshiftdata.Statement[] = [];
+  for (const [i, sql] of BOOTSTRAP_MIGRATOR_STATEMENTS.entries()) {
+    const previous = statements.at(-1);
+    statements.push(
+      new aws.redshiftdata.Statement(
+        `WarehouseBootstrap${i + 1}`,
+        {
+          workgroupName: workgroup.workgroupName,
+          database: WAREHOUSE_DATABASE,
+          secretArn: namespace.adminPasswordSecretArn,
+          sql,
+          statementName: `freshet-bootstrap-${i + 1}`,
+        },
+        { dependsOn: [previous ?? workgroup] },
+      ),
+    );
+  }
+  return statements;
 }
 
 /** What COPY needs: the objects under the two prefixes, and listing limited to them. */

@@ -4,12 +4,15 @@ import {
   eventPatternOf,
   logGroupName,
   ruleName,
+  scheduleInputOf,
   scheduleName,
   stateMachineName,
   type WorkflowDescription,
   type WorkflowPermission,
   type WorkflowResources,
 } from "@freshet/workflows";
+import { DB_ROLES, type DbRole } from "@freshet/core";
+import { databaseRoleTags } from "./database-roles.ts";
 import type { Permission } from "./permissions.ts";
 import type { Warehouse } from "./warehouse.ts";
 
@@ -37,6 +40,8 @@ export interface WorkflowsInput {
   readonly workflows?: readonly WorkflowDescription[];
   /** How long execution logs are kept (CloudWatch Logs retention, days). */
   readonly logRetentionDays?: number;
+  /** The database roles of each workflow that runs SQL (its role's `RedshiftDbRoles` tag). */
+  readonly databaseRoles?: Readonly<Record<string, readonly DbRole[]>>;
 }
 
 export type WorkflowLink = sst.Linkable<{ arn: $util.Output<string>; name: $util.Output<string> }>;
@@ -51,6 +56,9 @@ export interface DeployedWorkflow {
 }
 
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
+
+/** Load runs the load transaction through the Data API as its state machine's role. */
+export const WORKFLOW_DATABASE_ROLES: Readonly<Record<string, readonly DbRole[]>> = { Load: [DB_ROLES.loader] };
 
 /**
  * What Step Functions needs on the state machine's role to deliver its logs to CloudWatch Logs.
@@ -127,8 +135,10 @@ function createWorkflow(
     retentionInDays: input.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
   });
 
+  const databaseRoles = (input.databaseRoles ?? WORKFLOW_DATABASE_ROLES)[name];
   const role = new aws.iam.Role(`${name}WorkflowRole`, {
     description: `Freshet ${name} state machine`,
+    ...(databaseRoles === undefined ? {} : { tags: databaseRoleTags(databaseRoles) }),
     // Only Step Functions, for this state machine in this account (confused-deputy guard).
     assumeRolePolicy: $jsonStringify(
       resources.apply((r) =>
@@ -174,18 +184,18 @@ function createSchedules(
 ): aws.scheduler.Schedule[] {
   const { name } = workflow;
   const role = starterRole(`${name}SchedulerRole`, "scheduler.amazonaws.com", stateMachine, resources);
-  return workflow.schedules.map(
-    (schedule) =>
-      new aws.scheduler.Schedule(`${name}${schedule.name}Schedule`, {
+  return workflow.schedules.map((schedule) => {
+    const expression = expressionOf({ workflow: name, name: schedule.name, expression: schedule.expression });
+    return new aws.scheduler.Schedule(`${name}${schedule.name}Schedule`, {
         name: scheduleName({ app: $app.name, stage: $app.stage }, name, schedule.name),
         description: `Starts ${name}`,
-        scheduleExpression: expressionOf({ workflow: name, name: schedule.name, expression: schedule.expression }),
+        scheduleExpression: expression,
         scheduleExpressionTimezone: "UTC",
         flexibleTimeWindow: { mode: "OFF" },
         state: "ENABLED",
-        target: { arn: stateMachine.arn, roleArn: role.arn, input: JSON.stringify(schedule.input ?? {}) },
-      }),
-  );
+        target: { arn: stateMachine.arn, roleArn: role.arn, input: JSON.stringify(scheduleInputOf(schedule, expression)) },
+      });
+  });
 }
 
 function createRules(

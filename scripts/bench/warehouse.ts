@@ -6,7 +6,7 @@ import {
   RedshiftDataClient,
   type DescribeStatementCommandOutput,
 } from "@aws-sdk/client-redshift-data";
-import { buildApplyMigrationStatements, CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from "@freshet/core";
+import { buildApplyMigrationStatements, buildRollupRebuildStatements, CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from "@freshet/core";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { startEndpoint } from "../../packages/local/src/endpoint/server.ts";
 import { createRedshiftDataService } from "../../packages/local/src/redshift/index.ts";
 import { createS3Service } from "../../packages/local/src/s3/index.ts";
 import { format } from "./measure.ts";
+import { timeLoad, type LoadTiming } from "./warehouse-load.ts";
 
 const ROWS = 10_000_000;
 const RUNS = 20;
@@ -24,6 +25,9 @@ const SLOW_RUNS = 3;
 const GOAL_MS = 50;
 const DAYS = 30;
 const TARGET = { WorkgroupName: "freshet-local", Database: "freshet" } as const;
+/** The load measured for the cost of rollup maintenance: 50k new events, with and without it. */
+const LOAD_ROWS = 50_000;
+const ROLLUP_TABLES = ["campaign_rollup", "user_activity_hourly", "engagement_periods", "feature_usage_daily", "feature_daily", "feature_first_use", "attribution_credits"];
 
 /**
  * 10 million events over the last 30 days, inserted in time order (as loads append them, so the
@@ -158,6 +162,11 @@ export async function benchWarehouse(): Promise<void> {
     const [count] = (await client.send(new GetStatementResultCommand({ Id: (await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: "SELECT COUNT(*) FROM events" }))).Id!)).Id! }))).Records ?? [];
     if (Number(count?.[0]?.longValue) !== ROWS) throw new Error(`expected ${ROWS} events, found ${count?.[0]?.longValue}`);
     console.log(`  generated ${format(ROWS)} rows in ${format((performance.now() - started) / 1000, 1)} s (INSERT … SELECT FROM range() through ExecuteStatement)`);
+    // The bulk INSERT bypassed the load, which maintains the rollups: rebuild them, as an operator would.
+    started = performance.now();
+    const rebuild = await waitFor(client, (await client.send(new BatchExecuteStatementCommand({ ...TARGET, Sqls: buildRollupRebuildStatements() }))).Id!);
+    const counts = await client.send(new GetStatementResultCommand({ Id: (await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: ROLLUP_TABLES.map((t) => `SELECT '${t}' AS t, COUNT(*) AS n FROM ${t}`).join(" UNION ALL ") }))).Id!)).Id! }));
+    console.log(`  rebuilt the rollups from events in ${format((performance.now() - started) / 1000, 1)} s (${rebuild.Status}): ${(counts.Records ?? []).map((r) => `${r[0]?.stringValue} ${format(Number(r[1]?.longValue))}`).join(", ")}`);
     started = performance.now();
     let worst = 0;
     for (const q of QUERIES) {
@@ -186,6 +195,21 @@ export async function benchWarehouse(): Promise<void> {
       );
     }
     console.log(`  worst p95 ${format(worst, 1)} ms vs goal ${GOAL_MS} ms: ${worst < GOAL_MS ? "met" : "NOT met"}   (measured in ${format((performance.now() - started) / 1000, 1)} s)`);
+    // What keeping the rollups costs a load: the same kind of 50k-row load with and without the
+    // maintenance statements (alternating, so cache and table growth favour neither).
+    const loads: ({ withRollups: boolean } & LoadTiming)[] = [];
+    for (const [n, withRollups] of [false, true, false, true].entries()) {
+      loads.push({ withRollups, ...(await timeLoad(client, TARGET, url, { rows: LOAD_ROWS, seed: `bench-load-${n}`, withRollups })) });
+    }
+    for (const withRollups of [false, true]) {
+      const runs = loads.filter((l) => l.withRollups === withRollups);
+      console.log(
+        `  load of ${format(LOAD_ROWS)} events ${withRollups ? "with" : "without"} rollup maintenance: ${runs.map((l) => `${format(l.totalMs, 0)} ms`).join(", ")}` +
+          (withRollups ? ` (rollup statements ${runs.map((l) => `${format(l.rollupMs, 0)} ms`).join(", ")})` : ""),
+      );
+    }
+    const last = loads[loads.length - 1]!;
+    console.log(`    slowest rollup statements: ${last.slowest.map(([sql, ms]) => `${format(ms, 0)} ms ${sql}`).join("; ")}`);
   } finally {
     client.destroy();
     await endpoint.close();

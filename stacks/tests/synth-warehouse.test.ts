@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULTS, stageConfig } from "../config.ts";
-import { MIGRATIONS, migrationChecksum } from "@freshet/core";
+import { BOOTSTRAP_MIGRATOR_STATEMENTS, DB_ROLES, MIGRATIONS, migrationChecksum } from "@freshet/core";
 import { migrationsFingerprint, WAREHOUSE_DATABASE, warehouseName } from "../warehouse.ts";
 import { policyStatements, wildcardGrants } from "./harness/iam.ts";
 import { synth, type SynthResult } from "./harness/synth.ts";
@@ -129,7 +129,7 @@ describe("LoadPlanner", () => {
     expect(build?.links.Warehouse).toMatchObject({ workgroup: "freshet-ci", database: WAREHOUSE_DATABASE });
   });
 
-  it("may list processed/ and receipts/, read receipts/, write manifests/ and use the Data API, nothing more", () => {
+  it("may list processed/, receipts/ and load claims, read receipts/ and claims, write manifests/ and use the Data API, nothing more", () => {
     const wg = workgroup().outputs.arn;
     const statements = inline("LoadPlannerRole").map((s) => ({
       Action: [...s.Action].sort(),
@@ -138,9 +138,10 @@ describe("LoadPlanner", () => {
     }));
     expect(statements).toEqual(
       expect.arrayContaining([
-        { Action: ["s3:ListBucket"], Resource: [lakeArn()], Condition: { StringLike: { "s3:prefix": ["processed/*", "receipts/*"] } } },
-        { Action: ["s3:GetObject"], Resource: [`${lakeArn()}/receipts/*`] },
+        { Action: ["s3:ListBucket"], Resource: [lakeArn()], Condition: { StringLike: { "s3:prefix": ["processed/*", "receipts/*", "manifests/in-flight/*"] } } },
+        { Action: ["s3:GetObject"], Resource: [`${lakeArn()}/manifests/in-flight/*`, `${lakeArn()}/receipts/*`] },
         { Action: ["s3:PutObject"], Resource: [`${lakeArn()}/manifests/*`] },
+        { Action: ["s3:DeleteObject"], Resource: [`${lakeArn()}/manifests/in-flight/*`] },
         { Action: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"], Resource: [wg] },
         {
           Action: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
@@ -152,7 +153,7 @@ describe("LoadPlanner", () => {
     );
     // SST adds its own statements (encryption of the link payload …) but nothing on S3 or Redshift beyond these.
     const touching = statements.filter((s) => s.Action.some((a) => a.startsWith("s3:") || a.startsWith("redshift")));
-    expect(touching).toHaveLength(6);
+    expect(touching).toHaveLength(7);
   });
 });
 
@@ -193,6 +194,40 @@ describe("Load workflow", () => {
       Action: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"],
       Resource: [workgroup().outputs.arn],
     });
+  });
+});
+
+describe("database identities (RedshiftDbRoles principal tags)", () => {
+  const tags = (role: string) => (r().one(ROLE, role).inputs.tags ?? {}) as Record<string, string>;
+
+  it("maps Migrate, LoadPlanner and the Load state machine to their database roles", () => {
+    expect(tags("MigrateRole")).toMatchObject({ RedshiftDbRoles: DB_ROLES.migrator });
+    expect(tags("LoadPlannerRole")).toMatchObject({ RedshiftDbRoles: DB_ROLES.planner });
+    expect(tags("LoadWorkflowRole")).toMatchObject({ RedshiftDbRoles: DB_ROLES.loader });
+  });
+
+  it("tags exactly the roles that may run SQL on the workgroup, each with one role", () => {
+    const runsSql = (role: string) => inline(role).some((s) => s.Action.includes("redshift-data:ExecuteStatement"));
+    const roles = r().ofType(ROLE).map((role) => role.name);
+    const tagged = roles.filter((role) => tags(role).RedshiftDbRoles !== undefined).sort();
+    expect(tagged).toEqual(roles.filter(runsSql).sort());
+    expect(tagged).toEqual(["LoadPlannerRole", "LoadWorkflowRole", "MigrateRole"]);
+    for (const role of tagged) expect(tags(role).RedshiftDbRoles, role).toMatch(/^freshet_[a-z]+$/);
+  });
+
+  it("creates Migrate's role first, as the namespace admin through its managed secret", () => {
+    const statements = r().ofType("aws:redshiftdata/statement:Statement");
+    expect(statements.map((s) => s.name)).toEqual(["WarehouseBootstrap1", "WarehouseBootstrap2"]);
+    expect(statements.map((s) => s.inputs.sql)).toEqual([...BOOTSTRAP_MIGRATOR_STATEMENTS]);
+    expect(BOOTSTRAP_MIGRATOR_STATEMENTS[0]).toBe(`CREATE ROLE ${DB_ROLES.migrator}`);
+    const secret = namespace().outputs.adminPasswordSecretArn as string;
+    expect(secret).toMatch(/^arn:aws:secretsmanager:/);
+    for (const s of statements) {
+      expect(s.inputs).toMatchObject({ workgroupName: workgroup().outputs.workgroupName, database: WAREHOUSE_DATABASE, secretArn: secret });
+    }
+    // No function can read the admin secret: only the deployer's bootstrap uses it.
+    const secretReaders = policyStatements(r().all, result.calls).filter((s) => JSON.stringify(s).includes("secretsmanager:GetSecretValue"));
+    expect(secretReaders).toEqual([]);
   });
 });
 

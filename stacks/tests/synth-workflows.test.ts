@@ -158,7 +158,7 @@ describe.each(WORKFLOWS.map((w) => [w.name, w] as const))("%s", (_name, workflow
       expect(deployed.inputs.target).toEqual({
         arn: machine(workflow).outputs.arn,
         roleArn: role.outputs.arn,
-        input: JSON.stringify(schedule.input ?? {}),
+        input: JSON.stringify(workflow.name === "Load" ? { intervalSeconds: 300, pollSeconds: 5 } : (schedule.input ?? {})),
       });
     }
     if (workflow.schedules.length > 0) expectStarterRole(`${workflow.name}SchedulerRole`, "scheduler.amazonaws.com", workflow);

@@ -92,6 +92,12 @@ export function fakeState(type: string, logical: string, inputs: State): State {
       const bus = String(inputs.eventBusName ?? "default");
       return { name, arn: arn("events", bus === "default" ? `rule/${name}` : `rule/${bus}/${name}`) };
     }
+    case "aws:redshiftserverless/namespace:Namespace":
+      // A managed admin password lives in a Secrets Manager secret Redshift creates and names.
+      return {
+        arn: arn("redshiftserverless", logical.toLowerCase()),
+        ...(inputs.manageAdminPassword === true ? { adminPasswordSecretArn: arn("secretsmanager", `secret:redshift!${String(inputs.namespaceName)}-admin-AbCdEf`) } : {}),
+      };
     case "random:index/randomBytes:RandomBytes": {
       const length = typeof inputs.length === "number" ? inputs.length : 32;
       const bytes = Buffer.alloc(length, 7); // fixed bytes: deterministic, never used as a key

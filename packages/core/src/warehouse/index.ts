@@ -11,7 +11,21 @@ export {
   type Migration,
   type AppliedMigration,
 } from "./schema-migrations.ts";
-export { MIGRATIONS, DASHBOARD_VIEWS } from "./migrations.ts";
+export { MIGRATIONS, DASHBOARD_VIEWS, DATABASE_ROLES_VERSION } from "./migrations.ts";
+export { DB_ROLES, DB_ROLES_TAG_KEY, BOOTSTRAP_MIGRATOR_STATEMENTS, dbRolesTag, type DbRole } from "./db-roles.ts";
+export {
+  TABLE_GRANTS,
+  LOAD_MAINTAINED_PRIVILEGES,
+  WAREHOUSE_DATABASE_NAME,
+  buildDatabaseRolesStatements,
+  grantStatements,
+  tablesCreatedBy,
+  tablesGrantedBy,
+  tablesWithoutGrants,
+  viewsCreatedBy,
+  type TableGrant,
+  type TablePrivilege,
+} from "./grants.ts";
 export {
   buildLoadStatements,
   LOAD_SUMMARY_COLUMNS,
@@ -22,5 +36,8 @@ export {
   type LoadRequest,
 } from "./load-statements.ts";
 export * from "./queries.ts";
+export { buildRollupRebuildStatements, type RollupRange } from "./rollups/rebuild.ts";
+export { maintainRollups } from "./rollups/maintain.ts";
+export { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";
 export { DEFAULT_LOAD_INTERVAL_SECONDS, IN_FLIGHT_WINDOW_HOURS } from "./views/metric-freshness.ts";
 export { SESSION_GAP_MINUTES } from "./views/user-engagement.ts";

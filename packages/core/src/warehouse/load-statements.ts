@@ -2,6 +2,7 @@ import type { WindowCounts } from "../lake/receipt.ts";
 import { EVENT_COLUMNS } from "./columns.ts";
 import { InvalidLoadRequestError } from "./errors.ts";
 import { sqlCount, sqlNullableString, sqlString, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
+import { maintainRollups } from "./rollups/maintain.ts";
 import { DEFAULT_LOAD_INTERVAL_SECONDS } from "./views/metric-freshness.ts";
 
 /** Data API limits: statements per BatchExecuteStatement, characters per statement. */
@@ -74,6 +75,7 @@ const LAKE = EVENT_COLUMNS.join(", ");
  *    whatever it left.
  * 3. dedupe: one row per event_id within the batch (earliest received_at wins) and none whose
  *    event_id is already in `events`; insert the rest with `loaded_at` and `load_id`.
+ * 3b. fold the inserted rows (`load_new`) into the dashboard rollups (`maintainRollups`).
  * 4. ledger rows, receipts (each batch_id once), accounting deltas per arrival hour
  *    (loaded = inserted, duplicates = staged − inserted), the `loads` row.
  * 5. the last statement returns the summary (`LOAD_SUMMARY_COLUMNS`).
@@ -129,6 +131,8 @@ WHERE copy_rank = 1
   AND NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = ranked.event_id)`,
     `INSERT INTO events (${LAKE}, loaded_at, load_id)
 SELECT ${LAKE}, loaded_at, load_id FROM load_new`,
+    // The dashboards' rollups, from exactly the rows just inserted (see rollups/maintain.ts).
+    ...maintainRollups("load_new"),
     `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
 SELECT object_key, size_bytes, etag, row_count, ${id}, ${manifest}, GETDATE()
 FROM load_objects

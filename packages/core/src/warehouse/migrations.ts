@@ -8,6 +8,10 @@ import {
   CREATE_LOADS,
   SEED_LOAD_LOCK,
 } from "./tables.ts";
+import { buildRollupRebuildStatements } from "./rollups/rebuild.ts";
+import { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";
+import { CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS } from "./rollups/views.ts";
+import { buildDatabaseRolesStatements } from "./grants.ts";
 import { assertMigrationsOrdered, type Migration } from "./schema-migrations.ts";
 import { CREATE_CAMPAIGN_PERFORMANCE } from "./views/campaign-performance.ts";
 import { CREATE_FEATURE_ADOPTION } from "./views/feature-adoption.ts";
@@ -20,7 +24,7 @@ import { CREATE_USER_ENGAGEMENT, CREATE_USER_SESSIONS } from "./views/user-engag
  * append a new version. Statements are re-runnable (IF NOT EXISTS, OR REPLACE), so a migration
  * interrupted between commit and record converges when run again.
  */
-export const MIGRATIONS: readonly Migration[] = [
+const SCHEMA: readonly Migration[] = [
   {
     version: 1,
     name: "events_ledger_accounting",
@@ -39,6 +43,26 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   { version: 3, name: "load_lock", statements: [CREATE_LOAD_LOCK, SEED_LOAD_LOCK] },
+  {
+    // The rollups each load maintains, backfilled from the events already loaded (an upgraded
+    // warehouse is consistent at once), and the dashboard views re-pointed at them.
+    version: 4,
+    name: "dashboard_rollups",
+    statements: [...CREATE_ROLLUP_TABLES, ...buildRollupRebuildStatements(), ...CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS],
+  },
+];
+
+/** The migration that creates the database roles and grants them what they need (`grants.ts`). */
+export const DATABASE_ROLES_VERSION = 5;
+
+/**
+ * `SCHEMA`, then the database roles with their grants on everything `SCHEMA` created. A later
+ * migration that creates a table grants it in the same migration (tests/warehouse/grants.test.ts
+ * fails otherwise); views are readable through the reader's default privileges.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  ...SCHEMA,
+  { version: DATABASE_ROLES_VERSION, name: "database_roles", statements: buildDatabaseRolesStatements(SCHEMA) },
 ];
 
 assertMigrationsOrdered(MIGRATIONS);

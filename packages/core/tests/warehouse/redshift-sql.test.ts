@@ -11,6 +11,11 @@ describe("checkRedshiftSql (the parser check and its documented exceptions)", ()
       "COPY t FROM 's3://b/m.json' IAM_ROLE 'arn' MANIFEST FORMAT AS JSON 'auto' GZIP TIMEFORMAT 'auto'; DROP TABLE events",
       "CREATE TEMP TABLE s (a INT)",
       "CREATE TABLE t (a INT) SORTKEY (a) GARBAGE",
+      "CREATE ROLE a b",
+      "GRANT ROLE sys:superuser TO bob",
+      "GRANT SELECT ON TABLE t TO ROLE r, bob",
+      "GRANT SELEC ON TABLE t TO ROLE r",
+      "ALTER DEFAULT PRIVILEGES FOR EVERYONE GRANT SELECT ON TABLES TO ROLE r",
     ]) {
       expect(() => checkRedshiftSql(bad), bad).toThrow();
     }
@@ -20,5 +25,15 @@ describe("checkRedshiftSql (the parser check and its documented exceptions)", ()
     expect(checkRedshiftSql("CREATE TEMP TABLE s (LIKE events)").exceptions).toEqual(["create_like"]);
     expect(checkRedshiftSql("CREATE TABLE t (a INT, p SUPER) DISTSTYLE KEY DISTKEY (a) SORTKEY (a)").exceptions).toEqual(["table_attributes", "super_type"]);
     expect(checkRedshiftSql("SELECT 1 AS a").exceptions).toEqual([]);
+    for (const sql of [
+      "CREATE ROLE freshet_loader",
+      "GRANT ROLE sys:superuser TO ROLE freshet_migrator",
+      "GRANT SELECT, INSERT ON TABLE events, loads TO ROLE freshet_loader",
+      "GRANT SELECT ON TABLE v TO ROLE a, ROLE b",
+      "GRANT TEMP ON DATABASE freshet TO ROLE freshet_loader",
+      "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ROLE freshet_reader",
+    ]) {
+      expect(checkRedshiftSql(sql).exceptions, sql).toEqual(["access_control"]);
+    }
   });
 });

@@ -11,6 +11,11 @@ import parser from "node-sql-parser";
  * 3. Table attributes DISTSTYLE / DISTKEY (…) / SORTKEY (…) after a CREATE TABLE's column list:
  *    checked by `TABLE_ATTRIBUTES`, then removed before parsing the rest.
  * 4. The SUPER column type: replaced by VARCHAR(65535) before parsing.
+ * 5. Access control (the database-roles migration and the deploy's bootstrap): the grammar knows
+ *    GRANT only to users and lacks CREATE ROLE, ALTER DEFAULT PRIVILEGES and GRANT ROLE. CREATE ROLE
+ *    and GRANT ROLE are checked by form (`ROLE_FORMS`); a GRANT's `TO ROLE r[, ROLE s]` becomes
+ *    `TO r, s` and `ALTER DEFAULT PRIVILEGES [IN SCHEMA s]` is checked by form and removed, so the
+ *    privileges and objects of every GRANT still parse.
  * Everything else (every SELECT, view, INSERT, UPDATE, DELETE, temporary table) parses as written.
  */
 
@@ -24,9 +29,12 @@ export const COPY_FORM = new RegExp(
   `^COPY (${IDENT})\\s+FROM ('s3://(?:[^'\\\\]|'')+')\\s+IAM_ROLE (${LITERAL})\\s+MANIFEST\\s+FORMAT AS JSON 'auto'\\s+GZIP\\s+TIMEFORMAT 'auto'(?:\\s+REGION '[a-z0-9-]+')?$`,
 );
 export const LIKE_FORM = new RegExp(`^CREATE TEMP TABLE (${IDENT}) \\(LIKE (${IDENT})\\)$`);
+export const ROLE_FORMS = [new RegExp(`^CREATE ROLE ${IDENT}$`), new RegExp(`^GRANT ROLE (?:sys:)?${IDENT} TO ROLE ${IDENT}$`)];
+const DEFAULT_PRIVILEGES = new RegExp(`^ALTER DEFAULT PRIVILEGES(?: IN SCHEMA ${IDENT})? (?=GRANT )`);
+const TO_ROLES = new RegExp(`\\sTO ROLE ${IDENT}((?:, ROLE ${IDENT})*)$`);
 const TABLE_ATTRIBUTES = /\)\s*((?:\s*(?:DISTSTYLE (?:KEY|EVEN|ALL|AUTO)|DISTKEY \([a-z_]+\)|(?:COMPOUND )?SORTKEY \([a-z_, ]+\)))+)\s*$/;
 
-export type Exception = "copy" | "create_like" | "table_attributes" | "super_type";
+export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control";
 
 export interface RedshiftCheck {
   /** The parser's AST type of what was parsed ("copy" and "create_like" are checked by form only). */
@@ -45,8 +53,24 @@ export function checkRedshiftSql(sql: string): RedshiftCheck {
     if (!LIKE_FORM.test(text)) throw new Error(`CREATE TEMP TABLE is only allowed as (LIKE t):\n${text}`);
     return { type: "create_like", exceptions: ["create_like"] };
   }
+  if (/^(CREATE ROLE|GRANT ROLE)\b/i.test(text)) {
+    if (!ROLE_FORMS.some((form) => form.test(text))) throw new Error(`not one of Freshet's role statements:\n${text}`);
+    return { type: "role", exceptions: ["access_control"] };
+  }
   const exceptions: Exception[] = [];
   let rest = text;
+  if (/^ALTER DEFAULT PRIVILEGES\b/i.test(rest)) {
+    const prefix = DEFAULT_PRIVILEGES.exec(rest);
+    if (!prefix) throw new Error(`ALTER DEFAULT PRIVILEGES is not in Freshet's form:\n${text}`);
+    rest = rest.slice(prefix[0].length);
+    exceptions.push("access_control");
+  }
+  if (/^GRANT\b/i.test(rest) && /\sTO ROLE\s/i.test(rest)) {
+    const roles = TO_ROLES.exec(rest);
+    if (!roles) throw new Error(`a GRANT to roles must end with TO ROLE r[, ROLE s]:\n${text}`);
+    rest = `${rest.slice(0, roles.index)} TO ${roles[0].slice(" TO ROLE ".length).replace(/, ROLE /g, ", ")}`;
+    if (!exceptions.includes("access_control")) exceptions.push("access_control");
+  }
   const attributes = TABLE_ATTRIBUTES.exec(rest);
   if (attributes && /^CREATE TABLE\b/.test(rest)) {
     rest = rest.slice(0, attributes.index + 1);

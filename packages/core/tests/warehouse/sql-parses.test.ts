@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  BOOTSTRAP_MIGRATOR_STATEMENTS,
   buildApplyMigrationStatements,
   buildAuditQuery,
   buildLedgerSinceQuery,
@@ -7,6 +8,7 @@ import {
   buildLoadErrorsQuery,
   buildLoadStatements,
   buildRecentLoadsQuery,
+  buildRollupRebuildStatements,
   CREATE_SCHEMA_MIGRATIONS,
   MIGRATIONS,
   SELECT_APPLIED_MIGRATIONS,
@@ -18,9 +20,11 @@ import { loadRequestFixture } from "./support/load-request.ts";
 describe("every SQL text Freshet sends parses as Redshift SQL", () => {
   const texts: [string, string][] = [
     ["schema_migrations", CREATE_SCHEMA_MIGRATIONS],
+    ...BOOTSTRAP_MIGRATOR_STATEMENTS.map((s, i): [string, string] => [`bootstrap ${i}`, s]),
     ["applied migrations", SELECT_APPLIED_MIGRATIONS],
     ...MIGRATIONS.flatMap((m) => buildApplyMigrationStatements(m).map((s, i): [string, string] => [`migration ${m.version}.${i}`, s])),
     ...buildLoadStatements(loadRequestFixture()).map((s, i): [string, string] => [`load ${i}`, s]),
+    ...buildRollupRebuildStatements({ from: "2026-11-26T05:00:00Z", to: "2026-11-27T00:00:00Z" }).map((s, i): [string, string] => [`rollup rebuild ${i}`, s]),
     ["loaded objects", buildLoadedObjectsQuery(["processed/dt=2026-11-26/hr=05/a.ndjson.gz", "processed/dt=2026-11-26/hr=05/b.ndjson.gz"])],
     ["ledger since", buildLedgerSinceQuery("2026-11-26T05:00:00Z")],
     ["load errors", buildLoadErrorsQuery({ queryId: 42, fileUrls: ["s3://lake/processed/x.ndjson.gz"], since: "2026-11-26T05:00:00Z" })],

@@ -1,5 +1,6 @@
 import { parseCopy, type CopyCommand } from "../copy/parse-copy.ts";
 import { SqlTranslationError } from "../errors.ts";
+import { isNoOpAccessControl } from "./access-control.ts";
 import { translateCreateTable, type TableKeys } from "./create-table.ts";
 import { rewriteExpressions } from "./functions.ts";
 import { isOp, keyword, render, significant, stringLiteral, type Token } from "./tokens.ts";
@@ -21,6 +22,7 @@ const DML = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
 
 /** Translates one Redshift statement (its tokens, no `;`) into steps for the DuckDB engine. */
 export function translateStatement(statement: readonly Token[], parameters: Parameters = {}): Step[] {
+  if (isNoOpAccessControl(significant(statement))) return [];
   const tokens = rewriteExpressions(bindParameters(significant(statement), parameters));
   const first = keyword(tokens[0]);
   const second = keyword(tokens[1]);

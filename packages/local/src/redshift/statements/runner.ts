@@ -108,7 +108,7 @@ export class StatementRunner {
     const { engine, records, results } = this.options;
     const set = (p: StatementProgress, patch: Partial<StatementProgress>) => {
       Object.assign(p, patch, { updatedAt: Date.now() });
-      records.changed();
+      records.changed(record.id);
     };
     set(record, { status: "PICKED" });
     let connection: DuckDBConnection | undefined;
