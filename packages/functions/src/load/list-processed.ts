@@ -18,8 +18,11 @@ export function dayBefore(now: Date, days: number): string {
 export async function listProcessed(s3: S3Client, bucket: string, now: Date, lookbackDays: number): Promise<ProcessedObject[]> {
   const objects: ProcessedObject[] = [];
   // One day ahead too: the transformer accepts events a little in the future (clock skew).
-  for (let day = lookbackDays; day >= -1; day--) {
-    for (const o of await listPrefix(s3, bucket, `${LAKE_PREFIXES.processed}dt=${dayBefore(now, day)}/`)) {
+  // The days are listed at once (each a few requests), then taken oldest first.
+  const days = Array.from({ length: lookbackDays + 2 }, (_, i) => lookbackDays - i);
+  const listed = await Promise.all(days.map((day) => listPrefix(s3, bucket, `${LAKE_PREFIXES.processed}dt=${dayBefore(now, day)}/`)));
+  for (const page of listed) {
+    for (const o of page) {
       if (o.Key !== undefined && o.Key.endsWith(".ndjson.gz")) {
         objects.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? null, lastModified: o.LastModified ?? null });
       }

@@ -97,17 +97,19 @@ export const RECEIPT_GRACE_MS = 10 * 60_000;
 export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<LoadPlan> {
   const now = deps.now?.() ?? new Date();
   const startedAt = validDate(input.startedAt) ?? now;
-  // Claims first, then the ledger: see liveClaims.
-  const claimed = await liveClaims(deps.s3, deps.bucket, now);
-  const listed = await listProcessed(deps.s3, deps.bucket, startedAt, LOOKBACK_DAYS);
-  const loaded = await loadedKeys(deps.redshift, deps.warehouse, listed.map((o) => o.key), deps.queryOptions);
+  // Claims before the ledger (see liveClaims); the lake's listings alongside.
+  const [claimed, listed] = await Promise.all([liveClaims(deps.s3, deps.bucket, now), listProcessed(deps.s3, deps.bucket, startedAt, LOOKBACK_DAYS)]);
+  // Batches with no processed object: their receipts ride along with the next load (or make one).
+  const skipReceipts = new Set([...listed.map((o) => batchIdOfKey(o.key)), ...claimed.receipts]);
+  const [loaded, found] = await Promise.all([
+    loadedKeys(deps.redshift, deps.warehouse, listed.map((o) => o.key), deps.queryOptions),
+    findUnrecordedReceipts(deps, now, LOOKBACK_DAYS, skipReceipts, boundedMax(input.maxObjects)),
+  ]);
+  let extra = found;
   const unloaded = listed.filter((o) => !loaded.has(o.key));
   const pending = unloaded.filter((o) => !claimed.objects.has(o.key)).sort((a, b) => compareKeys(a.key, b.key));
   const inFlight = unloaded.length - pending.length;
   const nothing = { loadId: null, manifestKey: null, claimKey: null, objects: 0, bytes: 0, receipts: 0, sqls: [], loadErrorsSql: null, inFlight };
-  // Batches with no processed object: their receipts ride along with the next load (or make one).
-  const skipReceipts = new Set([...listed.map((o) => batchIdOfKey(o.key)), ...claimed.receipts]);
-  let extra = await findUnrecordedReceipts(deps, now, LOOKBACK_DAYS, skipReceipts, boundedMax(input.maxObjects));
   if (pending.length === 0 && extra.length === 0) return { ...nothing, pending: 0, deferred: 0 };
 
   // Receipts for a few more than one batch: deferred objects must not starve the load.

@@ -85,8 +85,10 @@ export async function findUnrecordedReceipts(
   limit: number,
 ): Promise<LoadReceipt[]> {
   const keys = new Map<string, string>();
-  for (let day = lookbackDays; day >= -1; day--) {
-    for (const o of await listPrefix(deps.s3, deps.bucket, `${LAKE_PREFIXES.receipts}dt=${dayBefore(now, day)}/`)) {
+  const days = Array.from({ length: lookbackDays + 2 }, (_, i) => lookbackDays - i);
+  const listed = await Promise.all(days.map((day) => listPrefix(deps.s3, deps.bucket, `${LAKE_PREFIXES.receipts}dt=${dayBefore(now, day)}/`)));
+  for (const page of listed) {
+    for (const o of page) {
       if (o.Key === undefined || !o.Key.endsWith(".json")) continue;
       const id = o.Key.slice(o.Key.lastIndexOf("/") + 1, -".json".length);
       if (!skipIds.has(id)) keys.set(id, o.Key);

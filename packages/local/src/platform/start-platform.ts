@@ -6,6 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { startHttpApi, type HttpHandler, type RunningHttpApi } from "../api/http-api.ts";
 import { lambdaContext } from "../lambda/context.ts";
+import { WorkerFunction } from "../lambda/worker-function.ts";
 import { startEndpoint, type RunningEndpoint } from "../endpoint/server.ts";
 import { startEventSourceMapping, type EventSourceMapping } from "../esm/index.ts";
 import type { DeliveryLogEntry } from "../eventbridge/index.ts";
@@ -31,6 +32,11 @@ export interface PlatformOptions {
    * function (a crash after its writes, a timeout) without touching the handler.
    */
   readonly wrapTransformer?: (handler: TransformerHandler) => TransformerHandler;
+  /**
+   * Worker threads the transformer runs in (its execution environments; default 1; the ingest
+   * function gets one too). 0 runs both on the main thread, where a test can reach their state.
+   */
+  readonly transformerEnvironments?: number;
   /** Replaces workflow schedule expressions locally (e.g. `rate(1 minute)` for demos). */
   readonly scheduleOverride?: ScheduleOverride;
   /** Each delivery of an EventBridge rule or schedule (what `npm start` shows). */
@@ -99,10 +105,21 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   counter = new ReceiptCounter(s3, LOCAL_RESOURCES.bucketName);
   await counter.load();
 
-  // Imported only now: handlers read their configuration and links at module load.
-  const { handler: deployed } = (await import("@freshet/functions/transformer")) as { handler: TransformerHandler };
+  // Imported only now: handlers read their configuration and links at module load. The
+  // transformer runs in its own execution environments (worker threads), as in Lambda: under
+  // load it then has a core of its own instead of sharing the endpoint's.
+  const environments = options.transformerEnvironments ?? 1;
+  const transformerWorkers =
+    environments > 0 ? new WorkerFunction<KinesisStreamEvent, KinesisStreamBatchResponse>({ module: "@freshet/functions/transformer", environments }) : undefined;
+  await transformerWorkers?.ready();
+  const deployed = transformerWorkers
+    ? transformerWorkers.handler
+    : ((await import("@freshet/functions/transformer")) as { handler: TransformerHandler }).handler;
   const transformer = options.wrapTransformer ? options.wrapTransformer(deployed) : deployed;
-  const { handler: ingest } = (await import("@freshet/functions/ingest")) as { handler: HttpHandler };
+  // The ingest function too: under load, parsing and forwarding batches is the busiest code.
+  const ingestWorkers = environments > 0 ? new WorkerFunction<Parameters<HttpHandler>[0], Awaited<ReturnType<HttpHandler>>>({ module: "@freshet/functions/ingest" }) : undefined;
+  await ingestWorkers?.ready();
+  const ingest: HttpHandler = ingestWorkers ? ingestWorkers.handler : ((await import("@freshet/functions/ingest")) as { handler: HttpHandler }).handler;
   const { handler: planner } = (await import("@freshet/functions/load-planner")) as { handler: unknown };
   const { handler: migrate } = (await import("@freshet/functions/migrate")) as { handler: MigrateHandler };
   Object.assign(functions, {
@@ -183,6 +200,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       stopping ??= (async () => {
         await api.close();
         await mapping.stop();
+        await transformerWorkers?.close();
+        await ingestWorkers?.close();
         await Promise.all(pendingReceipts);
         // Running executions stay RUNNING on disk and resume on the next start.
         await services.stepFunctions.close();

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createWriteStream, statSync, writeFileSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { lstat, mkdir, open, rename, rmdir, stat, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -9,12 +9,6 @@ import { Mutex } from "./mutex.ts";
 import type { IndexedObject, ListPage, ListQuery, ObjectIndex } from "./object-index.ts";
 import { serializeMeta, type ObjectMeta } from "./object-meta.ts";
 
-/**
- * Bodies up to this size are written with synchronous calls. Through the thread pool a file costs
- * three round trips (open, write, close) and its stat a fourth, each slower than writing a few
- * hundred kilobytes; the loader reads metadata synchronously for the same reason.
- */
-const SYNC_WRITE_BYTES = 1024 * 1024;
 
 /** What a writer says about the new object; the store adds key and times. */
 export type ObjectDescription = Omit<ObjectMeta, "key" | "lastModified" | "fileMtimeMs">;
@@ -103,11 +97,12 @@ export class BucketStore {
     const metaTmp = `${tmp}.meta`;
     let placed = false;
     try {
-      const small = source instanceof Uint8Array && source.byteLength <= SYNC_WRITE_BYTES;
-      if (small) writeFileSync(tmp, source);
-      else if (source instanceof Uint8Array) await writeFile(tmp, source);
+      // Through the thread pool, not synchronously: one write alone would be faster in sync calls,
+      // but under load they held the event loop every other service shares (file creation
+      // costs about a millisecond here).
+      if (source instanceof Uint8Array) await writeFile(tmp, source);
       else await pipeline(source, createWriteStream(tmp));
-      const { mtimeMs, size } = small ? statSync(tmp) : await stat(tmp);
+      const { mtimeMs, size } = await stat(tmp);
       if (description.size !== size) {
         throw new S3StorageError(`Wrote ${size} bytes for an object of ${description.size}`, tmp);
       }
@@ -117,8 +112,7 @@ export class BucketStore {
         lastModified: Math.floor(Date.now() / 1000) * 1000,
         fileMtimeMs: mtimeMs,
       };
-      if (small) writeFileSync(metaTmp, serializeMeta(meta));
-      else await writeFile(metaTmp, serializeMeta(meta));
+      await writeFile(metaTmp, serializeMeta(meta));
       return await this.#lock.run(async () => {
         this.#assertLive();
         precondition?.(this.#index.get(key)?.meta);

@@ -1,0 +1,108 @@
+import type { Context } from "aws-lambda";
+import { SHARE_ENV, Worker } from "node:worker_threads";
+import { LambdaWorkerError } from "./errors.ts";
+import type { InvokeMessage, ReplyMessage, SerializedContext, WorkerSetup } from "./worker-messages.ts";
+
+const RUNTIME = new URL("./worker-runtime.ts", import.meta.url);
+
+export interface WorkerFunctionOptions {
+  /** Module specifier of the handler, resolvable from this package (`@freshet/functions/transformer`). */
+  readonly module: string;
+  readonly exportName?: string;
+  /** Execution environments (worker threads); invocations go to the least busy. Default 1. */
+  readonly environments?: number;
+}
+
+/**
+ * A deployed handler run in worker threads, as Lambda runs a function in execution environments
+ * apart from its caller: the local platform's other services keep the main thread, and a busy
+ * function uses another core. The handler sees the same `process.env` (links, endpoint) and gets
+ * a rebuilt `Context`; an error it throws is rethrown to the caller with its name and message.
+ */
+export class WorkerFunction<E, R> {
+  readonly #setup: WorkerSetup;
+  readonly #environments: Environment[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: WorkerFunctionOptions) {
+    this.#setup = { module: options.module, exportName: options.exportName ?? "handler" };
+    for (let i = 0; i < (options.environments ?? 1); i++) this.#environments.push(this.#start());
+  }
+
+  /** Resolves once every environment has imported the handler (a cold start), or rejects why not. */
+  async ready(): Promise<void> {
+    await Promise.all(this.#environments.map((e) => e.ready));
+  }
+
+  /** The handler as the callers of an in-process one call it. */
+  readonly handler = (event: E, context: Context): Promise<R> => {
+    if (this.#closed) return Promise.reject(new LambdaWorkerError(`${this.#setup.module}: the function's environments are closed`));
+    const env = this.#environments.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.#nextId++;
+    const message: InvokeMessage = { id, event, context: serialize(context) };
+    return new Promise<R>((resolve, reject) => {
+      env.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      env.worker.postMessage(message);
+    });
+  };
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#environments.map((e) => e.worker.terminate()));
+  }
+
+  #start(): Environment {
+    const worker = new Worker(RUNTIME, { workerData: this.#setup, env: SHARE_ENV });
+    const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+    let markReady!: () => void;
+    let failReady!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    ready.catch(() => undefined);
+    const env: Environment = { worker, pending, ready };
+    worker.on("message", (reply: ReplyMessage) => {
+      if (reply.kind === "ready") return markReady();
+      const call = pending.get(reply.id);
+      if (!call) return;
+      pending.delete(reply.id);
+      if (reply.kind === "result") call.resolve(reply.result);
+      else call.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name, stack: reply.error.stack }));
+    });
+    const crashed = (cause: unknown) => {
+      const error = new LambdaWorkerError(`${this.#setup.module}: the execution environment stopped`, { cause });
+      failReady(error);
+      for (const call of pending.values()) call.reject(error);
+      pending.clear();
+      // Lambda replaces a crashed environment: so does this, unless the function is closing.
+      const index = this.#environments.indexOf(env);
+      if (!this.#closed && index !== -1) this.#environments[index] = this.#start();
+    };
+    worker.on("error", crashed);
+    worker.on("exit", (code) => {
+      if (!this.#closed) crashed(new Error(`worker exited with code ${code}`));
+    });
+    return env;
+  }
+}
+
+interface Environment {
+  readonly worker: Worker;
+  readonly pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+  readonly ready: Promise<void>;
+}
+
+function serialize(c: Context): SerializedContext {
+  return {
+    functionName: c.functionName,
+    functionVersion: c.functionVersion,
+    invokedFunctionArn: c.invokedFunctionArn,
+    memoryLimitInMB: c.memoryLimitInMB,
+    awsRequestId: c.awsRequestId,
+    logGroupName: c.logGroupName,
+    logStreamName: c.logStreamName,
+    deadline: Date.now() + c.getRemainingTimeInMillis(),
+  };
+}
