@@ -1,0 +1,39 @@
+import { threadId } from "node:worker_threads";
+import { afterAll, describe, expect, it } from "vitest";
+import { lambdaContext } from "../../src/lambda/context.ts";
+import { WorkerFunction } from "../../src/lambda/worker-function.ts";
+
+const fixture = new URL("./fixtures/handler.ts", import.meta.url).href;
+const fn = { name: "freshet-test-Fn", memoryMb: 128, timeoutMs: 30_000 };
+process.env.FRESHET_TEST_LINK = "linked";
+const worker = new WorkerFunction<{ action: string }, Record<string, unknown>>({ module: fixture });
+afterAll(() => worker.close());
+
+describe("WorkerFunction (a handler in its own execution environment)", () => {
+  it("runs the handler off this thread, with the caller's environment and a working Context", async () => {
+    await worker.ready();
+    const out = await worker.handler({ action: "ok" }, lambdaContext(fn));
+    expect(out.threadId).not.toBe(threadId);
+    expect(out).toMatchObject({ functionName: "freshet-test-Fn", link: "linked" });
+    expect(out.remainingMs).toBeGreaterThan(25_000);
+    expect(out.remainingMs).toBeLessThanOrEqual(30_000);
+    // The environment is reused: module state survives between invocations, as in a warm container.
+    const again = await worker.handler({ action: "ok" }, lambdaContext(fn));
+    expect(again.invocations).toBe(Number(out.invocations) + 1);
+  });
+
+  it("rethrows the handler's error with its name and message", async () => {
+    const error = await worker.handler({ action: "fail" }, lambdaContext(fn)).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe("RefusedError");
+    expect((error as Error).message).toBe("the handler refused");
+  });
+
+  it("fails the invocations of a crashed environment and replaces it (a cold start)", async () => {
+    const error = await worker.handler({ action: "crash" }, lambdaContext(fn)).catch((e: unknown) => e as Error);
+    expect((error as Error).name).toBe("LambdaWorkerError");
+    await worker.ready();
+    const out = await worker.handler({ action: "ok" }, lambdaContext(fn));
+    expect(out.invocations).toBe(1);
+  });
+});
