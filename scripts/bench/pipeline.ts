@@ -16,11 +16,10 @@ const BACKGROUND_PER_SECOND = 2000;
 const BACKGROUND_TICK_MS = 100;
 /** How often outstanding probes are looked for in `events`: the latency's resolution. */
 const PROBE_POLL_MS = 100;
+/** The sustained run offers the goal rate for this long, paced in ticks, then waits for the loads. */
 const SUSTAINED_MS = 15_000;
-const PER_REQUEST = 1000;
-const IN_FLIGHT = 8;
-/** Generated up front so generation is not measured; more than the ingest can take in SUSTAINED_MS. */
-const SUSTAINED_POOL = 400_000;
+const SUSTAINED_TICK_MS = 100;
+const PER_REQUEST = 500;
 /** How long the bench waits for probes, then for the sustained run, to be loaded (keeps it near 2 minutes). */
 const PROBE_DEADLINE_MS = 20_000;
 const DRAIN_DEADLINE_MS = 45_000;
@@ -68,11 +67,11 @@ export async function benchPipeline(): Promise<void> {
     const ok = sustained.perSecond >= THROUGHPUT_GOAL && checks.ok;
     const outcome =
       sustained.missing === 0
-        ? `all loaded ${format(sustained.totalMs / 1000, 1)} s after the first POST: ${format(sustained.perSecond)} events/s`
-        : `${format(sustained.missing)} valid events still not loaded ${format(sustained.totalMs / 1000, 1)} s after the first POST: no rate`;
+        ? `all loaded ${format(sustained.drainMs / 1000, 1)} s after the last POST: ${format(sustained.perSecond)} events/s POST → row`
+        : `${format(sustained.missing)} valid events still not loaded ${format(sustained.drainMs / 1000, 1)} s after the last POST: no rate`;
     console.log(
-      `pipeline sustained: ${format(sustained.sent)} events in ${format(sustained.sendMs / 1000, 1)} s of sending, ${outcome} ` +
-        `(ingest alone ${format(sustained.ingestPerSecond)}/s; goal ≥ ${format(THROUGHPUT_GOAL)}/s) ${ok ? "✓" : "✗"}`,
+      `pipeline sustained (${format(THROUGHPUT_GOAL)} events/s offered for ${format(SUSTAINED_MS / 1000)} s): ${format(sustained.sent)} events accepted ` +
+        `at ${format(sustained.ingestPerSecond)}/s, ${outcome} (goal ≥ ${format(THROUGHPUT_GOAL)}/s) ${ok ? "✓" : "✗"}`,
     );
     console.log(`pipeline checks: ${checks.lines.join("; ")} ${checks.ok ? "✓" : "✗"}`);
   } finally {
@@ -151,33 +150,43 @@ async function measureLatency(platform: Platform, rows: Rows, sent: GeneratedEve
 interface Throughput {
   readonly sent: number;
   readonly sendMs: number;
-  readonly totalMs: number;
+  /** From the last POST until every valid event was in `events` (or the wait gave up). */
+  readonly drainMs: number;
+  /** Events sent ÷ (first POST → last row loaded); 0 unless everything was loaded. */
   readonly perSecond: number;
   readonly ingestPerSecond: number;
   /** Valid events (of everything sent so far) not in `events` when the wait gave up; 0 when all loaded. */
   readonly missing: number;
 }
 
-/** As fast as the ingest accepts for SUSTAINED_MS, then until every valid event sent so far is in `events`. */
+/**
+ * The goal rate offered for SUSTAINED_MS (PER_REQUEST-event POSTs, paced per tick; a tick whose
+ * POSTs are still out when the next starts is not waited for), then until every valid event sent
+ * so far is in `events`. A pipeline that keeps up loads the last events seconds after the last
+ * POST; one that does not shows it as the time it needs to drain, and in the rate.
+ */
 async function measureThroughput(platform: Platform, rows: Rows, sent: GeneratedEvent[]): Promise<Throughput> {
-  const pool = generateEvents(SUSTAINED_POOL, new Date(), 9003);
-  let next = 0;
+  const perTick = Math.round((THROUGHPUT_GOAL * SUSTAINED_TICK_MS) / 1000);
+  const pool = generateEvents(Math.ceil((THROUGHPUT_GOAL * SUSTAINED_MS) / 1000), new Date(), 9003);
+  const posts: Promise<void>[] = [];
   let count = 0;
   const start = performance.now();
-  const until = start + SUSTAINED_MS;
-  const sender = async (): Promise<void> => {
-    while (performance.now() < until && next < pool.length) {
-      const chunk = pool.slice(next, next + PER_REQUEST);
-      next += chunk.length;
-      const accepted = await sendEvents(platform.ingestUrl, platform.apiKey, chunk.map((e) => e.line));
-      if (accepted !== chunk.length) throw new Error(`ingest accepted ${accepted} of ${chunk.length}`);
-      sent.push(...chunk);
-      count += chunk.length;
+  for (let i = 0; i < pool.length; i += perTick) {
+    const tick = sleep(SUSTAINED_TICK_MS);
+    for (let j = i; j < Math.min(i + perTick, pool.length); j += PER_REQUEST) {
+      const chunk = pool.slice(j, Math.min(j + PER_REQUEST, i + perTick, pool.length));
+      posts.push(
+        sendEvents(platform.ingestUrl, platform.apiKey, chunk.map((e) => e.line)).then((accepted) => {
+          if (accepted !== chunk.length) throw new Error(`ingest accepted ${accepted} of ${chunk.length}`);
+          sent.push(...chunk);
+          count += chunk.length;
+        }),
+      );
     }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, sender));
+    await tick;
+  }
+  await Promise.all(posts);
   const sendMs = performance.now() - start;
-  if (next >= pool.length) throw new Error(`the pool of ${SUSTAINED_POOL} events ran out before ${SUSTAINED_MS / 1000} s`);
 
   const expected = validIds(sent).size;
   const deadline = performance.now() + DRAIN_DEADLINE_MS;
@@ -191,7 +200,7 @@ async function measureThroughput(platform: Platform, rows: Rows, sent: Generated
   const missing = Math.max(0, expected - loaded);
   // Not all loaded: no rate can be claimed for the whole pipeline.
   const perSecond = missing === 0 ? (count * 1000) / totalMs : 0;
-  return { sent: count, sendMs, totalMs, perSecond, ingestPerSecond: (count * 1000) / sendMs, missing };
+  return { sent: count, sendMs, drainMs: totalMs - sendMs, perSecond, ingestPerSecond: (count * 1000) / sendMs, missing };
 }
 
 function validIds(sent: readonly GeneratedEvent[]): Set<string> {
