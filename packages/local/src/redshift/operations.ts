@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ResultSet } from "./engine/results.ts";
+import type { ResultStore } from "./statements/result-store.ts";
 import { toFields } from "./engine/results.ts";
 import { notFound, RedshiftDataApiError, validation } from "./errors.ts";
 import { TERMINAL, type StatementProgress, type StatementRecord, type StatementRecords, type StatementStatus } from "./statements/records.ts";
@@ -10,7 +10,7 @@ export type JsonObject = Record<string, unknown>;
 export interface OperationContext {
   readonly records: StatementRecords;
   readonly runner: StatementRunner;
-  readonly results: Map<string, ResultSet>;
+  readonly results: ResultStore;
   readonly maxActiveStatements: number;
   readonly pageRows: number;
 }
@@ -72,7 +72,7 @@ export function getStatementResult(ctx: OperationContext, input: JsonObject): ob
   if (target.status !== "FINISHED") throw validation(`Query has not finished or did not succeed. Current status: ${target.status}`);
   if (!target.hasResultSet) throw validation("Query does not have result. Please check query status with DescribeStatement.");
   const result = ctx.results.get(id);
-  if (!result) throw notFound(`The result of ${id} is no longer available (results are kept in memory until the local service restarts)`);
+  if (!result) throw notFound(`The result of ${id} is no longer available (results are kept for 24 hours)`);
   const offset = readToken(input.NextToken, result.rows.length);
   const end = Math.min(offset + ctx.pageRows, result.rows.length);
   const records = [];

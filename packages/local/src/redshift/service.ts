@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { jsonErrorResponse, type EndpointRequest, type EndpointResponse, type EndpointService } from "../endpoint/service.ts";
 import { amzTarget } from "../endpoint/signing.ts";
 import { DatabaseEngine } from "./engine/databases.ts";
-import type { ResultSet } from "./engine/results.ts";
+import { ResultStore } from "./statements/result-store.ts";
 import { RedshiftDataApiError } from "./errors.ts";
 import {
   batchExecuteStatement,
@@ -67,7 +67,7 @@ export function createRedshiftDataService(options: RedshiftDataServiceOptions): 
   const root = join(options.dataDir, "redshift");
   const engine = new DatabaseEngine(root);
   const records = new StatementRecords(root);
-  const results = new Map<string, ResultSet>();
+  const results = new ResultStore(root);
   let s3Client: S3Client | undefined;
   const source = options.s3;
   const s3 = (): S3Client => {
@@ -127,6 +127,7 @@ export function createRedshiftDataService(options: RedshiftDataServiceOptions): 
       // Mark what is running as stopped before interrupting it, so the record says why.
       records.markStopped();
       await runner.close();
+      await results.flush();
       await records.flush();
       records.closeSync();
       await engine.close();

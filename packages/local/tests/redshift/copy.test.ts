@@ -1,4 +1,4 @@
-import { DescribeStatementCommand, ExecuteStatementCommand } from "@aws-sdk/client-redshift-data";
+import { DescribeStatementCommand, ExecuteStatementCommand, GetStatementResultCommand } from "@aws-sdk/client-redshift-data";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedshift, WORKGROUP, type RedshiftHarness } from "./harness.ts";
@@ -109,7 +109,7 @@ describe.each([
 });
 
 describe("restart", () => {
-  it("keeps databases and statement records; a statement running at shutdown becomes FAILED", async () => {
+  it("keeps databases, statement records and results; a statement running at shutdown becomes FAILED", async () => {
     const h = await startRedshift();
     await h.sql("CREATE TABLE kept (a INT)");
     await h.sql("INSERT INTO kept VALUES (1), (2)");
@@ -123,6 +123,8 @@ describe("restart", () => {
     const again = await startRedshift({ dataDir: h.dataDir });
     try {
       expect((await again.client.send(new DescribeStatementCommand({ Id: done.Id }))).Status).toBe("FINISHED");
+      // A client polling across the restart (the Load workflow reading its summary) still gets the rows.
+      expect((await again.client.send(new GetStatementResultCommand({ Id: done.Id }))).Records).toEqual([[{ longValue: 2 }]]);
       const stopped = await again.client.send(new DescribeStatementCommand({ Id: runningId }));
       expect(stopped.Status).toBe("FAILED");
       expect(stopped.Error).toMatch(/stopped while this statement was running/);

@@ -3,7 +3,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { recordLoadErrors } from "../copy/load-errors.ts";
 import type { CopyEnvironment } from "../copy/run-copy.ts";
 import type { DatabaseEngine } from "../engine/databases.ts";
-import type { ResultSet } from "../engine/results.ts";
+import type { ResultStore } from "./result-store.ts";
 import { StatementCancelledError } from "../errors.ts";
 import type { Parameters } from "../sql/translate.ts";
 import { TERMINAL, type StatementProgress, type StatementRecord, type StatementRecords } from "./records.ts";
@@ -29,8 +29,8 @@ export interface RunnerOptions {
   readonly engine: DatabaseEngine;
   readonly records: StatementRecords;
   readonly s3: () => S3Client;
-  /** Results kept in memory for GetStatementResult, by statement or sub-statement id. */
-  readonly results: Map<string, ResultSet>;
+  /** Results for GetStatementResult, by statement or sub-statement id. */
+  readonly results: ResultStore;
   /** See RedshiftDataServiceOptions.objectFile. */
   readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined>;
 }
