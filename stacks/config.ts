@@ -88,7 +88,7 @@ export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
     batchingWindowSeconds: TRANSFORMER_EVENT_SOURCE.maximumBatchingWindowInSeconds,
     maxRetryAttempts: TRANSFORMER_EVENT_SOURCE.maximumRetryAttempts,
     maxRecordAgeSeconds: TRANSFORMER_EVENT_SOURCE.maximumRecordAgeInSeconds,
-    parallelizationFactor: 1,
+    parallelizationFactor: TRANSFORMER_EVENT_SOURCE.parallelizationFactor,
     maxEventAgeDays: DEFAULT_PIPELINE_CONFIG.maxEventAgeMs / 86_400_000,
     filteredEventTypes: [...DEFAULT_PIPELINE_CONFIG.filteredEventTypes],
   },

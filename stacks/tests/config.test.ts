@@ -18,6 +18,7 @@ describe("stageConfig", () => {
     expect(t.batchingWindowSeconds).toBe(TRANSFORMER_EVENT_SOURCE.maximumBatchingWindowInSeconds);
     expect(t.maxRetryAttempts).toBe(TRANSFORMER_EVENT_SOURCE.maximumRetryAttempts);
     expect(t.maxRecordAgeSeconds).toBe(TRANSFORMER_EVENT_SOURCE.maximumRecordAgeInSeconds);
+    expect(t.parallelizationFactor).toBe(TRANSFORMER_EVENT_SOURCE.parallelizationFactor);
     expect(t.maxEventAgeDays * 86_400_000).toBe(DEFAULT_PIPELINE_CONFIG.maxEventAgeMs);
   });
 

@@ -56,7 +56,7 @@ describe("stream and transformer", () => {
     });
   });
 
-  it("subscribes the transformer with bounded retries, bisecting and partial batch responses", () => {
+  it("subscribes the transformer with one batch per shard, bounded retries, bisecting and partial batch responses", () => {
     const esm = r().one(ESM);
     const { fn } = r().lambda("Transformer");
     expect(esm.inputs.eventSourceArn).toBe(stream().outputs.arn);
@@ -65,6 +65,7 @@ describe("stream and transformer", () => {
       startingPosition: "TRIM_HORIZON",
       batchSize: 500,
       maximumBatchingWindowInSeconds: 5,
+      parallelizationFactor: 1,
       bisectBatchOnFunctionError: true,
       functionResponseTypes: ["ReportBatchItemFailures"],
       maximumRetryAttempts: 5,

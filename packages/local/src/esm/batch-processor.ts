@@ -16,6 +16,11 @@ export interface BatchProcessorDeps {
   readonly onFailure: ((record: OnFailureRecord) => Promise<void>) | undefined;
   readonly sleeper: Sleeper;
   readonly isStopping: () => boolean;
+  /**
+   * Records finished (processed or given up on): the shard's checkpoint moves past them once
+   * every record read before them is finished too (see ShardProgress).
+   */
+  readonly commit: (records: readonly StreamRecord[]) => Promise<void>;
 }
 
 /**
@@ -131,12 +136,11 @@ function countExpired(records: readonly StreamRecord[], nowMs: number, maximumAg
 }
 
 async function checkpoint(deps: BatchProcessorDeps, records: readonly StreamRecord[]): Promise<void> {
-  const last = records.at(-1)!;
   try {
-    await deps.checkpoints.save(deps.source.shardId, last.sequenceNumber);
+    await deps.commit(records);
   } catch (error) {
     // Processing goes on with the position held in memory; only a restart would replay.
-    log(deps, "error", `Cannot persist checkpoint ${last.sequenceNumber}`, { error });
+    log(deps, "error", `Cannot persist the checkpoint after ${records.at(-1)?.sequenceNumber}`, { error });
   }
 }
 

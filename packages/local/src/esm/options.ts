@@ -8,6 +8,8 @@ export interface ResolvedOptions {
   readonly handler: KinesisBatchHandler;
   readonly batchSize: number;
   readonly batchingWindowMs: number;
+  /** Batches of one shard processed at once, records of a partition key always in order (1–10). */
+  readonly parallelizationFactor: number;
   readonly bisect: boolean;
   /** Infinity when unbounded (-1). */
   readonly maximumRetryAttempts: number;
@@ -59,6 +61,7 @@ export function resolveOptions(options: EventSourceMappingOptions): ResolvedOpti
     handler: options.handler,
     batchSize: inRange("batchSize", options.batchSize ?? 100, 1, 10_000),
     batchingWindowMs: inRange("maximumBatchingWindowInSeconds", options.maximumBatchingWindowInSeconds ?? 0, 0, 300) * 1000,
+    parallelizationFactor: inRange("parallelizationFactor", options.parallelizationFactor ?? 1, 1, 10),
     bisect: options.bisectBatchOnFunctionError ?? false,
     maximumRetryAttempts: retries === -1 ? Infinity : retries,
     maximumRecordAgeMs: age === -1 ? Infinity : age * 1000,

@@ -29,6 +29,11 @@ export interface EventSourceMappingOptions {
   readonly batchSize?: number;
   /** 0–300; default 0. */
   readonly maximumBatchingWindowInSeconds?: number;
+  /**
+   * Concurrent batches per shard (AWS: 1–10, default 1). Records are spread over them by
+   * partition key, so each key's records stay in order.
+   */
+  readonly parallelizationFactor?: number;
   readonly bisectBatchOnFunctionError?: boolean;
   /** -1 (default, like AWS) retries until the records expire; else 0–10,000. */
   readonly maximumRetryAttempts?: number;
