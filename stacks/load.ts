@@ -28,11 +28,15 @@ function plannerLister(bucketArn: $util.Output<string>): Permission & { conditio
   };
 }
 
-/** Reads batch receipts (the accounting a load records) and in-flight load claims, no event data. */
+/** Reads batch receipts (the accounting a load records), in-flight load claims and its own state, no event data. */
 function receiptReader(bucketArn: $util.Output<string>): Permission {
   return {
     actions: ["s3:GetObject"],
-    resources: [$interpolate`${bucketArn}/${LAKE_PREFIXES.receipts}*`, $interpolate`${bucketArn}/${LOAD_CLAIMS_PREFIX}*`],
+    resources: [
+      $interpolate`${bucketArn}/${LAKE_PREFIXES.receipts}*`,
+      $interpolate`${bucketArn}/${LOAD_CLAIMS_PREFIX}*`,
+      $interpolate`${bucketArn}/${LAKE_PREFIXES.manifests}state/*`,
+    ],
   };
 }
 

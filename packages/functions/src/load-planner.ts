@@ -23,6 +23,10 @@ async function plan(event: PlanInput | null): Promise<LoadPlan> {
       bucket: Resource.Lake.name,
       warehouse: { workgroup: Resource.Warehouse.workgroup, database: Resource.Warehouse.database },
       copyRoleArn: Resource.Warehouse.copyRoleArn,
+      onMissingObjects: (keys) => {
+        metrics.addMetric("LoadObjectsMissing", MetricUnit.Count, keys.length);
+        logger.warn("receipts name processed objects the lake does not hold: their batches load without them", { keys });
+      },
       onMissingReceipt: (keys) => {
         metrics.addMetric("LoadObjectsWithoutReceipt", MetricUnit.Count, keys.length);
         logger.warn("loading objects whose batch receipt was never written: their batches are not in the accounting", { keys });
@@ -40,6 +44,7 @@ async function plan(event: PlanInput | null): Promise<LoadPlan> {
     pending: result.pending,
     deferred: result.deferred,
     inFlight: result.inFlight,
+    via: result.via,
     executionName: event?.executionName,
   });
   return result;

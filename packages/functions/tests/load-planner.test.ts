@@ -13,6 +13,9 @@ import { writeGeneratedLake, type WrittenLake } from "../../local/tests/warehous
 import { COPY_ROLE, startWarehouseHarness, type WarehouseHarness } from "./load-harness.ts";
 
 /** The planner against the real local S3 and the DuckDB Data API on one endpoint. */
+/** Plan by listing processed/ (the hourly reconciliation) or from unrecorded receipts: each test says which. */
+const LISTING = { reconcile: true } as const;
+const RECEIPTS = { reconcile: false } as const;
 let h: WarehouseHarness;
 let lake: WrittenLake;
 const now = new Date();
@@ -74,8 +77,8 @@ describe("planLoad", () => {
     lake = await writeGeneratedLake(h.s3, h.bucket, { count: 3000, now, seed: 7, batchSize: 300 });
     const all = [...lake.processedKeys].sort();
     expect(all.length).toBeGreaterThan(12);
-    const plan = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
-    expect(plan).toMatchObject({ objects: 6, pending: all.length, deferred: 0, manifestKey: `manifests/${plan.loadId}.json` });
+    const plan = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString(), ...LISTING });
+    expect(plan).toMatchObject({ objects: 6, pending: all.length, deferred: 0, manifestKey: `manifests/${plan.loadId}.json`, via: "listing" });
     const { json } = await manifest(plan);
     expect(json.entries.map((e) => e.url)).toEqual(all.slice(0, 6).map((k) => `s3://${h.bucket}/${k}`));
     expect(json.entries.every((e) => e.mandatory === true && e.meta.content_length > 0)).toBe(true);
@@ -94,10 +97,10 @@ describe("planLoad", () => {
   });
 
   it("plans the same load id and manifest bytes again once the first run's claim is gone (a run that failed)", async () => {
-    const a = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
+    const a = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString(), ...RECEIPTS });
     const first = await manifest(a);
     await release(a);
-    const b = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
+    const b = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString(), ...RECEIPTS });
     expect(b.loadId).toBe(a.loadId);
     expect((await manifest(b)).text).toBe(first.text);
     await release(b);
@@ -105,19 +108,19 @@ describe("planLoad", () => {
 
   it("plans the next objects while a load is in flight, and the same ones once its claim lapses", async () => {
     const all = [...lake.processedKeys].sort();
-    const running = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
-    const next = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString() });
+    const running = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString(), ...LISTING });
+    const next = await planLoad(deps, { maxObjects: 6, startedAt: now.toISOString(), ...LISTING });
     expect(next).toMatchObject({ objects: 6, inFlight: 6, pending: all.length - 6 });
     expect((await manifest(next)).json.entries.map((e) => e.url)).toEqual(all.slice(6, 12).map((k) => `s3://${h.bucket}/${k}`));
     // A claim older than the lease is a dead execution's: its objects are planned again.
-    const afterLease = await planLoad({ ...deps, now: () => new Date(Date.now() + CLAIM_LEASE_MS + 1000) }, { maxObjects: 6, startedAt: now.toISOString() });
+    const afterLease = await planLoad({ ...deps, now: () => new Date(Date.now() + CLAIM_LEASE_MS + 1000) }, { maxObjects: 6, startedAt: now.toISOString(), ...LISTING });
     expect(afterLease).toMatchObject({ loadId: running.loadId, inFlight: 0 });
     await Promise.all([release(running), release(next)]);
   });
 
   it("of two runs planning at the same moment, one withdraws: no object is planned twice", async () => {
     for (let round = 0; round < 5; round++) {
-      const plans = await Promise.all(["run-a", "run-b"].map((executionName) => planLoad(deps, { maxObjects: 6, startedAt: now.toISOString(), executionName })));
+      const plans = await Promise.all(["run-a", "run-b"].map((executionName) => planLoad(deps, { maxObjects: 6, startedAt: now.toISOString(), executionName, ...RECEIPTS })));
       const planned = plans.filter((p) => p.objects > 0);
       // Both may withdraw (each saw the other's claim); both planning is what must never happen.
       expect(planned.length).toBeLessThanOrEqual(1);
@@ -128,16 +131,16 @@ describe("planLoad", () => {
   });
 
   it("skips objects the ledger holds once a load committed", async () => {
-    const first = await planLoad(deps, { maxObjects: 6 });
+    const first = await planLoad(deps, { maxObjects: 6, ...LISTING });
     await load(first);
     const loaded = (await h.rows("SELECT object_key FROM load_ledger ORDER BY object_key")).map((r) => r[0]);
     expect(loaded).toEqual([...lake.processedKeys].sort().slice(0, 6));
-    const second = await planLoad(deps, { maxObjects: 1000 });
+    const second = await planLoad(deps, { maxObjects: 1000, ...LISTING });
     expect(second.loadId).not.toBe(first.loadId);
     const { json } = await manifest(second);
     expect(json.entries.map((e) => e.url)).toEqual([...lake.processedKeys].sort().slice(6).map((k) => `s3://${h.bucket}/${k}`));
     await load(second);
-    expect(await planLoad(deps, {})).toMatchObject({ objects: 0, pending: 0 });
+    expect(await planLoad(deps, LISTING)).toMatchObject({ objects: 0, pending: 0 });
     // Every kept event is in `events` exactly once, and every batch's receipt is counted once.
     expect(await h.rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[lake.eventIds.size, lake.eventIds.size]]);
     const sums = await h.rows("SELECT SUM(received), SUM(filtered), SUM(dead_lettered) FROM event_accounting");
@@ -150,7 +153,7 @@ describe("planLoad", () => {
     const quiet = await writeQuietBatch(5);
     expect(quiet.receipt.processed).toBe(0);
     expect(quiet.receipt.filtered).toBeGreaterThan(0);
-    const plan = await planLoad(deps, { startedAt: now.toISOString() });
+    const plan = await planLoad(deps, { startedAt: now.toISOString(), ...LISTING });
     expect(plan).toMatchObject({ objects: 0, receipts: 1, pending: 0, loadErrorsSql: null, manifestKey: `manifests/${plan.loadId}.json` });
     expect(plan.sqls.some((s) => s.startsWith("COPY"))).toBe(false);
     await load(plan);
@@ -165,23 +168,23 @@ describe("planLoad", () => {
     const loads = await h.rows(`SELECT status, objects FROM loads WHERE load_id = '${plan.loadId}'`);
     expect(loads.map((r) => [r[0], Number(r[1])])).toEqual([["loaded", 0]]);
     // Recorded: the next run has nothing to do.
-    expect(await planLoad(deps, {})).toMatchObject({ objects: 0, receipts: 0, loadId: null });
+    expect(await planLoad(deps, LISTING)).toMatchObject({ objects: 0, receipts: 0, loadId: null });
   });
 
   it("leaves objects without a receipt for a later run, then loads them after the grace period", async () => {
     const late = await writeGeneratedLake(h.s3, h.bucket, { count: 200, now, seed: 8, batchSize: 200, withoutReceipts: true, shardId: "shardId-000000000001" });
-    const deferredPlan = await planLoad(deps, {});
+    const deferredPlan = await planLoad(deps, LISTING);
     expect(deferredPlan).toMatchObject({ objects: 0, pending: late.processedKeys.length, deferred: late.processedKeys.length });
     const reported: string[] = [];
     const later = new Date(Date.now() + RECEIPT_GRACE_MS + 1000);
-    const plan = await planLoad({ ...deps, now: () => later, onMissingReceipt: (keys) => reported.push(...keys) }, { startedAt: now.toISOString() });
+    const plan = await planLoad({ ...deps, now: () => later, onMissingReceipt: (keys) => reported.push(...keys) }, { startedAt: now.toISOString(), ...LISTING });
     expect(plan).toMatchObject({ objects: late.processedKeys.length, receipts: 0, deferred: 0 });
     expect(reported.sort()).toEqual([...late.processedKeys].sort());
   });
 
   it("halves a batch whose statements would exceed the Data API's statement size", async () => {
     const many = await writeGeneratedLake(h.s3, h.bucket, { count: 1500, now, seed: 9, batchSize: 3, shardId: "shardId-000000000002" });
-    const plan = await planLoad({ ...deps, now: () => new Date(Date.now() + RECEIPT_GRACE_MS + 1000) }, { maxObjects: 500 });
+    const plan = await planLoad({ ...deps, now: () => new Date(Date.now() + RECEIPT_GRACE_MS + 1000) }, { maxObjects: 500, ...LISTING });
     expect(plan.objects).toBeGreaterThan(0);
     expect(plan.objects).toBeLessThan(Math.min(500, plan.pending));
     expect(Math.max(...plan.sqls.map((s) => s.length))).toBeLessThanOrEqual(100_000);

@@ -123,7 +123,8 @@ function definition(r: WorkflowResources): StateMachineDefinition {
           Payload: jsonata(
             `$merge([{ 'executionName': $states.context.Execution.Name, 'startedAt': $states.context.Execution.StartTime },
               $type($states.input.maxObjects) = 'number' ? { 'maxObjects': $states.input.maxObjects } : {},
-              $type($states.input.intervalSeconds) = 'number' ? { 'intervalSeconds': $states.input.intervalSeconds } : {}])`,
+              $type($states.input.intervalSeconds) = 'number' ? { 'intervalSeconds': $states.input.intervalSeconds } : {},
+              $type($states.input.reconcile) = 'boolean' ? { 'reconcile': $states.input.reconcile } : {}])`,
           ),
         },
         TimeoutSeconds: 330,

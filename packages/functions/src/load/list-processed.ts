@@ -31,12 +31,19 @@ export async function listProcessed(s3: S3Client, bucket: string, now: Date, loo
   return objects;
 }
 
-/** Every object under a prefix, all pages. */
-export async function listPrefix(s3: S3Client, bucket: string, Prefix: string): Promise<{ Key?: string; Size?: number; ETag?: string; LastModified?: Date }[]> {
+/** Every object under a prefix (after `startAfter`, if given), all pages. */
+export async function listPrefix(
+  s3: S3Client,
+  bucket: string,
+  Prefix: string,
+  startAfter?: string,
+): Promise<{ Key?: string; Size?: number; ETag?: string; LastModified?: Date }[]> {
   const out: { Key?: string; Size?: number; ETag?: string; LastModified?: Date }[] = [];
   let ContinuationToken: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix, ContinuationToken }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix, ContinuationToken, ...(startAfter !== undefined && ContinuationToken === undefined ? { StartAfter: startAfter } : {}) }),
+    );
     out.push(...(page.Contents ?? []));
     ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (ContinuationToken);

@@ -41,6 +41,12 @@ export async function findReceipts(
 }
 
 async function readReceipt(s3: S3Client, bucket: string, key: string): Promise<LoadReceipt> {
+  const { batch_id, windows } = await readBatchReceipt(s3, bucket, key);
+  return { batch_id, windows };
+}
+
+/** A receipt's accounting and, when it names them (receipts do since they list objects), its batch's object keys. */
+export async function readBatchReceipt(s3: S3Client, bucket: string, key: string): Promise<LoadReceipt & { readonly objects?: readonly string[] }> {
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const text = (await out.Body?.transformToString("utf8")) ?? "";
   let parsed: unknown;
@@ -49,9 +55,10 @@ async function readReceipt(s3: S3Client, bucket: string, key: string): Promise<L
   } catch (cause) {
     throw new ReceiptReadError(`receipt ${key} is not JSON`, { cause });
   }
-  const r = parsed as { batch_id?: unknown; windows?: unknown };
+  const r = parsed as { batch_id?: unknown; windows?: unknown; objects?: unknown };
   if (typeof r.batch_id !== "string" || !Array.isArray(r.windows)) throw new ReceiptReadError(`receipt ${key} has no batch_id or windows`);
-  return { batch_id: r.batch_id, windows: r.windows as WindowCounts[] };
+  const objects = Array.isArray(r.objects) && r.objects.every((o) => typeof o === "string") ? (r.objects as string[]) : undefined;
+  return { batch_id: r.batch_id, windows: r.windows as WindowCounts[], ...(objects ? { objects } : {}) };
 }
 
 /** `processed/dt=YYYY-MM-DD/…` → `YYYY-MM-DD` (the event day). */
