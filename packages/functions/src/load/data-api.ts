@@ -16,7 +16,7 @@ export interface Warehouse {
 }
 
 export interface QueryOptions {
-  /** Between DescribeStatement calls; doubles up to 2 s. */
+  /** Between DescribeStatement calls (default 25 ms); doubles up to 2 s. */
   readonly firstPollMs?: number;
   readonly deadlineMs?: number;
 }
@@ -58,7 +58,8 @@ export async function executeBatch(
 /** Polls DescribeStatement until FINISHED (returned) or FAILED/ABORTED/deadline (thrown). */
 async function finished(client: RedshiftDataClient, Id: string, options: QueryOptions): Promise<DescribeStatementCommandOutput> {
   const deadline = Date.now() + (options.deadlineMs ?? 240_000);
-  let wait = options.firstPollMs ?? 100;
+  // Short first: a planner query often ends within tens of milliseconds, and every run waits on two.
+  let wait = options.firstPollMs ?? 25;
   for (;;) {
     const d = await client.send(new DescribeStatementCommand({ Id }));
     if (d.Status === "FINISHED") return d;

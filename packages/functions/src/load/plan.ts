@@ -115,10 +115,12 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
   const now = deps.now?.() ?? new Date();
   const startedAt = validDate(input.startedAt) ?? now;
   const max = boundedMax(input.maxObjects);
-  // Claims before the ledger: see liveClaims.
-  const claimed = await liveClaims(deps.s3, deps.bucket, now);
+  // Claims before the ledger (see liveClaims): listed at once, awaited before any warehouse read.
+  const claims = liveClaims(deps.s3, deps.bucket, now);
+  claims.catch(() => undefined);
   const reconcile = input.reconcile ?? startedAt.getTime() % HOUR_MS < (input.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
-  const fromReceipts = reconcile ? undefined : await workFromReceipts(deps, now, claimed, max);
+  const fromReceipts = reconcile ? undefined : await workFromReceipts(deps, now, claims, max);
+  const claimed = await claims;
   if (fromReceipts && fromReceipts.missing.length > 0) deps.onMissingObjects?.(fromReceipts.missing);
   const work = fromReceipts ? receiptWork(fromReceipts, claimed) : await listingWork(deps, now, startedAt, claimed, max);
   const nothing = { loadId: null, manifestKey: null, claimKey: null, objects: 0, bytes: 0, receipts: 0, sqls: [], loadErrorsSql: null, inFlight: work.inFlight };
@@ -148,9 +150,10 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
     }
     const missing = work.late.filter((key) => batch.some((o) => o.key === key));
     if (missing.length > 0) deps.onMissingReceipt?.(missing);
-    await deps.s3.send(
+    const manifestWritten = deps.s3.send(
       new PutObjectCommand({ Bucket: deps.bucket, Key: manifestKey, Body: JSON.stringify(manifestOf(deps.bucket, batch)), ContentType: "application/json" }),
     );
+    manifestWritten.catch(() => undefined);
     const claim: LoadClaim = {
       loadId,
       executionName: input.executionName ?? null,
@@ -158,7 +161,7 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
       objects: batch.map((o) => o.key),
       receipts: [...new Set(batchReceipts.map((r) => r.batch_id))],
     };
-    const claimKey = await writeClaim(deps.s3, deps.bucket, claim);
+    const [claimKey] = await Promise.all([writeClaim(deps.s3, deps.bucket, claim), manifestWritten]);
     if ((await contendedClaim(deps.s3, deps.bucket, now, claimKey, claim)) !== undefined) {
       await deleteClaim(deps.s3, deps.bucket, claimKey);
       return { ...nothing, pending: work.pending, deferred: work.deferred, contended: true };

@@ -50,16 +50,15 @@ export interface ReceiptWork {
  * undefined when a receipt does not name its objects (written before receipts did): the caller
  * then plans by listing, as it also does hourly to catch objects whose receipt was never written.
  */
-export async function workFromReceipts(deps: PlannerDeps, now: Date, claimed: Claimed, maxObjects: number): Promise<ReceiptWork | undefined> {
-  const state = await readState(deps);
+export async function workFromReceipts(deps: PlannerDeps, now: Date, claims: Promise<Claimed>, maxObjects: number): Promise<ReceiptWork | undefined> {
   const floor = hourOf(new Date(now.getTime() - RECEIPT_LATENESS_MS));
-  const from = state !== undefined && state.receiptsFrom < floor ? state.receiptsFrom : floor;
-  const hours: string[] = [];
-  for (let t = Date.parse(`${from}:00:00Z`); t <= now.getTime() + HOUR_MS; t += HOUR_MS) hours.push(hourOf(new Date(t)));
-  const listed = (await Promise.all(hours.map((h) => listPrefix(deps.s3, deps.bucket, `${LAKE_PREFIXES.receipts}${partitionPath(partitionOf(new Date(`${h}:00:00Z`)))}/`))))
-    .flat()
-    .flatMap((o) => (o.Key !== undefined && o.Key.endsWith(".json") ? [o.Key] : []))
-    .sort(compareKeys);
+  const end = hourOf(new Date(now.getTime() + HOUR_MS));
+  // The hours since the floor are listed while the watermark is read; older ones only if it says so.
+  const [state, recent] = await Promise.all([readState(deps), listReceiptHours(deps, floor, end)]);
+  const older = state !== undefined && state.receiptsFrom < floor ? await listReceiptHours(deps, state.receiptsFrom, previousHour(floor)) : [];
+  const listed = [...older, ...recent].sort(compareKeys);
+  // Claims are listed before anything asks the warehouse what is recorded (see liveClaims).
+  const claimed = await claims;
   const recorded = await recordedBatches(deps, listed.map(batchIdOfReceiptKey));
   const unrecorded = listed.filter((key) => !recorded.has(batchIdOfReceiptKey(key)));
 
@@ -101,6 +100,18 @@ export async function workFromReceipts(deps: PlannerDeps, now: Date, claimed: Cl
     taken += objects.length;
   }
   return { batches, pending, missing };
+}
+
+/** Receipt keys of the arrival hours `from`..`to` (`YYYY-MM-DDTHH`, inclusive), listed at once. */
+async function listReceiptHours(deps: PlannerDeps, from: string, to: string): Promise<string[]> {
+  const hours: string[] = [];
+  for (let t = Date.parse(`${from}:00:00Z`); t <= Date.parse(`${to}:00:00Z`); t += HOUR_MS) hours.push(hourOf(new Date(t)));
+  const pages = await Promise.all(hours.map((h) => listPrefix(deps.s3, deps.bucket, `${LAKE_PREFIXES.receipts}${partitionPath(partitionOf(new Date(`${h}:00:00Z`)))}/`)));
+  return pages.flat().flatMap((o) => (o.Key !== undefined && o.Key.endsWith(".json") ? [o.Key] : []));
+}
+
+function previousHour(hour: string): string {
+  return hourOf(new Date(Date.parse(`${hour}:00:00Z`) - HOUR_MS));
 }
 
 /** Which of these batches `batch_receipts` already holds. */
