@@ -151,6 +151,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     batchSize: TRANSFORMER_EVENT_SOURCE.batchSize,
     maximumBatchingWindowInSeconds: options.batchingWindowSeconds ?? TRANSFORMER_EVENT_SOURCE.maximumBatchingWindowInSeconds,
     bisectBatchOnFunctionError: TRANSFORMER_EVENT_SOURCE.bisectBatchOnFunctionError,
+    parallelizationFactor: TRANSFORMER_EVENT_SOURCE.parallelizationFactor,
     maximumRetryAttempts: TRANSFORMER_EVENT_SOURCE.maximumRetryAttempts,
     maximumRecordAgeInSeconds: TRANSFORMER_EVENT_SOURCE.maximumRecordAgeInSeconds,
     functionResponseTypes: [...TRANSFORMER_EVENT_SOURCE.functionResponseTypes],
