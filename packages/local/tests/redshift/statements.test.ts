@@ -134,7 +134,8 @@ describe("Redshift Data API statements", () => {
     const inserted = [a, b].map((d) => d.SubStatements![3]!.ResultRows);
     expect(inserted.sort()).toEqual([0, 1]);
     // They did not overlap: one started after the other ended.
-    const [early, late] = [a, b].sort((x, y) => x.SubStatements![1]!.CreatedAt!.getTime() - y.SubStatements![1]!.CreatedAt!.getTime());
+    // (Sub-statements carry their batch's CreatedAt; the UPDATE's end tells which ran first.)
+    const [early, late] = [a, b].sort((x, y) => x.SubStatements![1]!.UpdatedAt!.getTime() - y.SubStatements![1]!.UpdatedAt!.getTime());
     expect(late!.SubStatements![1]!.UpdatedAt!.getTime()).toBeGreaterThanOrEqual(early!.UpdatedAt!.getTime());
   });
 
