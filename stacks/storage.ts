@@ -1,4 +1,4 @@
-import { LAKE_PREFIXES } from "@freshet/core";
+import { LAKE_PREFIXES, LOAD_CLAIMS_PREFIX } from "@freshet/core";
 import type { StageConfig } from "./config.ts";
 
 export interface Storage {
@@ -20,6 +20,8 @@ export function createStorage(config: StageConfig): Storage {
     lifecycle: [
       { id: rawRule, prefix: LAKE_PREFIXES.raw, expiresIn: `${days.rawExpiryDays} days` },
       { id: "ProcessedExpiry", prefix: LAKE_PREFIXES.processed, expiresIn: `${days.processedExpiryDays} days` },
+      // Load claims live as long as their execution (≤ 1 h); one a dead execution left is swept.
+      { id: "LoadClaimsExpiry", prefix: LOAD_CLAIMS_PREFIX, expiresIn: "2 days" },
     ],
     transform: {
       // A production bucket is retained on removal (SST's `removal: "retain"`); never let a

@@ -26,5 +26,5 @@ it("deploys the same pipeline settings as other stages", () => {
   const esm = result.resources.one("aws:lambda/eventSourceMapping:EventSourceMapping");
   expect(esm.inputs).toMatchObject({ batchSize: 500, maximumRetryAttempts: 5, maximumRecordAgeInSeconds: 3600 });
   const rules = result.resources.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
-  expect(rules.map((x: { expiration: { days: number } }) => x.expiration.days)).toEqual([365, 90]);
+  expect(rules.map((x: { expiration: { days: number } }) => x.expiration.days)).toEqual([365, 90, 2]);
 });

@@ -120,7 +120,7 @@ describe("ingest API", () => {
 });
 
 describe("lake bucket", () => {
-  it("moves raw/ to Deep Archive and expires it after 365 days; expires processed/ after 90", () => {
+  it("moves raw/ to Deep Archive and expires it after 365 days; expires processed/ after 90 and stale load claims after 2", () => {
     const rules = r().one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
     const rule = (prefix: string) => rules.find((x: { filter?: { prefix?: string } }) => x.filter?.prefix === prefix);
     expect(rule("raw/")).toMatchObject({
@@ -130,7 +130,8 @@ describe("lake bucket", () => {
     });
     expect(rule("processed/")).toMatchObject({ status: "Enabled", expiration: { days: 90 } });
     expect(rule("processed/").transitions).toBeUndefined();
-    expect(rules).toHaveLength(2);
+    expect(rule("manifests/in-flight/")).toMatchObject({ status: "Enabled", expiration: { days: 2 } });
+    expect(rules).toHaveLength(3);
   });
 
   it("sends its events to EventBridge", () => {
