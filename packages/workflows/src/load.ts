@@ -14,10 +14,11 @@ import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from 
  * the next run plans the same objects (the same load id) and tries again. One poll loop serves
  * both statements (`$phase`: the copy, then the load-errors query).
  *
- * Concurrency: the load id is derived from the objects it loads, and the transaction dedupes
- * against `events` and writes the ledger, so two overlapping runs load every object once; the
- * slower one's transaction loads nothing (or fails on Redshift's serializable isolation and is
- * retried by the next run). See packages/functions/src/load-planner.ts.
+ * Concurrency: a running load claims its objects (`manifests/in-flight/`, deleted by
+ * ReleaseClaim or ReleaseFailedClaim when it ends), so the next run plans other objects; and the
+ * transaction takes `LOCK load_lock` first, re-checks the ledger and dedupes against `events`,
+ * so two runs that did plan the same objects load them once (the later one is `superseded`).
+ * See packages/functions/src/load/plan.ts.
  */
 
 export const LOAD_SCHEDULE_NAME = "Interval";
