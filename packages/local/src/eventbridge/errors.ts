@@ -1,22 +1,8 @@
-import { jsonErrorResponse, type EndpointResponse } from "../endpoint/service.ts";
+import { JsonApiError } from "../endpoint/json-protocol.ts";
 
-/**
- * An error the EventBridge API answers on the wire (AWS JSON 1.1): `type` is AWS's exception
- * name, which the SDK maps to its exception class.
- */
-export class EventBridgeApiError extends Error {
+/** An error the EventBridge API answers on the wire (see JsonApiError). */
+export class EventBridgeApiError extends JsonApiError {
   override readonly name = "EventBridgeApiError";
-  readonly type: string;
-  readonly status: number;
-  constructor(type: string, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, { cause: options?.cause });
-    this.type = type;
-    this.status = options?.status ?? 400;
-  }
-
-  toResponse(): EndpointResponse {
-    return jsonErrorResponse(this.status, this.type, this.message);
-  }
 }
 
 /** A target could not be reached; `retryable` tells the delivery engine whether to try again. */

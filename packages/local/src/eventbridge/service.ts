@@ -1,12 +1,11 @@
 import { compileEventPattern, matchesPattern, nextFireTimes, parseScheduleExpression, type CompiledEventPattern } from "@freshet/core";
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { amzTarget } from "../endpoint/signing.ts";
+import { serveJson, type JsonProtocol } from "../endpoint/json-protocol.ts";
 import type { EndpointRequest, EndpointResponse, EndpointService } from "../endpoint/service.ts";
 import { createEventBus, deleteEventBus, describeEventBus, listEventBuses } from "./bus-operations.ts";
 import { systemClock, type TimerClock } from "./clock.ts";
 import { createDeliveryEngine, type DeliveryEngine, type DeliveryLogEntry, type RetryPolicy } from "./delivery.ts";
-import { EventBridgeApiError } from "./errors.ts";
 import { eventTime, scheduledEvent, type EventEnvelope } from "./event-envelope.ts";
 import { putEvents, testEventPattern } from "./events-operations.ts";
 import { targetInput } from "./input-transformer.ts";
@@ -152,29 +151,19 @@ export function createEventBridgeService(options: EventBridgeServiceOptions): Ev
     ListEventBuses: listEventBuses,
     DeleteEventBus: deleteEventBus,
   };
+  const protocol: JsonProtocol<EventBridgeContext> = {
+    contentType: "application/x-amz-json-1.1",
+    operations: OPERATIONS,
+    unknownOperation: (name) => `Unknown operation ${name}`,
+    unavailable: { type: "ServiceUnavailable", message: "The EventBridge service is shut down" },
+  };
 
   return {
     name: "events",
     delivery,
     matches: (req) => amzTarget(req)?.prefix === "AWSEvents",
-    async handle(req: EndpointRequest): Promise<EndpointResponse> {
-      const requestId = randomUUID();
-      const operationName = amzTarget(req)?.operation ?? "";
-      const operation = OPERATIONS[operationName];
-      try {
-        if (!operation) throw new EventBridgeApiError("UnknownOperationException", `Unknown operation ${operationName}`);
-        if (closed) throw new EventBridgeApiError("ServiceUnavailable", "The EventBridge service is shut down", { status: 503 });
-        const output = operation(ctx, parseBody(req.body));
-        return {
-          status: 200,
-          headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId },
-          body: JSON.stringify(output),
-        };
-      } catch (error) {
-        if (!(error instanceof EventBridgeApiError)) throw error;
-        const response = error.toResponse();
-        return { ...response, headers: { ...response.headers, "x-amzn-requestid": requestId } };
-      }
+    handle(req: EndpointRequest): Promise<EndpointResponse> {
+      return serveJson(protocol, ctx, amzTarget(req)?.operation ?? "", req, closed);
     },
     putEventInternal(event, busName = DEFAULT_BUS) {
       publish(busName, event);
@@ -188,14 +177,4 @@ export function createEventBridgeService(options: EventBridgeServiceOptions): Ev
       if (!options.delivery) delivery.close();
     },
   };
-}
-
-function parseBody(body: Buffer): JsonObject {
-  try {
-    const parsed: unknown = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError("not an object");
-    return parsed as JsonObject;
-  } catch (error) {
-    throw new EventBridgeApiError("SerializationException", "Request body is not a JSON object", { cause: error });
-  }
 }

@@ -1,16 +1,8 @@
-/**
- * An error Kinesis answers on the wire: `type` is AWS's exception name (the SDK maps it to its
- * exception class), `status` the HTTP status AWS uses for it.
- */
-export class KinesisApiError extends Error {
+import { JsonApiError } from "../endpoint/json-protocol.ts";
+
+/** An error Kinesis answers on the wire (see JsonApiError). */
+export class KinesisApiError extends JsonApiError {
   override readonly name = "KinesisApiError";
-  readonly type: string;
-  readonly status: number;
-  constructor(type: string, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, { cause: options?.cause });
-    this.type = type;
-    this.status = options?.status ?? 400;
-  }
 }
 
 /** The embedded service's files cannot be read or written (not a client mistake). */

@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { jsonErrorResponse, type EndpointRequest, type EndpointResponse, type EndpointService } from "../endpoint/service.ts";
+import { serveJson, type JsonProtocol } from "../endpoint/json-protocol.ts";
+import type { EndpointRequest, EndpointResponse, EndpointService } from "../endpoint/service.ts";
 import type { KinesisContext, KinesisFaults } from "./context.ts";
-import { KinesisApiError } from "./errors.ts";
 import { putRecord, putRecords } from "./put-operations.ts";
 import { getRecords, getShardIterator } from "./read-operations.ts";
 import {
@@ -59,6 +58,13 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   GetRecords: getRecords,
 };
 
+const PROTOCOL: JsonProtocol<KinesisContext> = {
+  contentType: "application/x-amz-json-1.1",
+  operations: OPERATIONS,
+  unknownOperation: (name) => `Unknown operation ${name}`,
+  unavailable: { type: "ServiceUnavailable", message: "The Kinesis service is shut down" },
+};
+
 function targetOf(req: EndpointRequest): string {
   const target = req.headers["x-amz-target"];
   return Array.isArray(target) ? (target[0] ?? "") : (target ?? "");
@@ -92,31 +98,8 @@ export function createKinesisService(options: KinesisServiceOptions): KinesisSer
   return {
     name: "kinesis",
     matches: (req) => targetOf(req).startsWith(TARGET_PREFIX),
-    async handle(req: EndpointRequest): Promise<EndpointResponse> {
-      const requestId = randomUUID();
-      const operationName = targetOf(req).slice(TARGET_PREFIX.length);
-      const operation = OPERATIONS[operationName];
-      if (!operation) return withRequestId(jsonErrorResponse(400, "UnknownOperationException", `Unknown operation ${operationName}`), requestId);
-      if (closed) return withRequestId(jsonErrorResponse(503, "ServiceUnavailable", "The Kinesis service is shut down"), requestId);
-      let input: JsonObject;
-      try {
-        const parsed: unknown = req.body.length === 0 ? {} : JSON.parse(req.body.toString("utf8"));
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError("not an object");
-        input = parsed as JsonObject;
-      } catch {
-        return withRequestId(jsonErrorResponse(400, "SerializationException", "Request body is not a JSON object"), requestId);
-      }
-      try {
-        const output = operation(ctx, input);
-        return {
-          status: 200,
-          headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId },
-          body: JSON.stringify(output),
-        };
-      } catch (error) {
-        if (error instanceof KinesisApiError) return withRequestId(jsonErrorResponse(error.status, error.type, error.message), requestId);
-        throw error;
-      }
+    handle(req: EndpointRequest): Promise<EndpointResponse> {
+      return serveJson(PROTOCOL, ctx, targetOf(req).slice(TARGET_PREFIX.length), req, closed);
     },
     async close() {
       if (closed) return;
@@ -124,8 +107,4 @@ export function createKinesisService(options: KinesisServiceOptions): KinesisSer
       store.close();
     },
   };
-}
-
-function withRequestId(response: EndpointResponse, requestId: string): EndpointResponse {
-  return { ...response, headers: { ...response.headers, "x-amzn-requestid": requestId } };
 }

@@ -1,16 +1,8 @@
-/**
- * An error the Data API answers on the wire: `type` is AWS's exception name (the SDK maps it to
- * its exception class), `status` the HTTP status AWS uses for it.
- */
-export class RedshiftDataApiError extends Error {
+import { JsonApiError } from "../endpoint/json-protocol.ts";
+
+/** An error the Data API answers on the wire (see JsonApiError). */
+export class RedshiftDataApiError extends JsonApiError {
   override readonly name = "RedshiftDataApiError";
-  readonly type: string;
-  readonly status: number;
-  constructor(type: string, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, { cause: options?.cause });
-    this.type = type;
-    this.status = options?.status ?? 400;
-  }
 }
 
 export function validation(message: string): RedshiftDataApiError {

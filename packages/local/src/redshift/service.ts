@@ -1,12 +1,11 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { jsonErrorResponse, type EndpointRequest, type EndpointResponse, type EndpointService } from "../endpoint/service.ts";
+import { serveJson, type JsonProtocol } from "../endpoint/json-protocol.ts";
+import type { EndpointRequest, EndpointResponse, EndpointService } from "../endpoint/service.ts";
 import { amzTarget } from "../endpoint/signing.ts";
 import { DatabaseEngine } from "./engine/databases.ts";
 import { ResultStore } from "./statements/result-store.ts";
-import { RedshiftDataApiError } from "./errors.ts";
 import {
   batchExecuteStatement,
   cancelStatement,
@@ -58,6 +57,13 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   ListStatements: listStatements,
 };
 
+const PROTOCOL: JsonProtocol<OperationContext> = {
+  contentType: "application/x-amz-json-1.1",
+  operations: OPERATIONS,
+  unknownOperation: (name) => `Operation ${name} is not supported by the local Redshift Data API`,
+  unavailable: { type: "ServiceUnavailableException", message: "The Redshift Data API is shut down" },
+};
+
 /**
  * Creates the Redshift Data API (AWS JSON 1.1, `X-Amz-Target: RedshiftData.<Op>`) backed by
  * DuckDB, for unchanged `@aws-sdk/client-redshift-data` clients. Register it with `startEndpoint`
@@ -96,30 +102,8 @@ export function createRedshiftDataService(options: RedshiftDataServiceOptions): 
   return {
     name: "redshift-data",
     matches: (req) => amzTarget(req)?.prefix === PREFIX,
-    async handle(req: EndpointRequest): Promise<EndpointResponse> {
-      const requestId = randomUUID();
-      const name = amzTarget(req)?.operation ?? "";
-      const operation = OPERATIONS[name];
-      if (!operation) return withRequestId(jsonErrorResponse(400, "UnknownOperationException", `Operation ${name} is not supported by the local Redshift Data API`), requestId);
-      if (closed) return withRequestId(jsonErrorResponse(503, "ServiceUnavailableException", "The Redshift Data API is shut down"), requestId);
-      let input: JsonObject;
-      try {
-        const parsed: unknown = req.body.length === 0 ? {} : JSON.parse(req.body.toString("utf8"));
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError("not an object");
-        input = parsed as JsonObject;
-      } catch {
-        return withRequestId(jsonErrorResponse(400, "SerializationException", "Request body is not a JSON object"), requestId);
-      }
-      try {
-        return {
-          status: 200,
-          headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId },
-          body: JSON.stringify(operation(ctx, input)),
-        };
-      } catch (error) {
-        if (error instanceof RedshiftDataApiError) return withRequestId(jsonErrorResponse(error.status, error.type, error.message), requestId);
-        throw error;
-      }
+    handle(req: EndpointRequest): Promise<EndpointResponse> {
+      return serveJson(PROTOCOL, ctx, amzTarget(req)?.operation ?? "", req, closed);
     },
     async close() {
       if (closed) return;
@@ -134,8 +118,4 @@ export function createRedshiftDataService(options: RedshiftDataServiceOptions): 
       s3Client?.destroy();
     },
   };
-}
-
-function withRequestId(response: EndpointResponse, requestId: string): EndpointResponse {
-  return { ...response, headers: { ...response.headers, "x-amzn-requestid": requestId } };
 }

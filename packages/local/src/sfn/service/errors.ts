@@ -1,16 +1,11 @@
+import { JsonApiError } from "../../endpoint/json-protocol.ts";
+
 /**
- * An error Step Functions answers on the wire: `type` is AWS's exception name (`InvalidDefinition`,
- * `ExecutionDoesNotExist`, …), which the SDK maps to its exception class.
+ * An error Step Functions answers on the wire (see JsonApiError): `InvalidDefinition`,
+ * `ExecutionDoesNotExist`, …
  */
-export class SfnApiError extends Error {
+export class SfnApiError extends JsonApiError {
   override readonly name = "SfnApiError";
-  readonly type: string;
-  readonly status: number;
-  constructor(type: string, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, { cause: options?.cause });
-    this.type = type;
-    this.status = options?.status ?? 400;
-  }
 }
 
 /** The service's files cannot be read or written (not a client mistake). */

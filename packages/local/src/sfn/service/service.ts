@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { serveJson, type JsonProtocol } from "../../endpoint/json-protocol.ts";
 import type { EndpointRequest, EndpointResponse, EndpointService } from "../../endpoint/service.ts";
 import { amzTarget } from "../../endpoint/signing.ts";
 import type { Clock } from "../interpreter/contract.ts";
@@ -22,7 +22,7 @@ import {
 } from "./api/state-machines.ts";
 import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from "./api/task-tokens.ts";
 import type { Account } from "./arns.ts";
-import { executionDoesNotExist, SfnApiError } from "./errors.ts";
+import { executionDoesNotExist } from "./errors.ts";
 import { createTaskInvoker } from "./integrations/invoker.ts";
 import type { LambdaRegistry } from "./integrations/lambda.ts";
 import { SdkClients } from "./integrations/sdk-clients.ts";
@@ -107,6 +107,13 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   ListTagsForResource: listTagsForResource,
 };
 
+const PROTOCOL: JsonProtocol<SfnContext> = {
+  contentType: "application/x-amz-json-1.0",
+  operations: OPERATIONS,
+  unknownOperation: (name) => `Unknown operation ${name}`,
+  unavailable: { type: "ServiceUnavailable", message: "The Step Functions service is shut down" },
+};
+
 /**
  * The Step Functions API on the embedded endpoint (AWS JSON 1.0, `X-Amz-Target:
  * AWSStepFunctions.<Op>`), running JSONata state machines with the local interpreter and the
@@ -159,31 +166,8 @@ export function createStepFunctionsService(options: StepFunctionsServiceOptions)
   return {
     name: "states",
     matches: (req) => amzTarget(req)?.prefix === TARGET_PREFIX,
-    async handle(req: EndpointRequest): Promise<EndpointResponse> {
-      const requestId = randomUUID();
-      const operationName = amzTarget(req)?.operation ?? "";
-      const operation = Object.hasOwn(OPERATIONS, operationName) ? OPERATIONS[operationName] : undefined;
-      if (!operation) return errorResponse(400, "UnknownOperationException", `Unknown operation ${operationName}`, requestId);
-      if (closed) return errorResponse(503, "ServiceUnavailable", "The Step Functions service is shut down", requestId);
-      let input: JsonObject;
-      try {
-        const parsed: unknown = req.body.length === 0 ? {} : JSON.parse(req.body.toString("utf8"));
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError("not an object");
-        input = parsed as JsonObject;
-      } catch {
-        return errorResponse(400, "SerializationException", "Request body is not a JSON object", requestId);
-      }
-      try {
-        const output = await operation(ctx, input);
-        return {
-          status: 200,
-          headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": requestId },
-          body: JSON.stringify(output),
-        };
-      } catch (error) {
-        if (error instanceof SfnApiError) return errorResponse(error.status, error.type, error.message, requestId);
-        throw error;
-      }
+    handle(req: EndpointRequest): Promise<EndpointResponse> {
+      return serveJson(PROTOCOL, ctx, amzTarget(req)?.operation ?? "", req, closed);
     },
     async waitForExecution(executionArn: string): Promise<ExecutionOutcome> {
       const record = store.executions.get(executionArn);
@@ -233,13 +217,5 @@ function outcomeOf(record: ExecutionRecord): ExecutionOutcome {
     ...(record.output !== undefined ? { output: JSON.parse(record.output) as unknown } : {}),
     ...(record.error !== undefined ? { error: record.error } : {}),
     ...(record.cause !== undefined ? { cause: record.cause } : {}),
-  };
-}
-
-function errorResponse(status: number, type: string, message: string, requestId: string): EndpointResponse {
-  return {
-    status,
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-errortype": type, "x-amzn-requestid": requestId },
-    body: JSON.stringify({ __type: type, message }),
   };
 }
