@@ -107,6 +107,23 @@ const cell = (row: string, index: number) =>
   `($c := ${row}[${index}]; $exists($c.IsNull) and $c.IsNull ? null : ($exists($c.LongValue) ? $c.LongValue : ($exists($c.DoubleValue) ? $c.DoubleValue :
     ($exists($c.BooleanValue) ? $c.BooleanValue : ($exists($c.StringValue) ? $c.StringValue : null)))))`;
 
+/**
+ * Deletes the load's in-flight claim, then goes on to `next` whatever happens: a claim left
+ * behind only makes later plans skip those objects until it lapses.
+ */
+function releaseClaim(r: WorkflowResources, comment: string, next: string) {
+  return {
+    Type: "Task",
+    Comment: comment,
+    Resource: "arn:aws:states:::aws-sdk:s3:deleteObject",
+    Arguments: { Bucket: r.lakeBucket, Key: jsonata("$plan.claimKey") },
+    TimeoutSeconds: 20,
+    Retry: [TRANSIENT],
+    Catch: [{ ErrorEquals: ["States.ALL"], Next: next }],
+    Next: next,
+  } as const;
+}
+
 function definition(r: WorkflowResources): StateMachineDefinition {
   const warehouse = { WorkgroupName: r.warehouseWorkgroupName, Database: r.warehouseDatabase };
   return {
@@ -280,17 +297,11 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         Assign: { eventId: jsonata("$states.result.Entries[0].EventId") },
         Next: "ReleaseClaim",
       },
-      ReleaseClaim: {
-        Type: "Task",
-        Comment: "The load has ended: delete its in-flight claim so the next plan no longer skips its objects (now in the ledger).",
-        Resource: "arn:aws:states:::aws-sdk:s3:deleteObject",
-        Arguments: { Bucket: r.lakeBucket, Key: jsonata("$plan.claimKey") },
-        TimeoutSeconds: 20,
-        Retry: [TRANSIENT],
-        // A claim left behind only makes later plans skip loaded objects until it lapses.
-        Catch: [{ ErrorEquals: ["States.ALL"], Next: "Loaded" }],
-        Next: "Loaded",
-      },
+      ReleaseClaim: releaseClaim(
+        r,
+        "The load has ended: delete its in-flight claim so the next plan no longer skips its objects (now in the ledger).",
+        "Loaded",
+      ),
       Loaded: {
         Type: "Succeed",
         Output: jsonata("{ 'loaded': true, 'loadId': $plan.loadId, 'objects': $plan.objects, 'summary': $summary, 'eventId': $eventId }"),
@@ -344,16 +355,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         Choices: [{ Condition: jsonata("$plan != null and $type($plan.claimKey) = 'string'"), Next: "ReleaseFailedClaim" }],
         Default: "LoadFailed",
       },
-      ReleaseFailedClaim: {
-        Type: "Task",
-        Comment: "Free the failed load's objects at once: the next run plans them again (its manifest is kept).",
-        Resource: "arn:aws:states:::aws-sdk:s3:deleteObject",
-        Arguments: { Bucket: r.lakeBucket, Key: jsonata("$plan.claimKey") },
-        TimeoutSeconds: 20,
-        Retry: [TRANSIENT],
-        Catch: [{ ErrorEquals: ["States.ALL"], Next: "LoadFailed" }],
-        Next: "LoadFailed",
-      },
+      ReleaseFailedClaim: releaseClaim(r, "Free the failed load's objects at once: the next run plans them again (its manifest is kept).", "LoadFailed"),
       LoadFailed: {
         Type: "Fail",
         Error: "Freshet.LoadFailed",
