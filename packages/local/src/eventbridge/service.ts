@@ -1,15 +1,13 @@
 import { compileEventPattern, matchesPattern, nextFireTimes, parseScheduleExpression, type CompiledEventPattern } from "@freshet/core";
-import { join } from "node:path";
 import { amzTarget } from "../endpoint/signing.ts";
 import { serveJson, type JsonProtocol } from "../endpoint/json-protocol.ts";
 import type { EndpointRequest, EndpointResponse, EndpointService } from "../endpoint/service.ts";
 import { createEventBus, deleteEventBus, describeEventBus, listEventBuses } from "./bus-operations.ts";
-import { systemClock, type TimerClock } from "./clock.ts";
-import { createDeliveryEngine, type DeliveryEngine, type DeliveryLogEntry, type RetryPolicy } from "./delivery.ts";
+import type { DeliveryEngine } from "./delivery.ts";
+import { openDeliveringService, type DeliveringServiceOptions } from "./delivering-service.ts";
 import { eventTime, scheduledEvent, type EventEnvelope } from "./event-envelope.ts";
 import { putEvents, testEventPattern } from "./events-operations.ts";
 import { targetInput } from "./input-transformer.ts";
-import { JsonFile } from "./json-file.ts";
 import type { JsonObject } from "./request-fields.ts";
 import {
   deleteRule,
@@ -23,24 +21,9 @@ import {
 import { runSchedule, type ScheduledJob } from "./schedule-timer.ts";
 import { DEFAULT_BUS, ruleArn, type EventBridgeContext, type EventBridgeState, type RuleRecord } from "./state.ts";
 import { listTargetsByRule, putTargets, removeTargets } from "./target-operations.ts";
-import type { LocalFunctions } from "./target-kinds.ts";
 
-export interface EventBridgeServiceOptions {
-  /** Rules, targets and buses live in `<dataDir>/eventbridge/` and survive a restart. */
-  readonly dataDir: string;
-  /** The endpoint targets are called through (a getter: the endpoint starts after its services). */
-  readonly endpointUrl: () => string;
-  readonly region?: string;
-  readonly accountId?: string;
-  /** Real timers by default; tests pass a `TestClock`. */
-  readonly clock?: TimerClock;
-  /** The local function registry Lambda targets are looked up in (by function name). */
-  readonly functions?: LocalFunctions;
-  readonly retry?: Partial<RetryPolicy>;
-  readonly log?: (entry: DeliveryLogEntry) => void;
-  /** A delivery engine shared with the Scheduler service; by default the service makes its own. */
-  readonly delivery?: DeliveryEngine;
-}
+/** Rules, targets and buses live in `<dataDir>/eventbridge/`; the delivery engine may be shared with the Scheduler. */
+export type EventBridgeServiceOptions = DeliveringServiceOptions;
 
 /** The EventBridge API on the embedded endpoint, plus the hooks the platform feeds it through. */
 export interface EventBridgeService extends EndpointService {
@@ -61,23 +44,7 @@ type Operation = (ctx: EventBridgeContext, input: JsonObject) => object;
  * firing schedules go to the rules' targets through the delivery engine.
  */
 export function createEventBridgeService(options: EventBridgeServiceOptions): EventBridgeService {
-  const region = options.region ?? "us-east-1";
-  const accountId = options.accountId ?? "000000000000";
-  const clock = options.clock ?? systemClock;
-  const file = new JsonFile<EventBridgeState>(join(options.dataDir, "eventbridge", "state.json"));
-  const state = file.load({ buses: [], rules: [] });
-  const delivery =
-    options.delivery ??
-    createDeliveryEngine({
-      endpointUrl: options.endpointUrl,
-      region,
-      accountId,
-      clock,
-      functions: options.functions,
-      retry: options.retry,
-      log: options.log,
-      deadLetterFile: join(options.dataDir, "eventbridge", "failed-deliveries.jsonl"),
-    });
+  const { region, accountId, clock, file, state, delivery } = openDeliveringService<EventBridgeState>(options, "eventbridge", { buses: [], rules: [] });
   const schedules = new Map<RuleRecord, ScheduledJob>();
   const patterns = new Map<string, CompiledEventPattern>();
   let closed = false;

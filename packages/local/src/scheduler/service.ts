@@ -1,12 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import type { EndpointRequest, EndpointResponse, EndpointService } from "../endpoint/service.ts";
 import { signingService } from "../endpoint/signing.ts";
-import { systemClock, type TimerClock } from "../eventbridge/clock.ts";
-import { createDeliveryEngine, type DeliveryEngine, type DeliveryLogEntry, type RetryPolicy } from "../eventbridge/delivery.ts";
-import { JsonFile } from "../eventbridge/json-file.ts";
+import type { DeliveryEngine } from "../eventbridge/delivery.ts";
+import { openDeliveringService, type DeliveringServiceOptions } from "../eventbridge/delivering-service.ts";
 import type { ScheduledJob } from "../eventbridge/schedule-timer.ts";
-import type { LocalFunctions } from "../eventbridge/target-kinds.ts";
 import { SchedulerApiError } from "./errors.ts";
 import { armSchedule } from "./firing.ts";
 import {
@@ -26,19 +23,8 @@ import {
 } from "./operations.ts";
 import type { ScheduleRecord, SchedulerState } from "./state.ts";
 
-export interface SchedulerServiceOptions {
-  /** Schedules and groups live in `<dataDir>/scheduler/` and survive a restart. */
-  readonly dataDir: string;
-  /** The endpoint targets are called through (a getter: the endpoint starts after its services). */
-  readonly endpointUrl: () => string;
-  readonly region?: string;
-  readonly accountId?: string;
-  readonly clock?: TimerClock;
-  readonly functions?: LocalFunctions;
-  readonly retry?: Partial<RetryPolicy>;
-  readonly log?: (entry: DeliveryLogEntry) => void;
-  /** A delivery engine shared with the EventBridge service; by default the service makes its own. */
-  readonly delivery?: DeliveryEngine;
+/** Schedules and groups live in `<dataDir>/scheduler/`; the delivery engine may be shared with EventBridge. */
+export interface SchedulerServiceOptions extends DeliveringServiceOptions {
   /** Accept the local-only `rate(N seconds)` (tests and demos); AWS rejects it, so off by default. */
   readonly allowSecondRates?: boolean;
 }
@@ -72,23 +58,7 @@ const ROUTES: readonly (readonly [string, RegExp, Operation])[] = [
  * targets (Step Functions, Lambda, SNS, EventBridge) called through the delivery engine.
  */
 export function createSchedulerService(options: SchedulerServiceOptions): SchedulerService {
-  const region = options.region ?? "us-east-1";
-  const accountId = options.accountId ?? "000000000000";
-  const clock = options.clock ?? systemClock;
-  const file = new JsonFile<SchedulerState>(join(options.dataDir, "scheduler", "state.json"));
-  const state = file.load({ groups: [], schedules: [] });
-  const delivery =
-    options.delivery ??
-    createDeliveryEngine({
-      endpointUrl: options.endpointUrl,
-      region,
-      accountId,
-      clock,
-      functions: options.functions,
-      retry: options.retry,
-      log: options.log,
-      deadLetterFile: join(options.dataDir, "scheduler", "failed-deliveries.jsonl"),
-    });
+  const { region, accountId, clock, file, state, delivery } = openDeliveringService<SchedulerState>(options, "scheduler", { groups: [], schedules: [] });
   const jobs = new Map<ScheduleRecord, ScheduledJob>();
   let closed = false;
 
