@@ -7,7 +7,7 @@ import { BatchBodies } from "./batch-bodies.ts";
 import type { BufferPool } from "./buffer-pool.ts";
 import { batchIdOf, receiptKey, type BatchRef } from "./keys.ts";
 import { lakeObject, type LakeObject } from "./lake-object.ts";
-import { partitionOfIso, type Partition } from "./partition.ts";
+import { partitionOfIso, windowLabel, type Partition } from "./partition.ts";
 import { receiptOf, ReceiptTally, type BatchReceipt } from "./receipt.ts";
 
 /** A record as the stream delivered it. */
@@ -137,11 +137,6 @@ function sourceOf(batch: StreamBatch, record: StreamRecord, arrival: string): Re
     partition_key: record.partitionKey,
     approximate_arrival: arrival,
   };
-}
-
-/** The receipt's accounting window of an arrival: its hour, `YYYY-MM-DDTHH`. */
-function windowLabel(window: Partition): string {
-  return `${window.dt}T${window.hr}`;
 }
 
 function toBase64(data: Uint8Array): string {

@@ -14,6 +14,11 @@ export function partitionOfIso(iso: string): Partition {
   return { dt: iso.slice(0, 10), hr: iso.slice(11, 13) };
 }
 
+/** A receipt's accounting window (the hour of a partition): `YYYY-MM-DDTHH`. */
+export function windowLabel(partition: Partition): string {
+  return `${partition.dt}T${partition.hr}`;
+}
+
 export function partitionPath(partition: Partition): string {
   return `dt=${partition.dt}/hr=${partition.hr}`;
 }

@@ -45,8 +45,9 @@ export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `processed/dt=…/hr=…/<batchId>.ndjson.gz` → `<batchId>`: receipts are named by the same id. */
+/** `processed/…/<batchId>.ndjson.gz` or `receipts/…/<batchId>.json` → `<batchId>`: a batch's objects and receipt share it. */
 export function batchIdOfKey(key: string): string {
   const name = key.slice(key.lastIndexOf("/") + 1);
-  return name.endsWith(".ndjson.gz") ? name.slice(0, -".ndjson.gz".length) : name;
+  for (const extension of [".ndjson.gz", ".json"]) if (name.endsWith(extension)) return name.slice(0, -extension.length);
+  return name;
 }

@@ -28,7 +28,7 @@ export async function findReceipts(
   for (const day of daysFrom(oldest, now)) {
     for (const o of await listPrefix(s3, bucket, `${LAKE_PREFIXES.receipts}dt=${day}/`)) {
       if (o.Key === undefined || !o.Key.endsWith(".json")) continue;
-      const id = o.Key.slice(o.Key.lastIndexOf("/") + 1, -".json".length);
+      const id = batchIdOfKey(o.Key);
       if (wanted.has(id)) found.set(id, o.Key);
     }
     if (found.size === wanted.size) break;
@@ -97,7 +97,7 @@ export async function findUnrecordedReceipts(
   for (const page of listed) {
     for (const o of page) {
       if (o.Key === undefined || !o.Key.endsWith(".json")) continue;
-      const id = o.Key.slice(o.Key.lastIndexOf("/") + 1, -".json".length);
+      const id = batchIdOfKey(o.Key);
       if (!skipIds.has(id)) keys.set(id, o.Key);
     }
   }

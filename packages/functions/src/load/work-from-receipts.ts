@@ -1,11 +1,11 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { LAKE_PREFIXES, MAX_KEYS_PER_LOOKUP, partitionOf, partitionPath, sqlString, TRANSFORMER_EVENT_SOURCE, type LoadReceipt } from "@freshet/core";
+import { LAKE_PREFIXES, MAX_KEYS_PER_LOOKUP, partitionOf, partitionPath, sqlString, TRANSFORMER_EVENT_SOURCE, windowLabel, type LoadReceipt } from "@freshet/core";
 import { forEachLimited } from "../shared/for-each-limited.ts";
 import type { Claimed } from "./claims.ts";
 import { query } from "./data-api.ts";
 import { loadedKeys } from "./ledger.ts";
 import { listPrefix } from "./list-processed.ts";
-import { compareKeys, type ProcessedObject } from "./manifest.ts";
+import { batchIdOfKey, compareKeys, type ProcessedObject } from "./manifest.ts";
 import type { PlannerDeps } from "./plan.ts";
 import { readBatchReceipt } from "./receipts.ts";
 
@@ -59,8 +59,8 @@ export async function workFromReceipts(deps: PlannerDeps, now: Date, claims: Pro
   const listed = [...older, ...recent].sort(compareKeys);
   // Claims are listed before anything asks the warehouse what is recorded (see liveClaims).
   const claimed = await claims;
-  const recorded = await recordedBatches(deps, listed.map(batchIdOfReceiptKey));
-  const unrecorded = listed.filter((key) => !recorded.has(batchIdOfReceiptKey(key)));
+  const recorded = await recordedBatches(deps, listed.map(batchIdOfKey));
+  const unrecorded = listed.filter((key) => !recorded.has(batchIdOfKey(key)));
 
   // The watermark moves to the oldest hour still holding an unrecorded receipt (claimed ones too:
   // they are in flight, not loaded), never past the lateness floor.
@@ -68,7 +68,7 @@ export async function workFromReceipts(deps: PlannerDeps, now: Date, claims: Pro
   const next = oldest < floor ? oldest : floor;
   if ((state?.receiptsFrom ?? floor) !== next) await writeState(deps, { receiptsFrom: next });
 
-  const open = unrecorded.filter((key) => !claimed.receipts.has(batchIdOfReceiptKey(key)));
+  const open = unrecorded.filter((key) => !claimed.receipts.has(batchIdOfKey(key)));
   const read: { receipt: LoadReceipt; objects: string[] }[] = [];
   let objectCount = 0;
   for (let i = 0; i < open.length && objectCount < maxObjects; i += PARALLEL) {
@@ -166,17 +166,13 @@ async function writeState(deps: PlannerDeps, state: PlannerState): Promise<void>
   await deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: PLANNER_STATE_KEY, Body: JSON.stringify(state), ContentType: "application/json" }));
 }
 
-/** `YYYY-MM-DDTHH` (UTC). */
+/** `YYYY-MM-DDTHH` (UTC): the receipts' accounting window of an instant. */
 function hourOf(instant: Date): string {
-  return instant.toISOString().slice(0, 13);
+  return windowLabel(partitionOf(instant));
 }
 
 /** `receipts/dt=YYYY-MM-DD/hr=HH/<batchId>.json` → `YYYY-MM-DDTHH`. */
 function hourOfReceiptKey(key: string): string {
   const match = /dt=(\d{4}-\d{2}-\d{2})\/hr=(\d{2})\//.exec(key);
-  return match ? `${match[1]}T${match[2]}` : "0000-00-00T00";
-}
-
-function batchIdOfReceiptKey(key: string): string {
-  return key.slice(key.lastIndexOf("/") + 1, -".json".length);
+  return match ? windowLabel({ dt: match[1]!, hr: match[2]! }) : "0000-00-00T00";
 }
