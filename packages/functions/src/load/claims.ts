@@ -51,19 +51,17 @@ export async function liveClaims(s3: S3Client, bucket: string, now: Date): Promi
   const objects = new Set<string>();
   const receipts = new Set<string>();
   const byKey = new Map<string, LoadClaim>();
-  let claims = 0;
-  const listed = await listPrefix(s3, bucket, LOAD_CLAIMS_PREFIX);
-  for (const o of listed) {
-    if (o.Key === undefined || !o.Key.endsWith(".json")) continue;
-    if (o.LastModified !== undefined && now.getTime() - o.LastModified.getTime() >= CLAIM_LEASE_MS) continue;
-    const claim = await readClaim(s3, bucket, o.Key);
+  const live = (await listPrefix(s3, bucket, LOAD_CLAIMS_PREFIX)).flatMap((o) =>
+    o.Key !== undefined && o.Key.endsWith(".json") && (o.LastModified === undefined || now.getTime() - o.LastModified.getTime() < CLAIM_LEASE_MS) ? [o.Key] : [],
+  );
+  const read = await Promise.all(live.map(async (key) => [key, await readClaim(s3, bucket, key)] as const));
+  for (const [key, claim] of read) {
     if (claim === undefined) continue;
-    claims += 1;
-    byKey.set(o.Key, claim);
-    for (const key of claim.objects) objects.add(key);
+    byKey.set(key, claim);
+    for (const object of claim.objects) objects.add(object);
     for (const id of claim.receipts) receipts.add(id);
   }
-  return { byKey, objects, receipts, claims };
+  return { byKey, objects, receipts, claims: byKey.size };
 }
 
 /**
