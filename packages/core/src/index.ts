@@ -19,6 +19,7 @@ export * from "./lake/receipt.ts";
 export * from "./lake/lake-object.ts";
 export * from "./lake/ndjson.ts";
 export * from "./lake/buffer-pool.ts";
+export * from "./lake/stream-batch.ts";
 export * from "./lake/batch.ts";
 export * from "./ingest/split-body.ts";
 export { InputEventSchema } from "./events/input.ts";

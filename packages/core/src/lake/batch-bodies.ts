@@ -1,5 +1,5 @@
 import type { DeadLetterReason } from "../validation/outcome.ts";
-import type { StreamRecord } from "./batch.ts";
+import type { StreamRecord } from "./stream-batch.ts";
 import type { BufferPool } from "./buffer-pool.ts";
 import { deadLetterKey, processedKey, rawKey, type BatchRef } from "./keys.ts";
 import { lakeObject, type LakeObject, type LakeObjectKind, type Lease } from "./lake-object.ts";

@@ -9,26 +9,7 @@ import { batchIdOf, receiptKey, type BatchRef } from "./keys.ts";
 import { lakeObject, type LakeObject } from "./lake-object.ts";
 import { partitionOfIso, windowLabel, type Partition } from "./partition.ts";
 import { receiptOf, ReceiptTally, type BatchReceipt } from "./receipt.ts";
-
-/** A record as the stream delivered it. */
-export interface StreamRecord {
-  readonly data: Uint8Array;
-  readonly sequenceNumber: string;
-  readonly partitionKey: string;
-  readonly arrivedAt: Date;
-  /**
-   * `data` as standard base64 when the caller already has it (Lambda's event does): spares
-   * re-encoding. It goes into the raw copy as it is, so it must be exactly that encoding.
-   */
-  readonly dataBase64?: string;
-}
-
-/** One shard's batch: Lambda never mixes shards in one invocation. */
-export interface StreamBatch {
-  readonly streamArn: string;
-  readonly shardId: string;
-  readonly records: readonly StreamRecord[];
-}
+import type { StreamBatch, StreamRecord } from "./stream-batch.ts";
 
 export interface BatchPlan {
   readonly batchId: string;

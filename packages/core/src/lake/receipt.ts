@@ -1,4 +1,4 @@
-import type { StreamBatch } from "./batch.ts";
+import type { StreamBatch } from "./stream-batch.ts";
 import type { LakeObject } from "./lake-object.ts";
 import { batchIdOf, type BatchRef } from "./keys.ts";
 
