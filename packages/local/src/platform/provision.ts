@@ -1,8 +1,26 @@
 import { CreateEventBusCommand, EventBridgeClient, ResourceAlreadyExistsException } from "@aws-sdk/client-eventbridge";
+import { CreateStreamCommand, DescribeStreamSummaryCommand, ResourceInUseException, type KinesisClient } from "@aws-sdk/client-kinesis";
+import { CreateBucketCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { WorkflowResources } from "@freshet/workflows";
+import { LOCAL_RESOURCES } from "./links.ts";
+
+/** What `stacks/storage.ts` and `stacks/ingest.ts` create: the stream and the lake bucket (idempotent). */
+export async function provisionStreamAndLake(kinesis: KinesisClient, s3: S3Client): Promise<void> {
+  try {
+    await kinesis.send(new CreateStreamCommand({ StreamName: LOCAL_RESOURCES.streamName, StreamModeDetails: { StreamMode: "ON_DEMAND" } }));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: LOCAL_RESOURCES.streamName }));
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: LOCAL_RESOURCES.bucketName }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_RESOURCES.bucketName }));
+  }
+}
 
 /**
  * What `stacks/alerts.ts` creates, created the same way on the embedded endpoint: the two alert

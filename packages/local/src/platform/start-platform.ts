@@ -1,22 +1,26 @@
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ResourceInUseException } from "@aws-sdk/client-kinesis";
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { INGEST_FUNCTION, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
-import type { APIGatewayProxyStructuredResultV2, KinesisStreamBatchResponse, KinesisStreamEvent, Context } from "aws-lambda";
-import { mkdir, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { startHttpApi, type HttpHandler, type RunningHttpApi } from "../api/http-api.ts";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { S3Client } from "@aws-sdk/client-s3";
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
 import { lambdaContext } from "../lambda/context.ts";
-import { WorkerFunction } from "../lambda/worker-function.ts";
 import { startEndpoint, type RunningEndpoint } from "../endpoint/server.ts";
-import { startEventSourceMapping, type EventSourceMapping } from "../esm/index.ts";
+import type { EventSourceMapping } from "../esm/index.ts";
 import type { DeliveryLogEntry } from "../eventbridge/index.ts";
 import { deployWorkflows, localWorkflowResources, type DeployResult, type ScheduleOverride } from "../deploy/index.ts";
+import type { LambdaRegistry } from "../sfn/index.ts";
+import type { WorkflowResources } from "@freshet/workflows";
 import { loadApiKey } from "./api-key.ts";
+import { loadHandlers, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
+import { startIngestRoute, type IngestRoute } from "./ingest-route.ts";
 import { createLocalServices, LOCAL_ACCOUNT, type LocalServices } from "./local-services.ts";
-import { orchestrationClients, provisionOrchestration } from "./provision.ts";
+import { orchestrationClients, provisionOrchestration, provisionStreamAndLake } from "./provision.ts";
 import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "./links.ts";
-import { ReceiptCounter, type PipelineCounts } from "./receipt-counter.ts";
+import type { PipelineCounts } from "./receipt-counter.ts";
+import { ReceiptTally } from "./receipt-tally.ts";
 import { writeRuntimeFile, type RuntimeInfo } from "./runtime-file.ts";
+import { startTransformerMapping } from "./transformer-mapping.ts";
+
+export type { TransformerHandler } from "./handlers.ts";
 
 export interface PlatformOptions {
   /** Where every service keeps its state (`FRESHET_DATA_DIR`, default `.freshet/`). */
@@ -45,10 +49,6 @@ export interface PlatformOptions {
   readonly log?: (line: string) => void;
 }
 
-type MigrateHandler = (event: unknown, context: Context) => Promise<unknown>;
-
-export type TransformerHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
-
 export interface Platform extends RuntimeInfo {
   readonly dataDir: string;
   readonly mapping: EventSourceMapping;
@@ -65,125 +65,110 @@ export interface Platform extends RuntimeInfo {
 }
 
 /**
- * Freshet's streaming half on one machine: the embedded endpoint (Kinesis, S3), the stream and
- * the lake bucket, the transformer fed by a local event source mapping with the settings AWS
- * uses, and the ingest route. Handlers are the deployed ones, given their SST links as
- * `SST_RESOURCE_*` variables and the endpoint as `AWS_ENDPOINT_URL`.
+ * Freshet on one machine, started in the order `sst deploy` and AWS would bring it up: the
+ * embedded endpoint (every AWS service Freshet calls), the stream and the lake bucket, the
+ * deployed handlers given their SST links as `SST_RESOURCE_*` variables and the endpoint as
+ * `AWS_ENDPOINT_URL`, the warehouse migrations, the workflows, the transformer fed by a local
+ * event source mapping with the settings AWS uses, and the ingest route.
  * One platform per process: `Resource` reads the links once.
  */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const apiKey = await loadApiKey(dataDir);
-  let counter: ReceiptCounter | undefined;
-  const pendingReceipts = new Set<Promise<void>>();
+  const resources = localWorkflowResources(LOCAL_ACCOUNT);
+  const receipts = new ReceiptTally();
+  const functions: Record<string, unknown> = {}; // the handlers, by function name, once they are loaded
 
-  const functions: Record<string, unknown> = {}; // filled once the handlers are imported
+  const { services, endpoint } = await startEmbeddedEndpoint(options, dataDir, functions, receipts);
+  setHandlerEnvironment(endpoint.url, apiKey, resources, options.logLevel);
+  const kinesis = new KinesisClient({});
+  const s3 = new S3Client({});
+  await provisionStreamAndLake(kinesis, s3);
+  await receipts.start(s3, LOCAL_RESOURCES.bucketName);
+
+  const handlers = await loadHandlers(options.transformerEnvironments ?? 1);
+  Object.assign(functions, functionsByName(handlers, resources));
+  await migrateWarehouse(handlers);
+  const workflows = await deployLocalWorkflows(services, resources, options.scheduleOverride);
+  const transformer = options.wrapTransformer ? options.wrapTransformer(handlers.transformer) : handlers.transformer;
+  const mapping = startTransformerMapping({ kinesis, handler: transformer, dataDir, ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}) });
+  const ingest = await startIngestRoute(handlers.ingest, options.port);
+
+  const info: RuntimeInfo = { ingestUrl: `${ingest.url}/v1/events`, apiKey, endpointUrl: endpoint.url };
+  await writeRuntimeFile(dataDir, info);
+  return runningPlatform({ info, dataDir, services, endpoint, workflows, receipts, kinesis, s3, handlers, mapping, ingest });
+}
+
+/** The endpoint and its services; they reach the local functions through `functions` once it is filled. */
+async function startEmbeddedEndpoint(options: PlatformOptions, dataDir: string, functions: Record<string, unknown>, receipts: ReceiptTally) {
   let endpoint: RunningEndpoint | undefined;
   const services = createLocalServices({
     dataDir,
     endpointUrl: () => (endpoint as RunningEndpoint).url,
-    functions: functions as never,
-    onObjectCreated: (_bucket, key) => {
-      if (!counter || !key.startsWith("receipts/")) return;
-      const p = counter.add(key).catch(() => undefined).finally(() => pendingReceipts.delete(p));
-      pendingReceipts.add(p);
-    },
+    functions: functions as LambdaRegistry,
+    onObjectCreated: (_bucket, key) => receipts.objectCreated(key),
     ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   endpoint = await startEndpoint({ port: options.port ? options.port + 1 : 0, services: services.list });
-  const resources = localWorkflowResources(LOCAL_ACCOUNT);
+  return { services, endpoint };
+}
 
-  Object.assign(process.env, endpointEnvironment(endpoint.url), linkEnvironment(apiKey, resources), {
+/** What the handlers read at module load: their links, the endpoint, Powertools' settings. */
+function setHandlerEnvironment(endpointUrl: string, apiKey: string, resources: WorkflowResources, logLevel: string | undefined): void {
+  Object.assign(process.env, endpointEnvironment(endpointUrl), linkEnvironment(apiKey, resources), {
     POWERTOOLS_METRICS_DISABLED: "true",
-    POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.FRESHET_LOG_LEVEL ?? "ERROR",
+    POWERTOOLS_LOG_LEVEL: logLevel ?? process.env.FRESHET_LOG_LEVEL ?? "ERROR",
   });
-  const kinesis = new KinesisClient({});
-  const s3 = new S3Client({});
-  await provision(kinesis, s3);
-  counter = new ReceiptCounter(s3, LOCAL_RESOURCES.bucketName);
-  await counter.load();
+}
 
-  // Imported only now: handlers read their configuration and links at module load. The
-  // transformer runs in its own execution environments (worker threads), as in Lambda: under
-  // load it then has a core of its own instead of sharing the endpoint's.
-  const environments = options.transformerEnvironments ?? 1;
-  const transformerWorkers =
-    environments > 0 ? new WorkerFunction<KinesisStreamEvent, KinesisStreamBatchResponse>({ module: "@freshet/functions/transformer", environments }) : undefined;
-  await transformerWorkers?.ready();
-  const deployed = transformerWorkers
-    ? transformerWorkers.handler
-    : ((await import("@freshet/functions/transformer")) as { handler: TransformerHandler }).handler;
-  const transformer = options.wrapTransformer ? options.wrapTransformer(deployed) : deployed;
-  // The ingest function too: under load, parsing and forwarding batches is the busiest code.
-  const ingestWorkers = environments > 0 ? new WorkerFunction<Parameters<HttpHandler>[0], Awaited<ReturnType<HttpHandler>>>({ module: "@freshet/functions/ingest" }) : undefined;
-  await ingestWorkers?.ready();
-  const ingest: HttpHandler = ingestWorkers ? ingestWorkers.handler : ((await import("@freshet/functions/ingest")) as { handler: HttpHandler }).handler;
-  const { handler: planner } = (await import("@freshet/functions/load-planner")) as { handler: unknown };
-  const { handler: migrate } = (await import("@freshet/functions/migrate")) as { handler: MigrateHandler };
-  Object.assign(functions, {
-    "freshet-local-Ingest": ingest,
-    "freshet-local-Transformer": deployed,
-    [resources.loadPlannerFunctionName]: planner,
-    "freshet-local-Migrate": migrate,
-  });
-  // What the deploy-time invocation does in AWS: bring the warehouse schema up to date.
-  await migrate({}, lambdaContext({ name: "freshet-local-Migrate", memoryMb: 256, timeoutMs: 300_000 }));
+/** The functions Step Functions tasks and EventBridge targets invoke, by their deployed names. */
+function functionsByName(handlers: LocalHandlers, resources: WorkflowResources): Record<string, unknown> {
+  return {
+    "freshet-local-Ingest": handlers.ingest,
+    // The deployed transformer, not a test's wrapped one: only the mapping gets that.
+    "freshet-local-Transformer": handlers.transformer,
+    [resources.loadPlannerFunctionName]: handlers.planner,
+    "freshet-local-Migrate": handlers.migrate,
+  };
+}
 
-  // What `sst deploy` creates for the workflows, through the same APIs, then resume executions
-  // a previous run left in flight (they may call the endpoint, so only now).
+/** What the deploy-time invocation does in AWS: bring the warehouse schema up to date. */
+async function migrateWarehouse(handlers: LocalHandlers): Promise<void> {
+  await handlers.migrate({}, lambdaContext({ name: "freshet-local-Migrate", memoryMb: 256, timeoutMs: 300_000 }));
+}
+
+/**
+ * What `sst deploy` creates for the workflows, through the same APIs; then the executions a
+ * previous run left in flight resume (they may call the endpoint, so only now).
+ */
+async function deployLocalWorkflows(services: LocalServices, resources: WorkflowResources, scheduleOverride: ScheduleOverride | undefined): Promise<DeployResult> {
   await provisionOrchestration(resources);
   const clients = orchestrationClients();
-  const workflows = await deployWorkflows({
-    ...clients,
-    resources,
-    ...(options.scheduleOverride ? { scheduleOverride: options.scheduleOverride } : {}),
-  }).finally(() => Object.values(clients).forEach((c) => c.destroy()));
+  const workflows = await deployWorkflows({ ...clients, resources, ...(scheduleOverride ? { scheduleOverride } : {}) }).finally(() =>
+    Object.values(clients).forEach((c) => c.destroy()),
+  );
   services.stepFunctions.resumeExecutions();
+  return workflows;
+}
 
-  const failuresDir = join(dataDir, "esm", "on-failure");
-  const mapping = startEventSourceMapping({
-    kinesis,
-    streamName: LOCAL_RESOURCES.streamName,
-    functionName: "freshet-local-Transformer",
-    handler: transformer,
-    batchSize: TRANSFORMER_EVENT_SOURCE.batchSize,
-    maximumBatchingWindowInSeconds: options.batchingWindowSeconds ?? TRANSFORMER_EVENT_SOURCE.maximumBatchingWindowInSeconds,
-    bisectBatchOnFunctionError: TRANSFORMER_EVENT_SOURCE.bisectBatchOnFunctionError,
-    parallelizationFactor: TRANSFORMER_EVENT_SOURCE.parallelizationFactor,
-    maximumRetryAttempts: TRANSFORMER_EVENT_SOURCE.maximumRetryAttempts,
-    maximumRecordAgeInSeconds: TRANSFORMER_EVENT_SOURCE.maximumRecordAgeInSeconds,
-    functionResponseTypes: [...TRANSFORMER_EVENT_SOURCE.functionResponseTypes],
-    startingPosition: TRANSFORMER_EVENT_SOURCE.startingPosition,
-    functionTimeoutMs: TRANSFORMER_FUNCTION.timeoutSeconds * 1000,
-    checkpointFile: join(dataDir, "esm", "transformer-checkpoints.json"),
-    // The on-failure destination (an SQS queue in AWS): one file per batch given up on.
-    onFailure: async (record) => {
-      await mkdir(failuresDir, { recursive: true });
-      const info = record.KinesisBatchInfo;
-      await writeFile(join(failuresDir, `${info.shardId}-${info.startSequenceNumber}.json`), JSON.stringify(record, null, 2));
-    },
-  });
+interface RunningParts {
+  readonly info: RuntimeInfo;
+  readonly dataDir: string;
+  readonly services: LocalServices;
+  readonly endpoint: RunningEndpoint;
+  readonly workflows: DeployResult;
+  readonly receipts: ReceiptTally;
+  readonly kinesis: KinesisClient;
+  readonly s3: S3Client;
+  readonly handlers: LocalHandlers;
+  readonly mapping: EventSourceMapping;
+  readonly ingest: IngestRoute;
+}
 
-  let accepted = 0;
-  const api: RunningHttpApi = await startHttpApi({
-    port: options.port ?? 0,
-    routes: [
-      {
-        routeKey: "POST /v1/events",
-        fn: { name: "freshet-local-Ingest", memoryMb: INGEST_FUNCTION.memoryMb, timeoutMs: INGEST_FUNCTION.timeoutSeconds * 1000 },
-        handler: ingest,
-      },
-    ],
-    onResponse: (_route, result: APIGatewayProxyStructuredResultV2) => {
-      accepted += acceptedCount(result);
-    },
-  });
-
-  const info: RuntimeInfo = { ingestUrl: `${api.url}/v1/events`, apiKey, endpointUrl: (endpoint as RunningEndpoint).url };
-  await writeRuntimeFile(dataDir, info);
-
+function runningPlatform(parts: RunningParts): Platform {
+  const { info, dataDir, services, workflows, receipts, mapping, ingest } = parts;
   let stopping: Promise<void> | undefined;
   return {
     ...info,
@@ -191,52 +176,27 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     mapping,
     services,
     workflows,
-    accepted: () => accepted,
-    counts: () => (counter as ReceiptCounter).totals(),
+    accepted: () => ingest.accepted(),
+    counts: (): PipelineCounts => receipts.totals(),
     async waitForIdle() {
       await mapping.waitForIdle();
-      await Promise.all(pendingReceipts);
+      await receipts.settled();
     },
     stop() {
-      stopping ??= (async () => {
-        await api.close();
-        await mapping.stop();
-        await transformerWorkers?.close();
-        await ingestWorkers?.close();
-        await Promise.all(pendingReceipts);
-        // Running executions stay RUNNING on disk and resume on the next start.
-        await services.stepFunctions.close();
-        await (endpoint as RunningEndpoint).close();
-        kinesis.destroy();
-        s3.destroy();
-      })();
+      stopping ??= stopInOrder(parts);
       return stopping;
     },
   };
 }
 
-/** What `sst deploy` creates in AWS: the stream and the lake bucket (idempotent). */
-async function provision(kinesis: KinesisClient, s3: S3Client): Promise<void> {
-  try {
-    await kinesis.send(
-      new CreateStreamCommand({ StreamName: LOCAL_RESOURCES.streamName, StreamModeDetails: { StreamMode: "ON_DEMAND" } }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: LOCAL_RESOURCES.streamName }));
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: LOCAL_RESOURCES.bucketName }));
-  } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_RESOURCES.bucketName }));
-  }
-}
-
-function acceptedCount(result: APIGatewayProxyStructuredResultV2): number {
-  try {
-    const body = JSON.parse(result.body ?? "{}") as { accepted?: unknown };
-    return typeof body.accepted === "number" ? body.accepted : 0;
-  } catch {
-    return 0;
-  }
+/** Traffic first (the route, the mapping, the functions), then state: running executions stay RUNNING on disk and resume on the next start. */
+async function stopInOrder(parts: RunningParts): Promise<void> {
+  await parts.ingest.close();
+  await parts.mapping.stop();
+  await parts.handlers.close();
+  await parts.receipts.settled();
+  await parts.services.stepFunctions.close();
+  await parts.endpoint.close();
+  parts.kinesis.destroy();
+  parts.s3.destroy();
 }

@@ -1,0 +1,47 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import type { HttpHandler } from "../api/http-api.ts";
+import { WorkerFunction } from "../lambda/worker-function.ts";
+
+export type TransformerHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
+export type MigrateHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** The deployed handlers of `packages/functions`, as the local platform runs them. */
+export interface LocalHandlers {
+  readonly transformer: TransformerHandler;
+  readonly ingest: HttpHandler;
+  readonly planner: unknown;
+  readonly migrate: MigrateHandler;
+  /** Ends the worker threads (execution environments), if any. */
+  close(): Promise<void>;
+}
+
+/**
+ * Loads the handlers. Call only once their environment (links, endpoint) is set: handlers read
+ * their configuration and links at module load. The transformer and the ingest function run in
+ * their own execution environments (worker threads), as in Lambda: under load they then have a
+ * core of their own instead of sharing the endpoint's; with `environments: 0` they run on the
+ * main thread, where a test can reach their state.
+ */
+export async function loadHandlers(environments: number): Promise<LocalHandlers> {
+  const transformerWorkers =
+    environments > 0 ? new WorkerFunction<KinesisStreamEvent, KinesisStreamBatchResponse>({ module: "@freshet/functions/transformer", environments }) : undefined;
+  await transformerWorkers?.ready();
+  // The ingest function too: under load, parsing and forwarding batches is the busiest code.
+  const ingestWorkers =
+    environments > 0 ? new WorkerFunction<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ module: "@freshet/functions/ingest" }) : undefined;
+  await ingestWorkers?.ready();
+  const transformer = transformerWorkers?.handler ?? ((await import("@freshet/functions/transformer")) as { handler: TransformerHandler }).handler;
+  const ingest = ingestWorkers?.handler ?? ((await import("@freshet/functions/ingest")) as { handler: HttpHandler }).handler;
+  const { handler: planner } = (await import("@freshet/functions/load-planner")) as { handler: unknown };
+  const { handler: migrate } = (await import("@freshet/functions/migrate")) as { handler: MigrateHandler };
+  return {
+    transformer,
+    ingest,
+    planner,
+    migrate,
+    async close() {
+      await transformerWorkers?.close();
+      await ingestWorkers?.close();
+    },
+  };
+}
