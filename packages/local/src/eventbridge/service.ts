@@ -1,4 +1,4 @@
-import { compileEventPattern, matchesPattern, nextFireTimes, parseScheduleExpression, type CompiledEventPattern } from "@freshet/core";
+import { compileEventPattern, matchesPattern, nextFireTimes, parseScheduleExpression, type CompiledEventPattern } from "@freshet/eventbridge";
 import { amzTarget } from "../endpoint/signing.ts";
 import { serveJson, type JsonProtocol } from "../endpoint/json-protocol.ts";
 import type { EndpointRequest, EndpointResponse, EndpointService } from "../endpoint/service.ts";
