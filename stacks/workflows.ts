@@ -94,7 +94,12 @@ export function workflowStarter(workflow: DeployedWorkflow): Permission {
 export function createWorkflows(input: WorkflowsInput): Record<string, DeployedWorkflow> {
   const workflows = input.workflows ?? WORKFLOWS;
   checkWorkflows(workflows);
-  const resources = resolveResources(input);
+  // Rule patterns built from the stage's resources can be checked only once Pulumi resolves them:
+  // a refused one fails every resource built from them.
+  const resources = resolveResources(input).apply((values) => {
+    checkWorkflows(workflows, values);
+    return values;
+  });
   const deployed: Record<string, DeployedWorkflow> = {};
   for (const workflow of workflows) deployed[workflow.name] = createWorkflow(workflow, input, resources);
   return deployed;

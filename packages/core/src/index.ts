@@ -25,5 +25,4 @@ export * from "./ingest/split-body.ts";
 export { InputEventSchema } from "./events/input.ts";
 export { apiKeyMatches } from "./ingest/api-key.ts";
 export * from "./deploy/transformer-settings.ts";
-export * from "./eventbridge/index.ts";
 export * from "./warehouse/index.ts";

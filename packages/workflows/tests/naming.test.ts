@@ -1,14 +1,4 @@
-import {
-  WorkflowDescriptionError,
-  WorkflowNameError,
-  checkWorkflows,
-  logGroupName,
-  ruleName,
-  scheduleName,
-  stateMachineArn,
-  stateMachineName,
-  type WorkflowDescription,
-} from "@freshet/workflows";
+import { WorkflowNameError, logGroupName, ruleName, scheduleName, stateMachineArn, stateMachineName } from "@freshet/workflows";
 import { describe, expect, it } from "vitest";
 import { CI_RESOURCES, CN_RESOURCES } from "./support/resources.ts";
 
@@ -37,33 +27,5 @@ describe("physical names", () => {
     expect(() => stateMachineName({ app: "freshet", stage: "dev alice" }, "A")).toThrow(/not a valid state machine name/);
     // Exactly at the limit is fine.
     expect(scheduleName({ app: "a", stage: "b" }, "C", "D".repeat(58))).toHaveLength(64);
-  });
-});
-
-describe("checkWorkflows", () => {
-  const workflow = (name: string, triggers: { schedules?: string[]; rules?: string[] } = {}): WorkflowDescription => ({
-    name,
-    summary: "test",
-    definition: () => ({ QueryLanguage: "JSONata", StartAt: "Done", States: { Done: { Type: "Succeed" } } }),
-    schedules: (triggers.schedules ?? []).map((n) => ({ name: n, expression: "rate(1 hour)" })),
-    rules: (triggers.rules ?? []).map((n) => ({ name: n, bus: "freshet" as const, eventPattern: { source: ["x"] } })),
-    permissions: () => [],
-  });
-
-  it("accepts distinct PascalCase names", () => {
-    expect(() => checkWorkflows([workflow("A", { schedules: ["Hourly"], rules: ["OnLoad"] }), workflow("B", { schedules: ["Hourly"] })])).not.toThrow();
-  });
-
-  it("refuses a workflow name used twice", () => {
-    expect(() => checkWorkflows([workflow("Load"), workflow("Load")])).toThrow(WorkflowDescriptionError);
-  });
-
-  it("refuses a schedule and a rule of one workflow with the same name", () => {
-    expect(() => checkWorkflows([workflow("Load", { schedules: ["Nightly"], rules: ["Nightly"] })])).toThrow(/Nightly is used twice/);
-  });
-
-  it("refuses names that are not PascalCase", () => {
-    expect(() => checkWorkflows([workflow("lake-freshness")])).toThrow(/PascalCase/);
-    expect(() => checkWorkflows([workflow("Load", { rules: ["on_load"] })])).toThrow(WorkflowNameError);
   });
 });

@@ -50,7 +50,7 @@ export interface DeployWorkflowsOptions {
 export async function deployWorkflows(options: DeployWorkflowsOptions): Promise<DeployResult> {
   const { resources } = options;
   const workflows = options.workflows ?? WORKFLOWS;
-  checkWorkflows(workflows);
+  checkWorkflows(workflows, resources);
   const roleArn = options.roleArn ?? `arn:${resources.partition}:iam::${resources.accountId}:role/${resources.app}-${resources.stage}-workflows`;
 
   const deployed: DeployedWorkflow[] = [];

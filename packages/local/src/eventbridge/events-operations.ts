@@ -1,4 +1,4 @@
-import { compileEventPattern, InvalidEventPatternError, matchesPattern } from "@freshet/core";
+import { compileEventPattern, InvalidEventPatternError, matchesPattern } from "@freshet/eventbridge";
 import { EventBridgeApiError, validation } from "./errors.ts";
 import { envelope, type EventEnvelope } from "./event-envelope.ts";
 import { optionalArray, optionalString, Violations, type JsonObject } from "./request-fields.ts";

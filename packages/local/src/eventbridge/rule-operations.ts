@@ -1,4 +1,4 @@
-import { compileEventPattern, InvalidEventPatternError, InvalidScheduleExpressionError, parseScheduleExpression } from "@freshet/core";
+import { compileEventPattern, InvalidEventPatternError, InvalidScheduleExpressionError, parseScheduleExpression } from "@freshet/eventbridge";
 import { EventBridgeApiError, validation } from "./errors.ts";
 import { optionalBoolean, optionalInteger, optionalString, Violations, type JsonObject } from "./request-fields.ts";
 import {

@@ -1,4 +1,4 @@
-import { compileEventPattern, matchesPattern, type CompiledEventPattern } from "@freshet/core";
+import { compileEventPattern, matchesPattern, type CompiledEventPattern } from "@freshet/eventbridge";
 import type { DeliveryEngine } from "./delivery.ts";
 import { eventTime, type EventEnvelope } from "./event-envelope.ts";
 import { targetInput } from "./input-transformer.ts";

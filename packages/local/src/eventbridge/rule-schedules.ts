@@ -1,4 +1,4 @@
-import { nextFireTimes, parseScheduleExpression } from "@freshet/core";
+import { nextFireTimes, parseScheduleExpression } from "@freshet/eventbridge";
 import { scheduledEvent } from "./event-envelope.ts";
 import type { RuleRouter } from "./rule-router.ts";
 import { runSchedule, type ScheduledJob } from "./schedule-timer.ts";

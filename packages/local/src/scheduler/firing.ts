@@ -1,4 +1,4 @@
-import { nextFireTimes, parseScheduleExpression } from "@freshet/core";
+import { nextFireTimes, parseScheduleExpression } from "@freshet/eventbridge";
 import { randomUUID } from "node:crypto";
 import type { DeliveryEngine } from "../eventbridge/delivery.ts";
 import { envelope } from "../eventbridge/event-envelope.ts";

@@ -1,4 +1,4 @@
-import { InvalidScheduleExpressionError, isTimeZone, parseScheduleExpression } from "@freshet/core";
+import { InvalidScheduleExpressionError, isTimeZone, parseScheduleExpression } from "@freshet/eventbridge";
 import type { TimerClock } from "../eventbridge/clock.ts";
 import { conflict, notFound, SchedulerApiError, validation } from "./errors.ts";
 import { DEFAULT_GROUP, type ScheduleRecord, type ScheduleTarget, type SchedulerState } from "./state.ts";

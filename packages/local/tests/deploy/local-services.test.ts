@@ -58,7 +58,8 @@ async function startPlatform(dataDir: string, clock = new TestClock(Date.now()))
   let url = "";
   const endpointUrl = () => url;
   const sfnService = createStepFunctionsService({ dataDir, clock, endpointUrl });
-  const scheduler = createSchedulerService({ dataDir, clock, endpointUrl, log: () => {} });
+  // As the platform runs it: a local run may schedule a workflow every few seconds.
+  const scheduler = createSchedulerService({ dataDir, clock, endpointUrl, log: () => {}, allowSecondRates: true });
   const events = createEventBridgeService({ dataDir, clock, endpointUrl, log: () => {} });
   const endpoint = await startEndpoint({
     services: [sfnService, scheduler, events, createSnsService({ dataDir, topics: [{ name: "freshet-local-OpsAlerts" }], log: () => {} }), createS3Service({ dataDir })],
@@ -134,6 +135,14 @@ describe("on the local services", () => {
       name: "ResourceNotFoundException",
     });
     expect((await second.clients.scheduler.send(new GetScheduleCommand({ Name: "freshet-local-LakeFreshness-Every5Minutes" }))).Name).toBeDefined();
+  });
+
+  it("takes a local-only override the descriptions could not have (rate in seconds)", async () => {
+    const p = await startPlatform(dataDir());
+    const deployed = await deploy(p, { workflows: [{ ...TRIGGERED, rules: [] }], scheduleOverride: "rate(5 seconds)" });
+    expect(deployed.workflows[0]!.schedules[0]).toMatchObject({ expression: "rate(5 seconds)", action: "created" });
+    const schedule = await p.clients.scheduler.send(new GetScheduleCommand({ Name: "freshet-local-Triggered-Nightly" }));
+    expect(schedule.ScheduleExpression).toBe("rate(5 seconds)");
   });
 
   it("runs LakeFreshness from its schedule against the local lake", async () => {

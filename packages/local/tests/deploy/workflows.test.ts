@@ -232,8 +232,9 @@ describe("prune", () => {
 
 describe("failures", () => {
   it("names the workflow, the schedule and AWS's error when a schedule is refused", async () => {
-    const bad = { ...TRIGGERED, rules: [], schedules: [{ name: "Broken", expression: "rate(1 minutes)" }] };
-    const error = await deploy({ workflows: [bad] }).catch((e: unknown) => e);
+    // A description's own expression is checked before any call (below): a stage's override is not.
+    const bad = { ...TRIGGERED, rules: [], schedules: [{ name: "Broken", expression: "rate(1 hour)" }] };
+    const error = await deploy({ workflows: [bad], scheduleOverride: "rate(1 minutes)" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowDeployError);
     expect((error as WorkflowDeployError).workflow).toBe("Triggered");
     expect((error as Error).message).toMatch(/schedule freshet-local-Triggered-Broken \(rate\(1 minutes\)\).*ValidationException/);
@@ -241,6 +242,15 @@ describe("failures", () => {
 
   it("refuses descriptions with clashing names before calling any API", async () => {
     await expect(deploy({ workflows: [TRIGGERED, TRIGGERED] })).rejects.toThrow(/used twice/);
+    expect([...h.sfn.calls, ...h.scheduler.calls, ...h.events.calls]).toEqual([]);
+  });
+
+  it("refuses a description whose schedule expression or rule pattern AWS would refuse, before calling any API", async () => {
+    const badSchedule = { ...TRIGGERED, schedules: [{ name: "Broken", expression: "rate(1 minutes)" }] };
+    await expect(deploy({ workflows: [badSchedule] })).rejects.toThrow(/^Workflow Triggered: schedule Broken: Invalid schedule expression/);
+    // Built from the resources: checked with the ones deployed to.
+    const badPattern = { ...TRIGGERED, rules: [{ name: "Broken", bus: "default" as const, eventPattern: (r: typeof RESOURCES) => ({ bucket: r.lakeBucket }) }] };
+    await expect(deploy({ workflows: [badPattern] })).rejects.toThrow(/^Workflow Triggered: rule Broken: Event pattern is not valid\. Reason: "bucket" must be/);
     expect([...h.sfn.calls, ...h.scheduler.calls, ...h.events.calls]).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidScheduleExpressionError, nextFireTimes, parseScheduleExpression, zonedTimeToUtc } from "../../src/index.ts";
+import { InvalidScheduleExpressionError, nextFireTimes, parseScheduleExpression, zonedTimeToUtc } from "../src/index.ts";
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 

@@ -1,5 +1,5 @@
-import { checkCronFields, CronFieldError } from "./cron-fields.ts";
-import { InvalidScheduleExpressionError } from "./errors.ts";
+import { checkCronFields } from "./cron-fields.ts";
+import { CronFieldError, InvalidScheduleExpressionError } from "./errors.ts";
 
 /**
  * EventBridge schedule expressions. Rules take `rate(value unit)` and `cron(six fields)`;

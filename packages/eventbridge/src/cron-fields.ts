@@ -1,3 +1,5 @@
+import { CronFieldError } from "./errors.ts";
+
 /**
  * AWS's six-field cron (`minutes hours day-of-month month day-of-week year`), checked against the
  * rules of the EventBridge and Scheduler guides:
@@ -16,9 +18,6 @@
  * or k-th n-day of the month) stand alone in their field. An increment may not exceed the field's
  * span (`*\/60` in minutes is refused, as AWS refuses it); ranges must ascend.
  */
-export class CronFieldError extends Error {
-  override readonly name = "CronFieldError";
-}
 
 interface FieldSpec {
   readonly name: string;

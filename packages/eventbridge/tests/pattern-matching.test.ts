@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchesPattern } from "../../src/index.ts";
+import { matchesPattern } from "../src/index.ts";
 
 // The sample event of the EventBridge user guide ("Amazon EventBridge event patterns").
 const EC2_EVENT = {

@@ -62,9 +62,12 @@ export class PatternParser {
     return `[Source: (String)${shown}; line: ${line}, column: ${column}]`;
   }
 
-  /** Throws `message` located at the current position, as Jackson's `JsonParseException` reads. */
-  fail(message: string): never {
-    throw new PatternSyntaxError(`${message}\n at ${this.location()}`);
+  /**
+   * Throws `message` located at the current position, as Jackson's `JsonParseException` reads;
+   * `cause` is the error found outside the parser that this one locates, if any.
+   */
+  fail(message: string, options?: { cause?: unknown }): never {
+    throw new PatternSyntaxError(`${message}\n at ${this.location()}`, options);
   }
 
   /** Jackson reports an unexpected character at its own column, then stands past it. */

@@ -1,11 +1,10 @@
+import { WildcardSyntaxError } from "./errors.ts";
+
 /**
  * `wildcard` values: `*` matches any run of characters (including none), `\*` a literal asterisk,
  * `\\` a literal backslash; two consecutive `*` and any other escape are refused. Positions in
  * AWS's messages count UTF-8 bytes of the value with its surrounding quotes.
  */
-export class WildcardSyntaxError extends Error {
-  override readonly name = "WildcardSyntaxError";
-}
 
 /** A parsed wildcard: literal segments between the stars; `*` before the first segment if `leadingStar`. */
 export interface WildcardPattern {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidEventPatternError, validatePattern } from "../../src/index.ts";
+import { InvalidEventPatternError, validatePattern } from "../src/index.ts";
 
 /** The error `validatePattern` throws for `pattern` (fails the test if it does not throw). */
 function invalid(pattern: string): InvalidEventPatternError {

@@ -1,6 +1,6 @@
-import { InvalidEventPatternError, PatternSyntaxError } from "./errors.ts";
+import { InvalidEventPatternError, PatternSyntaxError, PatternValueError } from "./errors.ts";
 import { parseIp } from "./ip-address.ts";
-import { PatternValueError, readMatchExpression } from "./match-expressions.ts";
+import { readMatchExpression } from "./match-expressions.ts";
 import type { Matcher } from "./matchers.ts";
 import { comparableNumber } from "./numbers.ts";
 import { PatternParser, type Token } from "./pattern-parser.ts";

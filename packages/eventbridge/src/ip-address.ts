@@ -1,3 +1,5 @@
+import { IpLiteralError } from "./errors.ts";
+
 /**
  * IP addresses and CIDR blocks as EventBridge reads them: an IPv4 literal is four dot-separated
  * decimal numbers, an IPv6 literal is hex groups and colons only (no embedded dotted quad, no zone);
@@ -10,11 +12,6 @@ export interface IpRange {
 
 const IPV4_SHAPE = /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/;
 const IPV6_SHAPE = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*$/;
-
-/** The problem with a CIDR or IP literal in a pattern; reported without a parser position. */
-export class IpLiteralError extends Error {
-  override readonly name = "IpLiteralError";
-}
 
 /** True when `text` has the shape of an IP literal (then it is compared as an address, not text). */
 export function looksLikeIp(text: string): boolean {

@@ -1,20 +1,15 @@
-import { IpLiteralError, parseCidr } from "./ip-address.ts";
+import { IpLiteralError, PatternSyntaxError, PatternValueError, WildcardSyntaxError } from "./errors.ts";
+import { parseCidr } from "./ip-address.ts";
 import type { Matcher, NumericBound } from "./matchers.ts";
 import { comparableNumber, compareNumbers } from "./numbers.ts";
 import { isNumericToken, type PatternParser, type Token } from "./pattern-parser.ts";
-import { PatternSyntaxError } from "./errors.ts";
-import { parseWildcard, WildcardSyntaxError, type WildcardPattern } from "./wildcard.ts";
+import { parseWildcard, type WildcardPattern } from "./wildcard.ts";
 
 /**
  * Reads one `{ "<operator>": … }` entry of a pattern field, the parser standing on its `{`. Every
  * check and message follows EventBridge's rule compiler, in the same order, so an invalid pattern
  * is refused with the reason AWS gives at the position AWS gives.
  */
-
-/** A problem found outside the parser (a number or address that cannot be used): no position in AWS's text. */
-export class PatternValueError extends Error {
-  override readonly name = "PatternValueError";
-}
 
 type AnythingButKind = "anything-but" | "anything-but-ignore-case" | "anything-but-prefix" | "anything-but-suffix" | "anything-but-wildcard";
 
@@ -212,7 +207,7 @@ function readNumericRange(p: PatternParser): Matcher {
         return p.fail(`Unrecognized numeric range operator: ${op}`);
     }
   } catch (error) {
-    if (error instanceof PatternValueError) p.fail(error.message);
+    if (error instanceof PatternValueError) p.fail(error.message, { cause: error });
     throw error;
   }
 }
@@ -253,7 +248,7 @@ function wildcard(p: PatternParser, text: string): WildcardPattern {
   try {
     return parseWildcard(text);
   } catch (error) {
-    if (error instanceof WildcardSyntaxError) p.fail(error.message);
+    if (error instanceof WildcardSyntaxError) p.fail(error.message, { cause: error });
     throw error;
   }
 }
@@ -263,7 +258,7 @@ function rethrowLocated(p: PatternParser, read: () => void): void {
   try {
     read();
   } catch (error) {
-    if (error instanceof PatternSyntaxError || error instanceof PatternValueError) p.fail(error.message);
+    if (error instanceof PatternSyntaxError || error instanceof PatternValueError) p.fail(error.message, { cause: error });
     throw error;
   }
 }
