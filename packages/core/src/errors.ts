@@ -2,7 +2,7 @@
  * Base of every error Freshet raises: a stable `name` and the underlying `cause` (ES2022
  * `ErrorOptions`). Each subclass declares its `name` as a literal rather than reading
  * `new.target.name`, because bundled Lambda code is minified and class names do not survive it.
- * Other packages root their hierarchies here (local's AWS-shaped `AwsApiError` too).
+ * Every package roots its own hierarchy here.
  */
 export class FreshetError extends Error {
   override readonly name: string = "FreshetError";
