@@ -15,6 +15,10 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/**
+ * Why the platform could not be set up. Deliberately not a `FreshetError`: this script must run,
+ * and say "run `npm ci` first", before any workspace package or its dependencies can be loaded.
+ */
 export class SstInstallError extends Error {
   override readonly name = "SstInstallError";
 }

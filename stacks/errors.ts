@@ -1,5 +1,7 @@
+import { FreshetError } from "@freshet/core";
+
 /** A stage's settings are inconsistent (e.g. raw/ would expire before it reaches Deep Archive). */
-export class StageConfigError extends Error {
+export class StageConfigError extends FreshetError {
   override readonly name = "StageConfigError";
   readonly stage: string;
 

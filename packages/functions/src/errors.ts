@@ -1,14 +1,23 @@
-import { FreshetError } from "@freshet/core";
+import { FreshetError, type HttpError } from "@freshet/core";
 
-/** Some records could not be written to the stream after every retry. */
-export class StreamWriteError extends FreshetError {
+/**
+ * Some records could not be written to the stream after every retry. Answered with 503, exposed
+ * although it is a server error: the client needs `failed_indexes` to resend just those events.
+ */
+export class StreamWriteError extends FreshetError implements HttpError {
   override readonly name = "StreamWriteError";
+  readonly statusCode = 503;
+  readonly expose = true;
   readonly accepted: number;
   readonly failedIndexes: readonly number[];
-  constructor(accepted: number, failedIndexes: readonly number[], message: string, options?: { cause?: unknown }) {
+  constructor(accepted: number, failedIndexes: readonly number[], message: string, options?: ErrorOptions) {
     super(message, options);
     this.accepted = accepted;
     this.failedIndexes = failedIndexes;
+  }
+
+  get responseBody() {
+    return { error: "stream_unavailable", message: this.message, accepted: this.accepted, failed_indexes: this.failedIndexes };
   }
 }
 
@@ -18,11 +27,16 @@ export class LakeWriteError extends FreshetError {
 }
 
 /** The request carries no API key (401) or a wrong one (403). */
-export class UnauthorizedError extends FreshetError {
+export class UnauthorizedError extends FreshetError implements HttpError {
   override readonly name = "UnauthorizedError";
   readonly statusCode: 401 | 403;
-  constructor(statusCode: 401 | 403, message: string) {
-    super(message);
+  readonly expose = true;
+  constructor(statusCode: 401 | 403, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.statusCode = statusCode;
+  }
+
+  get responseBody() {
+    return { error: this.statusCode === 401 ? "unauthorized" : "forbidden", message: this.message };
   }
 }

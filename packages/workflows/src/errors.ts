@@ -1,5 +1,7 @@
+import { FreshetError } from "@freshet/core";
+
 /** A workflow, schedule or rule name that AWS would reject (characters or length). */
-export class WorkflowNameError extends Error {
+export class WorkflowNameError extends FreshetError {
   override readonly name = "WorkflowNameError";
   readonly value: string;
 
@@ -10,7 +12,7 @@ export class WorkflowNameError extends Error {
 }
 
 /** A workflow description that cannot be deployed as written (duplicate names, bad shapes). */
-export class WorkflowDescriptionError extends Error {
+export class WorkflowDescriptionError extends FreshetError {
   override readonly name = "WorkflowDescriptionError";
   readonly workflow: string;
 

@@ -1,12 +1,14 @@
-import { MalformedBodyError, PayloadTooLargeError } from "@freshet/core";
+import type { HttpError } from "@freshet/core";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { StreamWriteError, UnauthorizedError } from "../errors.ts";
 
 /**
- * Maps Freshet's typed errors to HTTP answers with a machine-readable `error` code. Anything
- * unexpected becomes a 500 without internals in the body (they go to the log).
+ * Answers a failed request the way middy's `http-error-handler` does: an error that carries a
+ * `statusCode` and `expose` (core's `HttpError`) is answered as itself, with its JSON
+ * `responseBody`; anything else becomes a 500 without internals in the body (they go to the log).
+ * middy's own handler is not used: it answers with the error's `message` as the body under a
+ * `Content-Type` header, where Freshet answers a JSON object under `content-type`.
  */
 export function httpErrors(
   logger: Logger,
@@ -14,28 +16,25 @@ export function httpErrors(
   return {
     onError: (request) => {
       const error = request.error;
-      if (error instanceof UnauthorizedError) {
-        request.response = json(error.statusCode, { error: error.statusCode === 401 ? "unauthorized" : "forbidden", message: error.message });
-      } else if (error instanceof MalformedBodyError) {
-        request.response = json(400, { error: error.reason, message: error.message });
-      } else if (error instanceof PayloadTooLargeError) {
-        request.response = json(413, { error: "payload_too_large", limit: error.limit, max: error.maxAllowed, message: error.message });
-      } else if (error instanceof StreamWriteError) {
-        logger.error("records not accepted by the stream", { error });
-        request.response = json(503, {
-          error: "stream_unavailable",
-          message: error.message,
-          accepted: error.accepted,
-          failed_indexes: error.failedIndexes,
-        });
-      } else {
+      if (!isExposedHttpError(error)) {
         logger.error("unexpected ingest failure", { error });
         request.response = json(500, { error: "internal_error", message: "internal error" });
+        return;
       }
+      // A client's mistake is the client's to read; a server error the operator's too.
+      if (error.statusCode >= 500) logger.error("ingest request failed", { error });
+      request.response = json(error.statusCode, error.responseBody);
     },
   };
 }
 
 export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
+/** Duck-typed like middy's: any error with a numeric `statusCode`, `expose: true` and a body object. */
+function isExposedHttpError(error: unknown): error is HttpError {
+  if (error === null || typeof error !== "object") return false;
+  const { statusCode, expose, responseBody } = error as Partial<HttpError>;
+  return typeof statusCode === "number" && expose === true && typeof responseBody === "object" && responseBody !== null;
 }

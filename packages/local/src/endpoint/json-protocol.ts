@@ -1,22 +1,19 @@
 import { randomUUID } from "node:crypto";
+import { AwsApiError } from "./aws-api-error.ts";
 import type { EndpointRequest, EndpointResponse } from "./service.ts";
 
 /** A request or response body of a JSON-protocol operation. */
 export type JsonObject = Record<string, unknown>;
 
 /**
- * An error an AWS JSON-protocol service answers on the wire: `type` is AWS's exception name (the
- * SDK maps it to its exception class), `status` the HTTP status AWS uses for it. Each service
- * names its own subclass, so a stack trace says whose it is.
+ * An error an AWS JSON-protocol service answers on the wire (`{"__type": code, "message": …}`,
+ * 400 unless told otherwise). Only these are answered by `serveJson`: another service's
+ * `AwsApiError` reaching it is a bug, left to the endpoint's 500.
  */
-export class JsonApiError extends Error {
+export class JsonApiError extends AwsApiError {
   override readonly name: string = "JsonApiError";
-  readonly type: string;
-  readonly status: number;
-  constructor(type: string, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, { cause: options?.cause });
-    this.type = type;
-    this.status = options?.status ?? 400;
+  constructor(code: string, message: string, options?: { status?: number; cause?: unknown }) {
+    super(code, options?.status ?? 400, message, { cause: options?.cause });
   }
 }
 
@@ -58,7 +55,7 @@ export async function serveJson<C>(protocol: JsonProtocol<C>, ctx: C, operationN
     const output = await operation(ctx, input);
     return { status: 200, headers: { "content-type": protocol.contentType, "x-amzn-requestid": requestId }, body: JSON.stringify(output) };
   } catch (thrown) {
-    if (thrown instanceof JsonApiError) return error(thrown.status, thrown.type, thrown.message);
+    if (thrown instanceof JsonApiError) return error(thrown.status, thrown.code, thrown.message);
     throw thrown;
   }
 }

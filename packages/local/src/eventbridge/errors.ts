@@ -1,3 +1,4 @@
+import { FreshetError } from "@freshet/core";
 import { JsonApiError } from "../endpoint/json-protocol.ts";
 
 /** An error the EventBridge API answers on the wire (see JsonApiError). */
@@ -6,7 +7,7 @@ export class EventBridgeApiError extends JsonApiError {
 }
 
 /** A target could not be reached; `retryable` tells the delivery engine whether to try again. */
-export class DeliveryError extends Error {
+export class DeliveryError extends FreshetError {
   override readonly name = "DeliveryError";
   readonly retryable: boolean;
   constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
@@ -16,11 +17,8 @@ export class DeliveryError extends Error {
 }
 
 /** The service's files cannot be read or written (not a client mistake). */
-export class EventBridgeStorageError extends Error {
+export class EventBridgeStorageError extends FreshetError {
   override readonly name = "EventBridgeStorageError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 export const validation = (message: string) => new EventBridgeApiError("ValidationException", message);

@@ -1,3 +1,4 @@
+import { FreshetError } from "@freshet/core";
 import { JsonApiError } from "../endpoint/json-protocol.ts";
 
 /** An error Kinesis answers on the wire (see JsonApiError). */
@@ -6,11 +7,8 @@ export class KinesisApiError extends JsonApiError {
 }
 
 /** The embedded service's files cannot be read or written (not a client mistake). */
-export class KinesisStorageError extends Error {
+export class KinesisStorageError extends FreshetError {
   override readonly name = "KinesisStorageError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 export function invalidArgument(message: string): KinesisApiError {

@@ -1,3 +1,4 @@
+import { FreshetError } from "@freshet/core";
 import { JsonApiError } from "../endpoint/json-protocol.ts";
 
 /** An error the Data API answers on the wire (see JsonApiError). */
@@ -14,33 +15,24 @@ export function notFound(message: string): RedshiftDataApiError {
 }
 
 /** Redshift SQL the local engine cannot express in DuckDB (the statement fails, like a syntax error). */
-export class SqlTranslationError extends Error {
+export class SqlTranslationError extends FreshetError {
   override readonly name = "SqlTranslationError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A COPY that fails as Redshift's fails: the message is what DescribeStatement shows. */
-export class CopyError extends Error {
+export class CopyError extends FreshetError {
   override readonly name = "CopyError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A statement stopped by CancelStatement. */
-export class StatementCancelledError extends Error {
+export class StatementCancelledError extends FreshetError {
   override readonly name = "StatementCancelledError";
-  constructor(message = "Query cancelled on user's request", options?: { cause?: unknown }) {
+  constructor(message = "Query cancelled on user's request", options?: ErrorOptions) {
     super(message, options);
   }
 }
 
 /** The statement records on disk cannot be read or written (not a client mistake). */
-export class RedshiftStorageError extends Error {
+export class RedshiftStorageError extends FreshetError {
   override readonly name = "RedshiftStorageError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }

@@ -1,3 +1,6 @@
+import { FreshetError } from "@freshet/core";
+import { AwsApiError } from "../endpoint/aws-api-error.ts";
+
 /** The S3 error codes the embedded service answers with, their HTTP status and AWS's wording. */
 const CATALOG = {
   AccessDenied: [403, "Access Denied"],
@@ -33,29 +36,26 @@ export type S3ErrorCode = keyof typeof CATALOG;
  * An error S3 itself would answer, rendered as the `<Error>` XML document. `details` become extra
  * child elements (`Key`, `BucketName`, `ActualObjectSize`, …) as S3 includes them.
  */
-export class S3Error extends Error {
+export class S3Error extends AwsApiError {
   override readonly name = "S3Error";
-  readonly code: S3ErrorCode;
-  readonly status: number;
+  declare readonly code: S3ErrorCode;
   readonly details: Readonly<Record<string, string>>;
 
   constructor(
     code: S3ErrorCode,
     options: { message?: string; details?: Record<string, string>; cause?: unknown } = {},
   ) {
-    super(options.message ?? CATALOG[code][1], { cause: options.cause });
-    this.code = code;
-    this.status = CATALOG[code][0];
+    super(code, CATALOG[code][0], options.message ?? CATALOG[code][1], { cause: options.cause });
     this.details = options.details ?? {};
   }
 }
 
 /** The files of the store are not what the service wrote (hand-edited, truncated, foreign). */
-export class S3StorageError extends Error {
+export class S3StorageError extends FreshetError {
   override readonly name = "S3StorageError";
   readonly path: string;
 
-  constructor(message: string, path: string, options: { cause?: unknown } = {}) {
+  constructor(message: string, path: string, options: ErrorOptions = {}) {
     super(`${message}: ${path}`, { cause: options.cause });
     this.path = path;
   }

@@ -1,20 +1,14 @@
+import { AwsApiError } from "../endpoint/aws-api-error.ts";
 import type { EndpointResponse } from "../endpoint/service.ts";
 
 /** An error EventBridge Scheduler answers (REST-JSON: the status, `x-amzn-errortype`, `{"Message": …}`). */
-export class SchedulerApiError extends Error {
+export class SchedulerApiError extends AwsApiError {
   override readonly name = "SchedulerApiError";
-  readonly type: string;
-  readonly status: number;
-  constructor(type: string, status: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.type = type;
-    this.status = status;
-  }
 
   toResponse(requestId: string): EndpointResponse {
     return {
       status: this.status,
-      headers: { "content-type": "application/json", "x-amzn-errortype": this.type, "x-amzn-requestid": requestId },
+      headers: { "content-type": "application/json", "x-amzn-errortype": this.code, "x-amzn-requestid": requestId },
       body: JSON.stringify({ Message: this.message }),
     };
   }

@@ -1,3 +1,6 @@
+import { FreshetError } from "@freshet/core";
+import { AwsApiError } from "../endpoint/aws-api-error.ts";
+
 /**
  * The SNS error codes the embedded service answers with and their HTTP statuses, as the AWS Query
  * protocol names them (`<Code>` in the `<ErrorResponse>`); the SDK maps each to its exception class
@@ -24,22 +27,19 @@ const STATUS = {
 export type SnsErrorCode = keyof typeof STATUS;
 
 /** An error SNS itself would answer; rendered as the Query protocol's `<ErrorResponse>` document. */
-export class SnsApiError extends Error {
+export class SnsApiError extends AwsApiError {
   override readonly name = "SnsApiError";
-  readonly code: SnsErrorCode;
-  readonly status: number;
-  constructor(code: SnsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.status = STATUS[code];
+  declare readonly code: SnsErrorCode;
+  constructor(code: SnsErrorCode, message: string, options?: ErrorOptions) {
+    super(code, STATUS[code], message, options);
   }
 }
 
 /** The service's files under `<dataDir>/sns/` cannot be read or written (not a client mistake). */
-export class SnsStorageError extends Error {
+export class SnsStorageError extends FreshetError {
   override readonly name = "SnsStorageError";
   readonly path: string;
-  constructor(message: string, path: string, options?: { cause?: unknown }) {
+  constructor(message: string, path: string, options?: ErrorOptions) {
     super(`${message}: ${path}`, options);
     this.path = path;
   }
@@ -72,9 +72,6 @@ export function missingParameter(member: string): SnsApiError {
 }
 
 /** `freshet alerts` was given an option or value it does not understand. */
-export class AlertQueryError extends Error {
+export class AlertQueryError extends FreshetError {
   override readonly name = "AlertQueryError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }

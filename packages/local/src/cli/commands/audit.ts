@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-redshift-data";
 import { AUDIT_COLUMNS, buildAuditQuery } from "@freshet/core";
 import { parseArgs } from "node:util";
+import { AuditQueryError, UsageError } from "../errors.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 
 export const summary = "per arrival hour: received = loaded + duplicates + filtered + dead-lettered + in flight";
@@ -34,15 +35,6 @@ const POLL_TIMEOUT_MS = 120_000;
 
 type Count = (typeof COUNTS)[number];
 export type AuditWindow = { window_start: string; status: string } & Record<Count, number>;
-
-class UsageError extends Error {
-  override readonly name = "UsageError";
-}
-
-/** The statement did not finish: its DescribeStatement status and error. */
-class AuditQueryError extends Error {
-  override readonly name = "AuditQueryError";
-}
 
 export async function run(args: string[]): Promise<number> {
   let values: { from?: string; to?: string; json?: boolean; workgroup?: string; database?: string; help?: boolean };

@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-sfn";
 import { parseArgs } from "node:util";
 import { historySteps, type StateStep } from "../../sfn/service/history-steps.ts";
+import { CommandError } from "../errors.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 
 export const summary = "list, show, start and stop workflow executions (Step Functions)";
@@ -34,16 +35,6 @@ AWS_PROFILE/AWS_REGION, or against a running \`npm start\` when no AWS credentia
 const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"];
 const PREVIEW_CHARS = 160;
 const MAX_STEPS = 200;
-
-/** A mistake of the operator's (exit code 2 with usage) or a lookup that found nothing (1). */
-class CommandError extends Error {
-  override readonly name = "CommandError";
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
 
 interface Options {
   workflow?: string;
@@ -204,7 +195,7 @@ async function start(sfn: SFNClient, workflow: string, input: string | undefined
     try {
       JSON.parse(input);
     } catch (error) {
-      throw new CommandError(`input is not JSON: ${(error as Error).message}`, 2);
+      throw new CommandError(`input is not JSON: ${(error as Error).message}`, 2, { cause: error });
     }
   }
   const machine = await resolveWorkflow(sfn, workflow);

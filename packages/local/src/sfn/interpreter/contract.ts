@@ -5,6 +5,8 @@
  * every step as an AWS history event.
  */
 
+import { FreshetError } from "@freshet/core";
+
 /** Time as the interpreter sees it: real in `npm start`, instant in tests. */
 export interface Clock {
   now(): number;
@@ -46,13 +48,15 @@ export interface TaskInvocation {
 /**
  * A task's failure, with AWS's error name (`States.TaskFailed`, `Lambda.ServiceException`,
  * `S3.NoSuchKeyException`, a Lambda's own error type, …) and cause; Retry/Catch match on `error`.
+ * `causeText` is the ASL Cause the state machine sees; the ES `cause` is the JS error behind it,
+ * for whoever debugs the emulator.
  */
-export class TaskFailure extends Error {
+export class TaskFailure extends FreshetError {
   override readonly name = "TaskFailure";
   readonly error: string;
   readonly causeText: string;
-  constructor(error: string, causeText: string) {
-    super(`${error}: ${causeText}`);
+  constructor(error: string, causeText: string, options?: ErrorOptions) {
+    super(`${error}: ${causeText}`, options);
     this.error = error;
     this.causeText = causeText;
   }

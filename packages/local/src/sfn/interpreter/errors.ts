@@ -1,17 +1,16 @@
+import { FreshetError } from "@freshet/core";
+
 /** Base of the interpreter's own errors (not the AWS errors a state machine raises: see `StatesFailure`). */
-export class InterpreterError extends Error {
+export class InterpreterError extends FreshetError {
   override readonly name: string = "InterpreterError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** `runExecution` was given a definition that `validateDefinition` rejects. */
 export class InvalidDefinitionError extends InterpreterError {
   override readonly name = "InvalidDefinitionError";
   readonly problems: readonly { state?: string; field?: string; message: string }[];
-  constructor(problems: readonly { state?: string; field?: string; message: string }[]) {
-    super(`invalid state machine definition: ${problems.map((p) => p.message).join("; ")}`);
+  constructor(problems: readonly { state?: string; field?: string; message: string }[], options?: ErrorOptions) {
+    super(`invalid state machine definition: ${problems.map((p) => p.message).join("; ")}`, options);
     this.problems = problems;
   }
 }
@@ -21,8 +20,11 @@ export class InvalidDefinitionError extends InterpreterError {
  * Catch match on, what `$states.errorOutput` holds, what ExecutionFailed reports.
  * `location` is set for failures of the interpreter's own evaluation (AWS logs those as an
  * EvaluationFailed event naming the field).
+ * Control flow, not a fault: the ASL error name is `error` (`States.Timeout`, a Lambda's error
+ * type, …) and the ASL Cause is `causeText`; `name` is only the JS class's and is never matched,
+ * and the ES `cause` is the JS error that led here.
  */
-export class StatesFailure extends Error {
+export class StatesFailure extends FreshetError {
   override readonly name = "StatesFailure";
   readonly error: string;
   readonly causeText: string | undefined;
@@ -36,7 +38,7 @@ export class StatesFailure extends Error {
 }
 
 /** Thrown through the running states when the execution (or a sibling branch) is being stopped. */
-export class StateAborted extends Error {
+export class StateAborted extends FreshetError {
   override readonly name = "StateAborted";
   constructor(options?: { cause?: unknown }) {
     super("state aborted", options);

@@ -1,3 +1,4 @@
+import { FreshetError } from "@freshet/core";
 import { JsonApiError } from "../../endpoint/json-protocol.ts";
 
 /**
@@ -9,11 +10,8 @@ export class SfnApiError extends JsonApiError {
 }
 
 /** The service's files cannot be read or written (not a client mistake). */
-export class SfnStorageError extends Error {
+export class SfnStorageError extends FreshetError {
   override readonly name = "SfnStorageError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 export function validationError(message: string): SfnApiError {
@@ -42,26 +40,26 @@ export function invalidToken(message = "Invalid token"): SfnApiError {
 }
 
 /** A Task `Resource` the local runtime cannot run; CreateStateMachine reports it as `InvalidDefinition`. */
-export class UnsupportedResourceError extends Error {
+export class UnsupportedResourceError extends FreshetError {
   override readonly name = "UnsupportedResourceError";
   readonly resource: string;
-  constructor(resource: string, reason: string) {
-    super(`${reason}: ${resource}`);
+  constructor(resource: string, reason: string, options?: ErrorOptions) {
+    super(`${reason}: ${resource}`, options);
     this.resource = resource;
   }
 }
 
 /** The SDK v3 package an aws-sdk Task needs is not installed. */
-export class SdkPackageMissingError extends Error {
+export class SdkPackageMissingError extends FreshetError {
   override readonly name = "SdkPackageMissingError";
   readonly packageName: string;
-  constructor(packageName: string, options?: { cause?: unknown }) {
+  constructor(packageName: string, options?: ErrorOptions) {
     super(`The package ${packageName} is not installed (npm install ${packageName})`, options);
     this.packageName = packageName;
   }
 }
 
 /** A Task's arguments do not fit the API it calls (an unknown field, a list where an object goes). */
-export class ArgumentShapeError extends Error {
+export class ArgumentShapeError extends FreshetError {
   override readonly name = "ArgumentShapeError";
 }

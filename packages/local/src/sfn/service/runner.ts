@@ -1,3 +1,4 @@
+import { FreshetError } from "@freshet/core";
 import type {
   Clock,
   ContextObject,
@@ -13,8 +14,12 @@ import type { TaskTokens } from "./task-tokens.ts";
 
 export type RunExecution = (options: RunOptions) => Promise<ExecutionResult>;
 
-/** Why an execution's signal was aborted by StopExecution: the interpreter reads `error` and `cause` (text). */
-export class ExecutionStopped extends Error {
+/**
+ * Why an execution's signal was aborted by StopExecution: the interpreter reads `error` and
+ * `cause` as the ExecutionAborted event's. Here the ES `cause` is StopExecution's Cause text,
+ * not an underlying error, and is left unset when the caller gave none (the event then has none).
+ */
+export class ExecutionStopped extends FreshetError {
   override readonly name = "ExecutionStopped";
   readonly error?: string;
   constructor(error?: string, cause?: string) {
@@ -24,7 +29,7 @@ export class ExecutionStopped extends Error {
 }
 
 /** Why signals are aborted when the service shuts down: the executions stay RUNNING on disk. */
-export class ServiceShutdown extends Error {
+export class ServiceShutdown extends FreshetError {
   override readonly name = "ServiceShutdown";
   constructor() {
     super("The Step Functions service is shutting down");

@@ -1,3 +1,4 @@
+import { AwsApiError } from "../../../src/endpoint/aws-api-error.ts";
 import type { EndpointResponse } from "../../../src/endpoint/service.ts";
 
 /** One API call a stub received: its operation and parsed input. */
@@ -7,15 +8,11 @@ export interface RecordedCall {
 }
 
 /** An AWS error as the stubs throw it; each stub renders it in its protocol's shape. */
-export class StubApiError extends Error {
+export class StubApiError extends AwsApiError {
   override readonly name = "StubApiError";
-  readonly code: string;
-  readonly status: number;
 
   constructor(code: string, message: string, status = 400) {
-    super(message);
-    this.code = code;
-    this.status = status;
+    super(code, status, message);
   }
 }
 

@@ -1,3 +1,4 @@
+import { FreshetError } from "@freshet/core";
 import jsonata from "jsonata";
 import { registerAwsFunctions } from "./aws-functions.ts";
 
@@ -110,16 +111,22 @@ export interface EvaluationSite {
 }
 
 /** A failed evaluation: the interpreter turns it into `States.QueryEvaluationError`. */
-export class TemplateEvaluationError extends Error {
+export class TemplateEvaluationError extends FreshetError {
   override readonly name = "TemplateEvaluationError";
   readonly location: string;
-  constructor(message: string, location: string, options?: { cause?: unknown }) {
+  constructor(message: string, location: string, options?: ErrorOptions) {
     super(message, options);
     this.location = location;
   }
 }
 
-class UnsupportedValue extends Error {}
+/** Thrown out of `toJson` at the first value JSON cannot hold; `evaluate` words the failure. */
+class UnsupportedValue extends FreshetError {
+  override readonly name = "UnsupportedValue";
+  constructor() {
+    super("a value JSON cannot hold (a function, a regular expression, a non-finite number)");
+  }
+}
 
 function isJsonataFunction(value: object): boolean {
   const v = value as { _jsonata_lambda?: boolean; _jsonata_function?: boolean };

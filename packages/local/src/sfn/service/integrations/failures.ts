@@ -25,14 +25,14 @@ function withExceptionSuffix(name: string): string {
 export function awsSdkFailure(errorPrefix: string, baseExceptionClass: string, error: unknown): TaskFailure {
   if (!isServiceException(error)) {
     const message = error instanceof Error ? error.message : String(error);
-    return new TaskFailure(`${errorPrefix}.SdkClientException`, `Unable to execute HTTP request: ${message}`);
+    return new TaskFailure(`${errorPrefix}.SdkClientException`, `Unable to execute HTTP request: ${message}`, { cause: error });
   }
   const modeled = error.constructor.name !== baseExceptionClass;
   const name = withExceptionSuffix(modeled ? error.name : errorPrefix);
   const meta = error.$metadata;
   const details = [`Service: ${errorPrefix}`, `Status Code: ${meta.httpStatusCode ?? 0}`, `Request ID: ${meta.requestId ?? "null"}`];
   if (meta.extendedRequestId) details.push(`Extended Request ID: ${meta.extendedRequestId}`);
-  return new TaskFailure(`${errorPrefix}.${name}`, `${error.message} (${details.join(", ")})`);
+  return new TaskFailure(`${errorPrefix}.${name}`, `${error.message} (${details.join(", ")})`, { cause: error });
 }
 
 /**
@@ -42,13 +42,13 @@ export function awsSdkFailure(errorPrefix: string, baseExceptionClass: string, e
 export function optimizedFailure(errorPrefix: string, serviceName: string, error: unknown): TaskFailure {
   if (!isServiceException(error)) {
     const message = error instanceof Error ? error.message : String(error);
-    return new TaskFailure("States.TaskFailed", `Unable to execute HTTP request: ${message}`);
+    return new TaskFailure("States.TaskFailed", `Unable to execute HTTP request: ${message}`, { cause: error });
   }
   const meta = error.$metadata;
   const cause =
     `${error.message} (Service: ${serviceName}; Status Code: ${meta.httpStatusCode ?? 0}; Error Code: ${error.name}; ` +
     `Request ID: ${meta.requestId ?? "null"}; Proxy: null)`;
-  return new TaskFailure(`${errorPrefix}.${withExceptionSuffix(error.name)}`, cause);
+  return new TaskFailure(`${errorPrefix}.${withExceptionSuffix(error.name)}`, cause, { cause: error });
 }
 
 /** A Task that cannot run as written (bad arguments, missing client package): `States.Runtime`. */

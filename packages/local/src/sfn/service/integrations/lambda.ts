@@ -1,3 +1,4 @@
+import { FreshetError } from "@freshet/core";
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
 import { lambdaContext } from "../../../lambda/context.ts";
@@ -113,18 +114,19 @@ async function run(target: LambdaTarget, name: string, fn: LocalLambdaFunction, 
     return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
   } catch (error) {
     if (error instanceof SandboxTimeout) {
-      throw new TaskFailure("Sandbox.Timedout", JSON.stringify({ errorMessage: error.message }));
+      throw new TaskFailure("Sandbox.Timedout", JSON.stringify({ errorMessage: error.message }), { cause: error });
     }
     const errorType = error instanceof Error && error.name ? error.name : "Error";
     const errorMessage = error instanceof Error ? error.message : String(error);
     const trace = error instanceof Error && error.stack ? error.stack.split("\n") : [];
-    throw new TaskFailure(errorType, JSON.stringify({ errorType, errorMessage, trace }));
+    throw new TaskFailure(errorType, JSON.stringify({ errorType, errorMessage, trace }), { cause: error });
   } finally {
     clearTimeout(timer);
   }
 }
 
-class SandboxTimeout extends Error {
+/** The handler outlived its timeout; becomes Lambda's `Sandbox.Timedout` above. */
+class SandboxTimeout extends FreshetError {
   override readonly name = "SandboxTimeout";
   constructor(requestId: string, seconds: number) {
     super(`RequestId: ${requestId} Error: Task timed out after ${seconds.toFixed(2)} seconds`);

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import * as errors from "../src/errors.ts";
+import { ConfigError, FreshetError, MalformedBodyError, PayloadTooLargeError, ReleasedObjectError, type HttpError } from "../src/errors.ts";
+import { describeErrorHierarchy, errorClassesOf } from "./support/error-hierarchy.ts";
+
+/** Core's errors: one base, `FreshetError`, which every other package's hierarchy roots in too. */
+describeErrorHierarchy(
+  "core's errors",
+  FreshetError,
+  [
+    { type: FreshetError, make: (cause) => new FreshetError("failed", { cause }) },
+    { type: ConfigError, make: (cause) => new ConfigError("FRESHET_X must be a positive number", { cause }) },
+    { type: MalformedBodyError, make: (cause) => new MalformedBodyError("malformed_json", "the body is not valid JSON", { cause }) },
+    { type: PayloadTooLargeError, make: (cause) => new PayloadTooLargeError("body", 10, "body is 11 bytes", { cause }) },
+    { type: ReleasedObjectError, make: (cause) => new ReleasedObjectError("read after release", { cause }) },
+  ],
+  errorClassesOf(errors),
+);
+
+describe("ingest request errors as HTTP answers", () => {
+  it("a malformed body is exposed as 400 with its reason", () => {
+    const error: HttpError = new MalformedBodyError("empty_body", "the body holds no events");
+    expect(error).toMatchObject({ statusCode: 400, expose: true });
+    expect(JSON.stringify(error.responseBody)).toBe('{"error":"empty_body","message":"the body holds no events"}');
+  });
+
+  it("a payload over a limit is exposed as 413 naming the limit and its maximum", () => {
+    const error: HttpError = new PayloadTooLargeError("count", 500, "501 events in one request; the limit is 500");
+    expect(error).toMatchObject({ statusCode: 413, expose: true });
+    expect(JSON.stringify(error.responseBody)).toBe(
+      '{"error":"payload_too_large","limit":"count","max":500,"message":"501 events in one request; the limit is 500"}',
+    );
+  });
+});

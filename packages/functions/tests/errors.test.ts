@@ -1,0 +1,25 @@
+import { FreshetError } from "@freshet/core";
+import { expect, it } from "vitest";
+import { describeErrorHierarchy, errorClassesOf } from "../../core/tests/support/error-hierarchy.ts";
+import * as errors from "../src/errors.ts";
+import { LakeWriteError, StreamWriteError, UnauthorizedError } from "../src/errors.ts";
+
+/** The handlers' errors extend core's `FreshetError`; those the ingest edge answers carry `statusCode`/`expose`. */
+describeErrorHierarchy(
+  "functions' errors",
+  FreshetError,
+  [
+    { type: StreamWriteError, make: (cause) => new StreamWriteError(2, [1], "1 of 3 events were not accepted", { cause }) },
+    { type: LakeWriteError, make: (cause) => new LakeWriteError("writing to s3://lake failed", { cause }) },
+    { type: UnauthorizedError, make: (cause) => new UnauthorizedError(403, "invalid API key", { cause }) },
+  ],
+  errorClassesOf(errors),
+);
+
+it("a stream failure is a 503 exposed to the client, which needs the indexes to resend", () => {
+  expect(new StreamWriteError(2, [1], "m")).toMatchObject({ statusCode: 503, expose: true });
+});
+
+it("a lake failure is not an HTTP error (the transformer reports it per record)", () => {
+  expect(new LakeWriteError("m")).not.toHaveProperty("statusCode");
+});
