@@ -84,20 +84,20 @@ const LAKE = EVENT_COLUMNS.join(", ");
  */
 export function buildLoadStatements(request: LoadRequest): string[] {
   const { loadId, manifestUrl, iamRoleArn, objects } = request;
-  if (!LOAD_ID.test(loadId)) throw new InvalidLoadRequestError(`loadId must match ${LOAD_ID}, got ${JSON.stringify(loadId)}`);
-  if (!manifestUrl.startsWith("s3://")) throw new InvalidLoadRequestError(`manifestUrl must be an s3:// URL, got ${JSON.stringify(manifestUrl)}`);
-  if (!iamRoleArn.startsWith("arn:")) throw new InvalidLoadRequestError(`iamRoleArn must be an ARN, got ${JSON.stringify(iamRoleArn)}`);
+  if (!LOAD_ID.test(loadId)) throw new InvalidLoadRequestError("invalid_field", `loadId must match ${LOAD_ID}, got ${JSON.stringify(loadId)}`);
+  if (!manifestUrl.startsWith("s3://")) throw new InvalidLoadRequestError("invalid_field", `manifestUrl must be an s3:// URL, got ${JSON.stringify(manifestUrl)}`);
+  if (!iamRoleArn.startsWith("arn:")) throw new InvalidLoadRequestError("invalid_field", `iamRoleArn must be an ARN, got ${JSON.stringify(iamRoleArn)}`);
   // No objects: a receipts-only load (batches that were all filtered or dead-lettered) records
   // their accounting without a COPY; with neither there is nothing to do (the planner's early exit).
-  if (objects.length === 0 && (request.receipts ?? []).length === 0) throw new InvalidLoadRequestError("a load needs at least one object or receipt");
+  if (objects.length === 0 && (request.receipts ?? []).length === 0) throw new InvalidLoadRequestError("empty", "a load needs at least one object or receipt");
   const keys = new Set<string>();
   for (const o of objects) {
-    if (keys.has(o.key)) throw new InvalidLoadRequestError(`object ${JSON.stringify(o.key)} is listed twice`);
+    if (keys.has(o.key)) throw new InvalidLoadRequestError("duplicate_object", `object ${JSON.stringify(o.key)} is listed twice`);
     keys.add(o.key);
   }
-  if (request.region !== undefined && !REGION.test(request.region)) throw new InvalidLoadRequestError(`not an AWS region: ${JSON.stringify(request.region)}`);
+  if (request.region !== undefined && !REGION.test(request.region)) throw new InvalidLoadRequestError("invalid_field", `not an AWS region: ${JSON.stringify(request.region)}`);
   const interval = sqlCount(request.intervalSeconds ?? DEFAULT_LOAD_INTERVAL_SECONDS, "intervalSeconds");
-  if (Number(interval) === 0) throw new InvalidLoadRequestError("intervalSeconds must be positive");
+  if (Number(interval) === 0) throw new InvalidLoadRequestError("invalid_field", "intervalSeconds must be positive");
   const id = sqlString(loadId);
   const manifest = sqlString(manifestUrl);
   const startedAt = sqlTimestamp(request.startedAt, "startedAt");
@@ -245,7 +245,7 @@ function receiptValues(receipts: readonly LoadReceipt[]): string[] {
       if (seen.has(key)) continue; // the same receipt given twice counts once, like a re-run
       seen.add(key);
       if (w.received !== w.processed + w.filtered + w.dead_lettered) {
-        throw new InvalidLoadRequestError(`receipt ${receipt.batch_id} window ${w.window}: received ${w.received} ≠ processed + filtered + dead_lettered`);
+        throw new InvalidLoadRequestError("inconsistent_receipt", `receipt ${receipt.batch_id} window ${w.window}: received ${w.received} ≠ processed + filtered + dead_lettered`);
       }
       rows.push(
         `(${sqlString(receipt.batch_id)}, ${sqlWindowStart(w.window)}, ${sqlCount(w.received, "received")}, ${sqlCount(w.processed, "processed")}, ${sqlCount(w.filtered, "filtered")}, ${sqlCount(w.dead_lettered, "dead_lettered")})`,
@@ -256,10 +256,10 @@ function receiptValues(receipts: readonly LoadReceipt[]): string[] {
 }
 
 function checkLimits(statements: readonly string[]): void {
-  if (statements.length > MAX_BATCH_STATEMENTS) throw new InvalidLoadRequestError(`${statements.length} statements exceed the Data API's ${MAX_BATCH_STATEMENTS}`);
+  if (statements.length > MAX_BATCH_STATEMENTS) throw new InvalidLoadRequestError("too_many_statements", `${statements.length} statements exceed the Data API's ${MAX_BATCH_STATEMENTS}`);
   for (const s of statements) {
     if (s.length > MAX_STATEMENT_CHARS) {
-      throw new InvalidLoadRequestError(`a statement of ${s.length} characters exceeds the Data API's ${MAX_STATEMENT_CHARS}: load fewer objects or receipts at once`);
+      throw new InvalidLoadRequestError("statement_too_long", `a statement of ${s.length} characters exceeds the Data API's ${MAX_STATEMENT_CHARS}: load fewer objects or receipts at once`);
     }
   }
 }

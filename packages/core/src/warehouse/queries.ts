@@ -10,7 +10,7 @@ export const MAX_KEYS_PER_LOOKUP = 500;
  */
 export function buildLoadedObjectsQuery(keys: readonly string[]): string {
   if (keys.length === 0 || keys.length > MAX_KEYS_PER_LOOKUP) {
-    throw new InvalidLoadRequestError(`ask about 1..${MAX_KEYS_PER_LOOKUP} keys at a time, got ${keys.length}`);
+    throw new InvalidLoadRequestError("lookup_size", `ask about 1..${MAX_KEYS_PER_LOOKUP} keys at a time, got ${keys.length}`);
   }
   return `SELECT object_key FROM load_ledger WHERE object_key IN (${keys.map(sqlString).join(", ")})`;
 }
@@ -51,12 +51,12 @@ export function buildLoadErrorsQuery(filter: LoadErrorsFilter): string {
   if (filter.queryId !== undefined) where.push(`query_id = ${sqlCount(filter.queryId, "queryId")}`);
   if (filter.fileUrls !== undefined) {
     if (filter.fileUrls.length === 0 || filter.fileUrls.length > MAX_KEYS_PER_LOOKUP) {
-      throw new InvalidLoadRequestError(`give 1..${MAX_KEYS_PER_LOOKUP} file URLs, got ${filter.fileUrls.length}`);
+      throw new InvalidLoadRequestError("lookup_size", `give 1..${MAX_KEYS_PER_LOOKUP} file URLs, got ${filter.fileUrls.length}`);
     }
     where.push(`TRIM(file_name) IN (${filter.fileUrls.map(sqlString).join(", ")})`);
   }
   if (filter.since !== undefined) where.push(`start_time >= ${sqlTimestamp(filter.since, "since")}`);
-  if (where.length === 0) throw new InvalidLoadRequestError("filter load errors by queryId, fileUrls or since");
+  if (where.length === 0) throw new InvalidLoadRequestError("empty", "filter load errors by queryId, fileUrls or since");
   return `SELECT ${LOAD_ERROR_COLUMNS.join(", ")}
 FROM sys_load_error_detail
 WHERE ${where.join(" AND ")}

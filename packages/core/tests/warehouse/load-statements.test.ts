@@ -110,4 +110,21 @@ describe("buildLoadStatements", () => {
     expect(() => buildLoadStatements(loadRequestFixture({ objects }))).toThrow(/100000/);
     expect(() => buildLoadStatements(loadRequestFixture({ objects: objects.slice(0, 500) }))).not.toThrow();
   });
+
+  it("says why it refuses, in a field callers branch on", () => {
+    const reasonOf = (overrides: Parameters<typeof loadRequestFixture>[0]): unknown => {
+      try {
+        buildLoadStatements(loadRequestFixture(overrides));
+      } catch (error) {
+        return error instanceof InvalidLoadRequestError ? error.reason : error;
+      }
+      return undefined;
+    };
+    const objects = Array.from({ length: 2000 }, (_, i) => ({ key: `processed/dt=2026-11-26/hr=05/shard-000000000001-${i}.ndjson.gz`, sizeBytes: 1000 }));
+    expect(reasonOf({ objects })).toBe("statement_too_long");
+    expect(reasonOf({ objects: [], receipts: [] })).toBe("empty");
+    expect(reasonOf({ loadId: "x'--" })).toBe("invalid_field");
+    expect(reasonOf({ objects: [{ key: "processed/a", sizeBytes: 1 }, { key: "processed/a", sizeBytes: 1 }] })).toBe("duplicate_object");
+    expect(reasonOf({ receipts: [{ batch_id: "b", windows: [{ window: "2026-11-26T05", received: 3, processed: 1, filtered: 0, dead_lettered: 0 }] }] })).toBe("inconsistent_receipt");
+  });
 });

@@ -145,7 +145,7 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
       });
     } catch (error) {
       // Too many characters for one statement: plan about half (deterministically).
-      if (error instanceof InvalidLoadRequestError && /exceeds the Data API/.test(error.message) && work.halve()) continue;
+      if (error instanceof InvalidLoadRequestError && error.reason === "statement_too_long" && work.halve()) continue;
       throw error;
     }
     const missing = work.late.filter((key) => batch.some((o) => o.key === key));
