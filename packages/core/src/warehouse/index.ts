@@ -36,6 +36,16 @@ export {
   type LoadRequest,
 } from "./load-statements.ts";
 export * from "./queries.ts";
+export {
+  MAX_KEYS_PER_LOOKUP,
+  LOADED_OBJECT_KEYS,
+  RECORDED_BATCH_IDS,
+  buildHeldValuesQuery,
+  buildHeldValuesQueries,
+  buildLoadedObjectsQuery,
+  buildRecordedBatchesQuery,
+  type HeldValuesLookup,
+} from "./lookups.ts";
 export { buildRollupRebuildStatements, type RollupRange } from "./rollups/rebuild.ts";
 export { maintainRollups } from "./rollups/maintain.ts";
 export { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";

@@ -1,19 +1,6 @@
 import { InvalidLoadRequestError } from "./errors.ts";
+import { MAX_KEYS_PER_LOOKUP } from "./lookups.ts";
 import { sqlCount, sqlString, sqlTimestamp } from "./sql-literals.ts";
-
-/** Keys per lookup: keeps the statement far below the Data API's 100,000 characters. */
-export const MAX_KEYS_PER_LOOKUP = 500;
-
-/**
- * Which of these processed object keys the ledger already holds (rows: `object_key`). The planner
- * lists `processed/`, asks in chunks of at most `MAX_KEYS_PER_LOOKUP`, and plans the rest.
- */
-export function buildLoadedObjectsQuery(keys: readonly string[]): string {
-  if (keys.length === 0 || keys.length > MAX_KEYS_PER_LOOKUP) {
-    throw new InvalidLoadRequestError("lookup_size", `ask about 1..${MAX_KEYS_PER_LOOKUP} keys at a time, got ${keys.length}`);
-  }
-  return `SELECT object_key FROM load_ledger WHERE object_key IN (${keys.map(sqlString).join(", ")})`;
-}
 
 /** Ledger rows loaded since an instant (rows: object_key, load_id, loaded_at), oldest first. */
 export function buildLedgerSinceQuery(since: Date | string, limit = 1000): string {

@@ -4,12 +4,13 @@ import {
   buildLoadErrorsQuery,
   buildLoadStatements,
   InvalidLoadRequestError,
+  LOADED_OBJECT_KEYS,
   MAX_KEYS_PER_LOOKUP,
   type LoadReceipt,
 } from "@freshet/core";
 import type { QueryOptions, Warehouse } from "./data-api.ts";
 import { contendedClaim, deleteClaim, liveClaims, writeClaim, type Claimed, type LoadClaim } from "./claims.ts";
-import { loadedKeys } from "./ledger.ts";
+import { heldValues } from "./held-values.ts";
 import { listProcessed } from "./list-processed.ts";
 import { batchIdOfKey, compareKeys, loadIdOf, manifestKeyOf, manifestOf, objectUrl, type ProcessedObject } from "./manifest.ts";
 import { findReceipts, findUnrecordedReceipts } from "./receipts.ts";
@@ -232,7 +233,7 @@ async function listingWork(deps: PlannerDeps, now: Date, startedAt: Date, claime
   // Batches with no processed object: their receipts ride along with the next load (or make one).
   const skipReceipts = new Set([...listed.map((o) => batchIdOfKey(o.key)), ...claimed.receipts]);
   const [loaded, found] = await Promise.all([
-    loadedKeys(deps.redshift, deps.warehouse, listed.map((o) => o.key), deps.queryOptions),
+    heldValues(deps, LOADED_OBJECT_KEYS, listed.map((o) => o.key)),
     findUnrecordedReceipts(deps, now, LOOKBACK_DAYS, skipReceipts, max),
   ]);
   let extra = found;

@@ -1,9 +1,8 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { LAKE_PREFIXES, MAX_KEYS_PER_LOOKUP, sqlString, type LoadReceipt, type WindowCounts } from "@freshet/core";
+import { LAKE_PREFIXES, RECORDED_BATCH_IDS, type LoadReceipt, type WindowCounts } from "@freshet/core";
 import { forEachLimited } from "../shared/for-each-limited.ts";
-import { query, type QueryOptions, type Warehouse } from "./data-api.ts";
 import { ReceiptReadError } from "./errors.ts";
+import { heldValues, type WarehouseAccess } from "./held-values.ts";
 import { DAY_MS, dayBefore, listPrefix } from "./list-processed.ts";
 import { batchIdOfKey } from "./manifest.ts";
 
@@ -81,11 +80,11 @@ function daysFrom(first: string, now: Date): string[] {
  * and that no load has recorded yet, oldest first, at most `limit`. No processed object carries
  * them into a load, so the planner attaches them to the next one. Receipts live under the arrival
  * day, listed from `lookbackDays` before `now` to the day after; batches with a listed processed
- * object (`skipIds`) are left to `findReceipts`, the rest are asked of `batch_receipts` in chunks of
- * `MAX_KEYS_PER_LOOKUP` and only the unrecorded ones are read.
+ * object (`skipIds`) are left to `findReceipts`, the rest are asked of `batch_receipts` and only
+ * the unrecorded ones are read.
  */
 export async function findUnrecordedReceipts(
-  deps: { readonly s3: S3Client; readonly redshift: RedshiftDataClient; readonly bucket: string; readonly warehouse: Warehouse; readonly queryOptions?: QueryOptions },
+  deps: WarehouseAccess & { readonly s3: S3Client; readonly bucket: string },
   now: Date,
   lookbackDays: number,
   skipIds: ReadonlySet<string>,
@@ -101,13 +100,7 @@ export async function findUnrecordedReceipts(
       if (!skipIds.has(id)) keys.set(id, o.Key);
     }
   }
-  const ids = [...keys.keys()];
-  const recorded = new Set<string>();
-  for (let i = 0; i < ids.length; i += MAX_KEYS_PER_LOOKUP) {
-    const chunk = ids.slice(i, i + MAX_KEYS_PER_LOOKUP);
-    const sql = `SELECT DISTINCT batch_id FROM batch_receipts WHERE batch_id IN (${chunk.map(sqlString).join(", ")})`;
-    for (const row of await query(deps.redshift, deps.warehouse, sql, deps.queryOptions)) recorded.add(String(row[0]));
-  }
+  const recorded = await heldValues(deps, RECORDED_BATCH_IDS, [...keys.keys()]);
   const unrecorded = [...keys].filter(([id]) => !recorded.has(id));
   const read: { key: string; receipt: LoadReceipt; processed: number }[] = [];
   await forEachLimited(unrecorded, PARALLEL_GETS, async ([, key]) => {

@@ -1,9 +1,8 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { LAKE_PREFIXES, MAX_KEYS_PER_LOOKUP, partitionOf, partitionPath, sqlString, TRANSFORMER_EVENT_SOURCE, windowLabel, type LoadReceipt } from "@freshet/core";
+import { LAKE_PREFIXES, LOADED_OBJECT_KEYS, partitionOf, partitionPath, RECORDED_BATCH_IDS, TRANSFORMER_EVENT_SOURCE, windowLabel, type LoadReceipt } from "@freshet/core";
 import { forEachLimited } from "../shared/for-each-limited.ts";
 import type { Claimed } from "./claims.ts";
-import { query } from "./data-api.ts";
-import { loadedKeys } from "./ledger.ts";
+import { heldValues } from "./held-values.ts";
 import { listPrefix } from "./list-processed.ts";
 import { batchIdOfKey, compareKeys, type ProcessedObject } from "./manifest.ts";
 import type { PlannerDeps } from "./plan.ts";
@@ -59,7 +58,7 @@ export async function workFromReceipts(deps: PlannerDeps, now: Date, claims: Pro
   const listed = [...older, ...recent].sort(compareKeys);
   // Claims are listed before anything asks the warehouse what is recorded (see liveClaims).
   const claimed = await claims;
-  const recorded = await recordedBatches(deps, listed.map(batchIdOfKey));
+  const recorded = await heldValues(deps, RECORDED_BATCH_IDS, listed.map(batchIdOfKey));
   const unrecorded = listed.filter((key) => !recorded.has(batchIdOfKey(key)));
 
   // The watermark moves to the oldest hour still holding an unrecorded receipt (claimed ones too:
@@ -83,7 +82,7 @@ export async function workFromReceipts(deps: PlannerDeps, now: Date, claims: Pro
   }
 
   const keys = read.flatMap((r) => r.objects);
-  const [found, loaded] = await Promise.all([describeObjects(deps, keys), loadedKeys(deps.redshift, deps.warehouse, keys, deps.queryOptions)]);
+  const [found, loaded] = await Promise.all([describeObjects(deps, keys), heldValues(deps, LOADED_OBJECT_KEYS, keys)]);
   const missing = keys.filter((k) => !found.has(k));
   const batches: ReceiptBatch[] = [];
   let taken = 0;
@@ -112,20 +111,6 @@ async function listReceiptHours(deps: PlannerDeps, from: string, to: string): Pr
 
 function previousHour(hour: string): string {
   return hourOf(new Date(Date.parse(`${hour}:00:00Z`) - HOUR_MS));
-}
-
-/** Which of these batches `batch_receipts` already holds. */
-async function recordedBatches(deps: PlannerDeps, ids: readonly string[]): Promise<Set<string>> {
-  const recorded = new Set<string>();
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += MAX_KEYS_PER_LOOKUP) chunks.push(ids.slice(i, i + MAX_KEYS_PER_LOOKUP));
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      const sql = `SELECT DISTINCT batch_id FROM batch_receipts WHERE batch_id IN (${chunk.map(sqlString).join(", ")})`;
-      for (const row of await query(deps.redshift, deps.warehouse, sql, deps.queryOptions)) recorded.add(String(row[0]));
-    }),
-  );
-  return recorded;
 }
 
 /**
