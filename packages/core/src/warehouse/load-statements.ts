@@ -1,5 +1,5 @@
 import type { WindowCounts } from "../lake/receipt.ts";
-import { EVENT_COLUMNS } from "./columns.ts";
+import { columnDefinitions, EVENT_COLUMNS, LOADS_COLUMN_TYPES, type LoadsColumn } from "./columns.ts";
 import { InvalidLoadRequestError } from "./errors.ts";
 import { sqlCount, sqlNullableString, sqlString, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
 import { maintainRollups } from "./rollups/maintain.ts";
@@ -43,20 +43,11 @@ export interface LoadRequest {
   readonly region?: string;
 }
 
-/** Columns of the result of the batch's last statement (`GetStatementResult` of sub-statement `<id>:<n>`). */
-export const LOAD_SUMMARY_COLUMNS = [
-  "load_id",
-  "manifest_url",
-  "status",
-  "objects",
-  "rows_staged",
-  "rows_inserted",
-  "duplicates_skipped",
-  "newest_occurred_at",
-  "interval_seconds",
-  "started_at",
-  "finished_at",
-] as const;
+/**
+ * Columns of the result of the batch's last statement (`GetStatementResult` of sub-statement
+ * `<id>:<n>`): the `loads` row the load wrote.
+ */
+export const LOAD_SUMMARY_COLUMNS = Object.keys(LOADS_COLUMN_TYPES) as readonly LoadsColumn[];
 
 const LOAD_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -187,17 +178,7 @@ FROM (
 ) AS d
 WHERE event_accounting.window_start = d.window_start`,
     `CREATE TEMPORARY TABLE load_summary (
-  load_id VARCHAR(128) NOT NULL,
-  manifest_url VARCHAR(2048) NOT NULL,
-  status VARCHAR(16) NOT NULL,
-  objects INTEGER NOT NULL,
-  rows_staged BIGINT NOT NULL,
-  rows_inserted BIGINT NOT NULL,
-  duplicates_skipped BIGINT NOT NULL,
-  newest_occurred_at TIMESTAMP,
-  interval_seconds INTEGER NOT NULL,
-  started_at TIMESTAMP NOT NULL,
-  finished_at TIMESTAMP NOT NULL
+${columnDefinitions(LOADS_COLUMN_TYPES)}
 )`,
     `INSERT INTO load_summary (${LOAD_SUMMARY_COLUMNS.join(", ")})
 SELECT

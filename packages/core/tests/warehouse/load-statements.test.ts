@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildLoadStatements, EVENT_COLUMNS, InvalidLoadRequestError, LOAD_SUMMARY_COLUMNS, MAX_BATCH_STATEMENTS } from "@freshet/core";
+import { buildLoadStatements, EVENT_COLUMNS, InvalidLoadRequestError, LOAD_SUMMARY_COLUMNS, MAX_BATCH_STATEMENTS, MIGRATIONS } from "@freshet/core";
 import { checkRedshiftSql } from "./redshift-sql.ts";
 import { loadRequestFixture } from "./support/load-request.ts";
 
@@ -64,6 +64,14 @@ describe("buildLoadStatements", () => {
     const none = buildLoadStatements(loadRequestFixture({ receipts: [] }));
     expect(indexOf(none, "INSERT INTO load_receipts")).toBe(-1);
     expect(none.length).toBe(statements.length - 1);
+  });
+
+  it("declares load_summary with the loads table's columns, and returns them", () => {
+    const columnsOf = (create: string): string => create.slice(create.indexOf("(") + 1, create.lastIndexOf(")"));
+    const loads = MIGRATIONS.flatMap((m) => m.statements).find((s) => s.startsWith("CREATE TABLE IF NOT EXISTS loads ("))!;
+    const summary = statements[indexOf(statements, "CREATE TEMPORARY TABLE load_summary")]!;
+    expect(columnsOf(summary)).toBe(columnsOf(loads.slice(0, loads.lastIndexOf("SORTKEY"))));
+    expect(columnsOf(summary).split(",\n").map((c) => c.trim().split(" ")[0])).toEqual([...LOAD_SUMMARY_COLUMNS]);
   });
 
   it("records the load with its interval and planned start", () => {
