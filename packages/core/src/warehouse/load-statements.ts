@@ -54,6 +54,21 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 const LAKE = EVENT_COLUMNS.join(", ");
 
+/** True when an object of the manifest was already loaded: the load is `superseded`, loads no rows. */
+const SUPERSEDED = "EXISTS (SELECT 1 FROM load_objects WHERE already_loaded)";
+
+/** A request that passed the checks, with the SQL literals every step splices. */
+interface CheckedLoad {
+  readonly request: LoadRequest;
+  /** False for a receipts-only load: no COPY, no rows, no ledger rows. */
+  readonly copies: boolean;
+  readonly id: string;
+  readonly manifest: string;
+  readonly startedAt: string;
+  readonly interval: string;
+  readonly receiptRows: readonly string[];
+}
+
 /**
  * The statements of one load, for one `BatchExecuteStatement` (one transaction, one session:
  * the temporary tables live only inside it; run it without SessionId/SessionKeepAliveSeconds).
@@ -74,6 +89,20 @@ const LAKE = EVENT_COLUMNS.join(", ");
  * ledger rows are left out: the load records the receipts, their accounting and its `loads` row.
  */
 export function buildLoadStatements(request: LoadRequest): string[] {
+  const load = checkRequest(request);
+  const statements = [
+    ...lockAndStage(load), // 0, 1, 2
+    ...insertNewEvents(load), // 3, 3b, ledger rows
+    ...recordReceipts(load), // 4
+    ...countIntoAccounting(),
+    ...recordLoad(load), // the loads row, 5
+  ];
+  checkLimits(statements);
+  return statements;
+}
+
+/** Refuses a request that would load wrongly, and writes its literals. */
+function checkRequest(request: LoadRequest): CheckedLoad {
   const { loadId, manifestUrl, iamRoleArn, objects } = request;
   if (!LOAD_ID.test(loadId)) throw new InvalidLoadRequestError("invalid_field", `loadId must match ${LOAD_ID}, got ${JSON.stringify(loadId)}`);
   if (!manifestUrl.startsWith("s3://")) throw new InvalidLoadRequestError("invalid_field", `manifestUrl must be an s3:// URL, got ${JSON.stringify(manifestUrl)}`);
@@ -89,18 +118,25 @@ export function buildLoadStatements(request: LoadRequest): string[] {
   if (request.region !== undefined && !REGION.test(request.region)) throw new InvalidLoadRequestError("invalid_field", `not an AWS region: ${JSON.stringify(request.region)}`);
   const interval = sqlCount(request.intervalSeconds ?? DEFAULT_LOAD_INTERVAL_SECONDS, "intervalSeconds");
   if (Number(interval) === 0) throw new InvalidLoadRequestError("invalid_field", "intervalSeconds must be positive");
-  const id = sqlString(loadId);
-  const manifest = sqlString(manifestUrl);
-  const startedAt = sqlTimestamp(request.startedAt, "startedAt");
-  const receiptRows = receiptValues(request.receipts ?? []);
-  const superseded = "EXISTS (SELECT 1 FROM load_objects WHERE already_loaded)";
+  return {
+    request,
+    copies: objects.length > 0,
+    id: sqlString(loadId),
+    manifest: sqlString(manifestUrl),
+    startedAt: sqlTimestamp(request.startedAt, "startedAt"),
+    interval,
+    receiptRows: receiptValues(request.receipts ?? []),
+  };
+}
 
-  const statements = [
+/** The lock first, the temporary tables of the stage, then (with objects) the COPY and its guard. */
+function lockAndStage(load: CheckedLoad): string[] {
+  return [
     // First, before anything reads the ledger (a transaction's snapshot is taken at its first
     // query): concurrent loads serialize here and the later one sees what the earlier committed.
     "LOCK load_lock",
     "CREATE TEMP TABLE load_stage (LIKE events)",
-    `UPDATE load_lock SET load_id = ${id}, locked_at = GETDATE() WHERE lock_name = 'load'`,
+    `UPDATE load_lock SET load_id = ${load.id}, locked_at = GETDATE() WHERE lock_name = 'load'`,
     `CREATE TEMPORARY TABLE load_objects (
   object_key VARCHAR(1024) NOT NULL,
   size_bytes BIGINT NOT NULL,
@@ -109,9 +145,34 @@ export function buildLoadStatements(request: LoadRequest): string[] {
   already_loaded BOOLEAN NOT NULL
 )`,
     // Empty without objects, so the summary and the superseded guard read the same tables either way.
-    ...(objects.length > 0 ? stageStatements(objects, request, superseded) : []),
+    ...(load.copies ? copyManifest(load.request) : []),
+  ];
+}
+
+/** Lists the objects, marks those the ledger holds, COPYs the manifest and empties the stage if superseded. */
+function copyManifest(request: LoadRequest): string[] {
+  return [
+    `INSERT INTO load_objects (object_key, size_bytes, etag, row_count, already_loaded) VALUES
+${request.objects.map((o) => `(${sqlString(o.key)}, ${sqlCount(o.sizeBytes, "sizeBytes")}, ${sqlNullableString(o.etag)}, ${sqlCount(o.rows, "rows", true)}, FALSE)`).join(",\n")}`,
+    "UPDATE load_objects SET already_loaded = TRUE WHERE object_key IN (SELECT object_key FROM load_ledger)",
+    `COPY load_stage FROM ${sqlString(request.manifestUrl)}
+IAM_ROLE ${sqlString(request.iamRoleArn)}
+MANIFEST
+FORMAT AS JSON 'auto'
+GZIP
+TIMEFORMAT 'auto'${request.region ? `\nREGION ${sqlString(request.region)}` : ""}`,
+    `DELETE FROM load_stage WHERE ${SUPERSEDED}`,
+  ];
+}
+
+/** `load_new`: the staged rows deduplicated, inserted into `events` and the rollups, then the ledger rows. */
+function insertNewEvents(load: CheckedLoad): string[] {
+  const { id, manifest } = load;
+  return [
     "CREATE TEMP TABLE load_new (LIKE events)",
-    ...(objects.length > 0 ? [`INSERT INTO load_new (${LAKE}, loaded_at, load_id)
+    ...(load.copies
+      ? [
+          `INSERT INTO load_new (${LAKE}, loaded_at, load_id)
 SELECT ${LAKE}, GETDATE(), ${id}
 FROM (
   SELECT ${LAKE},
@@ -120,14 +181,22 @@ FROM (
 ) AS ranked
 WHERE copy_rank = 1
   AND NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = ranked.event_id)`,
-    `INSERT INTO events (${LAKE}, loaded_at, load_id)
+          `INSERT INTO events (${LAKE}, loaded_at, load_id)
 SELECT ${LAKE}, loaded_at, load_id FROM load_new`,
-    // The dashboards' rollups, from exactly the rows just inserted (see rollups/maintain.ts).
-    ...maintainRollups("load_new"),
-    `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
+          // The dashboards' rollups, from exactly the rows just inserted (see rollups/maintain.ts).
+          ...maintainRollups("load_new"),
+          `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
 SELECT object_key, size_bytes, etag, row_count, ${id}, ${manifest}, GETDATE()
 FROM load_objects
-WHERE NOT ${superseded}`] : []),
+WHERE NOT ${SUPERSEDED}`,
+        ]
+      : []),
+  ];
+}
+
+/** The receipts into `batch_receipts`, each batch once however many loads carry it. */
+function recordReceipts(load: CheckedLoad): string[] {
+  return [
     `CREATE TEMPORARY TABLE load_receipts (
   batch_id VARCHAR(512) NOT NULL,
   window_start TIMESTAMP NOT NULL,
@@ -136,13 +205,19 @@ WHERE NOT ${superseded}`] : []),
   filtered BIGINT NOT NULL,
   dead_lettered BIGINT NOT NULL
 )`,
-    ...(receiptRows.length > 0
-      ? [`INSERT INTO load_receipts (batch_id, window_start, received, processed, filtered, dead_lettered) VALUES\n${receiptRows.join(",\n")}`]
+    ...(load.receiptRows.length > 0
+      ? [`INSERT INTO load_receipts (batch_id, window_start, received, processed, filtered, dead_lettered) VALUES\n${load.receiptRows.join(",\n")}`]
       : []),
     "DELETE FROM load_receipts WHERE batch_id IN (SELECT batch_id FROM batch_receipts)",
     `INSERT INTO batch_receipts (batch_id, window_start, received, processed, filtered, dead_lettered, load_id, recorded_at)
-SELECT batch_id, window_start, received, processed, filtered, dead_lettered, ${id}, GETDATE()
+SELECT batch_id, window_start, received, processed, filtered, dead_lettered, ${load.id}, GETDATE()
 FROM load_receipts`,
+  ];
+}
+
+/** The receipts' counts, the loaded rows and the duplicates, added to `event_accounting` per arrival hour. */
+function countIntoAccounting(): string[] {
+  return [
     `CREATE TEMPORARY TABLE load_deltas (
   window_start TIMESTAMP NOT NULL,
   received BIGINT NOT NULL,
@@ -177,43 +252,32 @@ FROM (
   GROUP BY window_start
 ) AS d
 WHERE event_accounting.window_start = d.window_start`,
+  ];
+}
+
+/** The `loads` row, through `load_summary` (the `loads` columns), which the last statement returns. */
+function recordLoad(load: CheckedLoad): string[] {
+  const columns = LOAD_SUMMARY_COLUMNS.join(", ");
+  return [
     `CREATE TEMPORARY TABLE load_summary (
 ${columnDefinitions(LOADS_COLUMN_TYPES)}
 )`,
-    `INSERT INTO load_summary (${LOAD_SUMMARY_COLUMNS.join(", ")})
+    `INSERT INTO load_summary (${columns})
 SELECT
-  ${id},
-  ${manifest},
-  CASE WHEN ${superseded} THEN 'superseded' ELSE 'loaded' END,
-  ${objects.length},
+  ${load.id},
+  ${load.manifest},
+  CASE WHEN ${SUPERSEDED} THEN 'superseded' ELSE 'loaded' END,
+  ${load.request.objects.length},
   (SELECT COUNT(*) FROM load_stage),
   (SELECT COUNT(*) FROM load_new),
   (SELECT COUNT(*) FROM load_stage) - (SELECT COUNT(*) FROM load_new),
   (SELECT MAX(occurred_at) FROM load_new),
-  ${interval},
-  ${startedAt},
+  ${load.interval},
+  ${load.startedAt},
   GETDATE()`,
-    `INSERT INTO loads (${LOAD_SUMMARY_COLUMNS.join(", ")})
-SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`,
-    `SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`,
-  ];
-  checkLimits(statements);
-  return statements;
-}
-
-/** Lists the objects, marks those the ledger holds, COPYs the manifest and empties the stage if superseded. */
-function stageStatements(objects: readonly LoadObject[], request: LoadRequest, superseded: string): string[] {
-  return [
-    `INSERT INTO load_objects (object_key, size_bytes, etag, row_count, already_loaded) VALUES
-${objects.map((o) => `(${sqlString(o.key)}, ${sqlCount(o.sizeBytes, "sizeBytes")}, ${sqlNullableString(o.etag)}, ${sqlCount(o.rows, "rows", true)}, FALSE)`).join(",\n")}`,
-    "UPDATE load_objects SET already_loaded = TRUE WHERE object_key IN (SELECT object_key FROM load_ledger)",
-    `COPY load_stage FROM ${sqlString(request.manifestUrl)}
-IAM_ROLE ${sqlString(request.iamRoleArn)}
-MANIFEST
-FORMAT AS JSON 'auto'
-GZIP
-TIMEFORMAT 'auto'${request.region ? `\nREGION ${sqlString(request.region)}` : ""}`,
-    `DELETE FROM load_stage WHERE ${superseded}`,
+    `INSERT INTO loads (${columns})
+SELECT ${columns} FROM load_summary`,
+    `SELECT ${columns} FROM load_summary`,
   ];
 }
 
