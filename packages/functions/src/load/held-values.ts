@@ -1,17 +1,10 @@
-import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { buildHeldValuesQueries, type HeldValuesLookup } from "@freshet/core";
 import { forEachLimited } from "../shared/for-each-limited.ts";
-import { query, type QueryOptions, type Warehouse } from "./data-api.ts";
+import { query } from "./data-api.ts";
+import type { WarehouseAccess } from "./types.ts";
 
 /** Lookup statements running at once: usually there is one; many are not all sent at once. */
 const PARALLEL_LOOKUPS = 4;
-
-/** What asking the warehouse needs. */
-export interface WarehouseAccess {
-  readonly redshift: RedshiftDataClient;
-  readonly warehouse: Warehouse;
-  readonly queryOptions?: QueryOptions;
-}
 
 /**
  * Which of these values `lookup`'s table already holds (core's `LOADED_OBJECT_KEYS`: loaded
