@@ -74,7 +74,7 @@ async function withReceipts(
  * smaller one halves the extra receipts while there are several (or one beside at most one
  * object), else the objects.
  */
-function listedWork(objects: readonly ProcessedObject[], extra: readonly LoadReceipt[], receipts: ReadonlyMap<string, LoadReceipt>, late: readonly string[]): Work {
+export function listedWork(objects: readonly ProcessedObject[], extra: readonly LoadReceipt[], receipts: ReadonlyMap<string, LoadReceipt>, late: readonly string[]): Work {
   const keys = new Set(objects.map((o) => o.key));
   return {
     objects,

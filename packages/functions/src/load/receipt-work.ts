@@ -30,7 +30,7 @@ const PARALLEL = 16;
 export const receiptWork = { name: "receipts", find: findFromReceipts } satisfies WorkSource;
 
 /** One batch to load whole: its receipt and its processed objects not yet in the ledger. */
-interface ReceiptBatch {
+export interface ReceiptBatch {
   readonly receipt: LoadReceipt;
   readonly objects: readonly ProcessedObject[];
 }
@@ -127,7 +127,7 @@ function wholeBatches(
 }
 
 /** Whole batches as one load: a smaller one keeps the first half of the batches. */
-function batchesWork(batches: readonly ReceiptBatch[]): Work {
+export function batchesWork(batches: readonly ReceiptBatch[]): Work {
   return {
     objects: batches.flatMap((b) => b.objects).sort((a, b) => compareKeys(a.key, b.key)),
     receipts: batches.map((b) => b.receipt),
