@@ -10,9 +10,11 @@ import { redshiftDataClient } from "./shared/redshift-data-client.ts";
 import { s3Client } from "./shared/s3-client.ts";
 
 /**
- * The Load workflow's Plan step: processed objects not yet in the ledger → a bounded batch →
- * `manifests/<loadId>.json` → `{ loadId, manifestKey, objects, sqls, … }` for the Copy step.
- * The concurrency guard is explained on `planLoad`.
+ * The Load workflow's Plan step: the next whole batches from the batch receipts no load has
+ * recorded (in the first interval of each hour, the lookback's processed/ objects not in the
+ * ledger: the reconciliation) → a bounded batch → `manifests/<loadId>.json` →
+ * `{ loadId, manifestKey, objects, sqls, … }` for the Copy step. The work sources and the
+ * concurrency guard are explained on `planLoad`.
  */
 const { logger, metrics } = observability("load-planner");
 
