@@ -3,15 +3,18 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { Resource } from "sst";
-import { planLoad, type LoadPlan, type PlanInput } from "./load/plan.ts";
+import { planLoad } from "./load/plan.ts";
+import type { LoadPlan, PlanInput } from "./load/types.ts";
 import { observability } from "./shared/observability.ts";
 import { redshiftDataClient } from "./shared/redshift-data-client.ts";
 import { s3Client } from "./shared/s3-client.ts";
 
 /**
- * The Load workflow's Plan step: processed objects not yet in the ledger → a bounded batch →
- * `manifests/<loadId>.json` → `{ loadId, manifestKey, objects, sqls, … }` for the Copy step.
- * The concurrency guard is explained on `planLoad`.
+ * The Load workflow's Plan step: the next whole batches from the batch receipts no load has
+ * recorded (in the first interval of each hour, the lookback's processed/ objects not in the
+ * ledger: the reconciliation) → a bounded batch → `manifests/<loadId>.json` →
+ * `{ loadId, manifestKey, objects, sqls, … }` for the Copy step. The work sources and the
+ * concurrency guard are explained on `planLoad`.
  */
 const { logger, metrics } = observability("load-planner");
 

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeBatch } from "../src/load/data-api.ts";
 import { batchIdOfKey, type CopyManifest } from "../src/load/manifest.ts";
 import { applyMigrations } from "../src/load/migrations.ts";
-import { planLoad, type LoadPlan, type PlannerDeps } from "../src/load/plan.ts";
-import { PLANNER_STATE_KEY, RECEIPT_LATENESS_MS } from "../src/load/work-from-receipts.ts";
+import { planLoad } from "../src/load/plan.ts";
+import { RECEIPT_LATENESS_MS } from "../src/load/receipt-work.ts";
+import { PLANNER_STATE_KEY } from "../src/load/receipts-watermark.ts";
+import type { LoadPlan, PlannerDeps } from "../src/load/types.ts";
 import { writeGeneratedLake, type WrittenLake } from "../../local/tests/warehouse/lake-writer.ts";
 import { COPY_ROLE, startWarehouseHarness, type WarehouseHarness } from "./load-harness.ts";
 

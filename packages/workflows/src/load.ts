@@ -5,14 +5,15 @@ import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from 
 /**
  * Load: processed events → warehouse rows, every few minutes.
  *
- * Plan (the `LoadPlanner` function lists processed/ objects the ledger does not hold, writes
- * `manifests/<loadId>.json` and returns the load's SQL) → nothing to do? Succeed → Copy (one
- * BatchExecuteStatement: one transaction staging, COPY … MANIFEST, dedupe on event_id, insert,
- * ledger row, accounting) → poll DescribeStatement until FINISHED / FAILED / ABORTED → on success
- * read the load summary (the batch's last sub-statement, `<Id>:<n>`) and put `LoadCompleted` on
- * the Freshet bus; on failure read the load errors, alert OpsAlerts and fail. The manifest stays:
- * the next run plans the same objects (the same load id) and tries again. One poll loop serves
- * both statements (`$phase`: the copy, then the load-errors query).
+ * Plan (the `LoadPlanner` function takes the next whole batches from the batch receipts no load
+ * has recorded, or, in the first interval of each hour, lists processed/ against the ledger as a
+ * reconciliation; it writes `manifests/<loadId>.json` and returns the load's SQL) → nothing to
+ * do? Succeed → Copy (one BatchExecuteStatement: one transaction staging, COPY … MANIFEST, dedupe
+ * on event_id, insert, ledger row, accounting) → poll DescribeStatement until FINISHED / FAILED /
+ * ABORTED → on success read the load summary (the batch's last sub-statement, `<Id>:<n>`) and put
+ * `LoadCompleted` on the Freshet bus; on failure read the load errors, alert OpsAlerts and fail.
+ * The manifest stays: the next run plans the same objects (the same load id) and tries again. One
+ * poll loop serves both statements (`$phase`: the copy, then the load-errors query).
  *
  * Concurrency: a running load claims its objects (`manifests/in-flight/`, deleted by
  * ReleaseClaim or ReleaseFailedClaim when it ends), so the next run plans other objects; and the

@@ -39,3 +39,30 @@ export const LOAD_COLUMN_TYPES = {
   loaded_at: "TIMESTAMP",
   load_id: "VARCHAR(128)",
 } as const;
+
+/**
+ * The `loads` table's columns, one row per load transaction, in table order. The load's
+ * `load_summary` is declared from them and its last statement returns them (`LOAD_SUMMARY_COLUMNS`).
+ */
+export const LOADS_COLUMN_TYPES = {
+  load_id: "VARCHAR(128) NOT NULL",
+  manifest_url: "VARCHAR(2048) NOT NULL",
+  status: "VARCHAR(16) NOT NULL",
+  objects: "INTEGER NOT NULL",
+  rows_staged: "BIGINT NOT NULL",
+  rows_inserted: "BIGINT NOT NULL",
+  duplicates_skipped: "BIGINT NOT NULL",
+  newest_occurred_at: "TIMESTAMP",
+  interval_seconds: "INTEGER NOT NULL",
+  started_at: "TIMESTAMP NOT NULL",
+  finished_at: "TIMESTAMP NOT NULL",
+} as const;
+
+export type LoadsColumn = keyof typeof LOADS_COLUMN_TYPES;
+
+/** A table's column definitions, one per line (`  name TYPE`), for its CREATE TABLE. */
+export function columnDefinitions(types: Readonly<Record<string, string>>): string {
+  return Object.entries(types)
+    .map(([name, type]) => `  ${name} ${type}`)
+    .join(",\n");
+}

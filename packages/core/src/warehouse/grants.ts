@@ -17,7 +17,7 @@ const { loader, planner, reader } = DB_ROLES;
 
 /**
  * Least privilege on the tables of migrations 1–3, from the SQL each identity sends:
- * - planner: `buildLoadedObjectsQuery` (load_ledger), the receipts lookup (batch_receipts), loads.
+ * - planner: the held-values lookups (lookups.ts: load_ledger, batch_receipts), loads.
  * - loader (`buildLoadStatements`): `LIKE events` and the dedupe read events, then insert into it;
  *   the guard reads and the load appends load_ledger and batch_receipts; event_accounting is
  *   inserted and updated; loads is only appended; load_lock is locked and its row updated (LOCK

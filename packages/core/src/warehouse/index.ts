@@ -1,6 +1,6 @@
 export * from "./errors.ts";
 export { sqlString, sqlNullableString, sqlCount, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
-export { EVENT_COLUMN_TYPES, EVENT_COLUMNS, LOAD_COLUMN_TYPES, type EventColumn } from "./columns.ts";
+export { EVENT_COLUMN_TYPES, EVENT_COLUMNS, LOAD_COLUMN_TYPES, LOADS_COLUMN_TYPES, type EventColumn, type LoadsColumn } from "./columns.ts";
 export {
   CREATE_SCHEMA_MIGRATIONS,
   SELECT_APPLIED_MIGRATIONS,
@@ -36,6 +36,16 @@ export {
   type LoadRequest,
 } from "./load-statements.ts";
 export * from "./queries.ts";
+export {
+  MAX_KEYS_PER_LOOKUP,
+  LOADED_OBJECT_KEYS,
+  RECORDED_BATCH_IDS,
+  buildHeldValuesQuery,
+  buildHeldValuesQueries,
+  buildLoadedObjectsQuery,
+  buildRecordedBatchesQuery,
+  type HeldValuesLookup,
+} from "./lookups.ts";
 export { buildRollupRebuildStatements, type RollupRange } from "./rollups/rebuild.ts";
 export { maintainRollups } from "./rollups/maintain.ts";
 export { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";

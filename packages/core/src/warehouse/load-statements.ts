@@ -1,5 +1,5 @@
 import type { WindowCounts } from "../lake/receipt.ts";
-import { EVENT_COLUMNS } from "./columns.ts";
+import { columnDefinitions, EVENT_COLUMNS, LOADS_COLUMN_TYPES, type LoadsColumn } from "./columns.ts";
 import { InvalidLoadRequestError } from "./errors.ts";
 import { sqlCount, sqlNullableString, sqlString, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
 import { maintainRollups } from "./rollups/maintain.ts";
@@ -43,25 +43,31 @@ export interface LoadRequest {
   readonly region?: string;
 }
 
-/** Columns of the result of the batch's last statement (`GetStatementResult` of sub-statement `<id>:<n>`). */
-export const LOAD_SUMMARY_COLUMNS = [
-  "load_id",
-  "manifest_url",
-  "status",
-  "objects",
-  "rows_staged",
-  "rows_inserted",
-  "duplicates_skipped",
-  "newest_occurred_at",
-  "interval_seconds",
-  "started_at",
-  "finished_at",
-] as const;
+/**
+ * Columns of the result of the batch's last statement (`GetStatementResult` of sub-statement
+ * `<id>:<n>`): the `loads` row the load wrote.
+ */
+export const LOAD_SUMMARY_COLUMNS = Object.keys(LOADS_COLUMN_TYPES) as readonly LoadsColumn[];
 
 const LOAD_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 const LAKE = EVENT_COLUMNS.join(", ");
+
+/** True when an object of the manifest was already loaded: the load is `superseded`, loads no rows. */
+const SUPERSEDED = "EXISTS (SELECT 1 FROM load_objects WHERE already_loaded)";
+
+/** A request that passed the checks, with the SQL literals every step splices. */
+interface CheckedLoad {
+  readonly request: LoadRequest;
+  /** False for a receipts-only load: no COPY, no rows, no ledger rows. */
+  readonly copies: boolean;
+  readonly id: string;
+  readonly manifest: string;
+  readonly startedAt: string;
+  readonly interval: string;
+  readonly receiptRows: readonly string[];
+}
 
 /**
  * The statements of one load, for one `BatchExecuteStatement` (one transaction, one session:
@@ -83,33 +89,54 @@ const LAKE = EVENT_COLUMNS.join(", ");
  * ledger rows are left out: the load records the receipts, their accounting and its `loads` row.
  */
 export function buildLoadStatements(request: LoadRequest): string[] {
+  const load = checkRequest(request);
+  const statements = [
+    ...lockAndStage(load), // 0, 1, 2
+    ...insertNewEvents(load), // 3, 3b, ledger rows
+    ...recordReceipts(load), // 4
+    ...countIntoAccounting(),
+    ...recordLoad(load), // the loads row, 5
+  ];
+  checkLimits(statements);
+  return statements;
+}
+
+/** Refuses a request that would load wrongly, and writes its literals. */
+function checkRequest(request: LoadRequest): CheckedLoad {
   const { loadId, manifestUrl, iamRoleArn, objects } = request;
-  if (!LOAD_ID.test(loadId)) throw new InvalidLoadRequestError(`loadId must match ${LOAD_ID}, got ${JSON.stringify(loadId)}`);
-  if (!manifestUrl.startsWith("s3://")) throw new InvalidLoadRequestError(`manifestUrl must be an s3:// URL, got ${JSON.stringify(manifestUrl)}`);
-  if (!iamRoleArn.startsWith("arn:")) throw new InvalidLoadRequestError(`iamRoleArn must be an ARN, got ${JSON.stringify(iamRoleArn)}`);
+  if (!LOAD_ID.test(loadId)) throw new InvalidLoadRequestError("invalid_field", `loadId must match ${LOAD_ID}, got ${JSON.stringify(loadId)}`);
+  if (!manifestUrl.startsWith("s3://")) throw new InvalidLoadRequestError("invalid_field", `manifestUrl must be an s3:// URL, got ${JSON.stringify(manifestUrl)}`);
+  if (!iamRoleArn.startsWith("arn:")) throw new InvalidLoadRequestError("invalid_field", `iamRoleArn must be an ARN, got ${JSON.stringify(iamRoleArn)}`);
   // No objects: a receipts-only load (batches that were all filtered or dead-lettered) records
   // their accounting without a COPY; with neither there is nothing to do (the planner's early exit).
-  if (objects.length === 0 && (request.receipts ?? []).length === 0) throw new InvalidLoadRequestError("a load needs at least one object or receipt");
+  if (objects.length === 0 && (request.receipts ?? []).length === 0) throw new InvalidLoadRequestError("empty", "a load needs at least one object or receipt");
   const keys = new Set<string>();
   for (const o of objects) {
-    if (keys.has(o.key)) throw new InvalidLoadRequestError(`object ${JSON.stringify(o.key)} is listed twice`);
+    if (keys.has(o.key)) throw new InvalidLoadRequestError("duplicate_object", `object ${JSON.stringify(o.key)} is listed twice`);
     keys.add(o.key);
   }
-  if (request.region !== undefined && !REGION.test(request.region)) throw new InvalidLoadRequestError(`not an AWS region: ${JSON.stringify(request.region)}`);
+  if (request.region !== undefined && !REGION.test(request.region)) throw new InvalidLoadRequestError("invalid_field", `not an AWS region: ${JSON.stringify(request.region)}`);
   const interval = sqlCount(request.intervalSeconds ?? DEFAULT_LOAD_INTERVAL_SECONDS, "intervalSeconds");
-  if (Number(interval) === 0) throw new InvalidLoadRequestError("intervalSeconds must be positive");
-  const id = sqlString(loadId);
-  const manifest = sqlString(manifestUrl);
-  const startedAt = sqlTimestamp(request.startedAt, "startedAt");
-  const receiptRows = receiptValues(request.receipts ?? []);
-  const superseded = "EXISTS (SELECT 1 FROM load_objects WHERE already_loaded)";
+  if (Number(interval) === 0) throw new InvalidLoadRequestError("invalid_field", "intervalSeconds must be positive");
+  return {
+    request,
+    copies: objects.length > 0,
+    id: sqlString(loadId),
+    manifest: sqlString(manifestUrl),
+    startedAt: sqlTimestamp(request.startedAt, "startedAt"),
+    interval,
+    receiptRows: receiptValues(request.receipts ?? []),
+  };
+}
 
-  const statements = [
+/** The lock first, the temporary tables of the stage, then (with objects) the COPY and its guard. */
+function lockAndStage(load: CheckedLoad): string[] {
+  return [
     // First, before anything reads the ledger (a transaction's snapshot is taken at its first
     // query): concurrent loads serialize here and the later one sees what the earlier committed.
     "LOCK load_lock",
     "CREATE TEMP TABLE load_stage (LIKE events)",
-    `UPDATE load_lock SET load_id = ${id}, locked_at = GETDATE() WHERE lock_name = 'load'`,
+    `UPDATE load_lock SET load_id = ${load.id}, locked_at = GETDATE() WHERE lock_name = 'load'`,
     `CREATE TEMPORARY TABLE load_objects (
   object_key VARCHAR(1024) NOT NULL,
   size_bytes BIGINT NOT NULL,
@@ -118,9 +145,34 @@ export function buildLoadStatements(request: LoadRequest): string[] {
   already_loaded BOOLEAN NOT NULL
 )`,
     // Empty without objects, so the summary and the superseded guard read the same tables either way.
-    ...(objects.length > 0 ? stageStatements(objects, request, superseded) : []),
+    ...(load.copies ? copyManifest(load.request) : []),
+  ];
+}
+
+/** Lists the objects, marks those the ledger holds, COPYs the manifest and empties the stage if superseded. */
+function copyManifest(request: LoadRequest): string[] {
+  return [
+    `INSERT INTO load_objects (object_key, size_bytes, etag, row_count, already_loaded) VALUES
+${request.objects.map((o) => `(${sqlString(o.key)}, ${sqlCount(o.sizeBytes, "sizeBytes")}, ${sqlNullableString(o.etag)}, ${sqlCount(o.rows, "rows", true)}, FALSE)`).join(",\n")}`,
+    "UPDATE load_objects SET already_loaded = TRUE WHERE object_key IN (SELECT object_key FROM load_ledger)",
+    `COPY load_stage FROM ${sqlString(request.manifestUrl)}
+IAM_ROLE ${sqlString(request.iamRoleArn)}
+MANIFEST
+FORMAT AS JSON 'auto'
+GZIP
+TIMEFORMAT 'auto'${request.region ? `\nREGION ${sqlString(request.region)}` : ""}`,
+    `DELETE FROM load_stage WHERE ${SUPERSEDED}`,
+  ];
+}
+
+/** `load_new`: the staged rows deduplicated, inserted into `events` and the rollups, then the ledger rows. */
+function insertNewEvents(load: CheckedLoad): string[] {
+  const { id, manifest } = load;
+  return [
     "CREATE TEMP TABLE load_new (LIKE events)",
-    ...(objects.length > 0 ? [`INSERT INTO load_new (${LAKE}, loaded_at, load_id)
+    ...(load.copies
+      ? [
+          `INSERT INTO load_new (${LAKE}, loaded_at, load_id)
 SELECT ${LAKE}, GETDATE(), ${id}
 FROM (
   SELECT ${LAKE},
@@ -129,14 +181,22 @@ FROM (
 ) AS ranked
 WHERE copy_rank = 1
   AND NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = ranked.event_id)`,
-    `INSERT INTO events (${LAKE}, loaded_at, load_id)
+          `INSERT INTO events (${LAKE}, loaded_at, load_id)
 SELECT ${LAKE}, loaded_at, load_id FROM load_new`,
-    // The dashboards' rollups, from exactly the rows just inserted (see rollups/maintain.ts).
-    ...maintainRollups("load_new"),
-    `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
+          // The dashboards' rollups, from exactly the rows just inserted (see rollups/maintain.ts).
+          ...maintainRollups("load_new"),
+          `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
 SELECT object_key, size_bytes, etag, row_count, ${id}, ${manifest}, GETDATE()
 FROM load_objects
-WHERE NOT ${superseded}`] : []),
+WHERE NOT ${SUPERSEDED}`,
+        ]
+      : []),
+  ];
+}
+
+/** The receipts into `batch_receipts`, each batch once however many loads carry it. */
+function recordReceipts(load: CheckedLoad): string[] {
+  return [
     `CREATE TEMPORARY TABLE load_receipts (
   batch_id VARCHAR(512) NOT NULL,
   window_start TIMESTAMP NOT NULL,
@@ -145,13 +205,19 @@ WHERE NOT ${superseded}`] : []),
   filtered BIGINT NOT NULL,
   dead_lettered BIGINT NOT NULL
 )`,
-    ...(receiptRows.length > 0
-      ? [`INSERT INTO load_receipts (batch_id, window_start, received, processed, filtered, dead_lettered) VALUES\n${receiptRows.join(",\n")}`]
+    ...(load.receiptRows.length > 0
+      ? [`INSERT INTO load_receipts (batch_id, window_start, received, processed, filtered, dead_lettered) VALUES\n${load.receiptRows.join(",\n")}`]
       : []),
     "DELETE FROM load_receipts WHERE batch_id IN (SELECT batch_id FROM batch_receipts)",
     `INSERT INTO batch_receipts (batch_id, window_start, received, processed, filtered, dead_lettered, load_id, recorded_at)
-SELECT batch_id, window_start, received, processed, filtered, dead_lettered, ${id}, GETDATE()
+SELECT batch_id, window_start, received, processed, filtered, dead_lettered, ${load.id}, GETDATE()
 FROM load_receipts`,
+  ];
+}
+
+/** The receipts' counts, the loaded rows and the duplicates, added to `event_accounting` per arrival hour. */
+function countIntoAccounting(): string[] {
+  return [
     `CREATE TEMPORARY TABLE load_deltas (
   window_start TIMESTAMP NOT NULL,
   received BIGINT NOT NULL,
@@ -186,53 +252,32 @@ FROM (
   GROUP BY window_start
 ) AS d
 WHERE event_accounting.window_start = d.window_start`,
+  ];
+}
+
+/** The `loads` row, through `load_summary` (the `loads` columns), which the last statement returns. */
+function recordLoad(load: CheckedLoad): string[] {
+  const columns = LOAD_SUMMARY_COLUMNS.join(", ");
+  return [
     `CREATE TEMPORARY TABLE load_summary (
-  load_id VARCHAR(128) NOT NULL,
-  manifest_url VARCHAR(2048) NOT NULL,
-  status VARCHAR(16) NOT NULL,
-  objects INTEGER NOT NULL,
-  rows_staged BIGINT NOT NULL,
-  rows_inserted BIGINT NOT NULL,
-  duplicates_skipped BIGINT NOT NULL,
-  newest_occurred_at TIMESTAMP,
-  interval_seconds INTEGER NOT NULL,
-  started_at TIMESTAMP NOT NULL,
-  finished_at TIMESTAMP NOT NULL
+${columnDefinitions(LOADS_COLUMN_TYPES)}
 )`,
-    `INSERT INTO load_summary (${LOAD_SUMMARY_COLUMNS.join(", ")})
+    `INSERT INTO load_summary (${columns})
 SELECT
-  ${id},
-  ${manifest},
-  CASE WHEN ${superseded} THEN 'superseded' ELSE 'loaded' END,
-  ${objects.length},
+  ${load.id},
+  ${load.manifest},
+  CASE WHEN ${SUPERSEDED} THEN 'superseded' ELSE 'loaded' END,
+  ${load.request.objects.length},
   (SELECT COUNT(*) FROM load_stage),
   (SELECT COUNT(*) FROM load_new),
   (SELECT COUNT(*) FROM load_stage) - (SELECT COUNT(*) FROM load_new),
   (SELECT MAX(occurred_at) FROM load_new),
-  ${interval},
-  ${startedAt},
+  ${load.interval},
+  ${load.startedAt},
   GETDATE()`,
-    `INSERT INTO loads (${LOAD_SUMMARY_COLUMNS.join(", ")})
-SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`,
-    `SELECT ${LOAD_SUMMARY_COLUMNS.join(", ")} FROM load_summary`,
-  ];
-  checkLimits(statements);
-  return statements;
-}
-
-/** Lists the objects, marks those the ledger holds, COPYs the manifest and empties the stage if superseded. */
-function stageStatements(objects: readonly LoadObject[], request: LoadRequest, superseded: string): string[] {
-  return [
-    `INSERT INTO load_objects (object_key, size_bytes, etag, row_count, already_loaded) VALUES
-${objects.map((o) => `(${sqlString(o.key)}, ${sqlCount(o.sizeBytes, "sizeBytes")}, ${sqlNullableString(o.etag)}, ${sqlCount(o.rows, "rows", true)}, FALSE)`).join(",\n")}`,
-    "UPDATE load_objects SET already_loaded = TRUE WHERE object_key IN (SELECT object_key FROM load_ledger)",
-    `COPY load_stage FROM ${sqlString(request.manifestUrl)}
-IAM_ROLE ${sqlString(request.iamRoleArn)}
-MANIFEST
-FORMAT AS JSON 'auto'
-GZIP
-TIMEFORMAT 'auto'${request.region ? `\nREGION ${sqlString(request.region)}` : ""}`,
-    `DELETE FROM load_stage WHERE ${superseded}`,
+    `INSERT INTO loads (${columns})
+SELECT ${columns} FROM load_summary`,
+    `SELECT ${columns} FROM load_summary`,
   ];
 }
 
@@ -245,7 +290,7 @@ function receiptValues(receipts: readonly LoadReceipt[]): string[] {
       if (seen.has(key)) continue; // the same receipt given twice counts once, like a re-run
       seen.add(key);
       if (w.received !== w.processed + w.filtered + w.dead_lettered) {
-        throw new InvalidLoadRequestError(`receipt ${receipt.batch_id} window ${w.window}: received ${w.received} ≠ processed + filtered + dead_lettered`);
+        throw new InvalidLoadRequestError("inconsistent_receipt", `receipt ${receipt.batch_id} window ${w.window}: received ${w.received} ≠ processed + filtered + dead_lettered`);
       }
       rows.push(
         `(${sqlString(receipt.batch_id)}, ${sqlWindowStart(w.window)}, ${sqlCount(w.received, "received")}, ${sqlCount(w.processed, "processed")}, ${sqlCount(w.filtered, "filtered")}, ${sqlCount(w.dead_lettered, "dead_lettered")})`,
@@ -256,10 +301,10 @@ function receiptValues(receipts: readonly LoadReceipt[]): string[] {
 }
 
 function checkLimits(statements: readonly string[]): void {
-  if (statements.length > MAX_BATCH_STATEMENTS) throw new InvalidLoadRequestError(`${statements.length} statements exceed the Data API's ${MAX_BATCH_STATEMENTS}`);
+  if (statements.length > MAX_BATCH_STATEMENTS) throw new InvalidLoadRequestError("too_many_statements", `${statements.length} statements exceed the Data API's ${MAX_BATCH_STATEMENTS}`);
   for (const s of statements) {
     if (s.length > MAX_STATEMENT_CHARS) {
-      throw new InvalidLoadRequestError(`a statement of ${s.length} characters exceeds the Data API's ${MAX_STATEMENT_CHARS}: load fewer objects or receipts at once`);
+      throw new InvalidLoadRequestError("statement_too_long", `a statement of ${s.length} characters exceeds the Data API's ${MAX_STATEMENT_CHARS}: load fewer objects or receipts at once`);
     }
   }
 }

@@ -1,19 +1,7 @@
+import { LOADS_COLUMN_TYPES } from "./columns.ts";
 import { InvalidLoadRequestError } from "./errors.ts";
+import { MAX_KEYS_PER_LOOKUP } from "./lookups.ts";
 import { sqlCount, sqlString, sqlTimestamp } from "./sql-literals.ts";
-
-/** Keys per lookup: keeps the statement far below the Data API's 100,000 characters. */
-export const MAX_KEYS_PER_LOOKUP = 500;
-
-/**
- * Which of these processed object keys the ledger already holds (rows: `object_key`). The planner
- * lists `processed/`, asks in chunks of at most `MAX_KEYS_PER_LOOKUP`, and plans the rest.
- */
-export function buildLoadedObjectsQuery(keys: readonly string[]): string {
-  if (keys.length === 0 || keys.length > MAX_KEYS_PER_LOOKUP) {
-    throw new InvalidLoadRequestError(`ask about 1..${MAX_KEYS_PER_LOOKUP} keys at a time, got ${keys.length}`);
-  }
-  return `SELECT object_key FROM load_ledger WHERE object_key IN (${keys.map(sqlString).join(", ")})`;
-}
 
 /** Ledger rows loaded since an instant (rows: object_key, load_id, loaded_at), oldest first. */
 export function buildLedgerSinceQuery(since: Date | string, limit = 1000): string {
@@ -51,12 +39,12 @@ export function buildLoadErrorsQuery(filter: LoadErrorsFilter): string {
   if (filter.queryId !== undefined) where.push(`query_id = ${sqlCount(filter.queryId, "queryId")}`);
   if (filter.fileUrls !== undefined) {
     if (filter.fileUrls.length === 0 || filter.fileUrls.length > MAX_KEYS_PER_LOOKUP) {
-      throw new InvalidLoadRequestError(`give 1..${MAX_KEYS_PER_LOOKUP} file URLs, got ${filter.fileUrls.length}`);
+      throw new InvalidLoadRequestError("lookup_size", `give 1..${MAX_KEYS_PER_LOOKUP} file URLs, got ${filter.fileUrls.length}`);
     }
     where.push(`TRIM(file_name) IN (${filter.fileUrls.map(sqlString).join(", ")})`);
   }
   if (filter.since !== undefined) where.push(`start_time >= ${sqlTimestamp(filter.since, "since")}`);
-  if (where.length === 0) throw new InvalidLoadRequestError("filter load errors by queryId, fileUrls or since");
+  if (where.length === 0) throw new InvalidLoadRequestError("empty", "filter load errors by queryId, fileUrls or since");
   return `SELECT ${LOAD_ERROR_COLUMNS.join(", ")}
 FROM sys_load_error_detail
 WHERE ${where.join(" AND ")}
@@ -87,7 +75,7 @@ export function buildAuditQuery(range: { readonly from?: Date | string; readonly
 
 /** The most recent loads (rows: the `loads` columns), newest first. */
 export function buildRecentLoadsQuery(limit = 20): string {
-  return `SELECT load_id, manifest_url, status, objects, rows_staged, rows_inserted, duplicates_skipped, newest_occurred_at, interval_seconds, started_at, finished_at
+  return `SELECT ${Object.keys(LOADS_COLUMN_TYPES).join(", ")}
 FROM loads
 ORDER BY finished_at DESC
 LIMIT ${sqlCount(limit, "limit")}`;

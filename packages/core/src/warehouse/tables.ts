@@ -1,10 +1,4 @@
-import { EVENT_COLUMN_TYPES, LOAD_COLUMN_TYPES } from "./columns.ts";
-
-function columnList(types: Readonly<Record<string, string>>): string {
-  return Object.entries(types)
-    .map(([name, type]) => `  ${name} ${type}`)
-    .join(",\n");
-}
+import { columnDefinitions, EVENT_COLUMN_TYPES, LOAD_COLUMN_TYPES, LOADS_COLUMN_TYPES } from "./columns.ts";
 
 /**
  * `events`, one row per distinct `event_id`.
@@ -23,7 +17,7 @@ function columnList(types: Readonly<Record<string, string>>): string {
  * high cardinality; skew is watched with SVV_TABLE_INFO.skew_rows (maintenance issue).
  */
 export const CREATE_EVENTS = `CREATE TABLE IF NOT EXISTS events (
-${columnList({ ...EVENT_COLUMN_TYPES, ...LOAD_COLUMN_TYPES })}
+${columnDefinitions({ ...EVENT_COLUMN_TYPES, ...LOAD_COLUMN_TYPES })}
 )
 DISTSTYLE KEY
 DISTKEY (user_id)
@@ -66,17 +60,7 @@ WHERE NOT EXISTS (SELECT 1 FROM load_lock WHERE lock_name = 'load')`;
  * `interval_seconds` is the schedule's load interval, which the freshness view measures lag against.
  */
 export const CREATE_LOADS = `CREATE TABLE IF NOT EXISTS loads (
-  load_id VARCHAR(128) NOT NULL,
-  manifest_url VARCHAR(2048) NOT NULL,
-  status VARCHAR(16) NOT NULL,
-  objects INTEGER NOT NULL,
-  rows_staged BIGINT NOT NULL,
-  rows_inserted BIGINT NOT NULL,
-  duplicates_skipped BIGINT NOT NULL,
-  newest_occurred_at TIMESTAMP,
-  interval_seconds INTEGER NOT NULL,
-  started_at TIMESTAMP NOT NULL,
-  finished_at TIMESTAMP NOT NULL
+${columnDefinitions(LOADS_COLUMN_TYPES)}
 )
 SORTKEY (finished_at)`;
 

@@ -5,6 +5,7 @@ import {
   buildDatabaseRolesStatements,
   buildLedgerSinceQuery,
   buildLoadedObjectsQuery,
+  buildRecordedBatchesQuery,
   buildLoadStatements,
   buildRecentLoadsQuery,
   DASHBOARD_VIEWS,
@@ -113,7 +114,7 @@ describe("the database-roles migration", () => {
   });
 
   it("gives the planner and the reader read access to what they query, and nothing else", () => {
-    expectCovers(grants.get(DB_ROLES.planner), required([buildLoadedObjectsQuery(["processed/a.ndjson.gz"]), buildLedgerSinceQuery("2026-11-26T00:00:00Z")]));
+    expectCovers(grants.get(DB_ROLES.planner), required([buildLoadedObjectsQuery(["processed/a.ndjson.gz"]), buildRecordedBatchesQuery(["shard-1-100-200"]), buildLedgerSinceQuery("2026-11-26T00:00:00Z")]));
     const reads = [buildAuditQuery(), buildRecentLoadsQuery(), SELECT_METRIC_FRESHNESS, ...[...DASHBOARD_VIEWS, "user_sessions"].map((v) => `SELECT * FROM ${v}`)];
     expectCovers(grants.get(DB_ROLES.reader), required(reads));
     for (const role of [DB_ROLES.planner, DB_ROLES.reader]) {

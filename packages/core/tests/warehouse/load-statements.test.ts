@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildLoadStatements, EVENT_COLUMNS, InvalidLoadRequestError, LOAD_SUMMARY_COLUMNS, MAX_BATCH_STATEMENTS } from "@freshet/core";
+import { buildLoadStatements, EVENT_COLUMNS, InvalidLoadRequestError, LOAD_SUMMARY_COLUMNS, MAX_BATCH_STATEMENTS, MIGRATIONS } from "@freshet/core";
 import { checkRedshiftSql } from "./redshift-sql.ts";
 import { loadRequestFixture } from "./support/load-request.ts";
 
@@ -66,6 +66,14 @@ describe("buildLoadStatements", () => {
     expect(none.length).toBe(statements.length - 1);
   });
 
+  it("declares load_summary with the loads table's columns, and returns them", () => {
+    const columnsOf = (create: string): string => create.slice(create.indexOf("(") + 1, create.lastIndexOf(")"));
+    const loads = MIGRATIONS.flatMap((m) => m.statements).find((s) => s.startsWith("CREATE TABLE IF NOT EXISTS loads ("))!;
+    const summary = statements[indexOf(statements, "CREATE TEMPORARY TABLE load_summary")]!;
+    expect(columnsOf(summary)).toBe(columnsOf(loads.slice(0, loads.lastIndexOf("SORTKEY"))));
+    expect(columnsOf(summary).split(",\n").map((c) => c.trim().split(" ")[0])).toEqual([...LOAD_SUMMARY_COLUMNS]);
+  });
+
   it("records the load with its interval and planned start", () => {
     const summary = statements[indexOf(statements, "INSERT INTO load_summary")]!;
     expect(summary).toContain("CASE WHEN EXISTS (SELECT 1 FROM load_objects WHERE already_loaded) THEN 'superseded' ELSE 'loaded' END");
@@ -109,5 +117,22 @@ describe("buildLoadStatements", () => {
     const objects = Array.from({ length: 2000 }, (_, i) => ({ key: `processed/dt=2026-11-26/hr=05/shard-000000000001-${i}.ndjson.gz`, sizeBytes: 1000 }));
     expect(() => buildLoadStatements(loadRequestFixture({ objects }))).toThrow(/100000/);
     expect(() => buildLoadStatements(loadRequestFixture({ objects: objects.slice(0, 500) }))).not.toThrow();
+  });
+
+  it("says why it refuses, in a field callers branch on", () => {
+    const reasonOf = (overrides: Parameters<typeof loadRequestFixture>[0]): unknown => {
+      try {
+        buildLoadStatements(loadRequestFixture(overrides));
+      } catch (error) {
+        return error instanceof InvalidLoadRequestError ? error.reason : error;
+      }
+      return undefined;
+    };
+    const objects = Array.from({ length: 2000 }, (_, i) => ({ key: `processed/dt=2026-11-26/hr=05/shard-000000000001-${i}.ndjson.gz`, sizeBytes: 1000 }));
+    expect(reasonOf({ objects })).toBe("statement_too_long");
+    expect(reasonOf({ objects: [], receipts: [] })).toBe("empty");
+    expect(reasonOf({ loadId: "x'--" })).toBe("invalid_field");
+    expect(reasonOf({ objects: [{ key: "processed/a", sizeBytes: 1 }, { key: "processed/a", sizeBytes: 1 }] })).toBe("duplicate_object");
+    expect(reasonOf({ receipts: [{ batch_id: "b", windows: [{ window: "2026-11-26T05", received: 3, processed: 1, filtered: 0, dead_lettered: 0 }] }] })).toBe("inconsistent_receipt");
   });
 });

@@ -22,6 +22,19 @@ describe("MIGRATIONS", () => {
     }
   });
 
+  it("keep the checksums they were released with (SQL built from shared parts must not drift)", () => {
+    // A warehouse records these when it applies a migration; any other value fails its next deploy.
+    const released: Record<number, string> = {
+      1: "8a5202169560a4d688401b44930de4a2a9c96702c82fe5439e085d0520fae476",
+      2: "7015bba6013c7070f6347d93033bb51cc7abb71ffb0c7508b6370435376b16e3",
+      3: "8034b1c097166307416e4c84b0a24a8e8e06785f599f42395733f2113a618390",
+      4: "9a03c95ec2471b4921a408aaff41094622eb5b5f3f6a14e8040748007d006ea4",
+      5: "a58b559a744df9d3ef4d50137848a2ef2643670f7d2f57f5894fa2f7da358fbc",
+    };
+    const current = Object.fromEntries(MIGRATIONS.filter((m) => m.version in released).map((m) => [m.version, migrationChecksum(m)]));
+    expect(current).toEqual(released);
+  });
+
   it("gives events its sort key, distribution key and load columns", () => {
     const events = MIGRATIONS[0]!.statements[0]!;
     expect(events).toMatch(/DISTKEY \(user_id\)\nSORTKEY \(occurred_at\)$/);

@@ -1,7 +1,7 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { LOAD_CLAIMS_PREFIX } from "@freshet/core";
 import { ClaimReadError } from "./errors.ts";
-import { listPrefix } from "./list-processed.ts";
+import { deleteObject, listPrefix, putJson, readTextIfExists } from "./s3-objects.ts";
 
 /**
  * A running load's claim on its objects and receipts. The ledger says what is loaded; a claim
@@ -86,25 +86,24 @@ export async function contendedClaim(s3: S3Client, bucket: string, now: Date, mi
 }
 
 export async function deleteClaim(s3: S3Client, bucket: string, key: string): Promise<void> {
-  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  await deleteObject(s3, bucket, key);
 }
 
 export async function writeClaim(s3: S3Client, bucket: string, claim: LoadClaim): Promise<string> {
   const key = claimKeyOf(claim.loadId, claim.executionName);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(claim), ContentType: "application/json" }));
+  await putJson(s3, bucket, key, claim);
   return key;
 }
 
 /** A claim deleted between the listing and the read has ended: undefined. */
 async function readClaim(s3: S3Client, bucket: string, key: string): Promise<LoadClaim | undefined> {
-  let text: string;
+  let text: string | undefined;
   try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    text = (await out.Body?.transformToString("utf8")) ?? "";
+    text = await readTextIfExists(s3, bucket, key);
   } catch (error) {
-    if (error instanceof Error && error.name === "NoSuchKey") return undefined;
     throw new ClaimReadError(`load claim ${key} could not be read`, { cause: error });
   }
+  if (text === undefined) return undefined;
   let parsed: Partial<LoadClaim>;
   try {
     parsed = JSON.parse(text) as Partial<LoadClaim>;

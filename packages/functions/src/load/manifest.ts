@@ -1,13 +1,7 @@
 import { createHash } from "node:crypto";
 import { LAKE_PREFIXES } from "@freshet/core";
-
-/** A processed object as ListObjectsV2 reports it. */
-export interface ProcessedObject {
-  readonly key: string;
-  readonly size: number;
-  readonly etag: string | null;
-  readonly lastModified: Date | null;
-}
+import { putJson } from "./s3-objects.ts";
+import type { LakeAccess, ProcessedObject } from "./types.ts";
 
 /** Redshift's COPY manifest: every file mandatory, so a missing one fails the load (not skips it). */
 export interface CopyManifest {
@@ -17,9 +11,10 @@ export interface CopyManifest {
 /**
  * A load's id is a digest of the object keys it loads (sorted): two runs that plan the same
  * objects plan the same load — same id, same manifest key, same bytes — so a second or crashed
- * run repeats the first one's load instead of starting another.
+ * run repeats the first one's load instead of starting another. (A receipts-only load is named
+ * by its batch ids the same way.)
  */
-export function loadIdOf(objects: readonly ProcessedObject[]): string {
+export function loadIdOf(objects: readonly { readonly key: string }[]): string {
   const hash = createHash("sha256");
   for (const key of objects.map((o) => o.key).sort()) hash.update(key).update("\n");
   return `load-${hash.digest("hex").slice(0, 32)}`;
@@ -39,6 +34,11 @@ export function manifestOf(bucket: string, objects: readonly ProcessedObject[]):
       .sort((a, b) => compareKeys(a.key, b.key))
       .map((o) => ({ url: objectUrl(bucket, o.key), mandatory: true, meta: { content_length: o.size } })),
   };
+}
+
+/** Writes the load's manifest: overlapping runs that plan the same load write the same bytes. */
+export async function writeManifest(lake: LakeAccess, manifestKey: string, objects: readonly ProcessedObject[]): Promise<void> {
+  await putJson(lake.s3, lake.bucket, manifestKey, manifestOf(lake.bucket, objects));
 }
 
 export function compareKeys(a: string, b: string): number {

@@ -1,77 +1,10 @@
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import {
-  buildLoadErrorsQuery,
-  buildLoadStatements,
-  InvalidLoadRequestError,
-  MAX_KEYS_PER_LOOKUP,
-  type LoadReceipt,
-} from "@freshet/core";
-import type { QueryOptions, Warehouse } from "./data-api.ts";
-import { contendedClaim, deleteClaim, liveClaims, writeClaim, type Claimed, type LoadClaim } from "./claims.ts";
-import { loadedKeys } from "./ledger.ts";
-import { listProcessed } from "./list-processed.ts";
-import { batchIdOfKey, compareKeys, loadIdOf, manifestKeyOf, manifestOf, objectUrl, type ProcessedObject } from "./manifest.ts";
-import { findReceipts, findUnrecordedReceipts } from "./receipts.ts";
-import { workFromReceipts, type ReceiptWork } from "./work-from-receipts.ts";
-
-/** What the Load workflow's Plan state receives. */
-export interface PlanInput {
-  readonly executionName?: string;
-  /** The execution's start (ISO): the lookback window is counted from it. */
-  readonly startedAt?: string;
-  readonly maxObjects?: number;
-  /** The schedule's interval in seconds, recorded with the load for the freshness view. */
-  readonly intervalSeconds?: number;
-  /**
-   * Plan by listing `processed/` (true) or from the unrecorded receipts (false). Default: listing
-   * in the first interval of each hour (the reconciliation), receipts otherwise.
-   */
-  readonly reconcile?: boolean;
-}
-
-/**
- * The Plan state's result; `objects: 0` and `receipts: 0` means nothing to load (no manifest written).
- * `objects: 0` with receipts is a receipts-only load: its manifest has no entries and its SQL no COPY.
- */
-export interface LoadPlan {
-  readonly loadId: string | null;
-  readonly manifestKey: string | null;
-  /** `manifests/in-flight/<loadId>.json`: the workflow deletes it when the load ends (see claims.ts). */
-  readonly claimKey: string | null;
-  readonly objects: number;
-  readonly bytes: number;
-  /** Batch receipts counted into the accounting by this load. */
-  readonly receipts: number;
-  /** The Copy batch (core's `buildLoadStatements`); its last statement returns the load summary. */
-  readonly sqls: readonly string[];
-  /** Why a failed COPY failed: `sys_load_error_detail` rows for this manifest's files (null for a receipts-only load). */
-  readonly loadErrorsSql: string | null;
-  /** Processed objects in the lookback not yet in the ledger, this load's included. */
-  readonly pending: number;
-  /** Objects left for a later run because their batch receipt is not written yet. */
-  readonly deferred: number;
-  /** Pending objects skipped because a load still running has claimed them. */
-  readonly inFlight: number;
-  /** This run planned a load another run claimed at the same moment, and left it to that run. */
-  readonly contended?: boolean;
-  /** How the work was found: from unrecorded receipts, or by listing processed/ (reconciliation). */
-  readonly via?: "receipts" | "listing";
-}
-
-export interface PlannerDeps {
-  readonly s3: S3Client;
-  readonly redshift: RedshiftDataClient;
-  readonly bucket: string;
-  readonly warehouse: Warehouse;
-  readonly copyRoleArn: string;
-  readonly now?: () => Date;
-  readonly queryOptions?: QueryOptions;
-  /** Called for objects loaded without a receipt (see `RECEIPT_GRACE_MS`). */
-  readonly onMissingReceipt?: (keys: readonly string[]) => void;
-  /** Called for objects a receipt names that the lake does not hold (not loaded). */
-  readonly onMissingObjects?: (keys: readonly string[]) => void;
-}
+import { buildLoadErrorsQuery, buildLoadStatements, InvalidLoadRequestError, MAX_KEYS_PER_LOOKUP } from "@freshet/core";
+import { contendedClaim, deleteClaim, liveClaims, writeClaim, type LoadClaim } from "./claims.ts";
+import { HOUR_MS } from "./lake-time.ts";
+import { listingWork } from "./listing-work.ts";
+import { loadIdOf, manifestKeyOf, objectUrl, writeManifest } from "./manifest.ts";
+import { receiptWork } from "./receipt-work.ts";
+import type { FoundWork, LoadPlan, PlanInput, PlannerDeps, PlanningRun, Work, WorkSource } from "./types.ts";
 
 /**
  * Objects per load. The batch's statements carry one VALUES row per object and per receipt
@@ -79,24 +12,30 @@ export interface PlannerDeps {
  * names every file (at most `MAX_KEYS_PER_LOOKUP`); `planLoad` halves further if needed.
  */
 export const DEFAULT_MAX_OBJECTS = 200;
-/** The transformer's max event age (7 days) plus one: older days get no new processed objects. */
-export const LOOKBACK_DAYS = 8;
-/**
- * The transformer writes a batch's receipt after its data objects. An object whose receipt is
- * missing is left for the next run for this long; after it, the transformer must have crashed
- * between the two writes and the object is loaded without its accounting (reported).
- */
-export const RECEIPT_GRACE_MS = 10 * 60_000;
-const HOUR_MS = 3_600_000;
 /** The Load schedule's interval when the input does not say (the AWS default, 5 minutes). */
 const DEFAULT_INTERVAL_SECONDS = 300;
 
+/** A load for some work: its id, manifest key and statements. */
+interface SizedLoad {
+  readonly work: Work;
+  readonly loadId: string;
+  readonly manifestKey: string;
+  readonly sqls: string[];
+}
+
+/** The claim this run wrote, and where. */
+interface WrittenClaim {
+  readonly key: string;
+  readonly claim: LoadClaim;
+}
+
 /**
- * Plans one load. The work is found from the batch receipts no load has recorded yet (a few
- * hours of `receipts/`, whatever the size of the lake: work-from-receipts.ts), taking whole
- * batches; in the first interval of each hour, or when `input.reconcile` says so, by listing the
- * lookback's `processed/` against the ledger instead, which also finds objects whose receipt was
- * never written. Concurrency guard (why two overlapping runs never load a file twice):
+ * Plans one load. The work comes from a work source (types.ts): every run from the batch
+ * receipts no load has recorded yet (a few hours of `receipts/`, whatever the size of the lake,
+ * whole batches: receipt-work.ts); in the first interval of each hour, when `input.reconcile`
+ * says so, or when receipts cannot say, by listing the lookback's `processed/` against the
+ * ledger (listing-work.ts), which also finds objects whose receipt was never written.
+ * Concurrency guard (why two overlapping runs never load a file twice):
  * 1. the ledger is the truth of "loaded": objects it holds are never planned again;
  * 2. the batch is the oldest pending keys (or batches), and its load id a digest of those keys, so
  *    runs that overlap plan the same load and write byte-identical manifests (an idempotent PUT);
@@ -112,175 +51,130 @@ const DEFAULT_INTERVAL_SECONDS = 300;
  * Schedules cannot name executions, so no execution-name guard is used.
  */
 export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<LoadPlan> {
+  const run = startRun(deps, input);
+  const found = await findWork(run, preferredSources(run, input));
+  if (found.work.objects.length === 0 && found.work.receipts.length === 0) return nothingPlanned(found);
+  const load = sizeLoad(run, found.work, input);
+  reportLate(deps, load.work);
+  const written = await writeManifestAndClaim(run, load, input);
+  if (await withdrawIfContended(run, written)) return { ...nothingPlanned(found), contended: true };
+  return planned(run, found, load, written.key);
+}
+
+/** The run's clock, bounds, and its claims listing, started at once. */
+function startRun(deps: PlannerDeps, input: PlanInput): PlanningRun {
   const now = deps.now?.() ?? new Date();
   const startedAt = validDate(input.startedAt) ?? now;
-  const max = boundedMax(input.maxObjects);
+  const maxObjects = boundedMax(input.maxObjects);
   // Claims before the ledger (see liveClaims): listed at once, awaited before any warehouse read.
   const claims = liveClaims(deps.s3, deps.bucket, now);
   claims.catch(() => undefined);
-  const reconcile = input.reconcile ?? startedAt.getTime() % HOUR_MS < (input.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
-  const fromReceipts = reconcile ? undefined : await workFromReceipts(deps, now, claims, max);
-  const claimed = await claims;
-  if (fromReceipts && fromReceipts.missing.length > 0) deps.onMissingObjects?.(fromReceipts.missing);
-  const work = fromReceipts ? receiptWork(fromReceipts, claimed) : await listingWork(deps, now, startedAt, claimed, max);
-  const nothing = { loadId: null, manifestKey: null, claimKey: null, objects: 0, bytes: 0, receipts: 0, sqls: [], loadErrorsSql: null, inFlight: work.inFlight };
-  if (work.objects.length === 0 && work.receipts.length === 0) return { ...nothing, pending: work.pending, deferred: work.deferred };
-
-  for (;;) {
-    const { objects: batch, receipts: batchReceipts } = work;
-    // A receipts-only load is named by its receipts, so overlapping runs still plan the same load.
-    const loadId = batch.length > 0 ? loadIdOf(batch) : loadIdOf(batchReceipts.map((r) => ({ key: r.batch_id, size: 0, etag: null, lastModified: null })));
-    const manifestKey = manifestKeyOf(loadId);
-    const manifestUrl = objectUrl(deps.bucket, manifestKey);
-    let sqls: string[];
-    try {
-      sqls = buildLoadStatements({
-        loadId,
-        manifestUrl,
-        iamRoleArn: deps.copyRoleArn,
-        objects: batch.map((o) => ({ key: o.key, sizeBytes: o.size, etag: o.etag })),
-        receipts: batchReceipts,
-        startedAt,
-        ...(input.intervalSeconds !== undefined ? { intervalSeconds: input.intervalSeconds } : {}),
-      });
-    } catch (error) {
-      // Too many characters for one statement: plan about half (deterministically).
-      if (error instanceof InvalidLoadRequestError && /exceeds the Data API/.test(error.message) && work.halve()) continue;
-      throw error;
-    }
-    const missing = work.late.filter((key) => batch.some((o) => o.key === key));
-    if (missing.length > 0) deps.onMissingReceipt?.(missing);
-    const manifestWritten = deps.s3.send(
-      new PutObjectCommand({ Bucket: deps.bucket, Key: manifestKey, Body: JSON.stringify(manifestOf(deps.bucket, batch)), ContentType: "application/json" }),
-    );
-    manifestWritten.catch(() => undefined);
-    const claim: LoadClaim = {
-      loadId,
-      executionName: input.executionName ?? null,
-      claimedAt: now.toISOString(),
-      objects: batch.map((o) => o.key),
-      receipts: [...new Set(batchReceipts.map((r) => r.batch_id))],
-    };
-    const [claimKey] = await Promise.all([writeClaim(deps.s3, deps.bucket, claim), manifestWritten]);
-    if ((await contendedClaim(deps.s3, deps.bucket, now, claimKey, claim)) !== undefined) {
-      await deleteClaim(deps.s3, deps.bucket, claimKey);
-      return { ...nothing, pending: work.pending, deferred: work.deferred, contended: true };
-    }
-    return {
-      loadId,
-      manifestKey,
-      claimKey,
-      objects: batch.length,
-      bytes: batch.reduce((sum, o) => sum + o.size, 0),
-      receipts: new Set(batchReceipts.map((r) => r.batch_id)).size,
-      sqls,
-      loadErrorsSql: batch.length > 0 ? buildLoadErrorsQuery({ fileUrls: batch.map((o) => objectUrl(deps.bucket, o.key)), since: startedAt }) : null,
-      pending: work.pending,
-      deferred: work.deferred,
-      inFlight: work.inFlight,
-      via: fromReceipts ? "receipts" : "listing",
-    };
-  }
-}
-
-/** What one load takes: objects, the receipts recorded with them, and how to make it smaller. */
-interface Work {
-  objects: ProcessedObject[];
-  receipts: LoadReceipt[];
-  readonly pending: number;
-  readonly deferred: number;
-  readonly inFlight: number;
-  /** Objects loaded although their receipt is missing (listing only, past the grace period). */
-  readonly late: readonly string[];
-  /** Plans about half as much; false when it cannot shrink further. */
-  halve(): boolean;
-}
-
-/** Whole batches from their receipts (work-from-receipts.ts): halving keeps the first half of the batches. */
-function receiptWork(found: ReceiptWork, claimed: Claimed): Work {
-  let batches = [...found.batches];
-  const work: Work = {
-    objects: [],
-    receipts: [],
-    pending: found.pending,
-    deferred: 0,
-    inFlight: claimed.objects.size,
-    late: [],
-    halve() {
-      if (batches.length <= 1) return false;
-      batches = batches.slice(0, Math.ceil(batches.length / 2));
-      set();
-      return true;
-    },
-  };
-  const set = () => {
-    work.objects = batches.flatMap((b) => b.objects).sort((a, b) => compareKeys(a.key, b.key));
-    work.receipts = batches.map((b) => b.receipt);
-  };
-  set();
-  return work;
+  return { deps, now, startedAt, maxObjects, claims };
 }
 
 /**
- * The processed objects of the lookback not in the ledger, by listing `processed/` (the hourly
- * reconciliation, and the way before receipts named their objects). Objects whose receipt is
- * missing wait `RECEIPT_GRACE_MS`, then load without it (reported); receipts of batches with no
- * processed object ride along.
+ * The sources to ask before the listing, in order: the unrecorded receipts, except in the first
+ * interval of each hour (or when the input says so), when the listing reconciles alone.
  */
-async function listingWork(deps: PlannerDeps, now: Date, startedAt: Date, claimed: Claimed, max: number): Promise<Work> {
-  const listed = await listProcessed(deps.s3, deps.bucket, startedAt, LOOKBACK_DAYS);
-  // Batches with no processed object: their receipts ride along with the next load (or make one).
-  const skipReceipts = new Set([...listed.map((o) => batchIdOfKey(o.key)), ...claimed.receipts]);
-  const [loaded, found] = await Promise.all([
-    loadedKeys(deps.redshift, deps.warehouse, listed.map((o) => o.key), deps.queryOptions),
-    findUnrecordedReceipts(deps, now, LOOKBACK_DAYS, skipReceipts, max),
-  ]);
-  let extra = found;
-  const unloaded = listed.filter((o) => !loaded.has(o.key));
-  const pending = unloaded.filter((o) => !claimed.objects.has(o.key)).sort((a, b) => compareKeys(a.key, b.key));
-  const inFlight = unloaded.length - pending.length;
-  if (pending.length === 0 && extra.length === 0) return { objects: [], receipts: [], pending: 0, deferred: 0, inFlight, late: [], halve: () => false };
-
-  // Receipts for a few more than one batch: deferred objects must not starve the load.
-  const candidates = pending.slice(0, max * 2);
-  const receipts = await findReceipts(deps.s3, deps.bucket, candidates.map((o) => o.key), now);
-  const ready: ProcessedObject[] = [];
-  const late: string[] = [];
-  let deferred = 0;
-  for (const o of candidates) {
-    if (receipts.has(batchIdOfKey(o.key))) ready.push(o);
-    else if (o.lastModified !== null && now.getTime() - o.lastModified.getTime() < RECEIPT_GRACE_MS) deferred += 1;
-    else {
-      ready.push(o);
-      late.push(o.key);
-    }
-  }
-  let batch = ready.slice(0, max);
-  const work: Work = {
-    objects: batch,
-    receipts: [...receiptsOf(batch, receipts), ...extra],
-    pending: pending.length,
-    deferred,
-    inFlight,
-    late,
-    halve() {
-      if (batch.length + extra.length <= 1) return false;
-      if (extra.length > 1 || (extra.length === 1 && batch.length <= 1)) extra = extra.slice(0, Math.floor(extra.length / 2));
-      else batch = batch.slice(0, Math.ceil(batch.length / 2));
-      work.objects = batch;
-      work.receipts = [...receiptsOf(batch, receipts), ...extra];
-      return true;
-    },
-  };
-  return work;
+function preferredSources(run: PlanningRun, input: PlanInput): readonly WorkSource[] {
+  const reconcile = input.reconcile ?? run.startedAt.getTime() % HOUR_MS < (input.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
+  return reconcile ? [] : [receiptWork];
 }
 
-function receiptsOf(batch: readonly ProcessedObject[], receipts: ReadonlyMap<string, LoadReceipt>): LoadReceipt[] {
-  const ids = new Set(batch.map((o) => batchIdOfKey(o.key)));
-  return [...ids].flatMap((id) => {
-    const r = receipts.get(id);
-    return r ? [r] : [];
-  });
+/** The first answer of the preferred sources; the listing, which always answers, otherwise. */
+async function findWork(run: PlanningRun, sources: readonly WorkSource[]): Promise<FoundWork> {
+  for (const source of sources) {
+    const found = await source.find(run);
+    if (found !== undefined) return found;
+  }
+  return listingWork.find(run);
+}
+
+/** The load's id, manifest key and statements, on smaller work until every statement fits the Data API. */
+function sizeLoad(run: PlanningRun, work: Work, input: PlanInput): SizedLoad {
+  // A receipts-only load is named by its receipts, so overlapping runs still plan the same load.
+  const loadId = work.objects.length > 0 ? loadIdOf(work.objects) : loadIdOf(work.receipts.map((r) => ({ key: r.batch_id })));
+  const manifestKey = manifestKeyOf(loadId);
+  try {
+    const sqls = buildLoadStatements({
+      loadId,
+      manifestUrl: objectUrl(run.deps.bucket, manifestKey),
+      iamRoleArn: run.deps.copyRoleArn,
+      objects: work.objects.map((o) => ({ key: o.key, sizeBytes: o.size, etag: o.etag })),
+      receipts: work.receipts,
+      startedAt: run.startedAt,
+      ...(input.intervalSeconds !== undefined ? { intervalSeconds: input.intervalSeconds } : {}),
+    });
+    return { work, loadId, manifestKey, sqls };
+  } catch (error) {
+    // Too many characters for one statement: plan about half (deterministically).
+    const smaller = error instanceof InvalidLoadRequestError && error.reason === "statement_too_long" ? work.smaller() : undefined;
+    if (smaller === undefined) throw error;
+    return sizeLoad(run, smaller, input);
+  }
+}
+
+function reportLate(deps: PlannerDeps, work: Work): void {
+  if (work.late.length > 0) deps.onMissingReceipt?.(work.late);
+}
+
+/** The manifest and this run's claim on the load's objects and receipts, written together. */
+async function writeManifestAndClaim(run: PlanningRun, load: SizedLoad, input: PlanInput): Promise<WrittenClaim> {
+  const { deps } = run;
+  const manifestWritten = writeManifest(deps, load.manifestKey, load.work.objects);
+  manifestWritten.catch(() => undefined);
+  const claim: LoadClaim = {
+    loadId: load.loadId,
+    executionName: input.executionName ?? null,
+    claimedAt: run.now.toISOString(),
+    objects: load.work.objects.map((o) => o.key),
+    receipts: [...new Set(load.work.receipts.map((r) => r.batch_id))],
+  };
+  const [key] = await Promise.all([writeClaim(deps.s3, deps.bucket, claim), manifestWritten]);
+  return { key, claim };
+}
+
+/** True (and this run's claim deleted) when another run claimed the same load at the same moment (see contendedClaim). */
+async function withdrawIfContended(run: PlanningRun, written: WrittenClaim): Promise<boolean> {
+  const { deps } = run;
+  if ((await contendedClaim(deps.s3, deps.bucket, run.now, written.key, written.claim)) === undefined) return false;
+  await deleteClaim(deps.s3, deps.bucket, written.key);
+  return true;
+}
+
+/** No load this run: no manifest, no claim. */
+function nothingPlanned(found: FoundWork): LoadPlan {
+  return {
+    loadId: null,
+    manifestKey: null,
+    claimKey: null,
+    objects: 0,
+    bytes: 0,
+    receipts: 0,
+    sqls: [],
+    loadErrorsSql: null,
+    inFlight: found.inFlight,
+    pending: found.pending,
+    deferred: found.deferred,
+  };
+}
+
+function planned(run: PlanningRun, found: FoundWork, load: SizedLoad, claimKey: string): LoadPlan {
+  const { objects, receipts } = load.work;
+  return {
+    loadId: load.loadId,
+    manifestKey: load.manifestKey,
+    claimKey,
+    objects: objects.length,
+    bytes: objects.reduce((sum, o) => sum + o.size, 0),
+    receipts: new Set(receipts.map((r) => r.batch_id)).size,
+    sqls: load.sqls,
+    loadErrorsSql: objects.length > 0 ? buildLoadErrorsQuery({ fileUrls: objects.map((o) => objectUrl(run.deps.bucket, o.key)), since: run.startedAt }) : null,
+    pending: found.pending,
+    deferred: found.deferred,
+    inFlight: found.inFlight,
+    via: found.via,
+  };
 }
 
 function boundedMax(value: number | undefined): number {

@@ -1,3 +1,5 @@
+import { attributionCandidates, creditedCandidates, isPurchase, isTouch } from "../views/attribution-rules.ts";
+
 /*
  * The statements that fold a set of new events (the "delta") into the rollups. The load runs them
  * with its `load_new` table (exactly the rows it inserted: deduplicated against `events`, so a
@@ -19,8 +21,8 @@ function bucketOf(column: string): string {
   return `DATEADD(minute, CAST(FLOOR(EXTRACT(MINUTE FROM ${column}) / 5.0) * 5 AS INTEGER), DATE_TRUNC('hour', ${column}))`;
 }
 
-/** A purchase, as the revenue views count one. */
-const PURCHASE = "d.event_type = 'purchase' AND d.revenue IS NOT NULL";
+/** An event that can move attribution credits: a purchase, or a touch of one. */
+const CREDITED = `${isTouch("d")} OR (${isPurchase("d")})`;
 
 /** Statements for the additive and per-period rollups, in order (15). */
 export function maintainRollups(source: string): string[] {
@@ -112,9 +114,9 @@ WHERE EXISTS (SELECT 1 FROM rollup_feature_days AS t WHERE t.feature = feature_d
     // Attribution: recompute every purchase of every user with a purchase or a touch in the delta
     // (a late touch moves credits of purchases loaded before), from their whole history in events.
     `DELETE FROM attribution_credits
-WHERE user_id IN (SELECT d.user_id FROM ${source} AS d WHERE d.campaign_id IS NOT NULL OR (${PURCHASE}))`,
+WHERE user_id IN (SELECT d.user_id FROM ${source} AS d WHERE ${CREDITED})`,
     `INSERT INTO attribution_credits (purchase_id, user_id, model, purchased_at, day, channel, campaign_id, revenue)
-${creditsFor(`SELECT d.user_id FROM ${source} AS d WHERE d.campaign_id IS NOT NULL OR (${PURCHASE})`)}`,
+${creditsFor(`SELECT d.user_id FROM ${source} AS d WHERE ${CREDITED}`)}`,
   ];
 }
 
@@ -141,38 +143,13 @@ LEFT JOIN (
 
 /**
  * The credits of every purchase of the users `userIds` selects, under the rules of
- * `revenue_attribution` (first/last touch at or before the purchase; ties by campaign_id,
- * channel, event_id; no touch → the purchase's own channel, no campaign).
+ * `revenue_attribution` (views/attribution-rules.ts), from those users' whole history in `events`.
  */
 function creditsFor(userIds: string): string {
   return `WITH users AS (
   SELECT DISTINCT user_id FROM (${userIds}) AS s
 ),
-purchases AS (
-  SELECT e.event_id, e.user_id, e.occurred_at, e.revenue, e.channel
-  FROM events AS e
-  WHERE e.event_type = 'purchase' AND e.revenue IS NOT NULL AND e.user_id IN (SELECT user_id FROM users)
-),
-touches AS (
-  SELECT e.event_id, e.user_id, e.occurred_at, e.channel, e.campaign_id
-  FROM events AS e
-  WHERE e.campaign_id IS NOT NULL AND e.user_id IN (SELECT user_id FROM users)
-),
-candidates AS (
-  SELECT
-    p.event_id AS purchase_id,
-    p.user_id,
-    p.occurred_at AS purchased_at,
-    p.revenue,
-    COALESCE(t.channel, p.channel) AS channel,
-    t.campaign_id,
-    ROW_NUMBER() OVER (PARTITION BY p.event_id ORDER BY t.occurred_at ASC, t.campaign_id ASC, t.channel ASC, t.event_id ASC) AS first_rank,
-    ROW_NUMBER() OVER (PARTITION BY p.event_id ORDER BY t.occurred_at DESC, t.campaign_id DESC, t.channel DESC, t.event_id DESC) AS last_rank
-  FROM purchases AS p
-  LEFT JOIN touches AS t ON t.user_id = p.user_id AND t.occurred_at <= p.occurred_at
-)
-SELECT purchase_id, user_id, 'first_touch', purchased_at, DATE_TRUNC('day', purchased_at), channel, campaign_id, revenue FROM candidates WHERE first_rank = 1
-UNION ALL
-SELECT purchase_id, user_id, 'last_touch', purchased_at, DATE_TRUNC('day', purchased_at), channel, campaign_id, revenue FROM candidates WHERE last_rank = 1
+${attributionCandidates("users")}
+${creditedCandidates((model) => `purchase_id, user_id, ${model}, purchased_at, DATE_TRUNC('day', purchased_at), channel, campaign_id, revenue`)}
 ORDER BY 5`;
 }

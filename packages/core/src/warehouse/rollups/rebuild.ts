@@ -25,7 +25,7 @@ const DAY_MS = 86_400_000;
 export function buildRollupRebuildStatements(range: RollupRange = {}): string[] {
   const from = range.from === undefined ? undefined : floorDay(range.from, "from");
   const to = range.to === undefined ? undefined : ceilDay(range.to, "to");
-  if (from && to && from.getTime() >= to.getTime()) throw new InvalidLoadRequestError(`empty rollup range: ${from.toISOString()} .. ${to.toISOString()}`);
+  if (from && to && from.getTime() >= to.getTime()) throw new InvalidLoadRequestError("empty", `empty rollup range: ${from.toISOString()} .. ${to.toISOString()}`);
   const within = (column: string): string => {
     const bounds = [
       ...(from ? [`${column} >= ${sqlTimestamp(from, "from")}`] : []),
