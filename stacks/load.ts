@@ -13,7 +13,10 @@ export interface LoadInput {
 }
 
 export interface Load {
-  /** Plans one load: lists processed/ not yet in the ledger, writes the manifest, returns the SQL. */
+  /**
+   * Plans one load: finds the batches whose receipts no load has recorded (hourly, the `processed/`
+   * objects not in the ledger), claims them, writes the manifest, returns the SQL.
+   */
   readonly planner: sst.aws.Function;
 }
 
