@@ -12,7 +12,7 @@ import { startEventSourceMapping, type EventSourceMapping } from "../esm/index.t
 import type { DeliveryLogEntry } from "../eventbridge/index.ts";
 import { deployWorkflows, localWorkflowResources, type DeployResult, type ScheduleOverride } from "../deploy/index.ts";
 import { loadApiKey } from "./api-key.ts";
-import { createLocalServices, LOCAL_ACCOUNT, type LocalServices } from "./local-services.ts";
+import { createLocalServices, LOCAL_ACCOUNT, type LocalFaults, type LocalServices } from "./local-services.ts";
 import { orchestrationClients, provisionOrchestration } from "./provision.ts";
 import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "./links.ts";
 import { ReceiptCounter, type PipelineCounts } from "./receipt-counter.ts";
@@ -43,6 +43,11 @@ export interface PlatformOptions {
   readonly onDelivery?: (entry: DeliveryLogEntry) => void;
   /** Lines the local services log (SNS `log` subscriptions, …). */
   readonly log?: (line: string) => void;
+  /**
+   * Test-only: faults injected into the services, to reach paths that otherwise depend on timing
+   * (a Redshift statement provably mid-flight when the platform stops). None by default.
+   */
+  readonly faults?: LocalFaults;
 }
 
 type MigrateHandler = (event: unknown, context: Context) => Promise<unknown>;
@@ -91,6 +96,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
     ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   endpoint = await startEndpoint({ port: options.port ? options.port + 1 : 0, services: services.list });
   const resources = localWorkflowResources(LOCAL_ACCOUNT);
