@@ -5,8 +5,9 @@
 export interface StatementFaults {
   /**
    * Called when a BatchExecuteStatement has run all its SQL, before it commits. Return a promise
-   * to hold the commit until it settles (a cancel or a stop of the service cuts the hold short
-   * and rolls the batch back), or undefined to commit at once.
+   * to hold the commit until it resolves (a cancel or a stop of the service cuts the hold short
+   * and rolls the batch back; a rejection fails the batch with its error), or undefined to
+   * commit at once.
    */
   readonly beforeCommit?: (batch: HeldBatch) => Promise<void> | undefined;
 }

@@ -207,12 +207,14 @@ export class StatementRunner {
   }
 }
 
+/** A statement's run state before anything interrupts it. */
 function running(): Running {
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   return { cancelled: false, stopped, stop };
 }
 
+/** A cancel or a stop: flags the run, interrupts its query, and ends a `beforeCommit` hold. */
 function interrupt(state: Running): void {
   state.cancelled = true;
   state.connection?.interrupt();
