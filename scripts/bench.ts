@@ -1,11 +1,34 @@
+import { benchCopy } from "./bench/copy.ts";
+import { benchKinesis } from "./bench/kinesis.ts";
 import { benchPipeline } from "./bench/pipeline.ts";
+import { benchS3 } from "./bench/s3.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
 import { benchTransformer } from "./bench/transformer.ts";
 import { benchWarehouse } from "./bench/warehouse.ts";
 
-/** `npm run bench`: Freshet's speed and memory targets, each measured against its reference in this run. */
+/**
+ * `npm run bench`: Freshet's speed and memory targets, each measured against its reference in this run.
+ * `npm run bench -- <section|group> …` runs only those, e.g. `npm run bench -- local` (the embedded
+ * services, a couple of minutes) instead of everything (the warehouse and pipeline take longest).
+ */
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
+  transformer: benchTransformer,
+  interpreter: benchInterpreter,
+  kinesis: benchKinesis,
+  s3: benchS3,
+  copy: benchCopy,
+  warehouse: benchWarehouse,
+  pipeline: benchPipeline,
+};
+const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy"] };
+
+const asked = process.argv.slice(2).flatMap((name) => GROUPS[name] ?? [name]);
+const unknown = asked.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) {
+  console.error(`unknown bench section ${unknown.join(", ")}; sections: ${Object.keys(SECTIONS).join(", ")}; groups: ${Object.keys(GROUPS).join(", ")}`);
+  process.exit(2);
+}
+const chosen = asked.length > 0 ? Object.keys(SECTIONS).filter((name) => asked.includes(name)) : Object.keys(SECTIONS);
+
 console.log(`Freshet benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-await benchTransformer();
-await benchInterpreter();
-await benchWarehouse();
-await benchPipeline();
+for (const name of chosen) await SECTIONS[name]!();

@@ -54,3 +54,16 @@ function median(values: readonly number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
+
+/** A goal a measurement is held to: below (`<`) or above (`>`) `limit`, in `unit`. */
+export interface Goal {
+  readonly op: "<" | ">";
+  readonly limit: number;
+  readonly unit: string;
+}
+
+/** `value` with its goal and whether it met it: `12.3 MB (goal < 20 MB) ✓`, or `✗` when missed. */
+export function againstGoal(value: number, goal: Goal, digits = 0): string {
+  const met = goal.op === "<" ? value < goal.limit : value > goal.limit;
+  return `${format(value, digits)} ${goal.unit} (goal ${goal.op} ${format(goal.limit)} ${goal.unit}) ${met ? "✓" : "✗"}`;
+}

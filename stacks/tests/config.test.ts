@@ -1,4 +1,4 @@
-import { DEFAULT_PIPELINE_CONFIG, TRANSFORMER_EVENT_SOURCE } from "@freshet/core";
+import { DEFAULT_PIPELINE_CONFIG, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
 import { describe, expect, it } from "vitest";
 import { DEFAULTS, stageConfig } from "../config.ts";
 import { StageConfigError } from "../errors.ts";
@@ -8,7 +8,7 @@ describe("stageConfig", () => {
     const c = stageConfig("dev-alice", {});
     expect(c).toMatchObject({ stage: "dev-alice", production: false });
     expect(c.lake).toEqual({ processedExpiryDays: 90, rawDeepArchiveAfterDays: 30, rawExpiryDays: 365 });
-    expect(c.transformer).toMatchObject({ memoryMb: 256, maxEventAgeDays: 7, filteredEventTypes: ["heartbeat", "health_check"] });
+    expect(c.transformer).toMatchObject({ memoryMb: TRANSFORMER_FUNCTION.memoryMb, maxEventAgeDays: 7, filteredEventTypes: ["heartbeat", "health_check"] });
     expect(stageConfig("production", {}).production).toBe(true);
   });
 

@@ -2,6 +2,7 @@
  * The production stage under the mock synthesis: it must keep its data when the stage is removed
  * and refuse `sst remove` altogether. Its own file: one synth per process (see harness/synth.ts).
  */
+import { TRANSFORMER_EVENT_SOURCE } from "@freshet/core";
 import { beforeAll, expect, it } from "vitest";
 import { synth, type SynthResult } from "./harness/synth.ts";
 
@@ -24,7 +25,8 @@ it("keeps the lake bucket and its objects on removal", () => {
 
 it("deploys the same pipeline settings as other stages", () => {
   const esm = result.resources.one("aws:lambda/eventSourceMapping:EventSourceMapping");
-  expect(esm.inputs).toMatchObject({ batchSize: 500, maximumRetryAttempts: 5, maximumRecordAgeInSeconds: 3600 });
+  const { batchSize, maximumRetryAttempts, maximumRecordAgeInSeconds } = TRANSFORMER_EVENT_SOURCE;
+  expect(esm.inputs).toMatchObject({ batchSize, maximumRetryAttempts, maximumRecordAgeInSeconds });
   const rules = result.resources.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
   expect(rules.map((x: { expiration: { days: number } }) => x.expiration.days)).toEqual([365, 90, 2]);
 });

@@ -2,6 +2,7 @@
  * sst.config.ts under a mock synthesis (stage "ci"): the settings that matter in AWS, read from
  * the resources Pulumi would create. See harness/synth.ts for how the synth runs.
  */
+import { INGEST_FUNCTION, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { policyStatements, wildcardGrants } from "./harness/iam.ts";
@@ -61,16 +62,8 @@ describe("stream and transformer", () => {
     const { fn } = r().lambda("Transformer");
     expect(esm.inputs.eventSourceArn).toBe(stream().outputs.arn);
     expect(esm.inputs.functionName).toBe(fn.outputs.arn);
-    expect(esm.inputs).toMatchObject({
-      startingPosition: "TRIM_HORIZON",
-      batchSize: 500,
-      maximumBatchingWindowInSeconds: 5,
-      parallelizationFactor: 1,
-      bisectBatchOnFunctionError: true,
-      functionResponseTypes: ["ReportBatchItemFailures"],
-      maximumRetryAttempts: 5,
-      maximumRecordAgeInSeconds: 3600,
-    });
+    // The settings the local mapping uses too (their values are pinned in core's transformer-settings test).
+    expect(esm.inputs).toMatchObject(TRANSFORMER_EVENT_SOURCE);
   });
 
   it("sends batches it gives up on to the TransformerFailures queue, kept 14 days", () => {
@@ -81,7 +74,7 @@ describe("stream and transformer", () => {
 
   it("sizes and configures the transformer", () => {
     const { fn } = r().lambda("Transformer");
-    expect(fn.inputs).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], memorySize: 256, timeout: 60 });
+    expect(fn.inputs).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], memorySize: TRANSFORMER_FUNCTION.memoryMb, timeout: TRANSFORMER_FUNCTION.timeoutSeconds });
     expect(fn.inputs.environment.variables).toMatchObject({
       FRESHET_MAX_EVENT_AGE_DAYS: "7",
       FRESHET_FILTERED_EVENT_TYPES: "heartbeat,health_check",
@@ -113,7 +106,7 @@ describe("ingest API", () => {
 
   it("runs the ingest on Node.js 24, arm64, within API Gateway's 30 s", () => {
     const { fn } = r().lambda("Ingest");
-    expect(fn.inputs).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], memorySize: 512 });
+    expect(fn.inputs).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], memorySize: INGEST_FUNCTION.memoryMb });
     expect(fn.inputs.timeout).toBeLessThanOrEqual(29);
     expect(fn.inputs.environment.variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: "ingest" });
   });

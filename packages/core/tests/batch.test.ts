@@ -8,7 +8,7 @@ import {
   type LakeObject,
   type StreamBatch,
 } from "@freshet/core";
-import { v1Event, v2Event } from "./support/events.ts";
+import { anEventV1, anEventV2 } from "./helpers/factories.ts";
 
 const STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/freshet-events";
 const SHARD = "shardId-000000000000";
@@ -17,14 +17,14 @@ const BATCH_ID = `${SHARD}-100-108`;
 /** Nine records over two arrival hours, one of every fate, built fresh on each call. */
 function mixedBatch(): StreamBatch {
   const records: [string, string | Uint8Array][] = [
-    ["2026-11-26T10:59:58Z", JSON.stringify(v2Event({ event_id: "evt-a", occurred_at: "2026-11-26T10:15:00Z" }))],
-    ["2026-11-26T10:59:58Z", JSON.stringify(v1Event({ eventId: "evt-b", timestamp: 1_795_686_600 }))], // 09:50Z
-    ["2026-11-26T10:59:59Z", JSON.stringify(v2Event({ event_id: "evt-c", event_type: "heartbeat" }))],
+    ["2026-11-26T10:59:58Z", JSON.stringify(anEventV2({ event_id: "evt-a", occurred_at: "2026-11-26T10:15:00Z" }))],
+    ["2026-11-26T10:59:58Z", JSON.stringify(anEventV1({ eventId: "evt-b", timestamp: 1_795_686_600 }))], // 09:50Z
+    ["2026-11-26T10:59:59Z", JSON.stringify(anEventV2({ event_id: "evt-c", event_type: "heartbeat" }))],
     ["2026-11-26T10:59:59Z", '{"event_id":"evt-d",'],
-    ["2026-11-26T11:00:01Z", JSON.stringify(v2Event({ event_id: "evt-e", schema_version: 9 }))],
-    ["2026-11-26T11:00:01Z", JSON.stringify(v2Event({ event_id: "evt-f", occurred_at: "2026-11-26T11:20:00+01:00" }))],
+    ["2026-11-26T11:00:01Z", JSON.stringify(anEventV2({ event_id: "evt-e", schema_version: 9 }))],
+    ["2026-11-26T11:00:01Z", JSON.stringify(anEventV2({ event_id: "evt-f", occurred_at: "2026-11-26T11:20:00+01:00" }))],
     ["2026-11-26T11:00:02Z", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])],
-    ["2026-11-26T11:00:02Z", JSON.stringify(v2Event({ event_id: "evt-h", occurred_at: "2026-11-26T13:00:00Z" }))],
+    ["2026-11-26T11:00:02Z", JSON.stringify(anEventV2({ event_id: "evt-h", occurred_at: "2026-11-26T13:00:00Z" }))],
     ["2026-11-26T11:00:03Z", "not json"],
   ];
   return {

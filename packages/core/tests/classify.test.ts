@@ -6,7 +6,7 @@ import {
   type DeadLetterReason,
   type RecordOutcome,
 } from "@freshet/core";
-import { ARRIVAL, bytes, v1Event, v2Event } from "./support/events.ts";
+import { ARRIVAL, bytes, anEventV1, anEventV2 } from "./helpers/factories.ts";
 
 const classify = (data: Uint8Array, config = DEFAULT_PIPELINE_CONFIG) => classifyRecord(data, ARRIVAL, config);
 
@@ -16,14 +16,14 @@ function reasonOf(outcome: RecordOutcome): DeadLetterReason {
 }
 
 /** v2 event text with `properties` spliced in as raw JSON (for literals JSON.stringify cannot make). */
-const withRawProperties = (raw: string) => JSON.stringify(v2Event({ properties: {} })).replace('"properties":{}', `"properties":${raw}`);
+const withRawProperties = (raw: string) => JSON.stringify(anEventV2({ properties: {} })).replace('"properties":{}', `"properties":${raw}`);
 const nest = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
 /** `1e309` is valid JSON syntax that parses to Infinity. */
-const infiniteRevenue = JSON.stringify(v2Event({ currency: "USD" })).replace("}", ',"revenue":1e309}');
+const infiniteRevenue = JSON.stringify(anEventV2({ currency: "USD" })).replace("}", ',"revenue":1e309}');
 
 describe("classifyRecord: processed events", () => {
   it("turns a v1 event into the processed row, partitioned by event time", () => {
-    const outcome = classify(bytes(v1Event({ userId: 42, channel: "Paid-Search", revenue: 9.5, currency: "USD" })));
+    const outcome = classify(bytes(anEventV1({ userId: 42, channel: "Paid-Search", revenue: 9.5, currency: "USD" })));
     expect(outcome).toEqual({
       kind: "processed",
       event: {
@@ -49,7 +49,7 @@ describe("classifyRecord: processed events", () => {
   });
 
   it("partitions an event with an offset by its UTC hour", () => {
-    const outcome = classify(bytes(v2Event({ occurred_at: "2026-11-26T00:20:00+01:00" })), DEFAULT_PIPELINE_CONFIG);
+    const outcome = classify(bytes(anEventV2({ occurred_at: "2026-11-26T00:20:00+01:00" })), DEFAULT_PIPELINE_CONFIG);
     expect(outcome).toMatchObject({ kind: "processed", partition: { dt: "2026-11-25", hr: "23" } });
   });
 });
@@ -61,17 +61,17 @@ describe("classifyRecord: every dead-letter reason is reachable", () => {
     ["malformed_json", "an empty record", new Uint8Array(0)],
     ["invalid_encoding", "bytes 0xff 0xfe", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])],
     ["invalid_encoding", "an encoded lone surrogate", new Uint8Array([0x22, 0xed, 0xa0, 0x80, 0x22])],
-    ["too_large", "an event over 256 KiB", bytes(v2Event({ properties: { blob: "x".repeat(256 * 1024) } }))],
+    ["too_large", "an event over 256 KiB", bytes(anEventV2({ properties: { blob: "x".repeat(256 * 1024) } }))],
     ["too_deep", "10,000 levels of nesting in properties", bytes(withRawProperties(`{"a":${nest(10_000)}}`))],
     ["too_deep", "10,000 levels of nesting as the whole record", bytes(nest(10_000))],
-    ["unsupported_version", "schema_version 3", bytes(v2Event({ schema_version: 3 }))],
-    ["schema_violation", "an unknown field", bytes(v2Event({ utm_source: "x" }))],
+    ["unsupported_version", "schema_version 3", bytes(anEventV2({ schema_version: 3 }))],
+    ["schema_violation", "an unknown field", bytes(anEventV2({ utm_source: "x" }))],
     ["schema_violation", "revenue 1e309 (Infinity once parsed)", bytes(infiniteRevenue)],
-    ["schema_violation", "negative revenue", bytes(v2Event({ revenue: -1, currency: "USD" }))],
-    ["schema_violation", "an array instead of an event", bytes([v2Event()])],
-    ["rule_violation", "year 1900", bytes(v2Event({ occurred_at: "1900-01-01T00:00:00Z" }))],
-    ["rule_violation", "year 3000", bytes(v2Event({ occurred_at: "3000-01-01T00:00:00Z" }))],
-    ["rule_violation", "a path-traversal event type", bytes(v2Event({ event_type: "../../etc/passwd" }))],
+    ["schema_violation", "negative revenue", bytes(anEventV2({ revenue: -1, currency: "USD" }))],
+    ["schema_violation", "an array instead of an event", bytes([anEventV2()])],
+    ["rule_violation", "year 1900", bytes(anEventV2({ occurred_at: "1900-01-01T00:00:00Z" }))],
+    ["rule_violation", "year 3000", bytes(anEventV2({ occurred_at: "3000-01-01T00:00:00Z" }))],
+    ["rule_violation", "a path-traversal event type", bytes(anEventV2({ event_type: "../../etc/passwd" }))],
   ];
 
   it.each(cases)("%s: %s", (reason, _why, data) => {
@@ -83,7 +83,7 @@ describe("classifyRecord: every dead-letter reason is reachable", () => {
   });
 
   it("measures size in bytes, with the limit itself allowed", () => {
-    const data = bytes(v2Event({ properties: { note: "é".repeat(100) } }));
+    const data = bytes(anEventV2({ properties: { note: "é".repeat(100) } }));
     expect(classify(data, { ...DEFAULT_PIPELINE_CONFIG, maxEventBytes: data.byteLength }).kind).toBe("processed");
     expect(classify(data, { ...DEFAULT_PIPELINE_CONFIG, maxEventBytes: data.byteLength - 1 })).toEqual({
       kind: "rejected",
@@ -99,7 +99,7 @@ describe("classifyRecord: every dead-letter reason is reachable", () => {
   });
 
   it("does not count brackets inside strings as nesting", () => {
-    expect(classify(bytes(v2Event({ properties: { text: "[{".repeat(5000) } }))).kind).toBe("processed");
+    expect(classify(bytes(anEventV2({ properties: { text: "[{".repeat(5000) } }))).kind).toBe("processed");
   });
 
   it("explains schema violations field by field and keeps the event id for triage", () => {
@@ -110,7 +110,7 @@ describe("classifyRecord: every dead-letter reason is reachable", () => {
       errors: [{ path: "revenue", message: "must be finite" }],
       eventId: "evt-0001",
     });
-    expect(classify(bytes(v1Event({ userId: undefined, extra: 1 })))).toMatchObject({
+    expect(classify(bytes(anEventV1({ userId: undefined, extra: 1 })))).toMatchObject({
       reason: "schema_violation",
       message: 'userId is required; extra unknown field "extra"; put free-form data under "properties"',
       eventId: "evt-0001",
@@ -118,7 +118,7 @@ describe("classifyRecord: every dead-letter reason is reachable", () => {
   });
 
   it("explains rule violations and keeps no event id for unreadable records", () => {
-    expect(classify(bytes(v2Event({ occurred_at: "3000-01-01T00:00:00Z" })))).toMatchObject({
+    expect(classify(bytes(anEventV2({ occurred_at: "3000-01-01T00:00:00Z" })))).toMatchObject({
       reason: "rule_violation",
       errors: [{ path: "occurred_at" }],
       eventId: "evt-0001",
@@ -130,20 +130,20 @@ describe("classifyRecord: every dead-letter reason is reachable", () => {
 
 describe("classifyRecord: filtered liveness pings", () => {
   it.each(["heartbeat", "health_check"])("%s is counted as filtered, not stored", (eventType) => {
-    expect(classify(bytes(v2Event({ event_type: eventType })))).toEqual({ kind: "filtered", eventType });
+    expect(classify(bytes(anEventV2({ event_type: eventType })))).toEqual({ kind: "filtered", eventType });
   });
 
   it("filters only valid events of the configured types", () => {
     const config = { ...DEFAULT_PIPELINE_CONFIG, filteredEventTypes: new Set(["synthetic_probe"]) };
-    expect(classify(bytes(v2Event({ event_type: "synthetic_probe" })), config).kind).toBe("filtered");
-    expect(classify(bytes(v2Event({ event_type: "heartbeat" })), config).kind).toBe("processed");
-    expect(reasonOf(classify(bytes(v2Event({ event_type: "heartbeat", bogus: 1 }))))).toBe("schema_violation");
+    expect(classify(bytes(anEventV2({ event_type: "synthetic_probe" })), config).kind).toBe("filtered");
+    expect(classify(bytes(anEventV2({ event_type: "heartbeat" })), config).kind).toBe("processed");
+    expect(reasonOf(classify(bytes(anEventV2({ event_type: "heartbeat", bogus: 1 }))))).toBe("schema_violation");
   });
 });
 
 describe("classifyRecord: hostile keys", () => {
   it.each(["__proto__", "constructor", "toString"])("a top-level %j field is a schema violation naming it", (key) => {
-    const text = JSON.stringify(v2Event()).replace("}", `,"${key}":{"polluted":true}}`);
+    const text = JSON.stringify(anEventV2()).replace("}", `,"${key}":{"polluted":true}}`);
     expect(classify(bytes(text))).toMatchObject({
       kind: "rejected",
       reason: "schema_violation",
@@ -171,9 +171,9 @@ describe("classifyRecord: determinism", () => {
 
   it("gives the same outcome for the same bytes and arrival, whatever the wall clock", () => {
     const records = [
-      bytes(v2Event({ channel: "CPC", revenue: 3, currency: "EUR", properties: { a: [1, { b: 2 }] } })),
-      bytes(v1Event({ timestamp: 1_795_688_100_000 })),
-      bytes(v2Event({ occurred_at: "2026-11-26T10:36:00Z" })),
+      bytes(anEventV2({ channel: "CPC", revenue: 3, currency: "EUR", properties: { a: [1, { b: 2 }] } })),
+      bytes(anEventV1({ timestamp: 1_795_688_100_000 })),
+      bytes(anEventV2({ occurred_at: "2026-11-26T10:36:00Z" })),
       bytes("{nope"),
     ];
     vi.useFakeTimers({ now: new Date("2026-11-26T10:30:00Z") });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "@freshet/core";
-import { bytes } from "./support/events.ts";
+import { bytes } from "./helpers/factories.ts";
 
 const nested = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
 

@@ -15,7 +15,7 @@ import {
   ISO_WITH_OFFSET_PATTERN,
   renderEventJsonSchema,
 } from "../../../scripts/json-schema.ts";
-import { v1Event, v2Event } from "./support/events.ts";
+import { anEventV1, anEventV2 } from "./helpers/factories.ts";
 
 const committed = JSON.parse(readFileSync(EVENT_SCHEMA_PATH, "utf8")) as JsonSchema;
 const branches = (committed.anyOf ?? []) as JsonSchema[];
@@ -64,16 +64,16 @@ describe("schemas/event.schema.json", () => {
   });
 
   const samples: [string, Record<string, unknown>, string[]][] = [
-    ["a minimal v2 event", v2Event({ schema_version: undefined }), ["v2"]],
-    ["a full v2 event", v2Event({ campaign_id: "c", channel: "cpc", revenue: 5, currency: "USD", properties: { a: 1 } }), ["v2"]],
-    ["a v2 event with epoch time and integer ids", v2Event({ occurred_at: 1_795_688_100_000, user_id: 7, account_id: 8 }), ["v2"]],
-    ["a v1 event", v1Event(), ["v1"]],
-    ["a v1 event with nulls", v1Event({ schema_version: 1, campaignId: null, properties: null }), ["v1"]],
-    ["a v2 event with an unknown field", v2Event({ utm_source: "x" }), []],
-    ["a v2 event without user_id", v2Event({ user_id: undefined }), []],
-    ["a v1 event mixing in a v2 name", v1Event({ event_type: "x" }), []],
-    ["properties as an array", v2Event({ properties: [1, 2] }), []],
-    ["a boolean event time", v2Event({ occurred_at: true }), []],
+    ["a minimal v2 event", anEventV2({ schema_version: undefined }), ["v2"]],
+    ["a full v2 event", anEventV2({ campaign_id: "c", channel: "cpc", revenue: 5, currency: "USD", properties: { a: 1 } }), ["v2"]],
+    ["a v2 event with epoch time and integer ids", anEventV2({ occurred_at: 1_795_688_100_000, user_id: 7, account_id: 8 }), ["v2"]],
+    ["a v1 event", anEventV1(), ["v1"]],
+    ["a v1 event with nulls", anEventV1({ schema_version: 1, campaignId: null, properties: null }), ["v1"]],
+    ["a v2 event with an unknown field", anEventV2({ utm_source: "x" }), []],
+    ["a v2 event without user_id", anEventV2({ user_id: undefined }), []],
+    ["a v1 event mixing in a v2 name", anEventV1({ event_type: "x" }), []],
+    ["properties as an array", anEventV2({ properties: [1, 2] }), []],
+    ["a boolean event time", anEventV2({ occurred_at: true }), []],
   ];
 
   it.each(samples)("%s fits %j, as the validator agrees", (_why, event, expected) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reconcile, type CanonicalEvent, type ReconcileResult } from "@freshet/core";
-import { v1Event, v2Event } from "./support/events.ts";
+import { anEventV1, anEventV2 } from "./helpers/factories.ts";
 
 function accepted(result: ReconcileResult): CanonicalEvent {
   if (!result.ok) throw new Error(`expected an accepted event, got ${result.reason}: ${JSON.stringify(result.errors)}`);
@@ -13,7 +13,7 @@ function rejected(result: ReconcileResult) {
 }
 
 describe("reconcile: v1 and v2 land on one canonical event", () => {
-  const v2 = v2Event({
+  const v2 = anEventV2({
     occurred_at: "2026-11-26T11:15:00+01:00",
     user_id: "user-42",
     campaign_id: "spring-sale",
@@ -25,7 +25,7 @@ describe("reconcile: v1 and v2 land on one canonical event", () => {
     currency: "EUR",
     properties: { page: "/checkout", items: [1, 2] },
   });
-  const v1 = v1Event({
+  const v1 = anEventV1({
     campaignId: "spring-sale",
     adGroupId: "ag-1",
     adId: "ad-9",
@@ -63,14 +63,14 @@ describe("reconcile: v1 and v2 land on one canonical event", () => {
   });
 
   it("turns integer identifiers into strings", () => {
-    const event = accepted(reconcile(v1Event({ userId: 42, accountId: 0 })));
+    const event = accepted(reconcile(anEventV1({ userId: 42, accountId: 0 })));
     expect(event.userId).toBe("42");
     expect(event.accountId).toBe("0");
-    expect(accepted(reconcile(v2Event({ user_id: -7 }))).userId).toBe("-7");
+    expect(accepted(reconcile(anEventV2({ user_id: -7 }))).userId).toBe("-7");
   });
 
   it("defaults absent optional fields to null and properties to {}", () => {
-    const event = accepted(reconcile(v2Event({ campaign_id: null, properties: null })));
+    const event = accepted(reconcile(anEventV2({ campaign_id: null, properties: null })));
     expect(event).toMatchObject({
       campaignId: null,
       adGroupId: null,
@@ -86,12 +86,12 @@ describe("reconcile: v1 and v2 land on one canonical event", () => {
 
 describe("reconcile: version detection", () => {
   it.each([
-    ["explicit 1", v1Event({ schema_version: 1 }), 1],
-    ['explicit "1"', v1Event({ schema_version: "1" }), 1],
-    ["no version, legacy fields", v1Event(), 1],
-    ["explicit 2", v2Event({ schema_version: 2 }), 2],
-    ['explicit "2"', v2Event({ schema_version: "2" }), 2],
-    ["no version, v2 fields", v2Event({ schema_version: undefined }), 2],
+    ["explicit 1", anEventV1({ schema_version: 1 }), 1],
+    ['explicit "1"', anEventV1({ schema_version: "1" }), 1],
+    ["no version, legacy fields", anEventV1(), 1],
+    ["explicit 2", anEventV2({ schema_version: 2 }), 2],
+    ['explicit "2"', anEventV2({ schema_version: "2" }), 2],
+    ["no version, v2 fields", anEventV2({ schema_version: undefined }), 2],
   ])("%s → v%d", (_why, input, version) => {
     expect(accepted(reconcile(input)).sourceSchemaVersion).toBe(version);
   });
@@ -103,13 +103,13 @@ describe("reconcile: version detection", () => {
     [null, "null is not supported; supported: 1, 2"],
     [true, "true is not supported; supported: 1, 2"],
   ])("schema_version %j is unsupported_version", (version, message) => {
-    const result = rejected(reconcile(v2Event({ schema_version: version })));
+    const result = rejected(reconcile(anEventV2({ schema_version: version })));
     expect(result.reason).toBe("unsupported_version");
     expect(result.errors).toEqual([{ path: "schema_version", message }]);
   });
 
   it("validates a declared version against that version only", () => {
-    const result = rejected(reconcile(v1Event({ schema_version: 2 })));
+    const result = rejected(reconcile(anEventV1({ schema_version: 2 })));
     expect(result.reason).toBe("schema_violation");
     // Every missing v2 field, then the first field v2 does not know.
     expect(result.errors.map((e) => e.path)).toEqual(["event_id", "event_type", "occurred_at", "user_id", "account_id", "eventId"]);
@@ -118,7 +118,7 @@ describe("reconcile: version detection", () => {
 
 describe("reconcile: schema violations", () => {
   it("names an unknown top-level field by its path", () => {
-    const result = rejected(reconcile(v2Event({ utm_source: "google" })));
+    const result = rejected(reconcile(anEventV2({ utm_source: "google" })));
     expect(result.reason).toBe("schema_violation");
     expect(result.errors).toEqual([
       { path: "utm_source", message: 'unknown field "utm_source"; put free-form data under "properties"' },
@@ -126,11 +126,11 @@ describe("reconcile: schema violations", () => {
   });
 
   it("says a missing required field is required, in the producer's spelling", () => {
-    expect(rejected(reconcile(v2Event({ user_id: undefined, occurred_at: undefined }))).errors).toEqual([
+    expect(rejected(reconcile(anEventV2({ user_id: undefined, occurred_at: undefined }))).errors).toEqual([
       { path: "occurred_at", message: "is required" },
       { path: "user_id", message: "is required" },
     ]);
-    expect(rejected(reconcile(v1Event({ accountId: undefined }))).errors).toEqual([{ path: "accountId", message: "is required" }]);
+    expect(rejected(reconcile(anEventV1({ accountId: undefined }))).errors).toEqual([{ path: "accountId", message: "is required" }]);
   });
 
   it.each([
@@ -143,23 +143,23 @@ describe("reconcile: schema violations", () => {
     ["event_type", { event_type: "" }, "must not be empty"],
     ["revenue", { revenue: -0.01, currency: "USD" }, "must not be negative"],
   ])("%s: %j → %s", (path, overrides, message) => {
-    const result = rejected(reconcile(v2Event(overrides)));
+    const result = rejected(reconcile(anEventV2(overrides)));
     expect(result.reason).toBe("schema_violation");
     expect(result.errors).toContainEqual({ path, message });
   });
 
   it("refuses properties that are not a JSON object, and optional fields of the wrong type", () => {
-    const result = rejected(reconcile(v2Event({ properties: ["not", "a", "record"], campaign_id: 5 })));
+    const result = rejected(reconcile(anEventV2({ properties: ["not", "a", "record"], campaign_id: 5 })));
     expect(result.errors).toEqual([
       { path: "campaign_id", message: "Invalid type: Expected string but received 5" },
       { path: "properties", message: "must be a JSON object" },
     ]);
-    expect(rejected(reconcile(v2Event({ properties: "page=/home" }))).errors.map((e) => e.path)).toEqual(["properties"]);
+    expect(rejected(reconcile(anEventV2({ properties: "page=/home" }))).errors.map((e) => e.path)).toEqual(["properties"]);
   });
 
   it.each([
     [null, "an event must be a JSON object, got null"],
-    [[v2Event()], "an event must be a JSON object, got an array"],
+    [[anEventV2()], "an event must be a JSON object, got an array"],
     ["event", "an event must be a JSON object, got string"],
     [42, "an event must be a JSON object, got number"],
   ])("refuses %j as a whole", (input, message) => {

@@ -1,32 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { checkBusinessRules, DEFAULT_PIPELINE_CONFIG, type CanonicalEvent, type PipelineConfig } from "@freshet/core";
-import { ARRIVAL } from "./support/events.ts";
+import { aCanonicalEvent, ARRIVAL } from "./helpers/factories.ts";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-function event(overrides: Partial<CanonicalEvent> = {}): CanonicalEvent {
-  return {
-    eventId: "evt-1",
-    eventType: "page_view",
-    occurredAt: new Date(ARRIVAL.getTime() - 15 * MINUTE),
-    userId: "user-42",
-    accountId: "acct-7",
-    campaignId: null,
-    adGroupId: null,
-    adId: null,
-    keyword: null,
-    channel: null,
-    revenue: null,
-    currency: null,
-    properties: {},
-    sourceSchemaVersion: 2,
-    ...overrides,
-  };
-}
-
 const check = (overrides: Partial<CanonicalEvent>, config: PipelineConfig = DEFAULT_PIPELINE_CONFIG) =>
-  checkBusinessRules(event(overrides), ARRIVAL, config);
+  checkBusinessRules(aCanonicalEvent(overrides), ARRIVAL, config);
 const at = (offsetMs: number) => new Date(ARRIVAL.getTime() + offsetMs);
 
 /** `{a: {a: … {}}}` with `levels` objects in all, the outermost included. */

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { EventV1Schema, EventV2Schema } from "@freshet/core";
 import { compileAcceptor } from "../src/events/schema-check.ts";
-import { v1Event, v2Event } from "./support/events.ts";
+import { anEventV1, anEventV2 } from "./helpers/factories.ts";
 
 /** Deterministic PRNG (mulberry32), so a failing case can be reproduced. */
 function random(seed: number): () => number {
@@ -71,8 +71,8 @@ function mutated(next: () => number, base: Record<string, unknown>, fields: read
 }
 
 describe.each([
-  ["v1", EventV1Schema, () => v1Event({ campaignId: "c", channel: "CPC", revenue: 3, currency: "USD", properties: { a: 1 } })],
-  ["v2", EventV2Schema, () => v2Event({ campaign_id: "c", keyword: "k", revenue: 0, currency: "EUR", properties: {} })],
+  ["v1", EventV1Schema, () => anEventV1({ campaignId: "c", channel: "CPC", revenue: 3, currency: "USD", properties: { a: 1 } })],
+  ["v2", EventV2Schema, () => anEventV2({ campaign_id: "c", keyword: "k", revenue: 0, currency: "EUR", properties: {} })],
 ] as const)("the check derived from schema %s", (_name, schema, valid) => {
   const accepts = compileAcceptor(schema);
   const fields = Object.keys(schema.entries);

@@ -8,7 +8,7 @@ import {
   splitBody,
   type IngestLimits,
 } from "@freshet/core";
-import { v1Event, v2Event } from "./support/events.ts";
+import { anEventV1, anEventV2 } from "./helpers/factories.ts";
 
 const split = (body: string | Buffer, contentType?: string, limits: IngestLimits = DEFAULT_INGEST_LIMITS) =>
   splitBody(typeof body === "string" ? Buffer.from(body) : body, contentType, limits);
@@ -38,8 +38,8 @@ function tooLarge(run: () => unknown): PayloadTooLargeError {
   return error as PayloadTooLargeError;
 }
 
-const a = v2Event({ event_id: "evt-a" });
-const b = v1Event({ eventId: "evt-b" });
+const a = anEventV2({ event_id: "evt-a" });
+const b = anEventV1({ eventId: "evt-b" });
 
 describe("splitBody: JSON", () => {
   it("splits an array into one compact record per event, keyed by event id", () => {

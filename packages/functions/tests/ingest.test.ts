@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEndpoint, type RunningEndpoint } from "../../local/src/endpoint/server.ts";
 import { createKinesisService } from "../../local/src/kinesis/index.ts";
 import { lambdaContext } from "../../local/src/lambda/context.ts";
@@ -30,7 +30,8 @@ function fault(_stream: string, partitionKey: string): boolean {
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "freshet-ingest-"));
   endpoint = await startEndpoint({ services: [createKinesisService({ dataDir, faults: { putRecord: fault } })] });
-  Object.assign(process.env, {
+  // For the whole file: the handler reads its links when imported, its clients their credentials when first used.
+  const env = {
     AWS_ENDPOINT_URL: endpoint.url,
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "x",
@@ -40,13 +41,15 @@ beforeAll(async () => {
     SST_RESOURCE_IngestApiKey: JSON.stringify({ value: KEY }),
     POWERTOOLS_METRICS_DISABLED: "true",
     POWERTOOLS_LOG_LEVEL: "SILENT",
-  });
+  };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   kinesis = new KinesisClient({});
   await kinesis.send(new CreateStreamCommand({ StreamName: STREAM, StreamModeDetails: { StreamMode: "ON_DEMAND" } }));
   ({ handler } = (await import("../src/ingest.ts")) as unknown as { handler: typeof handler });
 });
 
 afterAll(async () => {
+  vi.unstubAllEnvs();
   kinesis?.destroy();
   await endpoint?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });

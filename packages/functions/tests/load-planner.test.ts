@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DEFAULT_PIPELINE_CONFIG, LOAD_SUMMARY_COLUMNS, MIGRATIONS, planBatch, type BatchReceipt, type StreamRecord } from "@freshet/core";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { executeBatch } from "../src/load/data-api.ts";
 import { CLAIM_LEASE_MS } from "../src/load/claims.ts";
 import { batchIdOfKey, type CopyManifest } from "../src/load/manifest.ts";
@@ -195,8 +195,12 @@ describe("planLoad", () => {
 });
 
 describe("load-planner handler", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it("plans from its links (Lake, Warehouse) and AWS_ENDPOINT_URL", async () => {
-    Object.assign(process.env, {
+    const env = {
       AWS_ENDPOINT_URL: h.url,
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "local",
@@ -206,7 +210,8 @@ describe("load-planner handler", () => {
       SST_RESOURCE_Warehouse: JSON.stringify({ type: "sst.sst.Linkable", workgroup: h.warehouse.workgroup, database: h.warehouse.database, copyRoleArn: COPY_ROLE }),
       POWERTOOLS_METRICS_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: "SILENT",
-    });
+    };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const { handler } = (await import("../src/load-planner.ts")) as unknown as { handler: (e: unknown, c: unknown) => Promise<LoadPlan> };
     const plan = await handler({ maxObjects: 3, executionName: "t" }, lambdaContext({ name: "planner", memoryMb: 512, timeoutMs: 300_000 }));
     expect(plan.objects).toBe(3);

@@ -1,5 +1,5 @@
 import { MIGRATIONS, migrationChecksum, MigrationDriftError, type Migration } from "@freshet/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { applyMigrations } from "../src/load/migrations.ts";
 import { lambdaContext } from "../../local/src/lambda/context.ts";
 import { startWarehouseHarness, type WarehouseHarness } from "./load-harness.ts";
@@ -10,12 +10,15 @@ beforeAll(async () => {
   h = await startWarehouseHarness();
 });
 afterAll(() => h?.stop());
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 const newest = Math.max(...MIGRATIONS.map((m) => m.version));
 
 describe("migrate", () => {
   it("applies every migration through the handler and records each with its checksum", async () => {
-    Object.assign(process.env, {
+    const env = {
       AWS_ENDPOINT_URL: h.url,
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "local",
@@ -24,7 +27,8 @@ describe("migrate", () => {
       SST_RESOURCE_Warehouse: JSON.stringify({ type: "sst.sst.Linkable", workgroup: h.warehouse.workgroup, database: h.warehouse.database, copyRoleArn: "arn:aws:iam::000000000000:role/c" }),
       POWERTOOLS_METRICS_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: "SILENT",
-    });
+    };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const { handler } = (await import("../src/migrate.ts")) as unknown as { handler: (e: unknown, c: unknown) => Promise<{ applied: number[]; current: number }> };
     const report = await handler({}, lambdaContext({ name: "migrate", memoryMb: 256, timeoutMs: 300_000 }));
     expect(report).toEqual({ applied: MIGRATIONS.map((m) => m.version), current: newest });

@@ -1,24 +1,10 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { streamBatchesOf } from "../src/transformer/stream-batches.ts";
+import { aKinesisRecord } from "./helpers/factories.ts";
 
-function record(shard: string, sequence: string, text: string, arrivalSeconds: number, stream = "arn:aws:kinesis:us-east-1:1:stream/s"): KinesisStreamRecord {
-  return {
-    kinesis: {
-      kinesisSchemaVersion: "1.0",
-      partitionKey: `pk-${sequence}`,
-      sequenceNumber: sequence,
-      data: Buffer.from(text).toString("base64"),
-      approximateArrivalTimestamp: arrivalSeconds,
-    },
-    eventSource: "aws:kinesis",
-    eventVersion: "1.0",
-    eventID: `${shard}:${sequence}`,
-    eventName: "aws:kinesis:record",
-    invokeIdentityArn: "arn:aws:iam::1:role/r",
-    awsRegion: "us-east-1",
-    eventSourceARN: stream,
-  };
+function record(shardId: string, sequenceNumber: string, data: string, arrivalSeconds: number, streamArn = "arn:aws:kinesis:us-east-1:1:stream/s"): KinesisStreamRecord {
+  return aKinesisRecord({ shardId, sequenceNumber, data, arrivalSeconds, streamArn });
 }
 
 describe("streamBatchesOf", () => {

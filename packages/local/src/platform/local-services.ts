@@ -1,7 +1,7 @@
 import type { EndpointService } from "../endpoint/service.ts";
 import { createEventBridgeService, s3ObjectCreatedEvent, type DeliveryLogEntry, type EventBridgeService } from "../eventbridge/index.ts";
 import { createKinesisService } from "../kinesis/index.ts";
-import { createRedshiftDataService } from "../redshift/index.ts";
+import { createRedshiftDataService, type StatementFaults } from "../redshift/index.ts";
 import { createS3Service } from "../s3/index.ts";
 import { createSchedulerService } from "../scheduler/index.ts";
 import { createStepFunctionsService, realClock, type StepFunctionsService } from "../sfn/index.ts";
@@ -20,6 +20,13 @@ export interface LocalServicesOptions {
   readonly onObjectCreated: (bucket: string, key: string) => void;
   readonly onDelivery?: (entry: DeliveryLogEntry) => void;
   readonly log?: (line: string) => void;
+  /** Test-only: faults injected into the services; none by default. */
+  readonly faults?: LocalFaults;
+}
+
+/** Faults a test injects, by service, to reach paths that otherwise depend on timing. */
+export interface LocalFaults {
+  readonly redshift?: StatementFaults;
 }
 
 export interface LocalServices {
@@ -58,7 +65,13 @@ export function createLocalServices(options: LocalServicesOptions): LocalService
       scheduler,
       sns,
       // COPY reads the lake's files where the embedded S3 keeps them (the manifest still through S3).
-      createRedshiftDataService({ dataDir, s3: { endpointUrl }, objectFile: (bucket, key) => s3.objectFile(bucket, key), ...LOCAL_ACCOUNT }),
+      createRedshiftDataService({
+        dataDir,
+        s3: { endpointUrl },
+        objectFile: (bucket, key) => s3.objectFile(bucket, key),
+        ...LOCAL_ACCOUNT,
+        ...(options.faults?.redshift ? { faults: options.faults.redshift } : {}),
+      }),
       s3,
     ],
     stepFunctions,

@@ -12,7 +12,7 @@ import type { WorkflowResources } from "@freshet/workflows";
 import { loadApiKey } from "./api-key.ts";
 import { loadHandlers, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
 import { startIngestRoute, type IngestRoute } from "./ingest-route.ts";
-import { createLocalServices, LOCAL_ACCOUNT, type LocalServices } from "./local-services.ts";
+import { createLocalServices, LOCAL_ACCOUNT, type LocalFaults, type LocalServices } from "./local-services.ts";
 import { orchestrationClients, provisionOrchestration, provisionStreamAndLake } from "./provision.ts";
 import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "./links.ts";
 import type { PipelineCounts } from "./receipt-counter.ts";
@@ -47,6 +47,11 @@ export interface PlatformOptions {
   readonly onDelivery?: (entry: DeliveryLogEntry) => void;
   /** Lines the local services log (SNS `log` subscriptions, …). */
   readonly log?: (line: string) => void;
+  /**
+   * Test-only: faults injected into the services, to reach paths that otherwise depend on timing
+   * (a Redshift statement provably mid-flight when the platform stops). None by default.
+   */
+  readonly faults?: LocalFaults;
 }
 
 export interface Platform extends RuntimeInfo {
@@ -110,6 +115,7 @@ async function startEmbeddedEndpoint(options: PlatformOptions, dataDir: string, 
     onObjectCreated: (_bucket, key) => receipts.objectCreated(key),
     ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   endpoint = await startEndpoint({ port: options.port ? options.port + 1 : 0, services: services.list });
   return { services, endpoint };

@@ -5,6 +5,7 @@ import { serveJson, type JsonProtocol } from "../endpoint/json-protocol.ts";
 import type { EndpointRequest, EndpointResponse, EndpointService } from "../endpoint/service.ts";
 import { amzTarget } from "../endpoint/signing.ts";
 import { DatabaseEngine } from "./engine/databases.ts";
+import type { StatementFaults } from "./statements/faults.ts";
 import { ResultStore } from "./statements/result-store.ts";
 import {
   batchExecuteStatement,
@@ -36,6 +37,8 @@ export interface RedshiftDataServiceOptions {
   readonly maxActiveStatements?: number;
   /** Records per GetStatementResult page (default 1000). */
   readonly pageRows?: number;
+  /** Test-only: faults injected into statement runs (see StatementFaults). */
+  readonly faults?: StatementFaults;
 }
 
 /** The Redshift Data API on the embedded endpoint. `close` stops running statements and saves records. */
@@ -89,7 +92,14 @@ export function createRedshiftDataService(options: RedshiftDataServiceOptions): 
     });
     return s3Client;
   };
-  const runner = new StatementRunner({ engine, records, s3, results, ...(options.objectFile ? { objectFile: options.objectFile } : {}) });
+  const runner = new StatementRunner({
+    engine,
+    records,
+    s3,
+    results,
+    ...(options.objectFile ? { objectFile: options.objectFile } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
   const ctx: OperationContext = {
     records,
     runner,

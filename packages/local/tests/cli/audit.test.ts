@@ -31,7 +31,6 @@ interface AuditJson {
 
 describe("freshet audit", () => {
   let w: Warehouse;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
     w = await startWarehouse();
@@ -48,17 +47,18 @@ describe("freshet audit", () => {
     const out = await w.batch(await planLoad(w, "audit-load-1", [a, partial], "2026-11-27T10:15:00.000Z"));
     if (out.Status !== "FINISHED") throw new Error(`load ${out.Status}: ${out.Error}`);
     // As an operator's shell pointing at a running `npm start` would be.
-    Object.assign(process.env, {
+    const env = {
       AWS_ENDPOINT_URL: w.endpoint.url,
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "local",
       AWS_SECRET_ACCESS_KEY: "local",
       FRESHET_WORKGROUP: "freshet",
       FRESHET_DATABASE: "dev",
-    });
+    };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   }, 60_000);
   afterAll(async () => {
-    process.env = saved;
+    vi.unstubAllEnvs();
     await w?.dispose();
   });
 

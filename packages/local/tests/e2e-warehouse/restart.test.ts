@@ -8,12 +8,17 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { query, type Cell } from "../../../functions/src/load/data-api.ts";
 import { LOCAL_RESOURCES, startPlatform, type Platform } from "../../src/index.ts";
+import type { HeldBatch, StatementFaults } from "../../src/redshift/index.ts";
+import { readAlerts } from "../../src/sns/index.ts";
 import { writeGeneratedLake } from "../warehouse/lake-writer.ts";
 
 /**
  * The embedded endpoint stops between the Load's Copy and its DescribeStatement (the execution
  * is waiting to poll a statement the old process ran) and a new platform starts on the same data
  * dir: the execution resumes from its checkpoint and the objects end up loaded exactly once.
+ * Whether the COPY batch has committed when the stop comes is decided by the test, not by timing:
+ * it waits for the statement to finish, or holds the batch before its commit (a `beforeCommit`
+ * fault) so the stop provably cuts it off.
  */
 const now = new Date();
 let dataDir: string | undefined;
@@ -26,12 +31,27 @@ function clientsFor(platform: Platform) {
   return made;
 }
 
-async function freePort(): Promise<number> {
+/**
+ * A port whose neighbour is free too (the ingest API and the endpoint), both below Linux's
+ * ephemeral range (32768–60999): outgoing connections of this or another process take their
+ * local ports there, and one holding `port + 1` made the platform's listen fail.
+ */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + 2 * Math.floor(Math.random() * 6_000);
+    if ((await canListen(port)) && (await canListen(port + 1))) return port;
+  }
+  throw new Error("no two neighbouring free ports in 20000–32000");
+}
+
+async function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => resolve(true));
+  });
+  if (listening) await new Promise((r) => server.close(r));
+  return listening;
 }
 
 function loadArn(platform: Platform): string {
@@ -53,10 +73,27 @@ async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEve
 
 afterAll(finish);
 
-/** Starts a Load, waits for its Copy to be submitted (and, if asked, to finish), stops the platform. */
-async function stopAfterCopy(port: number, waitForStatement: boolean) {
+/** The Load's COPY batch: held before its commit until the stop cuts it off. */
+function holdCopy(): { faults: StatementFaults; held: Promise<HeldBatch> } {
+  const held = Promise.withResolvers<HeldBatch>();
+  const faults: StatementFaults = {
+    beforeCommit: (batch) => {
+      if (!batch.queryStrings.some((sql) => /^\s*COPY\b/i.test(sql))) return undefined;
+      held.resolve(batch);
+      return new Promise<void>(() => {}); // never released: only the stop ends it
+    },
+  };
+  return { faults, held: held.promise };
+}
+
+/**
+ * Starts a Load, waits for its Copy to be submitted, then for the statement to finish ("finished")
+ * or to be held before its commit ("cut-off"), and stops the platform.
+ */
+async function stopAfterCopy(port: number, copy: "finished" | "cut-off") {
   dataDir = await mkdtemp(join(tmpdir(), "freshet-e2e-restart-"));
-  const first = await startPlatform({ dataDir, port, batchingWindowSeconds: 0 });
+  const hold = copy === "cut-off" ? holdCopy() : undefined;
+  const first = await startPlatform({ dataDir, port, batchingWindowSeconds: 0, ...(hold ? { faults: { redshift: hold.faults } } : {}) });
   open.platform = first;
   const a = clientsFor(first);
   const lake = await writeGeneratedLake(a.s3, LOCAL_RESOURCES.bucketName, { count: 3000, now, seed: 31, batchSize: 300 });
@@ -71,10 +108,14 @@ async function stopAfterCopy(port: number, waitForStatement: boolean) {
     if (!copied) await new Promise((r) => setTimeout(r, 10));
   }
   expect(copied, "Copy's TaskSucceeded").toBeDefined();
-  if (waitForStatement) {
-    const { Id } = JSON.parse(copied!.taskSucceededEventDetails!.output!) as { Id: string };
+  const { Id: copyId } = JSON.parse(copied!.taskSucceededEventDetails!.output!) as { Id: string };
+  if (hold) {
+    // Every SQL of the batch has run and it waits to commit: the stop falls mid-transaction.
+    expect((await hold.held).id).toBe(copyId);
+    expect((await a.redshift.send(new DescribeStatementCommand({ Id: copyId }))).Status).toBe("STARTED");
+  } else {
     for (let status = ""; status !== "FINISHED"; await new Promise((r) => setTimeout(r, 10))) {
-      status = (await a.redshift.send(new DescribeStatementCommand({ Id }))).Status ?? "";
+      status = (await a.redshift.send(new DescribeStatementCommand({ Id: copyId }))).Status ?? "";
       expect(["SUBMITTED", "PICKED", "STARTED", "FINISHED"]).toContain(status);
     }
     // Still waiting to poll: the restart really falls between Copy and DescribeStatement.
@@ -94,7 +135,8 @@ async function stopAfterCopy(port: number, waitForStatement: boolean) {
     return second.services.stepFunctions.waitForExecution(next.executionArn as string);
   };
   const copies = (await history(b.sfn, executionArn as string)).filter((e) => e.type === "TaskSucceeded" && e.taskSucceededEventDetails?.resource === "batchExecuteStatement");
-  return { second, lake, outcome, rows, runLoad, copies };
+  const statement = () => b.redshift.send(new DescribeStatementCommand({ Id: copyId }));
+  return { second, lake, outcome, rows, runLoad, copies, statement };
 }
 
 async function finish(): Promise<void> {
@@ -109,12 +151,12 @@ describe("Load across an endpoint restart between Copy and DescribeStatement", (
   let port: number;
   beforeAll(async () => {
     // Same ports on every start: the handlers' SDK clients keep the endpoint URL they were made with.
-    port = await freePort();
+    port = await freePortPair();
   });
   afterEach(finish);
 
   it("resumes polling the finished statement on the new endpoint: loaded once, one Copy", async () => {
-    const { lake, outcome, rows, runLoad, copies } = await stopAfterCopy(port, true);
+    const { lake, outcome, rows, runLoad, copies } = await stopAfterCopy(port, "finished");
     expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
     // The summary too: statement results outlive the restart, as they do in the Data API.
     expect(outcome.output).toMatchObject({
@@ -129,14 +171,19 @@ describe("Load across an endpoint restart between Copy and DescribeStatement", (
   }, 90_000);
 
   it("a statement cut off by the stop is rolled back and alerted; the next run loads it exactly once", async () => {
-    const { lake, outcome, rows, runLoad } = await stopAfterCopy(port, false);
-    // Whether the COPY finished before the stop is a race: either it is loaded, or rolled back.
-    if (outcome.status === "FAILED") {
-      expect(outcome).toMatchObject({ error: "Freshet.LoadFailed" });
-      expect(outcome.cause).toMatch(/^Copy: RedshiftData\.FAILED: The local Redshift service stopped/);
-      expect(await rows("SELECT COUNT(*) FROM events")).toEqual([[0]]);
-      expect((await runLoad()).output).toMatchObject({ loaded: true, objects: lake.processedKeys.length });
-    } else expect(outcome.status).toBe("SUCCEEDED");
+    const { second, lake, outcome, rows, runLoad, statement } = await stopAfterCopy(port, "cut-off");
+    // The COPY batch was held before its commit when the platform stopped: it is rolled back.
+    expect(outcome.status, JSON.stringify(outcome)).toBe("FAILED");
+    expect(outcome).toMatchObject({ error: "Freshet.LoadFailed" });
+    expect(outcome.cause).toMatch(/^Copy: RedshiftData\.FAILED: The local Redshift service stopped/);
+    expect(await statement()).toMatchObject({ Status: "FAILED", Error: expect.stringMatching(/stopped while this statement was running; its transaction was rolled back$/) });
+    // Only the Load's alerts: the scheduled lake-freshness check may alert OpsAlerts too.
+    const { alerts } = await readAlerts(second.services.sns.snsDir, { topics: ["OpsAlerts"] });
+    expect(alerts.filter((alert) => alert.subject?.startsWith("Freshet: warehouse load failed")).map((alert) => alert.message)).toEqual([
+      expect.stringContaining("failed at Copy (RedshiftData.FAILED: The local Redshift service stopped"),
+    ]);
+    expect(await rows("SELECT COUNT(*) FROM events")).toEqual([[0]]);
+    expect((await runLoad()).output).toMatchObject({ loaded: true, objects: lake.processedKeys.length });
     expect(await rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[lake.eventIds.size, lake.eventIds.size]]);
     expect((await rows("SELECT object_key FROM load_ledger ORDER BY object_key")).map((r) => r[0])).toEqual([...lake.processedKeys].sort());
     expect((await runLoad()).output).toMatchObject({ loaded: false, objects: 0 });

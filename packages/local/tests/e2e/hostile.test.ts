@@ -1,9 +1,10 @@
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import type { BatchReceipt, DeadLetter } from "@freshet/core";
+import type { BatchReceipt, DeadLetter, EventV2 } from "@freshet/core";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anEventV2, type PayloadOverrides } from "../../../core/tests/helpers/factories.ts";
 import { LOCAL_RESOURCES, startPlatform, type Platform } from "../../src/index.ts";
 import { lines, readLake } from "./lake-reader.ts";
 
@@ -16,7 +17,11 @@ let dataDir: string;
 let platform: Platform;
 let s3: S3Client;
 const now = new Date();
-const base = { event_type: "page_view", occurred_at: now.toISOString(), user_id: "u-1", account_id: "a-1" };
+
+/** One NDJSON line: a valid v2 event that occurred now, with `overrides`. */
+function eventLine(overrides: PayloadOverrides<EventV2>): string {
+  return JSON.stringify(anEventV2({ occurred_at: now.toISOString(), ...overrides }));
+}
 
 async function post(body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(platform.ingestUrl, {
@@ -62,7 +67,7 @@ afterAll(async () => {
 
 describe("authentication", () => {
   it("answers 401 without a key and 403 with a wrong one, writing nothing", async () => {
-    const event = JSON.stringify({ ...base, event_id: "auth-1" });
+    const event = eventLine({ event_id: "auth-1" });
     const missing = await fetch(platform.ingestUrl, { method: "POST", body: event });
     expect(missing.status).toBe(401);
     const wrong = await fetch(platform.ingestUrl, { method: "POST", body: event, headers: { "x-api-key": `${platform.apiKey}x` } });
@@ -87,7 +92,7 @@ describe("malformed bodies", () => {
   });
 
   it("dead-letters a malformed NDJSON line without costing its neighbours", async () => {
-    const res = await post([JSON.stringify({ ...base, event_id: "nd-ok" }), '{"event_id":"nd-bad",', "NaN"].join("\n"));
+    const res = await post([eventLine({ event_id: "nd-ok" }), '{"event_id":"nd-bad",', "NaN"].join("\n"));
     expect(res).toMatchObject({ status: 202, body: { accepted: 3 } });
     const letters = await deadLetters();
     const malformed = letters.filter((l) => l.reason === "malformed_json").map((l) => Buffer.from(l.original_base64, "base64").toString());
@@ -98,8 +103,8 @@ describe("malformed bodies", () => {
 describe("size and shape limits", () => {
   it("answers 413 for a 2 MB event and writes nothing of that request", async () => {
     const before = platform.accepted();
-    const huge = JSON.stringify({ ...base, event_id: "huge", properties: { blob: "x".repeat(2 * 1024 * 1024) } });
-    const res = await post([JSON.stringify({ ...base, event_id: "next-to-huge" }), huge].join("\n"));
+    const huge = eventLine({ event_id: "huge", properties: { blob: "x".repeat(2 * 1024 * 1024) } });
+    const res = await post([eventLine({ event_id: "next-to-huge" }), huge].join("\n"));
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ error: "payload_too_large", limit: "event" });
     expect(platform.accepted()).toBe(before);
@@ -141,9 +146,9 @@ describe("hostile values", () => {
   it("dead-letters non-finite and negative revenue, and times in 1900 and 3000", async () => {
     const cases = [
       ["rev-inf", `{"event_id":"rev-inf","event_type":"purchase","occurred_at":"${now.toISOString()}","user_id":"u","account_id":"a","revenue":1e309,"currency":"USD"}`, "schema_violation"],
-      ["rev-neg", JSON.stringify({ ...base, event_id: "rev-neg", revenue: -1, currency: "USD" }), "schema_violation"],
-      ["t-1900", JSON.stringify({ ...base, event_id: "t-1900", occurred_at: "1900-01-01T00:00:00Z" }), "rule_violation"],
-      ["t-3000", JSON.stringify({ ...base, event_id: "t-3000", occurred_at: "3000-01-01T00:00:00Z" }), "rule_violation"],
+      ["rev-neg", eventLine({ event_id: "rev-neg", revenue: -1, currency: "USD" }), "schema_violation"],
+      ["t-1900", eventLine({ event_id: "t-1900", occurred_at: "1900-01-01T00:00:00Z" }), "rule_violation"],
+      ["t-3000", eventLine({ event_id: "t-3000", occurred_at: "3000-01-01T00:00:00Z" }), "rule_violation"],
     ] as const;
     expect((await post(cases.map((c) => c[1]).join("\n"))).status).toBe(202);
     const letters = await deadLetters();
@@ -153,8 +158,8 @@ describe("hostile values", () => {
   it("never lets event content shape an object key", async () => {
     const traversal = ["../../../etc/passwd", "..\\..\\windows", "/abs/path", "dt=1999-01-01/hr=00/../../x", "%2e%2e%2f"];
     const events = traversal.flatMap((t, i) => [
-      JSON.stringify({ ...base, event_id: `trav-type-${i}`, event_type: t }),
-      JSON.stringify({ ...base, event_id: `trav-camp-${i}`, campaign_id: t }),
+      eventLine({ event_id: `trav-type-${i}`, event_type: t }),
+      eventLine({ event_id: `trav-camp-${i}`, campaign_id: t }),
     ]);
     expect((await post(events.join("\n"))).status).toBe(202);
     const letters = await deadLetters();

@@ -1,13 +1,17 @@
 import { threadId } from "node:worker_threads";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { lambdaContext } from "../../src/lambda/context.ts";
 import { WorkerFunction } from "../../src/lambda/worker-function.ts";
 
 const fixture = new URL("./fixtures/handler.ts", import.meta.url).href;
 const fn = { name: "freshet-test-Fn", memoryMb: 128, timeoutMs: 30_000 };
-process.env.FRESHET_TEST_LINK = "linked";
+// Set before the worker starts: its environment is a copy of this thread's at that moment.
+vi.stubEnv("FRESHET_TEST_LINK", "linked");
 const worker = new WorkerFunction<{ action: string }, Record<string, unknown>>({ module: fixture });
-afterAll(() => worker.close());
+afterAll(async () => {
+  await worker.close();
+  vi.unstubAllEnvs();
+});
 
 describe("WorkerFunction (a handler in its own execution environment)", () => {
   it("runs the handler off this thread, with the caller's environment and a working Context", async () => {

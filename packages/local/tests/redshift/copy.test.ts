@@ -90,7 +90,8 @@ describe.each([
     expect(await h.rows("SELECT event_id FROM events WHERE event_id = 'e-10'")).toEqual([["e-10"]]);
   });
 
-  it("loads 200,000 events quickly", async () => {
+  // How long it takes is measured by `npm run bench -- copy`.
+  it("loads 200,000 events", async () => {
     const keys: string[] = [];
     for (let f = 0; f < 4; f++) {
       const key = `processed/big/${f}.ndjson.gz`;
@@ -99,12 +100,8 @@ describe.each([
     }
     await h.putObject(BUCKET, "manifests/big.json", manifest(keys));
     await h.sql("CREATE TABLE big (LIKE events)");
-    const t0 = performance.now();
     const out = await h.sql(copySql("big", "manifests/big.json"));
-    const seconds = (performance.now() - t0) / 1000;
     expect(out.ResultRows).toBe(200_000);
-    console.log(`COPY 200,000 events: ${seconds.toFixed(2)} s, ${Math.round(200_000 / seconds)} rows/s`);
-    expect(seconds).toBeLessThan(10);
   });
 });
 

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { appendFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { run as runAlerts } from "../../src/cli/commands/alerts.ts";
 import { AlertQueryError, formatAlerts, parseSince, readAlerts, topicMatches } from "../../src/sns/index.ts";
 import { startSns, tempDataDir, type SnsHarness } from "./harness.ts";
@@ -22,18 +22,17 @@ afterEach(async () => {
 /** `freshet alerts …` in this process (fast): its exit code and what it wrote. */
 async function alerts(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const written = { stdout: "", stderr: "" };
-  const saved = { stdout: process.stdout.write, stderr: process.stderr.write, dir: process.env.FRESHET_DATA_DIR };
+  const saved = { stdout: process.stdout.write, stderr: process.stderr.write };
   process.stdout.write = ((chunk: string) => ((written.stdout += chunk), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string) => ((written.stderr += chunk), true)) as typeof process.stderr.write;
-  process.env.FRESHET_DATA_DIR = dataDir;
+  vi.stubEnv("FRESHET_DATA_DIR", dataDir);
   try {
     const code = await runAlerts(args);
     return { code, ...written };
   } finally {
     process.stdout.write = saved.stdout;
     process.stderr.write = saved.stderr;
-    if (saved.dir === undefined) delete process.env.FRESHET_DATA_DIR;
-    else process.env.FRESHET_DATA_DIR = saved.dir;
+    vi.unstubAllEnvs();
   }
 }
 

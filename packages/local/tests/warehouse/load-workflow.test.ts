@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { query, type Cell } from "../../../functions/src/load/data-api.ts";
 import { localWorkflowResources } from "../../src/deploy/index.ts";
 import { startEndpoint, type RunningEndpoint } from "../../src/endpoint/server.ts";
@@ -76,10 +76,9 @@ beforeAll(async () => {
   services = createLocalServices({ dataDir, endpointUrl: () => url, functions, onObjectCreated: () => undefined, log: () => undefined });
   endpoint = await startEndpoint({ services: services.list });
   url = endpoint.url;
-  Object.assign(process.env, endpointEnvironment(url), linkEnvironment("test-key", resources), {
-    POWERTOOLS_METRICS_DISABLED: "true",
-    POWERTOOLS_LOG_LEVEL: "SILENT",
-  });
+  // For the whole file: the handlers read their links when imported, their clients credentials when first used.
+  const env = { ...endpointEnvironment(url), ...linkEnvironment("test-key", resources), POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "SILENT" };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   const { handler: planner } = (await import("@freshet/functions/load-planner")) as unknown as { handler: LambdaHandler };
   const { handler: migrate } = (await import("@freshet/functions/migrate")) as unknown as { handler: LambdaHandler };
   Object.assign(functions, { [resources.loadPlannerFunctionName]: planner, "freshet-local-Migrate": migrate });
@@ -113,6 +112,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  vi.unstubAllEnvs();
   s3?.destroy();
   sfn?.destroy();
   redshift?.destroy();

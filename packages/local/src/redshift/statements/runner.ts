@@ -6,6 +6,7 @@ import type { DatabaseEngine } from "../engine/databases.ts";
 import type { ResultStore } from "./result-store.ts";
 import { StatementCancelledError } from "../errors.ts";
 import type { Parameters } from "../sql/translate.ts";
+import type { StatementFaults } from "./faults.ts";
 import { TERMINAL, type StatementProgress, type StatementRecord, type StatementRecords } from "./records.ts";
 import { runScript, type ScriptOutcome } from "./run-script.ts";
 import { TableLocks } from "./table-locks.ts";
@@ -23,6 +24,9 @@ interface Session {
 interface Running {
   connection?: DuckDBConnection;
   cancelled: boolean;
+  /** Settles when the statement is cancelled or the service stops (ends a `beforeCommit` hold). */
+  readonly stopped: Promise<void>;
+  readonly stop: () => void;
 }
 
 export interface RunnerOptions {
@@ -33,6 +37,8 @@ export interface RunnerOptions {
   readonly results: ResultStore;
   /** See RedshiftDataServiceOptions.objectFile. */
   readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined>;
+  /** See RedshiftDataServiceOptions.faults. */
+  readonly faults?: StatementFaults;
 }
 
 /**
@@ -69,7 +75,7 @@ export class StatementRunner {
       clearTimeout(session.timer);
       if (keepAliveSeconds !== undefined) session.keepAliveSeconds = keepAliveSeconds;
     }
-    const state: Running = { cancelled: false };
+    const state = running();
     this.running.set(record.id, state);
     const task = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.run(record, parameters, state, session))
@@ -84,17 +90,13 @@ export class StatementRunner {
   cancel(id: string): boolean {
     const state = this.running.get(id);
     if (!state) return false;
-    state.cancelled = true;
-    state.connection?.interrupt();
+    interrupt(state);
     return true;
   }
 
   /** Interrupts everything, waits for the statements to unwind, closes sessions. */
   async close(): Promise<void> {
-    for (const state of this.running.values()) {
-      state.cancelled = true;
-      state.connection?.interrupt();
-    }
+    for (const state of this.running.values()) interrupt(state);
     await Promise.allSettled([...this.tasks]);
     for (const session of this.sessions.values()) {
       clearTimeout(session.timer);
@@ -149,6 +151,7 @@ export class StatementRunner {
           size += outcome.result?.size ?? 0;
           set(sub, { status: "FINISHED", hasResultSet: outcome.result !== undefined, resultRows: outcome.rows, resultSize: outcome.result?.size ?? 0, durationNs: (Date.now() - subStart) * 1e6 });
         }
+        await this.holdBeforeCommit(record, state);
         await connection.run("COMMIT");
         transaction = false;
         set(record, { status: "FINISHED", hasResultSet: record.subStatements!.some((s) => s.hasResultSet), resultRows: total, resultSize: size, durationNs: (Date.now() - startedAt) * 1e6 });
@@ -172,6 +175,15 @@ export class StatementRunner {
     }
   }
 
+  /** The `beforeCommit` fault, if set: waits for its release or for a cancel or stop. */
+  private async holdBeforeCommit(record: StatementRecord, state: Running): Promise<void> {
+    const { id, statementName, subStatements } = record;
+    const hold = this.options.faults?.beforeCommit?.({ id, ...(statementName ? { statementName } : {}), queryStrings: subStatements!.map((s) => s.queryString) });
+    if (!hold) return;
+    await Promise.race([hold, state.stopped]);
+    if (state.cancelled) throw new StatementCancelledError();
+  }
+
   private endSession(session: Session): void {
     if (session.busy || this.sessions.get(session.id) !== session) return;
     this.sessions.delete(session.id);
@@ -193,6 +205,20 @@ export class StatementRunner {
       },
     });
   }
+}
+
+/** A statement's run state before anything interrupts it. */
+function running(): Running {
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  return { cancelled: false, stopped, stop };
+}
+
+/** A cancel or a stop: flags the run, interrupts its query, and ends a `beforeCommit` hold. */
+function interrupt(state: Running): void {
+  state.cancelled = true;
+  state.connection?.interrupt();
+  state.stop();
 }
 
 /** Tables of the batch's leading `LOCK` sub-statements (those before any other statement). */

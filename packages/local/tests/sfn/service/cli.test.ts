@@ -25,7 +25,6 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 
 describe("freshet executions", () => {
   let h: SfnHarness;
-  const saved = { ...process.env };
   const tokens: string[] = [];
 
   beforeAll(async () => {
@@ -40,12 +39,10 @@ describe("freshet executions", () => {
       },
     });
     // As an operator's shell pointing at a running `npm start` would be.
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: h.endpoint.url,
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "local",
-      AWS_SECRET_ACCESS_KEY: "local",
-    });
+    vi.stubEnv("AWS_ENDPOINT_URL", h.endpoint.url);
+    vi.stubEnv("AWS_REGION", "us-east-1");
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "local");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "local");
     await createMachine(
       h,
       "freshet-local-LoadWorkflow",
@@ -75,7 +72,7 @@ describe("freshet executions", () => {
     );
   });
   afterAll(async () => {
-    process.env = saved;
+    vi.unstubAllEnvs();
     await h.stop();
     await removeDataDir(h.dataDir);
   });
