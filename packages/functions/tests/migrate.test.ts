@@ -1,18 +1,26 @@
 import { MIGRATIONS, migrationChecksum, MigrationDriftError, type Migration } from "@freshet/core";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { applyMigrations } from "../src/load/migrations.ts";
 import { lambdaContext } from "../../local/src/lambda/context.ts";
 import { startWarehouseHarness, type WarehouseHarness } from "./load-harness.ts";
 
-/** Migrations through the Data API on the local DuckDB warehouse: applied, recorded, repeatable. */
+/**
+ * Migrations through the Data API on the local DuckDB warehouse: applied, recorded, repeatable.
+ * Each test gets a warehouse of its own; those after the first start from one already migrated.
+ */
 let h: WarehouseHarness;
-beforeAll(async () => {
+beforeEach(async () => {
   h = await startWarehouseHarness();
 });
-afterAll(() => h?.stop());
-afterEach(() => {
+afterEach(async () => {
   vi.unstubAllEnvs();
+  await h?.stop();
 });
+
+/** A warehouse at the newest migration, as a deploy leaves it. */
+async function migrated(): Promise<void> {
+  await applyMigrations(h.redshift, h.warehouse, MIGRATIONS, { firstPollMs: 5 });
+}
 
 const newest = Math.max(...MIGRATIONS.map((m) => m.version));
 
@@ -41,12 +49,14 @@ describe("migrate", () => {
   });
 
   it("is a no-op the second time", async () => {
+    await migrated();
     const before = await h.rows("SELECT version, applied_at FROM schema_migrations ORDER BY version");
     expect(await applyMigrations(h.redshift, h.warehouse, MIGRATIONS, { firstPollMs: 5 })).toEqual({ applied: [], current: newest });
     expect(await h.rows("SELECT version, applied_at FROM schema_migrations ORDER BY version")).toEqual(before);
   });
 
   it("applies only a new migration, and refuses an edited one", async () => {
+    await migrated();
     const next: Migration = { version: newest + 1, name: "test_extra", statements: ["CREATE TABLE migrate_probe (id INTEGER NOT NULL)"] };
     expect(await applyMigrations(h.redshift, h.warehouse, [...MIGRATIONS, next], { firstPollMs: 5 })).toEqual({ applied: [newest + 1], current: newest + 1 });
     expect(await h.rows("SELECT COUNT(*) FROM migrate_probe")).toEqual([[0]]);
@@ -55,6 +65,7 @@ describe("migrate", () => {
   });
 
   it("rolls a failing migration back with its record", async () => {
+    await migrated();
     const bad: Migration = { version: newest + 2, name: "test_bad", statements: ["CREATE TABLE migrate_half (id INTEGER)", "SELECT no_such_column FROM migrate_half"] };
     const next = { version: newest + 1, name: "test_extra", statements: ["CREATE TABLE migrate_probe (id INTEGER NOT NULL)"] };
     await expect(applyMigrations(h.redshift, h.warehouse, [...MIGRATIONS, next, bad], { firstPollMs: 5 })).rejects.toThrow(/FAILED/);

@@ -208,9 +208,8 @@ describe("endpoint", () => {
     await h2(session, "/b");
     const sessionClosed = new Promise((r) => session.once("close", r));
 
-    const started = performance.now();
+    // An HTTP/2 session never times out by itself: close() resolves only because it ends the session.
     await endpoint.close();
-    expect(performance.now() - started).toBeLessThan(1000);
     await sessionClosed;
     expect(closedService).toBe(true);
     await expect(h1(endpoint.url, "/c")).rejects.toThrow(/ECONNREFUSED/);

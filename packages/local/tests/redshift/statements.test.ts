@@ -147,11 +147,9 @@ describe("Redshift Data API statements", () => {
       if (status !== "STARTED") await new Promise((r) => setTimeout(r, 5));
     }
     expect(status).toBe("STARTED");
-    // Another statement and other requests are served while the long one runs.
-    const t0 = performance.now();
+    // Another statement and other requests are served while the long one runs: the quick one
+    // finishes while the long one is still STARTED (queued behind it, it could not).
     expect(await h.rows("SELECT 40 + 2")).toEqual([[42]]);
-    const latency = performance.now() - t0;
-    expect(latency).toBeLessThan(1000);
     expect((await h.client.send(new DescribeStatementCommand({ Id }))).Status).toBe("STARTED");
     expect((await h.client.send(new CancelStatementCommand({ Id }))).Status).toBe(true);
     const aborted = await h.waitFor(Id!);

@@ -205,9 +205,8 @@ describe("HTTP/S delivery", () => {
     const { TopicArn } = await subscribed(receiver.url);
     await sns.client.send(new PublishCommand({ TopicArn, Message: "late" }));
     await receiver.waitFor(1);
-    const started = Date.now();
     await sns.stop();
-    expect(Date.now() - started).toBeLessThan(5000);
+    // One attempt, not four: the stop did not wait out the minute-long backoff to retry.
     expect(sns.logs).toHaveLength(1);
     // The shutdown catches the delivery either reading the 500 or waiting to retry after it.
     expect(sns.logs[0]).toMatch(/failed after 1 attempt: abandoned at shutdown \(last: (HTTP 500|.*aborted)\)$/);
