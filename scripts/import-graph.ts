@@ -1,7 +1,7 @@
 /**
- * The project's import graph, for the checks DESIGN.md asks of it: no import cycle between
+ * The project's import graph, for the checks the design asks of it: no import cycle between
  * modules (type-only imports included: they tangle a reader as much as value imports do), and
- * packages importing only the packages they may.
+ * packages importing only the packages they may (the rules are in tests/import-graph.test.ts).
  *
  *   node scripts/import-graph.ts     # prints the cycles and forbidden package imports, exit 1 if any
  *

@@ -2,7 +2,8 @@
  * Base of every error Freshet raises: a stable `name` and the underlying `cause` (ES2022
  * `ErrorOptions`). Each subclass declares its `name` as a literal rather than reading
  * `new.target.name`, because bundled Lambda code is minified and class names do not survive it.
- * Every package roots its own hierarchy here.
+ * Freshet's packages (core, functions, workflows, local, stacks) root their hierarchies here;
+ * `@freshet/eventbridge`, AWS's language with no dependency on core, has a base of its own.
  */
 export class FreshetError extends Error {
   override readonly name: string = "FreshetError";
@@ -20,6 +21,8 @@ export interface HttpError {
   readonly statusCode: number;
   readonly expose: boolean;
   readonly responseBody: Readonly<Record<string, unknown>>;
+  /** What the operator's log says when a server error (5xx) is answered; a generic line otherwise. */
+  readonly logMessage?: string;
 }
 
 /** A configuration value (environment variable, stage setting) that cannot be used. */

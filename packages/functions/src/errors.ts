@@ -8,6 +8,7 @@ export class StreamWriteError extends FreshetError implements HttpError {
   override readonly name = "StreamWriteError";
   readonly statusCode = 503;
   readonly expose = true;
+  readonly logMessage = "records not accepted by the stream";
   readonly accepted: number;
   readonly failedIndexes: readonly number[];
   constructor(accepted: number, failedIndexes: readonly number[], message: string, options?: ErrorOptions) {

@@ -16,9 +16,11 @@ import type { WorkflowDescription, WorkflowResources, WorkflowRule, WorkflowSche
  * deployment both call it first, so a bad description fails before anything is created.
  *
  * A pattern built from the stage's resources is checked only when `resources` is given: the local
- * deployment knows them up front; `stacks/` knows them once Pulumi resolves them, and checks again
- * then. A stage's own schedule expressions (`scheduleOverride`, a stage's load interval) are not
- * the description's: the service that receives them validates them.
+ * deployment knows them up front; `stacks/` checks again once Pulumi resolves them, which the
+ * synth test does with every workflow (in `sst deploy` that is after the first resources exist,
+ * so the tests are where such a pattern should fail). A stage's own schedule expressions
+ * (`scheduleOverride`, a stage's load interval) are not the description's: the service that
+ * receives them validates them.
  */
 export function checkWorkflows(workflows: readonly WorkflowDescription[], resources?: WorkflowResources): void {
   const names = new Set<string>();

@@ -44,7 +44,7 @@ export const LOAD_COLUMN_TYPES = {
  * The `loads` table's columns, one row per load transaction, in table order. The load's
  * `load_summary` is declared from them and its last statement returns them (`LOAD_SUMMARY_COLUMNS`).
  */
-export const LOADS_COLUMN_TYPES = {
+export const LOADS_TABLE_COLUMN_TYPES = {
   load_id: "VARCHAR(128) NOT NULL",
   manifest_url: "VARCHAR(2048) NOT NULL",
   status: "VARCHAR(16) NOT NULL",
@@ -58,7 +58,7 @@ export const LOADS_COLUMN_TYPES = {
   finished_at: "TIMESTAMP NOT NULL",
 } as const;
 
-export type LoadsColumn = keyof typeof LOADS_COLUMN_TYPES;
+export type LoadsTableColumn = keyof typeof LOADS_TABLE_COLUMN_TYPES;
 
 /** A table's column definitions, one per line (`  name TYPE`), for its CREATE TABLE. */
 export function columnDefinitions(types: Readonly<Record<string, string>>): string {

@@ -1,5 +1,5 @@
 import type { WindowCounts } from "../lake/receipt.ts";
-import { columnDefinitions, EVENT_COLUMNS, LOADS_COLUMN_TYPES, type LoadsColumn } from "./columns.ts";
+import { columnDefinitions, EVENT_COLUMNS, LOADS_TABLE_COLUMN_TYPES, type LoadsTableColumn } from "./columns.ts";
 import { InvalidLoadRequestError } from "./errors.ts";
 import { sqlCount, sqlNullableString, sqlString, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
 import { maintainRollups } from "./rollups/maintain.ts";
@@ -47,7 +47,7 @@ export interface LoadRequest {
  * Columns of the result of the batch's last statement (`GetStatementResult` of sub-statement
  * `<id>:<n>`): the `loads` row the load wrote.
  */
-export const LOAD_SUMMARY_COLUMNS = Object.keys(LOADS_COLUMN_TYPES) as readonly LoadsColumn[];
+export const LOAD_SUMMARY_COLUMNS = Object.keys(LOADS_TABLE_COLUMN_TYPES) as readonly LoadsTableColumn[];
 
 const LOAD_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -260,7 +260,7 @@ function recordLoad(load: CheckedLoad): string[] {
   const columns = LOAD_SUMMARY_COLUMNS.join(", ");
   return [
     `CREATE TEMPORARY TABLE load_summary (
-${columnDefinitions(LOADS_COLUMN_TYPES)}
+${columnDefinitions(LOADS_TABLE_COLUMN_TYPES)}
 )`,
     `INSERT INTO load_summary (${columns})
 SELECT

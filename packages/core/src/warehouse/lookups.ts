@@ -14,13 +14,15 @@ export const MAX_KEYS_PER_LOOKUP = 500;
 export interface HeldValuesLookup {
   readonly table: string;
   readonly column: string;
+  /** The table may hold a value on several rows (Redshift enforces no primary key): ask for each once. */
+  readonly repeats: boolean;
 }
 
-/** Processed object keys the load ledger holds: loaded, never planned again. */
-export const LOADED_OBJECT_KEYS: HeldValuesLookup = { table: "load_ledger", column: "object_key" };
+/** Processed object keys the load ledger holds (one row per object): loaded, never planned again. */
+export const LOADED_OBJECT_KEYS: HeldValuesLookup = { table: "load_ledger", column: "object_key", repeats: false };
 
 /** Batch ids `batch_receipts` holds (one row per batch and arrival window): counted, never again. */
-export const RECORDED_BATCH_IDS: HeldValuesLookup = { table: "batch_receipts", column: "batch_id" };
+export const RECORDED_BATCH_IDS: HeldValuesLookup = { table: "batch_receipts", column: "batch_id", repeats: true };
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
@@ -32,8 +34,7 @@ export function buildHeldValuesQuery(lookup: HeldValuesLookup, values: readonly 
   if (values.length === 0 || values.length > MAX_KEYS_PER_LOOKUP) {
     throw new InvalidLoadRequestError("lookup_size", `ask about 1..${MAX_KEYS_PER_LOOKUP} keys at a time, got ${values.length}`);
   }
-  // DISTINCT: batch_receipts holds a batch once per window, and Redshift enforces no primary key.
-  return `SELECT DISTINCT ${lookup.column} FROM ${lookup.table} WHERE ${lookup.column} IN (${values.map(sqlString).join(", ")})`;
+  return `SELECT ${lookup.repeats ? "DISTINCT " : ""}${lookup.column} FROM ${lookup.table} WHERE ${lookup.column} IN (${values.map(sqlString).join(", ")})`;
 }
 
 /** The lookup statements for any number of values, in chunks of `MAX_KEYS_PER_LOOKUP` (none for no values). */

@@ -1,4 +1,4 @@
-import { LOADS_COLUMN_TYPES } from "./columns.ts";
+import { LOADS_TABLE_COLUMN_TYPES } from "./columns.ts";
 import { InvalidLoadRequestError } from "./errors.ts";
 import { MAX_KEYS_PER_LOOKUP } from "./lookups.ts";
 import { sqlCount, sqlString, sqlTimestamp } from "./sql-literals.ts";
@@ -75,7 +75,7 @@ export function buildAuditQuery(range: { readonly from?: Date | string; readonly
 
 /** The most recent loads (rows: the `loads` columns), newest first. */
 export function buildRecentLoadsQuery(limit = 20): string {
-  return `SELECT ${Object.keys(LOADS_COLUMN_TYPES).join(", ")}
+  return `SELECT ${Object.keys(LOADS_TABLE_COLUMN_TYPES).join(", ")}
 FROM loads
 ORDER BY finished_at DESC
 LIMIT ${sqlCount(limit, "limit")}`;

@@ -1,4 +1,4 @@
-import { columnDefinitions, EVENT_COLUMN_TYPES, LOAD_COLUMN_TYPES, LOADS_COLUMN_TYPES } from "./columns.ts";
+import { columnDefinitions, EVENT_COLUMN_TYPES, LOAD_COLUMN_TYPES, LOADS_TABLE_COLUMN_TYPES } from "./columns.ts";
 
 /**
  * `events`, one row per distinct `event_id`.
@@ -60,7 +60,7 @@ WHERE NOT EXISTS (SELECT 1 FROM load_lock WHERE lock_name = 'load')`;
  * `interval_seconds` is the schedule's load interval, which the freshness view measures lag against.
  */
 export const CREATE_LOADS = `CREATE TABLE IF NOT EXISTS loads (
-${columnDefinitions(LOADS_COLUMN_TYPES)}
+${columnDefinitions(LOADS_TABLE_COLUMN_TYPES)}
 )
 SORTKEY (finished_at)`;
 

@@ -14,7 +14,7 @@ describe("held-values lookups", () => {
   it("asks one table column for the values it holds", () => {
     expect(buildRecordedBatchesQuery(["b-1", "b'2"])).toBe("SELECT DISTINCT batch_id FROM batch_receipts WHERE batch_id IN ('b-1', 'b''2')");
     expect(buildHeldValuesQuery(LOADED_OBJECT_KEYS, ["processed/a.ndjson.gz"])).toBe(
-      "SELECT DISTINCT object_key FROM load_ledger WHERE object_key IN ('processed/a.ndjson.gz')",
+      "SELECT object_key FROM load_ledger WHERE object_key IN ('processed/a.ndjson.gz')",
     );
   });
 
@@ -33,7 +33,7 @@ describe("held-values lookups", () => {
       expect(() => buildHeldValuesQuery(LOADED_OBJECT_KEYS, values)).toThrow(expect.objectContaining({ name: "InvalidLoadRequestError", reason: "lookup_size" }));
       expect(() => buildHeldValuesQuery(LOADED_OBJECT_KEYS, values)).toThrow(InvalidLoadRequestError);
     }
-    expect(() => buildHeldValuesQuery({ table: "load_ledger; DROP TABLE events", column: "object_key" }, ["k"])).toThrow(UnsafeSqlValueError);
-    expect(() => buildHeldValuesQuery({ table: "load_ledger", column: "1" }, ["k"])).toThrow(UnsafeSqlValueError);
+    expect(() => buildHeldValuesQuery({ table: "load_ledger; DROP TABLE events", column: "object_key", repeats: false }, ["k"])).toThrow(UnsafeSqlValueError);
+    expect(() => buildHeldValuesQuery({ table: "load_ledger", column: "1", repeats: false }, ["k"])).toThrow(UnsafeSqlValueError);
   });
 });

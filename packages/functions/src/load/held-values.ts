@@ -3,7 +3,11 @@ import { forEachLimited } from "../shared/for-each-limited.ts";
 import { query } from "./data-api.ts";
 import type { WarehouseAccess } from "./types.ts";
 
-/** Lookup statements running at once: usually there is one; many are not all sent at once. */
+/**
+ * Lookup statements running at once. Usually there is one; when a run catches up days of
+ * receipts there are dozens, and sending them all at once would run into the Data API's limit
+ * of active statements per workgroup.
+ */
 const PARALLEL_LOOKUPS = 4;
 
 /**

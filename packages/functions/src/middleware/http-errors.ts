@@ -22,7 +22,7 @@ export function httpErrors(
         return;
       }
       // A client's mistake is the client's to read; a server error the operator's too.
-      if (error.statusCode >= 500) logger.error("ingest request failed", { error });
+      if (error.statusCode >= 500) logger.error(error.logMessage ?? "ingest request failed", { error });
       request.response = json(error.statusCode, error.responseBody);
     },
   };

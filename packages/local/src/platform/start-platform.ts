@@ -16,7 +16,7 @@ import { createLocalServices, LOCAL_ACCOUNT, type LocalFaults, type LocalService
 import { orchestrationClients, provisionOrchestration, provisionStreamAndLake } from "./provision.ts";
 import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "./links.ts";
 import type { PipelineCounts } from "./receipt-counter.ts";
-import { ReceiptTally } from "./receipt-tally.ts";
+import { LiveReceiptCounts } from "./live-receipt-counts.ts";
 import { writeRuntimeFile, type RuntimeInfo } from "./runtime-file.ts";
 import { startTransformerMapping } from "./transformer-mapping.ts";
 
@@ -82,7 +82,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await mkdir(dataDir, { recursive: true });
   const apiKey = await loadApiKey(dataDir);
   const resources = localWorkflowResources(LOCAL_ACCOUNT);
-  const receipts = new ReceiptTally();
+  const receipts = new LiveReceiptCounts();
   const functions: Record<string, unknown> = {}; // the handlers, by function name, once they are loaded
 
   const { services, endpoint } = await startEmbeddedEndpoint(options, dataDir, functions, receipts);
@@ -106,7 +106,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 }
 
 /** The endpoint and its services; they reach the local functions through `functions` once it is filled. */
-async function startEmbeddedEndpoint(options: PlatformOptions, dataDir: string, functions: Record<string, unknown>, receipts: ReceiptTally) {
+async function startEmbeddedEndpoint(options: PlatformOptions, dataDir: string, functions: Record<string, unknown>, receipts: LiveReceiptCounts) {
   let endpoint: RunningEndpoint | undefined;
   const services = createLocalServices({
     dataDir,
@@ -165,7 +165,7 @@ interface RunningParts {
   readonly services: LocalServices;
   readonly endpoint: RunningEndpoint;
   readonly workflows: DeployResult;
-  readonly receipts: ReceiptTally;
+  readonly receipts: LiveReceiptCounts;
   readonly kinesis: KinesisClient;
   readonly s3: S3Client;
   readonly handlers: LocalHandlers;

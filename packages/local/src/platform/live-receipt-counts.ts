@@ -7,7 +7,7 @@ import { ReceiptCounter, type PipelineCounts } from "./receipt-counter.ts";
  * receipt as the lake gets it. Reads still under way are tracked so that `settled()` can wait for
  * them (a test that waits for idle then reads the counts sees every receipt written).
  */
-export class ReceiptTally {
+export class LiveReceiptCounts {
   #counter: ReceiptCounter | undefined;
   readonly #reading = new Set<Promise<void>>();
 
