@@ -17,6 +17,12 @@ export const LAKE_PREFIXES = {
  */
 export const LOAD_CLAIMS_PREFIX = `${LAKE_PREFIXES.manifests}in-flight/`;
 
+/**
+ * The Maintenance workflow's lease (`{ holder, table, until }`): while it is live, Load plans
+ * nothing, so a VACUUM never runs beside a COPY. Deleted when the table's operation ends.
+ */
+export const MAINTENANCE_LEASE_KEY = `${LAKE_PREFIXES.manifests}state/maintenance-lease.json`;
+
 /** Where a batch came from: enough to name its objects deterministically. */
 export interface BatchRef {
   readonly shardId: string;

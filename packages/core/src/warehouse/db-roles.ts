@@ -17,6 +17,8 @@ export const DB_ROLES = {
   planner: "freshet_planner",
   /** The CLI, dashboards, operators: read-only. */
   reader: "freshet_reader",
+  /** The Maintenance state machine: VACUUM and ANALYZE, and the table health view (migration 6). */
+  maintainer: "freshet_maintainer",
 } as const;
 
 export type DbRole = (typeof DB_ROLES)[keyof typeof DB_ROLES];

@@ -12,6 +12,7 @@ import { buildRollupRebuildStatements } from "./rollups/rebuild.ts";
 import { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";
 import { CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS } from "./rollups/views.ts";
 import { buildDatabaseRolesStatements } from "./grants.ts";
+import { MAINTAINER_ROLE_STATEMENTS } from "./maintenance/role.ts";
 import { assertMigrationsOrdered, type Migration } from "./schema-migrations.ts";
 import { CREATE_CAMPAIGN_PERFORMANCE } from "./views/campaign-performance.ts";
 import { CREATE_FEATURE_ADOPTION } from "./views/feature-adoption.ts";
@@ -63,6 +64,7 @@ export const DATABASE_ROLES_VERSION = 5;
 export const MIGRATIONS: readonly Migration[] = [
   ...SCHEMA,
   { version: DATABASE_ROLES_VERSION, name: "database_roles", statements: buildDatabaseRolesStatements(SCHEMA) },
+  { version: 6, name: "maintainer_role", statements: MAINTAINER_ROLE_STATEMENTS },
 ];
 
 assertMigrationsOrdered(MIGRATIONS);

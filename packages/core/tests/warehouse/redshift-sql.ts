@@ -16,6 +16,9 @@ import parser from "node-sql-parser";
  *    and GRANT ROLE are checked by form (`ROLE_FORMS`); a GRANT's `TO ROLE r[, ROLE s]` becomes
  *    `TO r, s` and `ALTER DEFAULT PRIVILEGES [IN SCHEMA s]` is checked by form and removed, so the
  *    privileges and objects of every GRANT still parse.
+ * 6. Maintenance (no grammar): VACUUM [FULL | SORT ONLY | DELETE ONLY] t TO n PERCENT, ANALYZE t
+ *    PREDICATE COLUMNS, and the system permissions `GRANT VACUUM, ANALYZE TO ROLE r`: by form
+ *    (`MAINTENANCE_FORMS`), Redshift's syntax in its VACUUM, ANALYZE and GRANT references.
  * Everything else (every SELECT, view, INSERT, UPDATE, DELETE, temporary table) parses as written.
  */
 
@@ -34,7 +37,13 @@ const DEFAULT_PRIVILEGES = new RegExp(`^ALTER DEFAULT PRIVILEGES(?: IN SCHEMA ${
 const TO_ROLES = new RegExp(`\\sTO ROLE ${IDENT}((?:, ROLE ${IDENT})*)$`);
 const TABLE_ATTRIBUTES = /\)\s*((?:\s*(?:DISTSTYLE (?:KEY|EVEN|ALL|AUTO)|DISTKEY \([a-z_]+\)|(?:COMPOUND )?SORTKEY \([a-z_, ]+\)))+)\s*$/;
 
-export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control";
+export const MAINTENANCE_FORMS = [
+  new RegExp(`^VACUUM (?:FULL|SORT ONLY|DELETE ONLY) ${IDENT} TO (?:100|[1-9]?[0-9]) PERCENT$`),
+  new RegExp(`^ANALYZE ${IDENT} PREDICATE COLUMNS$`),
+  new RegExp(`^GRANT VACUUM, ANALYZE TO ROLE ${IDENT}$`),
+];
+
+export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control" | "maintenance";
 
 export interface RedshiftCheck {
   /** The parser's AST type of what was parsed ("copy" and "create_like" are checked by form only). */
@@ -56,6 +65,10 @@ export function checkRedshiftSql(sql: string): RedshiftCheck {
   if (/^(CREATE ROLE|GRANT ROLE)\b/i.test(text)) {
     if (!ROLE_FORMS.some((form) => form.test(text))) throw new Error(`not one of Freshet's role statements:\n${text}`);
     return { type: "role", exceptions: ["access_control"] };
+  }
+  if (/^(VACUUM|ANALYZE|GRANT VACUUM)\b/i.test(text)) {
+    if (!MAINTENANCE_FORMS.some((form) => form.test(text))) throw new Error(`not one of Freshet's maintenance statements:\n${text}`);
+    return { type: "maintenance", exceptions: ["maintenance"] };
   }
   const exceptions: Exception[] = [];
   let rest = text;

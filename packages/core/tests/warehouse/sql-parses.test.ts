@@ -16,6 +16,9 @@ import {
   MIGRATIONS,
   SELECT_APPLIED_MIGRATIONS,
   SELECT_METRIC_FRESHNESS,
+  analyzeSql,
+  buildHealthQuery,
+  vacuumSql,
 } from "@freshet/core";
 import { checkRedshiftSql } from "./redshift-sql.ts";
 import { loadRequestFixture } from "./support/load-request.ts";
@@ -37,6 +40,11 @@ describe("every SQL text Freshet sends parses as Redshift SQL", () => {
     ["audit, all", buildAuditQuery()],
     ["recent loads", buildRecentLoadsQuery()],
     ["freshness", SELECT_METRIC_FRESHNESS],
+    ["maintenance health", buildHealthQuery()],
+    ["vacuum sort", vacuumSql("vacuum-sort", "events", 95).sql],
+    ["vacuum delete", vacuumSql("vacuum-delete", "load_lock", 100).sql],
+    ["vacuum full", vacuumSql("vacuum-full", "loads", 100).sql],
+    ["analyze", analyzeSql("events").sql],
   ];
   it.each(texts)("%s", (_name, sql) => {
     expect(() => checkRedshiftSql(sql)).not.toThrow();

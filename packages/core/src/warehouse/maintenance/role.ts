@@ -1,0 +1,16 @@
+import { DB_ROLES } from "../db-roles.ts";
+
+/**
+ * The Maintenance workflow's database role. Redshift lets the table owner, a superuser, or a
+ * user holding the VACUUM (ANALYZE) system permission run VACUUM (ANALYZE) on a table (RBAC
+ * system permissions; `sys:operator` bundles them with CANCEL and catalog access). The tables
+ * belong to the Migrate user, and borrowing its `sys:superuser` role for a nightly job would
+ * be far more than it needs; so the role holds exactly the two system permissions, and SELECT on
+ * SVV_TABLE_INFO, which Redshift shows only to superusers unless SELECT on it is granted. It
+ * reads and writes no table data.
+ */
+export const MAINTAINER_ROLE_STATEMENTS: readonly string[] = [
+  `CREATE ROLE ${DB_ROLES.maintainer}`,
+  `GRANT VACUUM, ANALYZE TO ROLE ${DB_ROLES.maintainer}`,
+  `GRANT SELECT ON svv_table_info TO ROLE ${DB_ROLES.maintainer}`,
+];
