@@ -58,7 +58,7 @@ export function loadScheduleInput(expression: string): { intervalSeconds: number
 }
 
 /** Throttling and Data API concurrency limits pass; they are retried with backoff. */
-const THROTTLED: Retrier = {
+export const THROTTLED: Retrier = {
   ErrorEquals: [
     "RedshiftData.ThrottlingException",
     "RedshiftData.ActiveStatementsExceededException",
@@ -72,7 +72,7 @@ const THROTTLED: Retrier = {
   JitterStrategy: "FULL",
 };
 
-const TRANSIENT: Retrier = {
+export const TRANSIENT: Retrier = {
   ErrorEquals: ["States.Timeout", "States.TaskFailed"],
   IntervalSeconds: 2,
   BackoffRate: 2,
@@ -104,7 +104,7 @@ const SUMMARY = Object.fromEntries(LOAD_SUMMARY_COLUMNS.map((c, i) => [c, i])) a
 const ERRORS = Object.fromEntries(LOAD_ERROR_COLUMNS.map((c, i) => [c, i])) as Record<(typeof LOAD_ERROR_COLUMNS)[number], number>;
 
 /** One cell of a GetStatementResult record, whatever its type (SDK integrations name fields in PascalCase). */
-const cell = (row: string, index: number) =>
+export const cell = (row: string, index: number) =>
   `($c := ${row}[${index}]; $exists($c.IsNull) and $c.IsNull ? null : ($exists($c.LongValue) ? $c.LongValue : ($exists($c.DoubleValue) ? $c.DoubleValue :
     ($exists($c.BooleanValue) ? $c.BooleanValue : ($exists($c.StringValue) ? $c.StringValue : null)))))`;
 
@@ -170,7 +170,8 @@ function definition(r: WorkflowResources): StateMachineDefinition {
       },
       NothingToLoad: {
         Type: "Succeed",
-        Output: jsonata("{ 'loaded': false, 'objects': 0 }"),
+        // `paused: "maintenance"` when the Maintenance workflow's lease held the planner back.
+        Output: jsonata("{ 'loaded': false, 'objects': 0, 'paused': $plan.paused }"),
       },
       Copy: {
         Type: "Task",

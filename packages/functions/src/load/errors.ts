@@ -14,3 +14,8 @@ export class ReceiptReadError extends FreshetError {
 export class ClaimReadError extends FreshetError {
   override readonly name = "ClaimReadError";
 }
+
+/** The maintenance lease (`manifests/state/maintenance-lease.json`) could not be read as one. */
+export class MaintenanceLeaseReadError extends FreshetError {
+  override readonly name = "MaintenanceLeaseReadError";
+}

@@ -2,6 +2,7 @@ import { buildLoadErrorsQuery, buildLoadStatements, InvalidLoadRequestError, MAX
 import { contendedClaim, deleteClaim, liveClaims, writeClaim, type LoadClaim } from "./claims.ts";
 import { HOUR_MS } from "./lake-time.ts";
 import { listingWork } from "./listing-work.ts";
+import { liveMaintenanceLease } from "./maintenance-lease.ts";
 import { loadIdOf, manifestKeyOf, objectUrl, writeManifest } from "./manifest.ts";
 import { receiptWork } from "./receipt-work.ts";
 import type { FoundWork, LoadPlan, PlanInput, PlannerDeps, PlanningRun, Work, WorkSource } from "./types.ts";
@@ -48,17 +49,37 @@ interface WrittenClaim {
  * 4. so that overlapping runs do not all plan the same batch and queue behind one another, each
  *    load claims its objects while it runs (claims.ts) and a run plans only unclaimed ones:
  *    with loads every second, one copies while the next plans.
+ * 5. a live maintenance lease (the Maintenance workflow's, while it vacuums or analyzes a table)
+ *    pauses loading: nothing is planned. It is read again after this run's claim is written: the
+ *    workflow writes its lease before it lists the claims, and this run writes its claim before
+ *    it reads the lease again, so of the two at least one sees the other (S3 reads what was
+ *    written before) and either the maintenance waits for this load or this load withdraws.
  * Schedules cannot name executions, so no execution-name guard is used.
  */
 export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<LoadPlan> {
   const run = startRun(deps, input);
+  if (await pausedByMaintenance(run)) return paused();
   const found = await findWork(run, preferredSources(run, input));
   if (found.work.objects.length === 0 && found.work.receipts.length === 0) return nothingPlanned(found);
   const load = sizeLoad(run, found.work, input);
   reportLate(deps, load.work);
   const written = await writeManifestAndClaim(run, load, input);
   if (await withdrawIfContended(run, written)) return { ...nothingPlanned(found), contended: true };
+  if (await withdrawIfMaintenance(run, written)) return { ...nothingPlanned(found), paused: "maintenance" };
   return planned(run, found, load, written.key);
+}
+
+/** A live maintenance lease at the start of the run. */
+async function pausedByMaintenance(run: PlanningRun): Promise<boolean> {
+  return (await liveMaintenanceLease(run.deps.s3, run.deps.bucket, run.now)) !== undefined;
+}
+
+/** True (and this run's claim deleted) when a maintenance lease appeared while this run planned. */
+async function withdrawIfMaintenance(run: PlanningRun, written: WrittenClaim): Promise<boolean> {
+  const { deps } = run;
+  if ((await liveMaintenanceLease(deps.s3, deps.bucket, deps.now?.() ?? new Date())) === undefined) return false;
+  await deleteClaim(deps.s3, deps.bucket, written.key);
+  return true;
 }
 
 /** The run's clock, bounds, and its claims listing, started at once. */
@@ -142,8 +163,13 @@ async function withdrawIfContended(run: PlanningRun, written: WrittenClaim): Pro
   return true;
 }
 
+/** No load this run, and no planning at all: maintenance holds the warehouse. */
+function paused(): LoadPlan {
+  return { ...nothingPlanned({ inFlight: 0, pending: 0, deferred: 0 }), paused: "maintenance" };
+}
+
 /** No load this run: no manifest, no claim. */
-function nothingPlanned(found: FoundWork): LoadPlan {
+function nothingPlanned(found: Pick<FoundWork, "inFlight" | "pending" | "deferred">): LoadPlan {
   return {
     loadId: null,
     manifestKey: null,

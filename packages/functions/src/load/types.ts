@@ -50,6 +50,8 @@ export interface LoadPlan {
   readonly inFlight: number;
   /** This run planned a load another run claimed at the same moment, and left it to that run. */
   readonly contended?: boolean;
+  /** Nothing was planned because the Maintenance workflow holds a live lease on the warehouse. */
+  readonly paused?: "maintenance";
   /** How the work was found: from unrecorded receipts, or by listing processed/ (reconciliation). */
   readonly via?: WorkSourceName;
 }
