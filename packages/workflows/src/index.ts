@@ -1,5 +1,6 @@
 import { LakeFreshness } from "./lake-freshness.ts";
 import { Load } from "./load.ts";
+import { Maintenance } from "./maintenance.ts";
 import type { WorkflowDescription } from "./types.ts";
 
 export * from "./asl.ts";
@@ -25,6 +26,14 @@ export {
   OWN_STATEMENTS_CONDITION,
   loadScheduleExpression,
 } from "./load.ts";
+export {
+  Maintenance,
+  MAINTENANCE_COMPLETED_DETAIL_TYPE,
+  MAINTENANCE_COMPLETED_SOURCE,
+  MAINTENANCE_DEFAULT_LOAD_WAIT_SECONDS,
+  MAINTENANCE_DEFAULT_POLL_SECONDS,
+  MAINTENANCE_SCHEDULE_NAME,
+} from "./maintenance.ts";
 
 /** Every workflow Freshet deploys, in AWS (`stacks/workflows.ts`) and locally (`@freshet/local`). */
-export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load];
+export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load, Maintenance];
