@@ -49,6 +49,11 @@ declare module "sst" {
       "name": string
       "type": "sst.sst.Linkable"
     }
+    "MaintenanceWorkflow": {
+      "arn": string
+      "name": string
+      "type": "sst.sst.Linkable"
+    }
     "MarketingAlerts": {
       "arn": string
       "type": "sst.aws.SnsTopic"

@@ -20,6 +20,7 @@ export default $config({
     const { createWorkflows } = await import("./stacks/workflows.ts");
     const { createWarehouse } = await import("./stacks/warehouse.ts");
     const { createLoad, loadSchedule } = await import("./stacks/load.ts");
+    const { maintenanceScheduleExpression, maintenanceScheduleInput } = await import("./stacks/maintenance.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
@@ -28,7 +29,17 @@ export default $config({
     const { marketingAlerts, opsAlerts, bus } = createAlerts();
     const warehouse = createWarehouse({ config, lake });
     const { planner } = createLoad({ config, lake, warehouse });
-    createWorkflows({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner: planner, scheduleExpression: loadSchedule(config) });
+    const loadExpression = loadSchedule(config);
+    createWorkflows({
+      lake,
+      opsAlerts,
+      marketingAlerts,
+      bus,
+      warehouse,
+      loadPlanner: planner,
+      scheduleExpression: (s) => maintenanceScheduleExpression(config, s) ?? loadExpression(s),
+      scheduleInput: maintenanceScheduleInput(config),
+    });
 
     return {
       ingestUrl: url,

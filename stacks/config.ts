@@ -1,9 +1,14 @@
 import {
+  DEFAULT_MAINTENANCE_SCHEDULE,
+  DEFAULT_MAINTENANCE_SETTINGS,
   DEFAULT_PIPELINE_CONFIG,
+  maintenanceSettings,
+  type MaintenanceThresholds,
   INGEST_FUNCTION,
   TRANSFORMER_EVENT_SOURCE,
   TRANSFORMER_FUNCTION,
 } from "@freshet/core";
+import { Maintenance, MAINTENANCE_SCHEDULE_NAME, checkWorkflows } from "@freshet/workflows";
 import { StageConfigError } from "./errors.ts";
 
 /**
@@ -20,6 +25,7 @@ export interface StageConfig {
   readonly ingest: IngestConfig;
   readonly transformer: TransformerConfig;
   readonly warehouse: WarehouseConfig;
+  readonly maintenance: MaintenanceConfig;
 }
 
 export interface LakeConfig {
@@ -71,8 +77,21 @@ export interface WarehouseConfig {
   readonly loadIntervalMinutes: number;
 }
 
+/** The Maintenance workflow's nightly run: when, how long, and when a table needs VACUUM/ANALYZE. */
+export interface MaintenanceConfig {
+  /** EventBridge Scheduler `cron(…)`, UTC: off-peak for the stage's users. */
+  readonly schedule: string;
+  /** Minutes the run may spend starting operations; tables not reached are deferred to the next night. */
+  readonly budgetMinutes: number;
+  /** core's thresholds (defaults: the awslabs Analyze & Vacuum Utility's). */
+  readonly thresholds: MaintenanceThresholds;
+}
+
 export type StageOverrides = {
-  readonly [K in keyof Omit<StageConfig, "stage" | "production">]?: Partial<StageConfig[K]>;
+  readonly [K in keyof Omit<StageConfig, "stage" | "production" | "maintenance">]?: Partial<StageConfig[K]>;
+} & {
+  /** Thresholds too are overridden one by one. */
+  readonly maintenance?: Partial<Omit<MaintenanceConfig, "thresholds">> & { readonly thresholds?: Partial<MaintenanceThresholds> };
 };
 
 /** Function sizing, stream consumption and validation defaults come from `@freshet/core`, which
@@ -93,6 +112,11 @@ export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
     filteredEventTypes: [...DEFAULT_PIPELINE_CONFIG.filteredEventTypes],
   },
   warehouse: { baseCapacityRpu: 8, loadIntervalMinutes: 5 },
+  maintenance: {
+    schedule: DEFAULT_MAINTENANCE_SCHEDULE,
+    budgetMinutes: DEFAULT_MAINTENANCE_SETTINGS.budgetMinutes,
+    thresholds: DEFAULT_MAINTENANCE_SETTINGS.thresholds,
+  },
 };
 
 /** Stages that differ from `DEFAULTS`, e.g. `{ "dev-alice": { lake: { processedExpiryDays: 7 } } }`. */
@@ -112,6 +136,11 @@ export function stageConfig(stage: string, overrides: StageOverrides = STAGE_OVE
     ingest: { ...DEFAULTS.ingest, ...overrides.ingest },
     transformer: { ...DEFAULTS.transformer, ...overrides.transformer },
     warehouse: { ...DEFAULTS.warehouse, ...overrides.warehouse },
+    maintenance: {
+      ...DEFAULTS.maintenance,
+      ...overrides.maintenance,
+      thresholds: { ...DEFAULTS.maintenance.thresholds, ...overrides.maintenance?.thresholds },
+    },
   };
   validate(config);
   return config;
@@ -176,7 +205,19 @@ function validate(c: StageConfig): void {
   if (!Number.isInteger(w.loadIntervalMinutes) || w.loadIntervalMinutes < 1 || w.loadIntervalMinutes > 1440) {
     fail(`warehouse.loadIntervalMinutes must be an integer in 1..1440, got ${w.loadIntervalMinutes}`);
   }
+  validateMaintenance(c.maintenance, fail);
   for (const type of t.filteredEventTypes) {
     if (!/^[a-z][a-z0-9_]*$/.test(type)) fail(`filtered event type "${type}" is not a snake_case event type`);
   }
+}
+
+/** core's bounds for thresholds and budget; the schedule as EventBridge Scheduler would take it, and a cron. */
+function validateMaintenance(m: MaintenanceConfig, fail: (message: string) => never): void {
+  try {
+    maintenanceSettings({ thresholds: m.thresholds, budgetMinutes: m.budgetMinutes });
+    checkWorkflows([{ ...Maintenance, schedules: [{ name: MAINTENANCE_SCHEDULE_NAME, expression: m.schedule }] }]);
+  } catch (error) {
+    fail(`maintenance: ${(error as Error).message}`);
+  }
+  if (!m.schedule.startsWith("cron(")) fail(`maintenance.schedule must be a cron(…) at an off-peak hour, got ${m.schedule}`);
 }

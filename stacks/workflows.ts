@@ -7,6 +7,7 @@ import {
   scheduleInputOf,
   scheduleName,
   stateMachineName,
+  type Json,
   type WorkflowDescription,
   type WorkflowPermission,
   type WorkflowResources,
@@ -36,6 +37,8 @@ export interface WorkflowsInput {
   readonly loadPlanner: sst.aws.Function;
   /** A stage's own expression for a described schedule (e.g. its load interval); default: the description's. */
   readonly scheduleExpression?: (schedule: { workflow: string; name: string; expression: string }) => string;
+  /** A stage's own input for a described schedule (e.g. Maintenance's thresholds); undefined: the description's. */
+  readonly scheduleInput?: (schedule: { workflow: string; name: string; expression: string }) => Json | undefined;
   /** Defaults to every workflow Freshet has. */
   readonly workflows?: readonly WorkflowDescription[];
   /** How long execution logs are kept (CloudWatch Logs retention, days). */
@@ -57,8 +60,8 @@ export interface DeployedWorkflow {
 
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
 
-/** Load runs the load transaction through the Data API as its state machine's role. */
-export const WORKFLOW_DATABASE_ROLES: Readonly<Record<string, readonly DbRole[]>> = { Load: [DB_ROLES.loader] };
+/** Load runs the load transaction through the Data API as its state machine's role; Maintenance its VACUUMs and ANALYZEs. */
+export const WORKFLOW_DATABASE_ROLES: Readonly<Record<string, readonly DbRole[]>> = { Load: [DB_ROLES.loader], Maintenance: [DB_ROLES.maintainer] };
 
 /**
  * What Step Functions needs on the state machine's role to deliver its logs to CloudWatch Logs.
@@ -171,7 +174,7 @@ function createWorkflow(
     tracingConfiguration: { enabled: true },
   });
 
-  const schedules = workflow.schedules.length === 0 ? [] : createSchedules(workflow, stateMachine, resources, input.scheduleExpression);
+  const schedules = workflow.schedules.length === 0 ? [] : createSchedules(workflow, stateMachine, resources, input.scheduleExpression, input.scheduleInput);
   const rules = workflow.rules.length === 0 ? [] : createRules(workflow, stateMachine, resources, input.bus);
 
   const link: WorkflowLink = new sst.Linkable(`${name}Workflow`, {
@@ -186,11 +189,14 @@ function createSchedules(
   stateMachine: aws.sfn.StateMachine,
   resources: $util.Output<WorkflowResources>,
   expressionOf: WorkflowsInput["scheduleExpression"] = (s) => s.expression,
+  inputOf: WorkflowsInput["scheduleInput"] = () => undefined,
 ): aws.scheduler.Schedule[] {
   const { name } = workflow;
   const role = starterRole(`${name}SchedulerRole`, "scheduler.amazonaws.com", stateMachine, resources);
   return workflow.schedules.map((schedule) => {
-    const expression = expressionOf({ workflow: name, name: schedule.name, expression: schedule.expression });
+    const ref = { workflow: name, name: schedule.name, expression: schedule.expression };
+    const expression = expressionOf(ref);
+    const scheduleInput = inputOf(ref) ?? scheduleInputOf(schedule, expression);
     return new aws.scheduler.Schedule(`${name}${schedule.name}Schedule`, {
         name: scheduleName({ app: $app.name, stage: $app.stage }, name, schedule.name),
         description: `Starts ${name}`,
@@ -198,7 +204,7 @@ function createSchedules(
         scheduleExpressionTimezone: "UTC",
         flexibleTimeWindow: { mode: "OFF" },
         state: "ENABLED",
-        target: { arn: stateMachine.arn, roleArn: role.arn, input: JSON.stringify(scheduleInputOf(schedule, expression)) },
+        target: { arn: stateMachine.arn, roleArn: role.arn, input: JSON.stringify(scheduleInput) },
       });
   });
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_PIPELINE_CONFIG, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
+import { DEFAULT_MAINTENANCE_THRESHOLDS, DEFAULT_PIPELINE_CONFIG, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
 import { describe, expect, it } from "vitest";
 import { DEFAULTS, stageConfig } from "../config.ts";
 import { StageConfigError } from "../errors.ts";
@@ -29,6 +29,12 @@ describe("stageConfig", () => {
     expect(c.transformer).toEqual(DEFAULTS.transformer);
   });
 
+  it("gives the Maintenance workflow core's thresholds and budget, nightly, and lets a stage override one threshold", () => {
+    expect(stageConfig("ci", {}).maintenance).toEqual({ schedule: "cron(17 3 * * ? *)", budgetMinutes: 120, thresholds: DEFAULT_MAINTENANCE_THRESHOLDS });
+    const c = stageConfig("staging", { maintenance: { thresholds: { statsOffPct: 20 }, schedule: "cron(30 2 ? * SUN *)" } });
+    expect(c.maintenance).toEqual({ schedule: "cron(30 2 ? * SUN *)", budgetMinutes: 120, thresholds: { ...DEFAULT_MAINTENANCE_THRESHOLDS, statsOffPct: 20 } });
+  });
+
   it.each([
     ["raw/ leaving Deep Archive before 180 days", { lake: { rawDeepArchiveAfterDays: 200 } }, /180 days/],
     ["infinite retries", { transformer: { maxRetryAttempts: -1 } }, /maxRetryAttempts/],
@@ -38,6 +44,10 @@ describe("stageConfig", () => {
     ["an ingest timeout beyond API Gateway's", { ingest: { timeoutSeconds: 60 } }, /30 s/],
     ["a fractional expiry", { lake: { processedExpiryDays: 1.5 } }, /processedExpiryDays/],
     ["a malformed filtered event type", { transformer: { filteredEventTypes: ["Heart Beat"] } }, /Heart Beat/],
+    ["a maintenance threshold over 100 %", { maintenance: { thresholds: { statsOffPct: 150 } } }, /statsOffPct/],
+    ["a maintenance schedule Scheduler refuses", { maintenance: { schedule: "cron(0 3 * * * *)" } }, /maintenance/],
+    ["a maintenance schedule that is not a cron", { maintenance: { schedule: "rate(1 day)" } }, /cron/],
+    ["a maintenance budget over a day", { maintenance: { budgetMinutes: 2000 } }, /budgetMinutes/],
   ])("rejects %s", (_, overrides, message) => {
     expect(() => stageConfig("bad", overrides)).toThrow(StageConfigError);
     expect(() => stageConfig("bad", overrides)).toThrow(message);

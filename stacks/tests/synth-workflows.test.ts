@@ -18,6 +18,7 @@ import {
   type WorkflowPermission,
   type WorkflowResources,
 } from "@freshet/workflows";
+import { DEFAULT_MAINTENANCE_THRESHOLDS } from "@freshet/core";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_LOG_RETENTION_DAYS, LOG_DELIVERY, TRACING } from "../workflows.ts";
 import { ACCOUNT, REGION } from "./harness/fake-aws.ts";
@@ -90,7 +91,7 @@ function trust(role: string): { Principal: unknown; Action: string; Condition: R
 const expectedPolicy = (permissions: readonly WorkflowPermission[]) => permissions.map(normalise).sort(byActions);
 
 it("deploys every workflow and only those", () => {
-  expect(WORKFLOWS.map((w) => w.name)).toEqual(["LakeFreshness", "Load", "TriggersFixture"]);
+  expect(WORKFLOWS.map((w) => w.name)).toEqual(["LakeFreshness", "Load", "Maintenance", "TriggersFixture"]);
   expect(r().ofType(STATE_MACHINE).map((m) => m.inputs.name).sort()).toEqual(
     WORKFLOWS.map((w) => stateMachineName(stage, w.name)).sort(),
   );
@@ -158,7 +159,13 @@ describe.each(WORKFLOWS.map((w) => [w.name, w] as const))("%s", (_name, workflow
       expect(deployed.inputs.target).toEqual({
         arn: machine(workflow).outputs.arn,
         roleArn: role.outputs.arn,
-        input: JSON.stringify(workflow.name === "Load" ? { intervalSeconds: 300, pollSeconds: 5 } : (schedule.input ?? {})),
+        input: JSON.stringify(
+          workflow.name === "Load"
+            ? { intervalSeconds: 300, pollSeconds: 5 }
+            : workflow.name === "Maintenance"
+              ? { thresholds: DEFAULT_MAINTENANCE_THRESHOLDS, budgetMinutes: 120 }
+              : (schedule.input ?? {}),
+        ),
       });
     }
     if (workflow.schedules.length > 0) expectStarterRole(`${workflow.name}SchedulerRole`, "scheduler.amazonaws.com", workflow);
@@ -190,6 +197,33 @@ describe.each(WORKFLOWS.map((w) => [w.name, w] as const))("%s", (_name, workflow
     expect(ref.inputs.properties).toEqual({ arn: machine(workflow).outputs.arn, name: machine(workflow).outputs.name });
     expect(ref.inputs.include ?? []).toEqual([]);
   });
+});
+
+it("gives Maintenance exactly the Data API, its lease, the claims listing, the bus and OpsAlerts, as freshet_maintainer", () => {
+  const { lakeBucket, warehouseWorkgroupArn, busArn, opsAlertsTopicArn } = resources();
+  const role = r().one(ROLE, "MaintenanceWorkflowRole");
+  expect(role.inputs.tags).toEqual({ RedshiftDbRoles: "freshet_maintainer" });
+  expect(inlinePolicy(role.name)).toEqual(
+    [
+      { actions: ["events:PutEvents"], resources: [busArn] },
+      {
+        actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
+        resources: ["*"],
+        conditions: OWN_STATEMENTS_CONDITION,
+      },
+      { actions: ["redshift-data:ExecuteStatement"], resources: [warehouseWorkgroupArn] },
+      { actions: ["redshift-serverless:GetCredentials"], resources: [warehouseWorkgroupArn] },
+      { actions: ["s3:DeleteObject", "s3:PutObject"], resources: [`arn:aws:s3:::${lakeBucket}/manifests/state/maintenance-lease.json`] },
+      { actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::${lakeBucket}`], conditions: { StringLike: { "s3:prefix": ["manifests/in-flight/*"] } } },
+      { actions: ["sns:Publish"], resources: [opsAlertsTopicArn] },
+      LOG_DELIVERY,
+      TRACING,
+    ]
+      .map(normalise)
+      .sort(byActions),
+  );
+  const schedule = r().one("aws:scheduler/schedule:Schedule", "MaintenanceNightlySchedule");
+  expect(schedule.inputs).toMatchObject({ scheduleExpression: "cron(17 3 * * ? *)", scheduleExpressionTimezone: "UTC" });
 });
 
 it("routes the fixture's rules to the default bus and to the Freshet bus", () => {
