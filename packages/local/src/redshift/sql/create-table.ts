@@ -8,6 +8,8 @@ export interface TableKeys {
   readonly diststyle?: string;
   readonly distkey?: string;
   readonly sortkey1?: string;
+  /** Every column of the sort key, in order (sortkey1 first). */
+  readonly sortkeys?: readonly string[];
 }
 
 export interface CreateTableTranslation {
@@ -50,7 +52,7 @@ export function translateCreateTable(tokens: readonly Token[]): CreateTableTrans
   }
   const plainName = nameTokens[nameTokens.length - 1]!.text.replace(/^#/, "").replaceAll('"', "");
   const head = `CREATE ${temporary ? "TEMP " : ""}TABLE ${ifNotExists ? "IF NOT EXISTS " : ""}${name}`;
-  const keys: { diststyle?: string; distkey?: string; sortkey1?: string } = {};
+  const keys: MutableKeys = {};
   const statements: string[] = [];
   let body = "";
 
@@ -83,7 +85,9 @@ export function translateCreateTable(tokens: readonly Token[]): CreateTableTrans
 const CONSTRAINT_STARTS = new Set(["PRIMARY", "UNIQUE", "FOREIGN", "CONSTRAINT", "CHECK"]);
 
 /** One element of the column list, or undefined when it is a dropped table constraint. */
-function columnDefinition(element: readonly Token[], table: string, temporary: boolean, keys: { distkey?: string; sortkey1?: string }, pre: string[]): string | undefined {
+type MutableKeys = { diststyle?: string; distkey?: string; sortkey1?: string; sortkeys?: string[] };
+
+function columnDefinition(element: readonly Token[], table: string, temporary: boolean, keys: MutableKeys, pre: string[]): string | undefined {
   const first = keyword(element[0]);
   if (CONSTRAINT_STARTS.has(first) && element[0]!.kind === "word") {
     if (first === "CHECK" || (first === "CONSTRAINT" && element.some((t) => keyword(t) === "CHECK"))) return render(element);
@@ -99,6 +103,7 @@ function columnDefinition(element: readonly Token[], table: string, temporary: b
       keys.distkey = column;
     } else if (word === "SORTKEY") {
       keys.sortkey1 ??= column;
+      keys.sortkeys ??= [column];
     } else if (word === "PRIMARY" && keyword(element[i + 1]) === "KEY") {
       i++;
     } else if (word === "UNIQUE") {
@@ -130,7 +135,7 @@ function columnDefinition(element: readonly Token[], table: string, temporary: b
 }
 
 /** Reads (and so drops) the table attributes after the column list. */
-function tableAttributes(tokens: readonly Token[], keys: { diststyle?: string; distkey?: string; sortkey1?: string }): void {
+function tableAttributes(tokens: readonly Token[], keys: MutableKeys): void {
   for (let i = 0; i < tokens.length; i++) {
     const word = keyword(tokens[i]);
     if (word === "DISTSTYLE") {
@@ -141,7 +146,8 @@ function tableAttributes(tokens: readonly Token[], keys: { diststyle?: string; d
       i = close;
     } else if (word === "SORTKEY" && isOp(tokens[i + 1], "(")) {
       const close = closingParen(tokens, i + 1);
-      keys.sortkey1 = render(splitArgs(tokens, i + 1, close)[0] ?? []).replaceAll('"', "");
+      keys.sortkeys = splitArgs(tokens, i + 1, close).map((column) => render(column).replaceAll('"', ""));
+      keys.sortkey1 = keys.sortkeys[0];
       i = close;
     } else if (word === "SORTKEY" && keyword(tokens[i + 1]) === "AUTO") {
       i++;
