@@ -73,6 +73,27 @@ export async function recordEvent(connection: DuckDBConnection, table: string | 
   );
 }
 
+/**
+ * Drops the table's change rows that no counter reads any more (older than both its last
+ * ANALYZE and its last delete phase), so the log stays as long as what is pending.
+ */
+export async function compactChanges(connection: DuckDBConnection, table: string): Promise<void> {
+  await connection.run(
+    `DELETE FROM freshet_internal.table_changes
+     WHERE event = 'change' AND lower(table_name) = lower($1) AND seq < (
+       SELECT least(coalesce(max(seq) FILTER (WHERE event IN ('analyze', 'create', 'truncate')), -1),
+                    coalesce(max(seq) FILTER (WHERE event IN ('reclaim', 'create', 'truncate')), -1))
+       FROM freshet_internal.table_changes WHERE event <> 'change' AND (lower(table_name) = lower($1) OR table_name IS NULL))`,
+    [table],
+  );
+}
+
+/** True if a table (not a temporary one) of that name exists. */
+export async function tableExists(connection: DuckDBConnection, name: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll("SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND lower(table_name) = lower($1)", [name]);
+  return Number(reader.getRowsJS()[0]![0]) > 0;
+}
+
 /** The database's user tables (not temporary, not Freshet's or Redshift's system tables). */
 export async function userTables(connection: DuckDBConnection): Promise<UserTable[]> {
   const reader = await connection.runAndReadAll(

@@ -5,6 +5,8 @@ import { closingParen, isOp, keyword, render, splitArgs, stringLiteral, type Tok
 export interface TableKeys {
   readonly table: string;
   readonly temporary: boolean;
+  /** `IF NOT EXISTS`: an existing table is left as it is (its keys and health too). */
+  readonly ifNotExists: boolean;
   readonly diststyle?: string;
   readonly distkey?: string;
   readonly sortkey1?: string;
@@ -64,7 +66,7 @@ export function translateCreateTable(tokens: readonly Token[]): CreateTableTrans
       statements.push(`${head} AS SELECT * FROM ${source} LIMIT 0`);
       i = close + 1;
       tableAttributes(tokens.slice(i), keys);
-      return { statements, keys: { table: plainName, temporary, ...keys } };
+      return { statements, keys: { table: plainName, temporary, ifNotExists, ...keys } };
     }
     const columns: string[] = [];
     for (const element of elements) {
@@ -79,7 +81,7 @@ export function translateCreateTable(tokens: readonly Token[]): CreateTableTrans
   tableAttributes(attributes, keys);
   const query = asAt === -1 ? "" : ` ${render(tokens.slice(asAt))}`;
   statements.push(`${head}${body}${query}`);
-  return { statements, keys: { table: plainName, temporary, ...keys } };
+  return { statements, keys: { table: plainName, temporary, ifNotExists, ...keys } };
 }
 
 const CONSTRAINT_STARTS = new Set(["PRIMARY", "UNIQUE", "FOREIGN", "CONSTRAINT", "CHECK"]);

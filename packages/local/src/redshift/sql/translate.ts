@@ -58,7 +58,8 @@ export function translateStatement(statement: readonly Token[], parameters: Para
       const tableAt = tokens.findIndex((t, n) => n <= 4 && keyword(t) === "TABLE");
       if (tableAt !== -1 && !["VIEW", "MATERIALIZED"].includes(second)) {
         const { statements, keys } = translateCreateTable(tokens);
-        return [...statements.map((sql) => ({ kind: "sql" as const, sql, returnsRows: false })), { kind: "table-keys", keys }];
+        // Keys first: under IF NOT EXISTS they are kept only if the table did not exist before.
+        return [{ kind: "table-keys", keys }, ...statements.map((sql) => ({ kind: "sql" as const, sql, returnsRows: false }))];
       }
       return [...tableInfo, { kind: "sql", sql: render(withoutSchemaBinding(tokens)), returnsRows: false }];
     }

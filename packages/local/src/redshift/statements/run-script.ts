@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { runCopy, type CopyEnvironment } from "../copy/run-copy.ts";
 import { readResultSet, type ResultSet } from "../engine/results.ts";
 import { UPSERT_TABLE_KEYS } from "../engine/system-tables.ts";
-import { recordChange, recordEvent, refreshTableInfo } from "../engine/table-health.ts";
+import { recordChange, recordEvent, refreshTableInfo, tableExists } from "../engine/table-health.ts";
 import { SqlTranslationError, StatementCancelledError, TableMaintenanceError } from "../errors.ts";
 import { tableKey } from "../sql/maintenance.ts";
 import { splitStatements } from "../sql/tokens.ts";
@@ -61,7 +61,7 @@ export async function runScript(sql: string, ctx: ScriptContext): Promise<Script
           if (step.change) await recordChange(connection, step.change, outcome.rows);
           break;
         case "table-keys":
-          if (!step.keys.temporary) {
+          if (!step.keys.temporary && !(step.keys.ifNotExists && (await tableExists(connection, step.keys.table)))) {
             const { table, diststyle, distkey, sortkey1, sortkeys } = step.keys;
             await connection.run(UPSERT_TABLE_KEYS, [table, diststyle ?? null, distkey ?? null, sortkey1 ?? null, sortkeys?.join(",") ?? null]);
             await recordEvent(connection, table, "create");

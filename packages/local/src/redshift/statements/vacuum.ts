@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { measureRows, qualified, quoteIdent, recordEvent, userTables, type UserTable } from "../engine/table-health.ts";
+import { compactChanges, measureRows, qualified, quoteIdent, recordEvent, userTables, type UserTable } from "../engine/table-health.ts";
 import { StatementCancelledError, TableMaintenanceError } from "../errors.ts";
 import type { VacuumCommand } from "../sql/maintenance.ts";
 
@@ -38,7 +38,10 @@ export async function runVacuum(connection: DuckDBConnection, command: VacuumCom
   for (const table of tables) {
     if (ctx.cancelled()) throw new StatementCancelledError();
     const sorted = command.sort ? await sortPhase(connection, table, command.threshold, ctx) : false;
-    if (command.reclaim) await recordEvent(connection, table.name, "reclaim");
+    if (command.reclaim) {
+      await recordEvent(connection, table.name, "reclaim");
+      await compactChanges(connection, table.name);
+    }
     outcomes.push({ table: table.name, sorted, reclaimed: command.reclaim });
   }
   return outcomes;
