@@ -36,3 +36,8 @@ export class StatementCancelledError extends FreshetError {
 export class RedshiftStorageError extends FreshetError {
   override readonly name = "RedshiftStorageError";
 }
+
+/** A VACUUM or ANALYZE Redshift refuses (inside a transaction block, on a missing table). */
+export class TableMaintenanceError extends FreshetError {
+  override readonly name = "TableMaintenanceError";
+}

@@ -5,9 +5,13 @@ import { closingParen, isOp, keyword, render, splitArgs, stringLiteral, type Tok
 export interface TableKeys {
   readonly table: string;
   readonly temporary: boolean;
+  /** `IF NOT EXISTS`: an existing table is left as it is (its keys and health too). */
+  readonly ifNotExists: boolean;
   readonly diststyle?: string;
   readonly distkey?: string;
   readonly sortkey1?: string;
+  /** Every column of the sort key, in order (sortkey1 first). */
+  readonly sortkeys?: readonly string[];
 }
 
 export interface CreateTableTranslation {
@@ -50,7 +54,7 @@ export function translateCreateTable(tokens: readonly Token[]): CreateTableTrans
   }
   const plainName = nameTokens[nameTokens.length - 1]!.text.replace(/^#/, "").replaceAll('"', "");
   const head = `CREATE ${temporary ? "TEMP " : ""}TABLE ${ifNotExists ? "IF NOT EXISTS " : ""}${name}`;
-  const keys: { diststyle?: string; distkey?: string; sortkey1?: string } = {};
+  const keys: MutableKeys = {};
   const statements: string[] = [];
   let body = "";
 
@@ -62,7 +66,7 @@ export function translateCreateTable(tokens: readonly Token[]): CreateTableTrans
       statements.push(`${head} AS SELECT * FROM ${source} LIMIT 0`);
       i = close + 1;
       tableAttributes(tokens.slice(i), keys);
-      return { statements, keys: { table: plainName, temporary, ...keys } };
+      return { statements, keys: { table: plainName, temporary, ifNotExists, ...keys } };
     }
     const columns: string[] = [];
     for (const element of elements) {
@@ -77,13 +81,15 @@ export function translateCreateTable(tokens: readonly Token[]): CreateTableTrans
   tableAttributes(attributes, keys);
   const query = asAt === -1 ? "" : ` ${render(tokens.slice(asAt))}`;
   statements.push(`${head}${body}${query}`);
-  return { statements, keys: { table: plainName, temporary, ...keys } };
+  return { statements, keys: { table: plainName, temporary, ifNotExists, ...keys } };
 }
 
 const CONSTRAINT_STARTS = new Set(["PRIMARY", "UNIQUE", "FOREIGN", "CONSTRAINT", "CHECK"]);
 
 /** One element of the column list, or undefined when it is a dropped table constraint. */
-function columnDefinition(element: readonly Token[], table: string, temporary: boolean, keys: { distkey?: string; sortkey1?: string }, pre: string[]): string | undefined {
+type MutableKeys = { diststyle?: string; distkey?: string; sortkey1?: string; sortkeys?: string[] };
+
+function columnDefinition(element: readonly Token[], table: string, temporary: boolean, keys: MutableKeys, pre: string[]): string | undefined {
   const first = keyword(element[0]);
   if (CONSTRAINT_STARTS.has(first) && element[0]!.kind === "word") {
     if (first === "CHECK" || (first === "CONSTRAINT" && element.some((t) => keyword(t) === "CHECK"))) return render(element);
@@ -99,6 +105,7 @@ function columnDefinition(element: readonly Token[], table: string, temporary: b
       keys.distkey = column;
     } else if (word === "SORTKEY") {
       keys.sortkey1 ??= column;
+      keys.sortkeys ??= [column];
     } else if (word === "PRIMARY" && keyword(element[i + 1]) === "KEY") {
       i++;
     } else if (word === "UNIQUE") {
@@ -130,7 +137,7 @@ function columnDefinition(element: readonly Token[], table: string, temporary: b
 }
 
 /** Reads (and so drops) the table attributes after the column list. */
-function tableAttributes(tokens: readonly Token[], keys: { diststyle?: string; distkey?: string; sortkey1?: string }): void {
+function tableAttributes(tokens: readonly Token[], keys: MutableKeys): void {
   for (let i = 0; i < tokens.length; i++) {
     const word = keyword(tokens[i]);
     if (word === "DISTSTYLE") {
@@ -141,7 +148,8 @@ function tableAttributes(tokens: readonly Token[], keys: { diststyle?: string; d
       i = close;
     } else if (word === "SORTKEY" && isOp(tokens[i + 1], "(")) {
       const close = closingParen(tokens, i + 1);
-      keys.sortkey1 = render(splitArgs(tokens, i + 1, close)[0] ?? []).replaceAll('"', "");
+      keys.sortkeys = splitArgs(tokens, i + 1, close).map((column) => render(column).replaceAll('"', ""));
+      keys.sortkey1 = keys.sortkeys[0];
       i = close;
     } else if (word === "SORTKEY" && keyword(tokens[i + 1]) === "AUTO") {
       i++;

@@ -2,16 +2,21 @@ import { parseCopy, type CopyCommand } from "../copy/parse-copy.ts";
 import { SqlTranslationError } from "../errors.ts";
 import { isNoOpAccessControl } from "./access-control.ts";
 import { translateCreateTable, type TableKeys } from "./create-table.ts";
+import { changedTable, type TableChange } from "./changes.ts";
 import { rewriteExpressions } from "./functions.ts";
+import { parseAnalyze, parseVacuum, tableKey, type AnalyzeCommand, type VacuumCommand } from "./maintenance.ts";
 import { isOp, keyword, render, significant, stringLiteral, type Token } from "./tokens.ts";
 
 /** One thing to do for one Redshift statement. */
 export type Step =
-  | { readonly kind: "sql"; readonly sql: string; readonly returnsRows: boolean }
-  | { readonly kind: "copy"; readonly copy: CopyCommand }
+  | { readonly kind: "sql"; readonly sql: string; readonly returnsRows: boolean; readonly change?: TableChange }
+  | { readonly kind: "copy"; readonly copy: CopyCommand; readonly change?: TableChange }
   | { readonly kind: "table-keys"; readonly keys: TableKeys }
   | { readonly kind: "transaction"; readonly action: "begin" | "commit" | "rollback" }
-  | { readonly kind: "vacuum" }
+  | { readonly kind: "vacuum"; readonly vacuum: VacuumCommand }
+  | { readonly kind: "analyze"; readonly analyze: AnalyzeCommand }
+  /** Measure the tables into SVV_TABLE_INFO before the statement that reads it. */
+  | { readonly kind: "table-info" }
   | { readonly kind: "lock"; readonly tables: readonly string[] };
 
 /** Redshift's `:name` parameters as the Data API gives them (all values are text). */
@@ -26,9 +31,13 @@ export function translateStatement(statement: readonly Token[], parameters: Para
   const tokens = rewriteExpressions(bindParameters(significant(statement), parameters));
   const first = keyword(tokens[0]);
   const second = keyword(tokens[1]);
+  const tableInfo: Step[] = readsTableInfo(tokens) ? [{ kind: "table-info" }] : [];
   switch (first) {
-    case "COPY":
-      return [{ kind: "copy", copy: parseCopy(tokens) }];
+    case "COPY": {
+      const copy = parseCopy(tokens);
+      const table = tableKey(copy.table);
+      return [{ kind: "copy", copy, ...(table ? { change: { table, kind: "insert" as const } } : {}) }];
+    }
     case "BEGIN":
     case "START":
       return [{ kind: "transaction", action: "begin" }];
@@ -39,28 +48,32 @@ export function translateStatement(statement: readonly Token[], parameters: Para
     case "ABORT":
       return [{ kind: "transaction", action: "rollback" }];
     case "VACUUM":
-      return [{ kind: "vacuum" }];
+      return [{ kind: "vacuum", vacuum: parseVacuum(tokens) }];
     case "LOCK":
       // DuckDB has no table locks (its writers conflict and abort): the runner takes them.
       return [{ kind: "lock", tables: lockedTables(tokens) }];
-    case "ANALYZE": {
-      const table = tokens.slice(1).find((t) => keyword(t) !== "VERBOSE" && (t.kind === "word" || t.kind === "quoted"));
-      const name = table && !["PREDICATE", "ALL"].includes(keyword(table)) ? ` ${table.text}` : "";
-      return [{ kind: "sql", sql: `ANALYZE${name}`, returnsRows: false }];
-    }
+    case "ANALYZE":
+      return [{ kind: "analyze", analyze: parseAnalyze(tokens) }];
     case "CREATE": {
       const tableAt = tokens.findIndex((t, n) => n <= 4 && keyword(t) === "TABLE");
       if (tableAt !== -1 && !["VIEW", "MATERIALIZED"].includes(second)) {
         const { statements, keys } = translateCreateTable(tokens);
-        return [...statements.map((sql) => ({ kind: "sql" as const, sql, returnsRows: false })), { kind: "table-keys", keys }];
+        // Keys first: under IF NOT EXISTS they are kept only if the table did not exist before.
+        return [{ kind: "table-keys", keys }, ...statements.map((sql) => ({ kind: "sql" as const, sql, returnsRows: false }))];
       }
-      return [{ kind: "sql", sql: render(withoutSchemaBinding(tokens)), returnsRows: false }];
+      return [...tableInfo, { kind: "sql", sql: render(withoutSchemaBinding(tokens)), returnsRows: false }];
     }
     default: {
       const returnsRows = ROW_STATEMENTS.has(first) && !(first === "WITH" && tokens.some((t) => DML.has(keyword(t))));
-      return [{ kind: "sql", sql: render(tokens), returnsRows }];
+      const change = changedTable(tokens);
+      return [...tableInfo, { kind: "sql", sql: render(tokens), returnsRows, ...(change ? { change } : {}) }];
     }
   }
+}
+
+/** True if the statement names SVV_TABLE_INFO (bare or quoted, in any case). */
+function readsTableInfo(tokens: readonly Token[]): boolean {
+  return tokens.some((t) => (t.kind === "word" || t.kind === "quoted") && t.text.replaceAll('"', "").toLowerCase() === "svv_table_info");
 }
 
 /** `CREATE VIEW … WITH NO SCHEMA BINDING` (late-binding views) → a plain DuckDB view. */

@@ -10,6 +10,19 @@ export interface StatementFaults {
    * commit at once.
    */
   readonly beforeCommit?: (batch: HeldBatch) => Promise<void> | undefined;
+  /**
+   * Called when a VACUUM has rewritten a table in sort-key order, before that rewrite commits.
+   * Return a promise to hold the commit (the statement stays STARTED; a cancel or a stop cuts the
+   * hold short and rolls the rewrite back), or undefined to commit at once.
+   */
+  readonly duringVacuumSort?: (vacuum: HeldVacuum) => Promise<void> | undefined;
+}
+
+/** What `duringVacuumSort` is told about the VACUUM it may hold. */
+export interface HeldVacuum {
+  readonly id: string;
+  readonly statementName?: string;
+  readonly table: string;
 }
 
 /** What `beforeCommit` is told about the batch it may hold. */

@@ -120,6 +120,7 @@ export class StatementRunner {
       await locks.take(tables);
       if (state.cancelled) throw new StatementCancelledError();
     };
+    const holdVacuumSort = this.vacuumHold(record, state);
     try {
       connection = session ? await session.connection : await engine.connect(record.database);
       state.connection = connection;
@@ -140,7 +141,7 @@ export class StatementRunner {
           set(sub, { status: "STARTED", startedAt: subStart, redshiftQueryId: records.nextQueryId++ });
           let outcome: ScriptOutcome;
           try {
-            outcome = await runScript(sub.queryString, { connection, parameters, inBatch: true, copy: copy(sub.redshiftQueryId), cancelled: () => state.cancelled, lock });
+            outcome = await runScript(sub.queryString, { connection, parameters, inBatch: true, copy: copy(sub.redshiftQueryId), cancelled: () => state.cancelled, lock, ...holdVacuumSort });
           } catch (error) {
             set(sub, failure(error, state, subStart));
             for (const rest of record.subStatements!) if (rest.status === "SUBMITTED") set(rest, { status: "ABORTED" });
@@ -156,7 +157,7 @@ export class StatementRunner {
         transaction = false;
         set(record, { status: "FINISHED", hasResultSet: record.subStatements!.some((s) => s.hasResultSet), resultRows: total, resultSize: size, durationNs: (Date.now() - startedAt) * 1e6 });
       } else {
-        const outcome = await runScript(record.queryString!, { connection, parameters, inBatch: false, copy: copy(record.redshiftQueryId), cancelled: () => state.cancelled, lock });
+        const outcome = await runScript(record.queryString!, { connection, parameters, inBatch: false, copy: copy(record.redshiftQueryId), cancelled: () => state.cancelled, lock, ...holdVacuumSort });
         if (outcome.result) results.set(record.id, outcome.result);
         set(record, { status: "FINISHED", hasResultSet: outcome.result !== undefined, resultRows: outcome.rows, resultSize: outcome.result?.size ?? 0, durationNs: (Date.now() - startedAt) * 1e6 });
       }
@@ -182,6 +183,19 @@ export class StatementRunner {
     if (!hold) return;
     await Promise.race([hold, state.stopped]);
     if (state.cancelled) throw new StatementCancelledError();
+  }
+
+  /** The `duringVacuumSort` fault, if set, as runScript's hold: ends at its release or a cancel or stop. */
+  private vacuumHold(record: StatementRecord, state: Running): { holdVacuumSort?: (table: string) => Promise<void> } {
+    const fault = this.options.faults?.duringVacuumSort;
+    if (!fault) return {};
+    const { id, statementName } = record;
+    return {
+      holdVacuumSort: async (table) => {
+        const hold = fault({ id, ...(statementName ? { statementName } : {}), table });
+        if (hold) await Promise.race([hold, state.stopped]);
+      },
+    };
   }
 
   private endSession(session: Session): void {
