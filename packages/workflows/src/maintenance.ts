@@ -36,10 +36,12 @@ import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from 
 export const MAINTENANCE_SCHEDULE_NAME = "Nightly";
 export const MAINTENANCE_COMPLETED_SOURCE = "freshet.maintenance";
 export const MAINTENANCE_COMPLETED_DETAIL_TYPE = "MaintenanceCompleted";
-/** Seconds between DescribeStatement calls unless the input says otherwise (0..60). */
+/** Seconds between DescribeStatement calls unless the input says otherwise (0..60; 0 suits only the local platform's millisecond statements). */
 export const MAINTENANCE_DEFAULT_POLL_SECONDS = 30;
-/** Polls of one statement before it is cancelled: 6 hours at 30 s (and within the 25,000 history events). */
-export const MAINTENANCE_MAX_POLLS = 720;
+/** How long one VACUUM/ANALYZE may run before it is cancelled (at 30 s polls, 720 polls: within the 25,000 history events). */
+export const MAINTENANCE_MAX_STATEMENT_SECONDS = 6 * 3600;
+/** How long the health query may take before the run gives up. */
+const HEALTH_MAX_SECONDS = 600;
 /** How long a table waits for running loads before it is deferred. */
 export const MAINTENANCE_DEFAULT_LOAD_WAIT_SECONDS = 600;
 /** A claim older than the Load workflow's own timeout (3600 s) belongs to a dead execution: not a load in flight (the planner's CLAIM_LEASE_MS). */
@@ -63,7 +65,7 @@ const failureOf = (step: string) =>
 
 const toAlert = (step: string) => [{ ErrorEquals: ["States.ALL"], Assign: { failure: failureOf(step) }, Next: "AlertFailed" }];
 
-/** Polls one Data API statement (`$<prefix>StatementId`) until it ends; `done`, `failed` and `timedOut` say where to go. */
+/** Runs core's health query; WaitForHealth → DescribeHealth → HealthDone poll it (before and after, by `$phase`). */
 function healthStatement(r: WorkflowResources, name: string, phase: "before" | "after", next: string) {
   return {
     Type: "Task",
@@ -78,7 +80,7 @@ function healthStatement(r: WorkflowResources, name: string, phase: "before" | "
     TimeoutSeconds: 30,
     Retry: [THROTTLED, TRANSIENT],
     Catch: phase === "before" ? toAlert(name) : [{ ErrorEquals: ["States.ALL"], Next: "Report" }],
-    Assign: { phase, statementId: jsonata("$states.result.Id"), polls: 0 },
+    Assign: { phase, statementId: jsonata("$states.result.Id"), statementStartedMs: jsonata("$millis()") },
     Next: next,
   } as const;
 }
@@ -191,7 +193,7 @@ function maintainTable(r: WorkflowResources) {
         TimeoutSeconds: 30,
         Retry: [THROTTLED, TRANSIENT],
         Catch: [{ ErrorEquals: ["States.ALL"], Assign: { opFailure: failureOf("RunOperation") }, Next: "ReleaseAfterFailure" }],
-        Assign: { opStatementId: jsonata("$states.result.Id"), opPolls: 0 },
+        Assign: { opStatementId: jsonata("$states.result.Id"), opStatementStartedMs: jsonata("$millis()") },
         Next: "WaitForOperation",
       },
       WaitForOperation: { Type: "Wait", Seconds: jsonata("$pollSeconds"), Next: "DescribeOperation" },
@@ -203,7 +205,6 @@ function maintainTable(r: WorkflowResources) {
         Retry: [THROTTLED, TRANSIENT],
         Catch: [{ ErrorEquals: ["States.ALL"], Assign: { opFailure: failureOf("DescribeOperation") }, Next: "ReleaseAfterFailure" }],
         Assign: {
-          opPolls: jsonata("$opPolls + 1"),
           opStatus: jsonata("$states.result.Status"),
           opError: jsonata("$exists($states.result.Error) ? $states.result.Error : null"),
         },
@@ -230,7 +231,7 @@ function maintainTable(r: WorkflowResources) {
             Assign: { opFailure: jsonata("{ 'step': $item.operations[$opIndex].kind, 'error': 'RedshiftData.' & $opStatus, 'cause': $opError }") },
             Next: "ReleaseAfterFailure",
           },
-          { Condition: jsonata(`$opPolls >= ${MAINTENANCE_MAX_POLLS}`), Next: "CancelOperation" },
+          { Condition: jsonata(`$millis() - $opStatementStartedMs >= ${MAINTENANCE_MAX_STATEMENT_SECONDS * 1000}`), Next: "CancelOperation" },
         ],
         Default: "WaitForOperation",
       },
@@ -245,7 +246,7 @@ function maintainTable(r: WorkflowResources) {
         Catch: [{ ErrorEquals: ["States.ALL"], Assign: { opFailure: failureOf("CancelOperation") }, Next: "ReleaseAfterFailure" }],
         Assign: {
           opFailure: jsonata(
-            `{ 'step': $item.operations[$opIndex].kind, 'error': 'Freshet.MaintenanceTimedOut', 'cause': 'statement ' & $opStatementId & ' still ' & $opStatus & ' after ${MAINTENANCE_MAX_POLLS} polls; cancelled' }`,
+            `{ 'step': $item.operations[$opIndex].kind, 'error': 'Freshet.MaintenanceTimedOut', 'cause': 'statement ' & $opStatementId & ' still ' & $opStatus & ' after ${MAINTENANCE_MAX_STATEMENT_SECONDS} s; cancelled' }`,
           ),
         },
         Next: "ReleaseAfterFailure",
@@ -322,7 +323,6 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         Retry: [THROTTLED, TRANSIENT],
         Catch: toAlert("DescribeHealth"),
         Assign: {
-          polls: jsonata("$polls + 1"),
           status: jsonata("$states.result.Status"),
           statementError: jsonata("$exists($states.result.Error) ? $states.result.Error : null"),
         },
@@ -333,9 +333,9 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         Choices: [
           { Condition: jsonata("$status = 'FINISHED'"), Next: "GetHealth" },
           // Health after maintenance is for the report only: report without it.
-          { Condition: jsonata("$phase = 'after' and ($status in ['FAILED', 'ABORTED'] or $polls >= 60)"), Next: "Report" },
+          { Condition: jsonata(`$phase = 'after' and ($status in ['FAILED', 'ABORTED'] or $millis() - $statementStartedMs >= ${HEALTH_MAX_SECONDS * 1000})`), Next: "Report" },
           {
-            Condition: jsonata("$status in ['FAILED', 'ABORTED'] or $polls >= 60"),
+            Condition: jsonata(`$status in ['FAILED', 'ABORTED'] or $millis() - $statementStartedMs >= ${HEALTH_MAX_SECONDS * 1000}`),
             Assign: { failure: jsonata("{ 'step': 'ReadHealth', 'error': 'RedshiftData.' & $status, 'cause': $statementError }") },
             Next: "AlertFailed",
           },

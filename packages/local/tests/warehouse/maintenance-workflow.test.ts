@@ -1,0 +1,273 @@
+import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { LOAD_CLAIMS_PREFIX, MAINTENANCE_LEASE_KEY } from "@freshet/core";
+import { Load, MAINTENANCE_COMPLETED_DETAIL_TYPE, MAINTENANCE_COMPLETED_SOURCE, Maintenance } from "@freshet/workflows";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { query, type Cell } from "../../../functions/src/load/data-api.ts";
+import { localWorkflowResources } from "../../src/deploy/index.ts";
+import { startEndpoint, type RunningEndpoint } from "../../src/endpoint/server.ts";
+import { lambdaContext } from "../../src/lambda/context.ts";
+import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "../../src/platform/links.ts";
+import { createLocalServices, type LocalServices } from "../../src/platform/local-services.ts";
+import type { HeldVacuum } from "../../src/redshift/index.ts";
+import type { LambdaHandler } from "../../src/sfn/index.ts";
+import { readAlerts } from "../../src/sns/index.ts";
+import { writeGeneratedLake, type WrittenLake } from "./lake-writer.ts";
+
+/**
+ * The Maintenance workflow end to end on one embedded endpoint, through its real definition:
+ * the Data API's SVV_TABLE_INFO measures the tables the Load workflow fills, the workflow
+ * decides, vacuums and analyzes one table at a time under its lease, and a Load started while a
+ * VACUUM runs plans nothing, then loads every row once afterwards.
+ */
+const resources = localWorkflowResources();
+const BUCKET = LOCAL_RESOURCES.bucketName;
+const ROLE = "arn:aws:iam::000000000000:role/freshet-local-workflows";
+const ANNOUNCEMENTS = "freshet-local-MaintenanceAnnouncements";
+const now = new Date();
+const DAY = 86_400_000;
+
+interface TableReport {
+  table: string;
+  decision: string;
+  operations: string[];
+  reason: { unsortedPct: number | null; statsOffPct: number; exceeded: string[] };
+  outcome: string;
+  deferredBecause: string | null;
+  durationSeconds: number;
+  before: { unsortedPct: number | null; statsOffPct: number; rows: number } | null;
+  after: { unsortedPct: number | null; statsOffPct: number; rows: number } | null;
+}
+interface Report {
+  maintained: number;
+  deferred: number;
+  failed: number;
+  tables: TableReport[];
+}
+type Outcome = { status: string; output: Record<string, unknown> | null; error?: string; cause?: string };
+
+let dataDir: string;
+let endpoint: RunningEndpoint;
+let services: LocalServices;
+let s3: S3Client;
+let sfn: SFNClient;
+let redshift: RedshiftDataClient;
+const machines: Record<string, string> = {};
+const functions: Record<string, LambdaHandler> = {};
+const written: WrittenLake[] = [];
+/** The test's hold on a VACUUM's sort: a promise holds that VACUUM until it settles; undefined lets it commit. */
+let duringVacuum: ((vacuum: HeldVacuum) => Promise<void> | undefined) | undefined;
+
+const rows = (sql: string): Promise<Cell[][]> =>
+  query(redshift, { workgroup: resources.warehouseWorkgroupName, database: resources.warehouseDatabase }, sql, { firstPollMs: 5 });
+
+async function run(workflow: string, input: Record<string, unknown>): Promise<Outcome> {
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machines[workflow], input: JSON.stringify(input) }));
+  return (await services.stepFunctions.waitForExecution(executionArn as string)) as unknown as Outcome;
+}
+
+const runLoad = () => run("Load", { pollSeconds: 1, reconcile: true });
+const runMaintenance = (input: Record<string, unknown> = {}) => run("Maintenance", { pollSeconds: 0, ...input });
+const table = (report: Report, name: string) => report.tables.find((t) => t.table === name)!;
+
+let reportsRead = 0;
+
+/** The MaintenanceCompleted event of the run that just ended (EventBridge delivers to SNS after the execution's PutEvents). */
+async function nextReport(): Promise<Report> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { alerts } = await readAlerts(services.sns.snsDir, { topics: [ANNOUNCEMENTS] });
+    if (alerts.length > reportsRead) {
+      reportsRead = alerts.length;
+      const event = JSON.parse(alerts.at(-1)!.message) as { "detail-type": string; detail: Report };
+      expect(event["detail-type"]).toBe(MAINTENANCE_COMPLETED_DETAIL_TYPE);
+      return event.detail;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("no MaintenanceCompleted event delivered");
+}
+
+async function unsortedOfEvents(): Promise<number> {
+  const [[unsorted]] = (await rows(`SELECT CAST(unsorted AS FLOAT8) FROM svv_table_info WHERE "table" = 'events'`)) as [[number]];
+  return unsorted;
+}
+
+async function expectExactlyOnce(): Promise<void> {
+  const ids = new Set(written.flatMap((w) => [...w.eventIds]));
+  expect(await rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[ids.size, ids.size]]);
+}
+
+async function listed(prefix: string): Promise<string[]> {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key!);
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "freshet-maintenance-workflow-"));
+  let url = "";
+  services = createLocalServices({
+    dataDir,
+    endpointUrl: () => url,
+    functions,
+    onObjectCreated: () => undefined,
+    log: () => undefined,
+    faults: {
+      redshift: {
+        duringVacuumSort: (vacuum) => duringVacuum?.(vacuum),
+      },
+    },
+  });
+  endpoint = await startEndpoint({ services: services.list });
+  url = endpoint.url;
+  const env = { ...endpointEnvironment(url), ...linkEnvironment("test-key", resources), POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "SILENT" };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  const { handler: planner } = (await import("@freshet/functions/load-planner")) as unknown as { handler: LambdaHandler };
+  const { handler: migrate } = (await import("@freshet/functions/migrate")) as unknown as { handler: LambdaHandler };
+  Object.assign(functions, { [resources.loadPlannerFunctionName]: planner, "freshet-local-Migrate": migrate });
+
+  const config = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } };
+  s3 = new S3Client({ ...config, forcePathStyle: true });
+  sfn = new SFNClient(config);
+  redshift = new RedshiftDataClient(config);
+  const sns = new SNSClient(config);
+  const events = new EventBridgeClient(config);
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await sns.send(new CreateTopicCommand({ Name: "freshet-local-OpsAlerts" }));
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: ANNOUNCEMENTS }));
+  await events.send(new CreateEventBusCommand({ Name: resources.busName }));
+  await events.send(
+    new PutRuleCommand({
+      Name: "MaintenanceCompleted",
+      EventBusName: resources.busName,
+      EventPattern: JSON.stringify({ source: [MAINTENANCE_COMPLETED_SOURCE], "detail-type": [MAINTENANCE_COMPLETED_DETAIL_TYPE] }),
+    }),
+  );
+  await events.send(new PutTargetsCommand({ Rule: "MaintenanceCompleted", EventBusName: resources.busName, Targets: [{ Id: "sns", Arn: TopicArn }] }));
+  sns.destroy();
+  events.destroy();
+  for (const workflow of [Load, Maintenance]) {
+    const created = await sfn.send(
+      new CreateStateMachineCommand({ name: `freshet-local-${workflow.name}`, definition: JSON.stringify(workflow.definition(resources)), roleArn: ROLE }),
+    );
+    machines[workflow.name] = created.stateMachineArn!;
+  }
+  await migrate({}, lambdaContext({ name: "freshet-local-Migrate", memoryMb: 256, timeoutMs: 300_000 }));
+  // Out-of-order loads: today's events, then yesterday's, appended after them.
+  written.push(await writeGeneratedLake(s3, BUCKET, { count: 800, now, seed: 21, batchSize: 400 }));
+  expect((await runLoad()).status).toBe("SUCCEEDED");
+  written.push(await writeGeneratedLake(s3, BUCKET, { count: 800, now: new Date(now.getTime() - DAY), seed: 22, batchSize: 400, shardId: "shardId-000000000002" }));
+  expect((await runLoad()).status).toBe("SUCCEEDED");
+  await expectExactlyOnce();
+}, 120_000);
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  s3?.destroy();
+  sfn?.destroy();
+  redshift?.destroy();
+  await services?.stepFunctions.close();
+  await endpoint?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("Maintenance workflow on the embedded endpoint", () => {
+  it("defers a table while a load stays in flight past loadWaitSeconds, and gives the lease back", async () => {
+    const claim = `${LOAD_CLAIMS_PREFIX}load-test.running.json`;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: claim, Body: JSON.stringify({ loadId: "load-test", objects: [], receipts: [] }) }));
+    try {
+      const outcome = await runMaintenance({ loadWaitSeconds: 0 });
+      expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
+      const report = await nextReport();
+      const events = table(report, "events");
+      expect(events).toMatchObject({ decision: "vacuum-sort", outcome: "deferred", deferredBecause: "loads-in-flight" });
+      expect(report.maintained).toBe(0);
+      expect(report.deferred).toBe(report.tables.filter((t) => t.decision !== "none").length);
+      expect(events.after!.unsortedPct).toBe(events.before!.unsortedPct);
+      expect(await listed(MAINTENANCE_LEASE_KEY)).toEqual([]);
+    } finally {
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: claim }));
+    }
+  });
+
+  it("analyzes a table whose rows all changed since any ANALYZE; its thresholds come from the input (unsorted out of reach: no VACUUM)", async () => {
+    const unsortedBefore = await unsortedOfEvents();
+    const outcome = await runMaintenance({ thresholds: { minUnsortedPct: 99.99, maxUnsortedPct: 99.995, deletedPct: 99.99 } });
+    expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
+    const report = await nextReport();
+    expect(outcome.output).toMatchObject({ maintained: report.maintained, deferred: 0, failed: 0 });
+    const events = table(report, "events");
+    expect(events).toMatchObject({ decision: "analyze", outcome: "done", operations: ["ANALYZE events PREDICATE COLUMNS"] });
+    expect(events.reason.exceeded).toEqual(["stats_off"]);
+    expect(events.reason.statsOffPct).toBeGreaterThan(10);
+    expect(events.after!.statsOffPct).toBe(0);
+    // Unsorted as it was: with the default thresholds the same table is sorted (next test).
+    expect(events.reason.unsortedPct).toBe(unsortedBefore);
+    expect(unsortedBefore).toBeGreaterThan(5);
+    expect(await unsortedOfEvents()).toBe(unsortedBefore);
+  });
+
+  it("sorts the table out-of-order loads left unsorted (VACUUM SORT ONLY, unsorted 0 after), while a Load started mid-VACUUM plans nothing and loads every row once afterwards", async () => {
+    const unsortedBefore = await unsortedOfEvents();
+    expect(unsortedBefore).toBeGreaterThan(5);
+    // More events in the lake: a Load started while the VACUUM runs must leave them for later.
+    written.push(await writeGeneratedLake(s3, BUCKET, { count: 300, now, seed: 23, batchSize: 300, shardId: "shardId-000000000003" }));
+    let midLoad: Outcome | undefined;
+    let leaseDuringVacuum: string[] = [];
+    // Hold the VACUUM of events while a Load runs from start to end (other tables' vacuums pass).
+    duringVacuum = (vacuum) => {
+      if (vacuum.table !== "events") return undefined;
+      duringVacuum = undefined;
+      return (async () => {
+        leaseDuringVacuum = await listed(MAINTENANCE_LEASE_KEY);
+        midLoad = await runLoad();
+      })();
+    };
+
+    const outcome = await runMaintenance();
+    expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
+    const report = await nextReport();
+    expect(outcome.output).toMatchObject({ maintained: report.maintained, failed: 0, deferred: 0 });
+
+    const events = table(report, "events");
+    expect(events).toMatchObject({ decision: "vacuum-sort", outcome: "done" });
+    expect(events.operations[0]).toBe("VACUUM SORT ONLY events TO 100 PERCENT");
+    expect(events.reason.exceeded).toContain("unsorted");
+    expect(events.before!.unsortedPct).toBeCloseTo(unsortedBefore, 1);
+    expect(events.after!.unsortedPct).toBe(0);
+    expect(await unsortedOfEvents()).toBe(0);
+    expect(events.after!.rows).toBe(events.before!.rows);
+
+    // The Load started during the VACUUM saw the lease, planned nothing, and said why.
+    expect(leaseDuringVacuum).toEqual([MAINTENANCE_LEASE_KEY]);
+    expect(midLoad).toMatchObject({ status: "SUCCEEDED", output: { loaded: false, objects: 0, paused: "maintenance" } });
+    // The lease is gone; the next Load loads what waited, every row once.
+    expect(await listed(MAINTENANCE_LEASE_KEY)).toEqual([]);
+    expect(await listed(LOAD_CLAIMS_PREFIX)).toEqual([]);
+    expect(await runLoad()).toMatchObject({ status: "SUCCEEDED", output: { loaded: true } });
+    await expectExactlyOnce();
+  });
+
+  it("leaves healthy tables alone: just maintained, nothing to do", async () => {
+    // The Load after the last run changed events again: analyze it and sort what it appended first.
+    await runMaintenance();
+    await nextReport();
+    const outcome = await runMaintenance();
+    expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
+    const report = await nextReport();
+    expect(report.tables.map((t) => [t.table, t.decision, t.outcome]).filter(([, d]) => d !== "none")).toEqual([]);
+    expect(report.maintained).toBe(0);
+    expect(outcome.output).toMatchObject({ tables: [] });
+  });
+
+  it("refuses settings core would refuse, naming them", async () => {
+    const outcome = await runMaintenance({ thresholds: { minUnsortedPct: 60, maxUnsortedPct: 50 } });
+    expect(outcome).toMatchObject({ status: "FAILED", error: "Freshet.InvalidMaintenanceSettings" });
+    expect(outcome.cause).toContain("maxUnsortedPct");
+  });
+});
