@@ -216,6 +216,7 @@ it("gives Maintenance exactly the Data API, its lease, the claims listing, the b
       { actions: ["s3:DeleteObject", "s3:PutObject"], resources: [`arn:aws:s3:::${lakeBucket}/manifests/state/maintenance-lease.json`] },
       { actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::${lakeBucket}`], conditions: { StringLike: { "s3:prefix": ["manifests/in-flight/*"] } } },
       { actions: ["sns:Publish"], resources: [opsAlertsTopicArn] },
+      { actions: ["states:ListExecutions"], resources: [`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:freshet-ci-Maintenance`] },
       LOG_DELIVERY,
       TRACING,
     ]

@@ -8,6 +8,7 @@ import {
 import { jsonata, type Json, type StateMachineDefinition } from "./asl.ts";
 import { OWN_STATEMENTS_CONDITION, THROTTLED, TRANSIENT } from "./load.ts";
 import { decisionExpression, healthRows } from "./maintenance-decision.ts";
+import { stateMachineArn } from "./naming.ts";
 import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
 
 /**
@@ -283,7 +284,27 @@ function definition(r: WorkflowResources): StateMachineDefinition {
           results: [],
           failure: null,
         },
-        Next: "CheckSettings",
+        Next: "OnlyRun",
+      },
+      OnlyRun: {
+        Type: "Task",
+        Comment: "Two runs (the nightly one and an on-demand one) would share one lease: a run that finds another one running leaves.",
+        Resource: "arn:aws:states:::aws-sdk:sfn:listExecutions",
+        Arguments: { StateMachineArn: jsonata("$states.context.StateMachine.Id"), StatusFilter: "RUNNING", MaxResults: 10 },
+        TimeoutSeconds: 20,
+        Retry: [TRANSIENT],
+        Catch: toAlert("OnlyRun"),
+        Assign: { othersRunning: jsonata("$count($states.result.Executions[ExecutionArn != $states.context.Execution.Id])") },
+        Next: "AlreadyRunning",
+      },
+      AlreadyRunning: {
+        Type: "Choice",
+        Choices: [{ Condition: jsonata("$othersRunning > 0"), Next: "LeftToTheOtherRun" }],
+        Default: "CheckSettings",
+      },
+      LeftToTheOtherRun: {
+        Type: "Succeed",
+        Output: jsonata("{ 'skipped': 'another Maintenance execution is running', 'maintained': 0, 'deferred': 0, 'failed': 0, 'tables': [] }"),
       },
       CheckSettings: {
         Type: "Choice",
@@ -499,6 +520,8 @@ function permissions(r: WorkflowResources): WorkflowPermission[] {
     { actions: ["s3:ListBucket"], resources: [lake], conditions: { StringLike: { "s3:prefix": [`${LOAD_CLAIMS_PREFIX}*`] } } },
     { actions: ["events:PutEvents"], resources: [r.busArn] },
     { actions: ["sns:Publish"], resources: [r.opsAlertsTopicArn] },
+    // Its own running executions only (one run at a time).
+    { actions: ["states:ListExecutions"], resources: [stateMachineArn(r, "Maintenance")] },
   ];
 }
 

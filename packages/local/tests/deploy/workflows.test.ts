@@ -207,7 +207,7 @@ describe("prune", () => {
       rules: ["freshet-local-Triggered-DeadLettersLanded", "freshet-local-Triggered-LoadCompleted"],
     });
     expect([...h.scheduler.schedules.keys()].sort()).toEqual(
-      ["freshet-local-LakeFreshness-Every5Minutes", "freshet-local-Load-Interval", "freshet-local-Triggered-Hourly", "other"].sort(),
+      ["freshet-local-LakeFreshness-Every5Minutes", "freshet-local-Load-Interval", "freshet-local-Maintenance-Nightly", "freshet-local-Triggered-Hourly", "other"].sort(),
     );
     expect([...h.events.rules.keys()]).toEqual(["default/freshet-local-Foreign"]);
   });

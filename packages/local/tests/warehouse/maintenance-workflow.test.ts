@@ -265,6 +265,22 @@ describe("Maintenance workflow on the embedded endpoint", () => {
     expect(outcome.output).toMatchObject({ tables: [] });
   });
 
+  it("leaves the warehouse to a run already going (one run at a time)", async () => {
+    let second: Outcome | undefined;
+    duringVacuum = () => {
+      duringVacuum = undefined;
+      return (async () => {
+        second = await runMaintenance();
+      })();
+    };
+    written.push(await writeGeneratedLake(s3, BUCKET, { count: 200, now: new Date(now.getTime() - 2 * DAY), seed: 24, batchSize: 200, shardId: "shardId-000000000004" }));
+    expect((await runLoad()).status).toBe("SUCCEEDED");
+    const first = await runMaintenance();
+    expect(first.status, JSON.stringify(first)).toBe("SUCCEEDED");
+    expect(second, JSON.stringify(second)).toMatchObject({ status: "SUCCEEDED", output: { skipped: "another Maintenance execution is running", tables: [] } });
+    await expectExactlyOnce();
+  });
+
   it("refuses settings core would refuse, naming them", async () => {
     const outcome = await runMaintenance({ thresholds: { minUnsortedPct: 60, maxUnsortedPct: 50 } });
     expect(outcome).toMatchObject({ status: "FAILED", error: "Freshet.InvalidMaintenanceSettings" });
