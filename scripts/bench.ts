@@ -1,5 +1,6 @@
 import { benchCopy } from "./bench/copy.ts";
 import { benchKinesis } from "./bench/kinesis.ts";
+import { benchMaintenance } from "./bench/maintenance.ts";
 import { benchPipeline } from "./bench/pipeline.ts";
 import { benchS3 } from "./bench/s3.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
@@ -19,6 +20,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   copy: benchCopy,
   warehouse: benchWarehouse,
   pipeline: benchPipeline,
+  maintenance: benchMaintenance,
 };
 const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy"] };
 
