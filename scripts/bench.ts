@@ -3,6 +3,7 @@ import { benchKinesis } from "./bench/kinesis.ts";
 import { benchPipeline } from "./bench/pipeline.ts";
 import { benchS3 } from "./bench/s3.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
+import { benchTableHealth } from "./bench/table-health.ts";
 import { benchTransformer } from "./bench/transformer.ts";
 import { benchWarehouse } from "./bench/warehouse.ts";
 
@@ -17,10 +18,11 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   kinesis: benchKinesis,
   s3: benchS3,
   copy: benchCopy,
+  "table-health": benchTableHealth,
   warehouse: benchWarehouse,
   pipeline: benchPipeline,
 };
-const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy"] };
+const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy", "table-health"] };
 
 const asked = process.argv.slice(2).flatMap((name) => GROUPS[name] ?? [name]);
 const unknown = asked.filter((name) => !(name in SECTIONS));
