@@ -1,4 +1,4 @@
-import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand } from "@aws-sdk/client-redshift-data";
+import { BatchExecuteStatementCommand, CancelStatementCommand, DescribeStatementCommand, ExecuteStatementCommand } from "@aws-sdk/client-redshift-data";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HeldVacuum } from "../../src/redshift/index.ts";
@@ -139,6 +139,10 @@ describe("SVV_TABLE_INFO, VACUUM and ANALYZE on the local engine", () => {
     expect(await failure(h, new BatchExecuteStatementCommand({ ...WORKGROUP, Sqls: ["INSERT INTO plain VALUES (5)", "VACUUM plain"] }))).toBe(message);
     expect(await failure(h, new ExecuteStatementCommand({ ...WORKGROUP, Sql: "BEGIN; VACUUM SORT ONLY plain; END" }))).toBe(message);
     expect(await h.rows("SELECT count(*) FROM plain WHERE n = 5")).toEqual([[0]]);
+    // A session's BEGIN opens the block for its later statements too.
+    const begun = await h.client.send(new ExecuteStatementCommand({ ...WORKGROUP, Sql: "BEGIN", SessionKeepAliveSeconds: 60 }));
+    expect((await h.waitFor(begun.Id!)).Status).toBe("FINISHED");
+    expect(await failure(h, new ExecuteStatementCommand({ Sql: "VACUUM plain", SessionId: begun.SessionId! }))).toBe(message);
     expect(await failure(h, new ExecuteStatementCommand({ ...WORKGROUP, Sql: "VACUUM missing_table" }))).toBe('ERROR: relation "missing_table" does not exist');
     expect(await failure(h, new ExecuteStatementCommand({ ...WORKGROUP, Sql: "VACUUM SORT plain" }))).toMatch(/^ERROR: syntax error in VACUUM/);
     expect(await failure(h, new ExecuteStatementCommand({ ...WORKGROUP, Sql: "VACUUM plain TO 101 PERCENT" }))).toMatch(/threshold must be an integer between 0 and 100/);
@@ -164,6 +168,23 @@ describe("VACUUM while other statements run, and health across a restart", () =>
       expect(await h.rows("SELECT count(*), count(DISTINCT n), max(n) FROM busy")).toEqual([[1001, 1001, 5000]]);
     } finally {
       release.resolve();
+      await h.dispose();
+    }
+  });
+
+  it("rolls a cancelled VACUUM's rewrite back: the table is as it was", async () => {
+    const held = Promise.withResolvers<HeldVacuum>();
+    const h = await startRedshift({ faults: { duringVacuumSort: (vacuum) => (held.resolve(vacuum), new Promise<void>(() => undefined)) } });
+    try {
+      await h.sql("CREATE TABLE undone (n INT) SORTKEY (n)");
+      await h.sql("INSERT INTO undone VALUES (3), (1), (2)");
+      const { Id } = await h.client.send(new ExecuteStatementCommand({ ...WORKGROUP, Sql: "VACUUM SORT ONLY undone" }));
+      await held.promise;
+      await h.client.send(new CancelStatementCommand({ Id }));
+      expect((await h.waitFor(Id!)).Status).toBe("ABORTED");
+      expect(await h.rows("SELECT n FROM undone")).toEqual([[3], [1], [2]]);
+      expect((await health(h, "undone")).unsorted).toBe("66.67");
+    } finally {
       await h.dispose();
     }
   });
