@@ -75,10 +75,14 @@ describe("SVV_TABLE_INFO, VACUUM and ANALYZE on the local engine", () => {
     expect(await h.rows("SELECT count(*), min(n), max(n) FROM nearly")).toEqual([[25, 0, 24]]);
   });
 
-  it("reports NULL unsorted for a table without a sort key", async () => {
+  it("reports NULL unsorted for a table without a sort key, in Redshift's default schema public", async () => {
     await h.sql("CREATE TABLE plain (n INT)");
     await h.sql("INSERT INTO plain VALUES (3), (1)");
     expect((await health(h, "plain")).unsorted).toBeNull();
+    expect(await h.rows(`SELECT "schema", diststyle, sortkey_num FROM svv_table_info WHERE "table" = 'plain'`)).toEqual([["public", "AUTO(EVEN)", 0]]);
+    await h.sql("VACUUM FULL public.plain");
+    await h.sql("ANALYZE public.plain PREDICATE COLUMNS");
+    expect((await health(h, "plain")).stats_off).toBe("0.00");
   });
 
   it("grows stats_off with rows inserted, updated and deleted since ANALYZE, which resets it", async () => {
@@ -132,6 +136,8 @@ describe("SVV_TABLE_INFO, VACUUM and ANALYZE on the local engine", () => {
     expect(await health(h, "gone")).toMatchObject({ tbl_rows: "7", estimated_visible_rows: "7", unsorted: "0.00", stats_off: "28.57" });
     // The delete phase also drops the change rows no counter reads any more: the log stays short.
     expect(await h.rows("SELECT count(*) FROM freshet_internal.table_changes WHERE table_name = 'gone' AND event = 'change'")).toEqual([[2]]);
+    await h.sql("TRUNCATE gone"); // empties the table and frees its space at once
+    expect(await health(h, "gone")).toMatchObject({ tbl_rows: "0", estimated_visible_rows: "0", stats_off: "0.00", unsorted: "0.00" });
   });
 
   it("refuses VACUUM inside a transaction block with Redshift's message", async () => {
