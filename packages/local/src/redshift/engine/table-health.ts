@@ -18,6 +18,12 @@ import type { TableChange } from "../sql/changes.ts";
  * - `create`, `truncate`: a new or emptied table, whose statistics and space start afresh
  *   (Redshift analyzes a CREATE TABLE AS, and TRUNCATE reclaims space at once).
  * Events are ordered by `seq`, taken when the statement runs (not when it commits).
+ *
+ * Where the local numbers differ from Redshift's: an UPDATE counts its old versions as deleted
+ * but, unlike Redshift (which appends the new version), does not make rows unsorted (DuckDB
+ * updates in place); ANALYZE always analyzes (Redshift skips tables under
+ * `analyze_threshold_percent`, 10 by default) and COPY into an empty table does not analyze it;
+ * health is kept by table name, so a table renamed by ALTER TABLE starts afresh.
  */
 export const TABLE_HEALTH_TABLES: readonly string[] = [
   "CREATE SEQUENCE IF NOT EXISTS freshet_internal.table_change_seq",
