@@ -4,6 +4,7 @@ import { benchMaintenance } from "./bench/maintenance.ts";
 import { benchPipeline } from "./bench/pipeline.ts";
 import { benchS3 } from "./bench/s3.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
+import { benchTableHealth } from "./bench/table-health.ts";
 import { benchTransformer } from "./bench/transformer.ts";
 import { benchWarehouse } from "./bench/warehouse.ts";
 
@@ -18,11 +19,12 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   kinesis: benchKinesis,
   s3: benchS3,
   copy: benchCopy,
+  "table-health": benchTableHealth,
   warehouse: benchWarehouse,
   pipeline: benchPipeline,
   maintenance: benchMaintenance,
 };
-const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy"] };
+const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy", "table-health"] };
 
 const asked = process.argv.slice(2).flatMap((name) => GROUPS[name] ?? [name]);
 const unknown = asked.filter((name) => !(name in SECTIONS));

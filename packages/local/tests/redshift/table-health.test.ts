@@ -1,4 +1,4 @@
-import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand } from "@aws-sdk/client-redshift-data";
+import { BatchExecuteStatementCommand, CancelStatementCommand, DescribeStatementCommand, ExecuteStatementCommand } from "@aws-sdk/client-redshift-data";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HeldVacuum } from "../../src/redshift/index.ts";
@@ -75,10 +75,14 @@ describe("SVV_TABLE_INFO, VACUUM and ANALYZE on the local engine", () => {
     expect(await h.rows("SELECT count(*), min(n), max(n) FROM nearly")).toEqual([[25, 0, 24]]);
   });
 
-  it("reports NULL unsorted for a table without a sort key", async () => {
+  it("reports NULL unsorted for a table without a sort key, in Redshift's default schema public", async () => {
     await h.sql("CREATE TABLE plain (n INT)");
     await h.sql("INSERT INTO plain VALUES (3), (1)");
     expect((await health(h, "plain")).unsorted).toBeNull();
+    expect(await h.rows(`SELECT "schema", diststyle, sortkey_num FROM svv_table_info WHERE "table" = 'plain'`)).toEqual([["public", "AUTO(EVEN)", 0]]);
+    await h.sql("VACUUM FULL public.plain");
+    await h.sql("ANALYZE public.plain PREDICATE COLUMNS");
+    expect((await health(h, "plain")).stats_off).toBe("0.00");
   });
 
   it("grows stats_off with rows inserted, updated and deleted since ANALYZE, which resets it", async () => {
@@ -132,6 +136,8 @@ describe("SVV_TABLE_INFO, VACUUM and ANALYZE on the local engine", () => {
     expect(await health(h, "gone")).toMatchObject({ tbl_rows: "7", estimated_visible_rows: "7", unsorted: "0.00", stats_off: "28.57" });
     // The delete phase also drops the change rows no counter reads any more: the log stays short.
     expect(await h.rows("SELECT count(*) FROM freshet_internal.table_changes WHERE table_name = 'gone' AND event = 'change'")).toEqual([[2]]);
+    await h.sql("TRUNCATE gone"); // empties the table and frees its space at once
+    expect(await health(h, "gone")).toMatchObject({ tbl_rows: "0", estimated_visible_rows: "0", stats_off: "0.00", unsorted: "0.00" });
   });
 
   it("refuses VACUUM inside a transaction block with Redshift's message", async () => {
@@ -139,6 +145,10 @@ describe("SVV_TABLE_INFO, VACUUM and ANALYZE on the local engine", () => {
     expect(await failure(h, new BatchExecuteStatementCommand({ ...WORKGROUP, Sqls: ["INSERT INTO plain VALUES (5)", "VACUUM plain"] }))).toBe(message);
     expect(await failure(h, new ExecuteStatementCommand({ ...WORKGROUP, Sql: "BEGIN; VACUUM SORT ONLY plain; END" }))).toBe(message);
     expect(await h.rows("SELECT count(*) FROM plain WHERE n = 5")).toEqual([[0]]);
+    // A session's BEGIN opens the block for its later statements too.
+    const begun = await h.client.send(new ExecuteStatementCommand({ ...WORKGROUP, Sql: "BEGIN", SessionKeepAliveSeconds: 60 }));
+    expect((await h.waitFor(begun.Id!)).Status).toBe("FINISHED");
+    expect(await failure(h, new ExecuteStatementCommand({ Sql: "VACUUM plain", SessionId: begun.SessionId! }))).toBe(message);
     expect(await failure(h, new ExecuteStatementCommand({ ...WORKGROUP, Sql: "VACUUM missing_table" }))).toBe('ERROR: relation "missing_table" does not exist');
     expect(await failure(h, new ExecuteStatementCommand({ ...WORKGROUP, Sql: "VACUUM SORT plain" }))).toMatch(/^ERROR: syntax error in VACUUM/);
     expect(await failure(h, new ExecuteStatementCommand({ ...WORKGROUP, Sql: "VACUUM plain TO 101 PERCENT" }))).toMatch(/threshold must be an integer between 0 and 100/);
@@ -164,6 +174,23 @@ describe("VACUUM while other statements run, and health across a restart", () =>
       expect(await h.rows("SELECT count(*), count(DISTINCT n), max(n) FROM busy")).toEqual([[1001, 1001, 5000]]);
     } finally {
       release.resolve();
+      await h.dispose();
+    }
+  });
+
+  it("rolls a cancelled VACUUM's rewrite back: the table is as it was", async () => {
+    const held = Promise.withResolvers<HeldVacuum>();
+    const h = await startRedshift({ faults: { duringVacuumSort: (vacuum) => (held.resolve(vacuum), new Promise<void>(() => undefined)) } });
+    try {
+      await h.sql("CREATE TABLE undone (n INT) SORTKEY (n)");
+      await h.sql("INSERT INTO undone VALUES (3), (1), (2)");
+      const { Id } = await h.client.send(new ExecuteStatementCommand({ ...WORKGROUP, Sql: "VACUUM SORT ONLY undone" }));
+      await held.promise;
+      await h.client.send(new CancelStatementCommand({ Id }));
+      expect((await h.waitFor(Id!)).Status).toBe("ABORTED");
+      expect(await h.rows("SELECT n FROM undone")).toEqual([[3], [1], [2]]);
+      expect((await health(h, "undone")).unsorted).toBe("66.67");
+    } finally {
       await h.dispose();
     }
   });

@@ -18,6 +18,12 @@ import type { TableChange } from "../sql/changes.ts";
  * - `create`, `truncate`: a new or emptied table, whose statistics and space start afresh
  *   (Redshift analyzes a CREATE TABLE AS, and TRUNCATE reclaims space at once).
  * Events are ordered by `seq`, taken when the statement runs (not when it commits).
+ *
+ * Where the local numbers differ from Redshift's: an UPDATE counts its old versions as deleted
+ * but, unlike Redshift (which appends the new version), does not make rows unsorted (DuckDB
+ * updates in place); ANALYZE always analyzes (Redshift skips tables under
+ * `analyze_threshold_percent`, 10 by default) and COPY into an empty table does not analyze it;
+ * health is kept by table name, so a table renamed by ALTER TABLE starts afresh.
  */
 export const TABLE_HEALTH_TABLES: readonly string[] = [
   "CREATE SEQUENCE IF NOT EXISTS freshet_internal.table_change_seq",
@@ -42,7 +48,10 @@ const TABLE_INFO_COLUMNS = 22;
 /** A user table of the database, with what CREATE TABLE said about its physical design. */
 export interface UserTable {
   readonly database: string;
+  /** The schema as Redshift names it: DuckDB's default `main` is Redshift's default `public`. */
   readonly schema: string;
+  /** The schema in the DuckDB catalog. */
+  readonly localSchema: string;
   readonly name: string;
   readonly oid: number;
   readonly columnCount: number;
@@ -98,22 +107,31 @@ export async function tableExists(connection: DuckDBConnection, name: string): P
 export async function userTables(connection: DuckDBConnection): Promise<UserTable[]> {
   const reader = await connection.runAndReadAll(
     `SELECT t.database_name, t.schema_name, t.table_name, CAST(t.table_oid AS BIGINT), CAST(t.column_count AS INTEGER),
-            k.diststyle, k.distkey, coalesce(k.sortkey_columns, k.sortkey1)
+            k.diststyle, k.distkey, coalesce(k.sortkey_columns, k.sortkey1),
+            (SELECT list(lower(c.column_name)) FROM duckdb_columns() c WHERE c.table_oid = t.table_oid)
      FROM duckdb_tables() t LEFT JOIN freshet_internal.table_keys k ON lower(k.table_name) = lower(t.table_name)
      WHERE NOT t.temporary AND t.database_name = current_database() AND t.schema_name <> 'freshet_internal'
        AND t.table_name NOT IN ('stl_load_errors', 'sys_load_error_detail')
      ORDER BY t.schema_name, t.table_name`,
   );
-  return (reader.getRowsJS() as [string, string, string, bigint, number, string | null, string | null, string | null][]).map((r) => ({
+  type Row = [string, string, string, bigint, number, string | null, string | null, string | null, string[]];
+  return (reader.getRowsJS() as Row[]).map((r) => ({
     database: r[0],
-    schema: r[1],
+    schema: r[1] === "main" ? "public" : r[1],
+    localSchema: r[1],
     name: r[2],
     oid: Number(r[3]),
     columnCount: r[4],
     diststyle: r[5],
     distkey: r[6],
-    sortkeys: r[7] ? r[7].split(",").map((c) => c.trim()) : [],
+    sortkeys: presentColumns(r[7] ? r[7].split(",").map((c) => c.trim()) : [], r[8]),
   }));
+}
+
+/** The sort key's columns up to the first one the table no longer has (dropped by ALTER TABLE). */
+function presentColumns(sortkeys: readonly string[], columns: readonly string[]): string[] {
+  const end = sortkeys.findIndex((k) => !columns.includes(k.toLowerCase()));
+  return end === -1 ? [...sortkeys] : sortkeys.slice(0, end);
 }
 
 /** Rows now in the table, and how many of them break sortkey1's order (see `SORT_ORDER_BREAKS`). */
@@ -244,8 +262,8 @@ async function diskCapacityBlocks(connection: DuckDBConnection): Promise<number>
 }
 
 /** The table's name for SQL: database, schema and table, quoted. */
-export function qualified(table: Pick<UserTable, "database" | "schema" | "name">): string {
-  return `${quoteIdent(table.database)}.${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+export function qualified(table: Pick<UserTable, "database" | "localSchema" | "name">): string {
+  return `${quoteIdent(table.database)}.${quoteIdent(table.localSchema)}.${quoteIdent(table.name)}`;
 }
 
 export function quoteIdent(name: string): string {

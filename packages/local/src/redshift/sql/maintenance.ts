@@ -109,6 +109,11 @@ export function tableKey(name: string): string | undefined {
   return unquote(last);
 }
 
+/** A table name for DuckDB: Redshift's default schema `public` is DuckDB's `main`. */
+export function localTableName(name: string): string {
+  return name.replace(/^(?:public|"public")\./i, "main.");
+}
+
 function isName(token: Token | undefined): boolean {
   return token?.kind === "word" || token?.kind === "quoted";
 }

@@ -4,7 +4,7 @@ import { readResultSet, type ResultSet } from "../engine/results.ts";
 import { UPSERT_TABLE_KEYS } from "../engine/system-tables.ts";
 import { recordChange, recordEvent, refreshTableInfo, tableExists } from "../engine/table-health.ts";
 import { SqlTranslationError, StatementCancelledError, TableMaintenanceError } from "../errors.ts";
-import { tableKey } from "../sql/maintenance.ts";
+import { localTableName, tableKey } from "../sql/maintenance.ts";
 import { splitStatements } from "../sql/tokens.ts";
 import { translateStatement, type Parameters } from "../sql/translate.ts";
 import { runVacuum } from "./vacuum.ts";
@@ -87,7 +87,7 @@ export async function runScript(sql: string, ctx: ScriptContext): Promise<Script
           break;
         case "analyze":
           // DuckDB's ANALYZE refreshes its own statistics; the event resets stats_off.
-          await connection.run(step.analyze.table ? `ANALYZE ${step.analyze.table}` : "ANALYZE");
+          await connection.run(step.analyze.table ? `ANALYZE ${localTableName(step.analyze.table)}` : "ANALYZE");
           await recordEvent(connection, step.analyze.table === undefined ? undefined : tableKey(step.analyze.table), "analyze");
           outcome = { rows: 0 };
           break;
