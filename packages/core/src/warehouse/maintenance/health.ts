@@ -28,9 +28,8 @@ export const MAINTAINED_TABLES: readonly string[] = tablesCreatedBy(MIGRATIONS);
 /**
  * The health of `tables` in one statement. SVV_TABLE_INFO has no row for an empty table, so a
  * table missing from the result is empty. Its numeric(…) columns are cast, because the Data API
- * returns DECIMAL as a string and the workflow compares numbers. By name only: the migrations
- * create every table unqualified, in the default schema (Redshift's `public`, the local engine's
- * `main`), and SVV_TABLE_INFO lists user tables only.
+ * returns DECIMAL as a string and the workflow compares numbers. The migrations create every
+ * table unqualified, so in the default schema, `public`.
  */
 export function buildHealthQuery(tables: readonly string[] = MAINTAINED_TABLES): string {
   if (tables.length === 0) throw new UnsafeSqlValueError("name at least one table to read the health of");
@@ -39,7 +38,7 @@ export function buildHealthQuery(tables: readonly string[] = MAINTAINED_TABLES):
   return [
     `SELECT "table", CAST(size AS BIGINT) AS size, CAST(unsorted AS FLOAT8) AS unsorted, CAST(stats_off AS FLOAT8) AS stats_off,`,
     `CAST(tbl_rows AS BIGINT) AS tbl_rows, CAST(estimated_visible_rows AS BIGINT) AS estimated_visible_rows`,
-    `FROM svv_table_info WHERE "table" IN (${tables.map((t) => `'${t}'`).join(", ")}) ORDER BY "table"`,
+    `FROM svv_table_info WHERE "schema" = 'public' AND "table" IN (${tables.map((t) => `'${t}'`).join(", ")}) ORDER BY "table"`,
   ].join(" ");
 }
 

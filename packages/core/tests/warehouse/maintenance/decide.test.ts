@@ -129,7 +129,7 @@ describe("maintenanceSettings", () => {
 describe("buildHealthQuery", () => {
   it("reads SVV_TABLE_INFO for Freshet's tables, typed as numbers", () => {
     const sql = buildHealthQuery(["events", "loads"]);
-    expect(sql).toContain(`WHERE "table" IN ('events', 'loads')`);
+    expect(sql).toContain(`WHERE "schema" = 'public' AND "table" IN ('events', 'loads')`);
     expect(sql).toContain("CAST(unsorted AS FLOAT8)");
     expect(() => buildHealthQuery([])).toThrow(UnsafeSqlValueError);
     expect(() => buildHealthQuery(["events'--"])).toThrow(UnsafeSqlValueError);
