@@ -82,7 +82,10 @@ export function planBatch(batch: StreamBatch, config: PipelineConfig, options: P
  * A redrive record (reserved partition key, see `dead-letters/redrive.ts`): the event inside the
  * envelope is validated exactly as any record's bytes, keeps its `event_id` (the load's dedupe
  * then makes a second redrive or a producer retry a duplicate), and is marked with the rule and
- * the dead letter it came from. An envelope that cannot be read is a schema violation.
+ * the dead letter it came from. An envelope that cannot be read is a schema violation. Like any
+ * record it is judged against, and its `received_at` is, its arrival in the stream: the hour the
+ * receipt counts it in is then the hour the load counts it loaded (or a duplicate) in; the first
+ * arrival stays in the envelope.
  */
 function classifyRedrive(record: StreamRecord, config: PipelineConfig, arrival: string): RecordOutcome {
   const opened = openRedrive(record.data);
