@@ -6,6 +6,7 @@ import { benchS3 } from "./bench/s3.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
 import { benchTableHealth } from "./bench/table-health.ts";
 import { benchTransformer } from "./bench/transformer.ts";
+import { benchTriage } from "./bench/triage.ts";
 import { benchWarehouse } from "./bench/warehouse.ts";
 
 /**
@@ -23,6 +24,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   warehouse: benchWarehouse,
   pipeline: benchPipeline,
   maintenance: benchMaintenance,
+  triage: async () => void (await benchTriage()),
 };
 const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy", "table-health"] };
 

@@ -13,6 +13,7 @@ import { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";
 import { CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS } from "./rollups/views.ts";
 import { buildDatabaseRolesStatements } from "./grants.ts";
 import { MAINTAINER_ROLE_STATEMENTS } from "./maintenance/role.ts";
+import { REDRIVE_ACCOUNTING_STATEMENTS } from "./redrive-accounting.ts";
 import { assertMigrationsOrdered, type Migration } from "./schema-migrations.ts";
 import { CREATE_CAMPAIGN_PERFORMANCE } from "./views/campaign-performance.ts";
 import { CREATE_FEATURE_ADOPTION } from "./views/feature-adoption.ts";
@@ -65,6 +66,8 @@ export const MIGRATIONS: readonly Migration[] = [
   ...SCHEMA,
   { version: DATABASE_ROLES_VERSION, name: "database_roles", statements: buildDatabaseRolesStatements(SCHEMA) },
   { version: 6, name: "maintainer_role", statements: MAINTAINER_ROLE_STATEMENTS },
+  // Dead-letter triage: the redrive marker on events, redriven and repaired in the accounting.
+  { version: 7, name: "redrive_accounting", statements: REDRIVE_ACCOUNTING_STATEMENTS },
 ];
 
 assertMigrationsOrdered(MIGRATIONS);
