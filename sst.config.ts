@@ -20,6 +20,7 @@ export default $config({
     const { createWorkflows } = await import("./stacks/workflows.ts");
     const { createWarehouse } = await import("./stacks/warehouse.ts");
     const { createLoad, loadSchedule } = await import("./stacks/load.ts");
+    const { createTriage, createTriageTrigger } = await import("./stacks/triage.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
@@ -28,7 +29,9 @@ export default $config({
     const { marketingAlerts, opsAlerts, bus } = createAlerts();
     const warehouse = createWarehouse({ config, lake });
     const { planner } = createLoad({ config, lake, warehouse });
-    createWorkflows({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner: planner, scheduleExpression: loadSchedule(config) });
+    const triageFunction = createTriage({ config, lake, stream });
+    const workflows = createWorkflows({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner: planner, triageFunction, scheduleExpression: loadSchedule(config) });
+    createTriageTrigger({ config, lake, workflow: workflows.DeadLetterTriage! });
 
     return {
       ingestUrl: url,

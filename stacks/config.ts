@@ -1,8 +1,10 @@
 import {
   DEFAULT_PIPELINE_CONFIG,
+  DEFAULT_TRIAGE_SETTINGS,
   INGEST_FUNCTION,
   TRANSFORMER_EVENT_SOURCE,
   TRANSFORMER_FUNCTION,
+  type TriageSettings,
 } from "@freshet/core";
 import { StageConfigError } from "./errors.ts";
 
@@ -20,6 +22,8 @@ export interface StageConfig {
   readonly ingest: IngestConfig;
   readonly transformer: TransformerConfig;
   readonly warehouse: WarehouseConfig;
+  /** Dead-letter triage: debounce, objects per execution, alert threshold (defaults in core). */
+  readonly triage: TriageSettings;
 }
 
 export interface LakeConfig {
@@ -93,6 +97,7 @@ export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
     filteredEventTypes: [...DEFAULT_PIPELINE_CONFIG.filteredEventTypes],
   },
   warehouse: { baseCapacityRpu: 8, loadIntervalMinutes: 5 },
+  triage: DEFAULT_TRIAGE_SETTINGS,
 };
 
 /** Stages that differ from `DEFAULTS`, e.g. `{ "dev-alice": { lake: { processedExpiryDays: 7 } } }`. */
@@ -112,6 +117,7 @@ export function stageConfig(stage: string, overrides: StageOverrides = STAGE_OVE
     ingest: { ...DEFAULTS.ingest, ...overrides.ingest },
     transformer: { ...DEFAULTS.transformer, ...overrides.transformer },
     warehouse: { ...DEFAULTS.warehouse, ...overrides.warehouse },
+    triage: { ...DEFAULTS.triage, ...overrides.triage },
   };
   validate(config);
   return config;
@@ -176,6 +182,14 @@ function validate(c: StageConfig): void {
   if (!Number.isInteger(w.loadIntervalMinutes) || w.loadIntervalMinutes < 1 || w.loadIntervalMinutes > 1440) {
     fail(`warehouse.loadIntervalMinutes must be an integer in 1..1440, got ${w.loadIntervalMinutes}`);
   }
+  const tr = c.triage;
+  if (!Number.isInteger(tr.debounceSeconds) || tr.debounceSeconds < 0 || tr.debounceSeconds > 900) {
+    fail(`triage.debounceSeconds must be an integer in 0..900, got ${tr.debounceSeconds}`);
+  }
+  if (!Number.isInteger(tr.maxObjectsPerRun) || tr.maxObjectsPerRun < 1 || tr.maxObjectsPerRun > 1000) {
+    fail(`triage.maxObjectsPerRun must be an integer in 1..1000 (the Map's results must fit 256 KiB), got ${tr.maxObjectsPerRun}`);
+  }
+  if (!Number.isInteger(tr.alertThreshold) || tr.alertThreshold < 0) fail(`triage.alertThreshold must be an integer ≥ 0, got ${tr.alertThreshold}`);
   for (const type of t.filteredEventTypes) {
     if (!/^[a-z][a-z0-9_]*$/.test(type)) fail(`filtered event type "${type}" is not a snake_case event type`);
   }

@@ -34,6 +34,8 @@ export interface WorkflowsInput {
   readonly warehouse: Warehouse;
   /** The Load workflow's planner (`stacks/load.ts`). */
   readonly loadPlanner: sst.aws.Function;
+  /** The DeadLetterTriage workflow's function (`stacks/triage.ts`). */
+  readonly triageFunction: sst.aws.Function;
   /** A stage's own expression for a described schedule (e.g. its load interval); default: the description's. */
   readonly scheduleExpression?: (schedule: { workflow: string; name: string; expression: string }) => string;
   /** Defaults to every workflow Freshet has. */
@@ -106,7 +108,7 @@ export function createWorkflows(input: WorkflowsInput): Record<string, DeployedW
 }
 
 /** The description's resources as this stage resolves them: same names, same definition. */
-function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner }: WorkflowsInput): $util.Output<WorkflowResources> {
+function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner, triageFunction }: WorkflowsInput): $util.Output<WorkflowResources> {
   return $resolve({
     app: $app.name,
     stage: $app.stage,
@@ -123,6 +125,7 @@ function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, lo
     warehouseDatabase: warehouse.database,
     warehouseCopyRoleArn: warehouse.copyRole.arn,
     loadPlannerFunctionName: loadPlanner.name,
+    triageFunctionName: triageFunction.name,
   });
 }
 

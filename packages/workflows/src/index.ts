@@ -1,3 +1,4 @@
+import { DeadLetterTriage } from "./dead-letter-triage.ts";
 import { LakeFreshness } from "./lake-freshness.ts";
 import { Load } from "./load.ts";
 import type { WorkflowDescription } from "./types.ts";
@@ -26,5 +27,13 @@ export {
   loadScheduleExpression,
 } from "./load.ts";
 
+export {
+  DeadLetterTriage,
+  DEAD_LETTERS_TRIAGED_DETAIL_TYPE,
+  DEAD_LETTERS_TRIAGED_SOURCE,
+  TRIAGE_SWEEP_SCHEDULE_NAME,
+  deadLetterLandedPattern,
+} from "./dead-letter-triage.ts";
+
 /** Every workflow Freshet deploys, in AWS (`stacks/workflows.ts`) and locally (`@freshet/local`). */
-export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load];
+export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load, DeadLetterTriage];

@@ -9,11 +9,12 @@ import type { DeliveryLogEntry } from "../eventbridge/index.ts";
 import { deployWorkflows, localWorkflowResources, type DeployResult, type ScheduleOverride } from "../deploy/index.ts";
 import type { LambdaRegistry } from "../sfn/index.ts";
 import type { WorkflowResources } from "@freshet/workflows";
+import { DEFAULT_TRIAGE_SETTINGS, triageEnvironment } from "@freshet/core";
 import { loadApiKey } from "./api-key.ts";
 import { loadHandlers, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
 import { startIngestRoute, type IngestRoute } from "./ingest-route.ts";
 import { createLocalServices, LOCAL_ACCOUNT, type LocalFaults, type LocalServices } from "./local-services.ts";
-import { orchestrationClients, provisionOrchestration, provisionStreamAndLake } from "./provision.ts";
+import { orchestrationClients, provisionOrchestration, provisionStreamAndLake, provisionTriageTrigger, TRIAGE_DEBOUNCE_FUNCTION } from "./provision.ts";
 import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "./links.ts";
 import type { PipelineCounts } from "./receipt-counter.ts";
 import { LiveReceiptCounts } from "./live-receipt-counts.ts";
@@ -52,7 +53,15 @@ export interface PlatformOptions {
    * (a Redshift statement provably mid-flight when the platform stops). None by default.
    */
   readonly faults?: LocalFaults;
+  /**
+   * How long a DeadLetterTriage execution started by landed dead letters waits (AWS: 60 s);
+   * default `LOCAL_TRIAGE_DEBOUNCE_SECONDS`, or `FRESHET_TRIAGE_DEBOUNCE_SECONDS` when set.
+   */
+  readonly triageDebounceSeconds?: number;
 }
+
+/** Locally a burst of dead letters is a test or a demo: a short debounce. */
+export const LOCAL_TRIAGE_DEBOUNCE_SECONDS = 5;
 
 export interface Platform extends RuntimeInfo {
   readonly dataDir: string;
@@ -87,6 +96,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   const { services, endpoint } = await startEmbeddedEndpoint(options, dataDir, functions, receipts);
   setHandlerEnvironment(endpoint.url, apiKey, resources, options.logLevel);
+  setTriageEnvironment(options.triageDebounceSeconds);
   const kinesis = new KinesisClient({});
   const s3 = new S3Client({});
   await provisionStreamAndLake(kinesis, s3);
@@ -129,6 +139,13 @@ function setHandlerEnvironment(endpointUrl: string, apiKey: string, resources: W
   });
 }
 
+/** The triage functions' settings (what stacks/triage.ts sets per stage), with a local debounce. */
+function setTriageEnvironment(debounceSeconds: number | undefined): void {
+  const fromEnv = process.env.FRESHET_TRIAGE_DEBOUNCE_SECONDS;
+  const debounce = debounceSeconds ?? (fromEnv !== undefined && fromEnv !== "" ? Number(fromEnv) : LOCAL_TRIAGE_DEBOUNCE_SECONDS);
+  Object.assign(process.env, triageEnvironment({ ...DEFAULT_TRIAGE_SETTINGS, debounceSeconds: debounce }));
+}
+
 /** The functions Step Functions tasks and EventBridge targets invoke, by their deployed names. */
 function functionsByName(handlers: LocalHandlers, resources: WorkflowResources): Record<string, unknown> {
   return {
@@ -137,6 +154,8 @@ function functionsByName(handlers: LocalHandlers, resources: WorkflowResources):
     "freshet-local-Transformer": handlers.transformer,
     [resources.loadPlannerFunctionName]: handlers.planner,
     "freshet-local-Migrate": handlers.migrate,
+    [resources.triageFunctionName]: handlers.triage,
+    [TRIAGE_DEBOUNCE_FUNCTION]: handlers.triageDebounce,
   };
 }
 
@@ -152,9 +171,12 @@ async function migrateWarehouse(handlers: LocalHandlers): Promise<void> {
 async function deployLocalWorkflows(services: LocalServices, resources: WorkflowResources, scheduleOverride: ScheduleOverride | undefined): Promise<DeployResult> {
   await provisionOrchestration(resources);
   const clients = orchestrationClients();
-  const workflows = await deployWorkflows({ ...clients, resources, ...(scheduleOverride ? { scheduleOverride } : {}) }).finally(() =>
-    Object.values(clients).forEach((c) => c.destroy()),
-  );
+  const workflows = await deployWorkflows({ ...clients, resources, ...(scheduleOverride ? { scheduleOverride } : {}) })
+    .then(async (deployed) => {
+      await provisionTriageTrigger(clients.events, resources);
+      return deployed;
+    })
+    .finally(() => Object.values(clients).forEach((c) => c.destroy()));
   services.stepFunctions.resumeExecutions();
   return workflows;
 }

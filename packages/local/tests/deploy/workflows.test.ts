@@ -64,6 +64,7 @@ it("deploys locally with the platform's names in the services' default account",
     warehouseDatabase: "freshet",
     warehouseCopyRoleArn: "arn:aws:iam::000000000000:role/freshet-local-WarehouseCopy",
     loadPlannerFunctionName: "freshet-local-LoadPlanner",
+    triageFunctionName: "freshet-local-DeadLetterTriager",
   });
 });
 
