@@ -5,6 +5,8 @@ import {
   MalformedBodyError,
   MAX_JSON_DEPTH,
   PayloadTooLargeError,
+  REDRIVE_PARTITION_PREFIX,
+  isRedrivePartitionKey,
   splitBody,
   type IngestLimits,
 } from "@freshet/core";
@@ -193,10 +195,19 @@ describe("splitBody: partition keys", () => {
     ["an empty id", { event_id: "" }],
     ["an id over 256 characters", { event_id: "i".repeat(257) }],
     ["an id nested under __proto__", JSON.parse('{"__proto__":{"event_id":"spoofed"}}')],
+    ["an id in triage's reserved redrive prefix", { event_id: `${REDRIVE_PARTITION_PREFIX}evt-1` }],
+    ["a v1 id in the reserved prefix", { eventId: REDRIVE_PARTITION_PREFIX }],
   ])("falls back to a digest of the bytes for %s", (_why, event) => {
     const [record] = split(JSON.stringify(event));
     expect(record?.partitionKey).toBe(digest(JSON.stringify(event)));
     expect(record?.partitionKey).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("never starts a key with the redrive prefix, whatever the producer sends (NDJSON and arrays alike)", () => {
+    const spoof = JSON.stringify({ event_id: `${REDRIVE_PARTITION_PREFIX}x` });
+    for (const records of [split(`${spoof}\n${spoof}`), split(`[${spoof}]`), split(spoof, "application/json")]) {
+      for (const r of records) expect(isRedrivePartitionKey(r.partitionKey)).toBe(false);
+    }
   });
 
   it("gives the same bytes the same key on a client retry", () => {

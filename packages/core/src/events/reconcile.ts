@@ -48,7 +48,7 @@ export function reconcile(input: unknown): ReconcileResult {
     return schemaViolation([{ path: "", message: `an event must be a JSON object, got ${describe(input)}` }]);
   }
   const record = input as Record<string, unknown>;
-  const version = detectVersion(record);
+  const version = detectSchemaVersion(record);
   if (version === undefined) {
     return {
       ok: false,
@@ -74,7 +74,8 @@ export function reconcile(input: unknown): ReconcileResult {
   return { ok: true, event: toCanonical(event, version, record) };
 }
 
-function detectVersion(record: Record<string, unknown>): SchemaVersion | undefined {
+/** The schema version a record is in: the declared one, else v1 when it carries a v1-only field, else v2; `undefined` when unsupported. */
+export function detectSchemaVersion(record: Readonly<Record<string, unknown>>): SchemaVersion | undefined {
   const declared = record.schema_version;
   if (declared === undefined) {
     for (const field of V1_MARKERS) if (Object.hasOwn(record, field)) return 1;

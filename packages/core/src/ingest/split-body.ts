@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { IngestLimits } from "../config.ts";
 import { MalformedBodyError, PayloadTooLargeError } from "../errors.ts";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../events/json-depth.ts";
+import { isRedrivePartitionKey } from "../dead-letters/redrive.ts";
 
 /** One event ready for the stream: its bytes and the partition key that places it on a shard. */
 export interface IngestRecord {
@@ -98,12 +99,14 @@ function tryParse(data: Buffer): unknown {
 /**
  * The event's id when it has one (producer retries then share a shard, and order per event is
  * kept), otherwise a digest of its bytes: deterministic, so a client retry lands the same way.
+ * Never a key in triage's reserved redrive prefix: an id that starts with it is digested too (hex
+ * has no "/"), so a producer cannot pass an event off as a redrive.
  */
 export function partitionKeyOf(event: unknown, data: Buffer): string {
   if (typeof event === "object" && event !== null) {
     const record = event as Record<string, unknown>;
     const id = Object.hasOwn(record, "event_id") ? record.event_id : record.eventId;
-    if (typeof id === "string" && id.length > 0 && id.length <= 256) return id;
+    if (typeof id === "string" && id.length > 0 && id.length <= 256 && !isRedrivePartitionKey(id)) return id;
   }
   return createHash("sha256").update(data).digest("hex").slice(0, 32);
 }
