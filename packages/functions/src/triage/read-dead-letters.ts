@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { DeadLetter } from "@freshet/core";
+import { InvalidDeadLetterError, parseDeadLetter, type DeadLetter } from "@freshet/core";
 import { gunzipSync } from "node:zlib";
 import { UnreadableDeadLettersError } from "../errors.ts";
 
@@ -32,25 +32,12 @@ export function parseDeadLetters(bytes: Uint8Array): DeadLetterLine[] {
     .map(parseLine);
 }
 
+/** Core's `parseDeadLetter` checks every field; a line it refuses is quarantined with its message. */
 function parseLine(line: string): DeadLetterLine {
-  let value: unknown;
   try {
-    value = JSON.parse(line);
+    return { kind: "letter", letter: parseDeadLetter(line) };
   } catch (error) {
-    return { kind: "unreadable", line, why: `not JSON: ${(error as Error).message}` };
+    if (error instanceof InvalidDeadLetterError) return { kind: "unreadable", line, why: error.message };
+    throw error;
   }
-  const missing = missingFields(value);
-  return missing.length === 0 ? { kind: "letter", letter: value as DeadLetter } : { kind: "unreadable", line, why: `not a dead letter: no ${missing.join(", ")}` };
-}
-
-function missingFields(value: unknown): string[] {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return ["object"];
-  const v = value as Record<string, unknown>;
-  const source = v.source as Record<string, unknown> | undefined;
-  return [
-    typeof v.reason === "string" ? undefined : "reason",
-    typeof v.original_base64 === "string" ? undefined : "original_base64",
-    Array.isArray(v.errors) ? undefined : "errors",
-    typeof source === "object" && source !== null && typeof source.partition_key === "string" ? undefined : "source",
-  ].filter((f): f is string => f !== undefined);
 }
