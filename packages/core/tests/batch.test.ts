@@ -141,21 +141,22 @@ describe("planBatch over a mixed batch", () => {
 
   it("accounts for every record in the receipt, per arrival hour and overall", () => {
     expect(plan.receipt).toEqual({
-      receipt_version: 1,
+      receipt_version: 2,
       batch_id: BATCH_ID,
       stream_arn: STREAM_ARN,
       shard_id: SHARD,
       first_sequence_number: "100",
       last_sequence_number: "108",
       received: 9,
+      redriven: 0,
       processed: 3,
       filtered: 1,
       dead_lettered: 5,
       filtered_by_type: { heartbeat: 1 },
       dead_lettered_by_reason: { malformed_json: 2, unsupported_version: 1, invalid_encoding: 1, rule_violation: 1 },
       windows: [
-        { window: "2026-11-26T10", received: 4, processed: 2, filtered: 1, dead_lettered: 1 },
-        { window: "2026-11-26T11", received: 5, processed: 1, filtered: 0, dead_lettered: 4 },
+        { window: "2026-11-26T10", received: 4, redriven: 0, processed: 2, filtered: 1, dead_lettered: 1 },
+        { window: "2026-11-26T11", received: 5, redriven: 0, processed: 1, filtered: 0, dead_lettered: 4 },
       ],
       objects: plan.objects.slice(0, -1).map((o) => o.key),
     });

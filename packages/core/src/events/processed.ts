@@ -27,4 +27,11 @@ export interface ProcessedEvent {
   readonly source_schema_version: number;
   /** Version of this processed shape. */
   readonly schema_version: number;
+  /** Only on a redriven event: the repair rule that fixed it, `<rule>@<version>`. */
+  readonly redriven_by?: string;
+  /** Only on a redriven event: the lake key of the dead-letter object it was repaired from. */
+  readonly redriven_from?: string;
 }
+
+/** The fields only a redriven event carries (columns added by a later migration than `events`). */
+export type RedriveField = "redriven_by" | "redriven_from";

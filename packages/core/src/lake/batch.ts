@@ -1,5 +1,6 @@
 import type { PipelineConfig } from "../config.ts";
 import { classifyRecord } from "../validation/classify.ts";
+import { isRedrivePartitionKey, openRedrive, redrivenBy } from "../dead-letters/redrive.ts";
 import type { RecordOutcome } from "../validation/outcome.ts";
 import type { DeadLetter, RecordSource } from "./dead-letter.ts";
 import { DEAD_LETTER_VERSION } from "./dead-letter.ts";
@@ -53,18 +54,20 @@ export function planBatch(batch: StreamBatch, config: PipelineConfig, options: P
     const window = windowOf(arrival);
     const base64 = base64Of(record);
     bodies.appendRaw(record, arrival, base64);
-    const outcome = classifyRecord(record.data, record.arrivedAt, config, arrival);
+    const redrive = isRedrivePartitionKey(record.partitionKey);
+    const outcome = redrive ? classifyRedrive(record, config, arrival) : classifyRecord(record.data, record.arrivedAt, config, arrival);
     switch (outcome.kind) {
       case "processed":
         bodies.processed(outcome.partition).push(JSON.stringify(outcome.event));
-        tally.count(window, "processed");
+        tally.count(window, "processed", undefined, redrive);
         break;
       case "filtered":
-        tally.count(window, "filtered", outcome.eventType);
+        tally.count(window, "filtered", outcome.eventType, redrive);
         break;
       case "rejected":
+        // A redrive's dead letter keeps the envelope's bytes and the reserved key: triage sees the marker and never redrives it again.
         bodies.deadLetters(outcome.reason).push(JSON.stringify(deadLetterOf(outcome, batch, record, arrival, base64)));
-        tally.count(window, "dead_lettered", outcome.reason);
+        tally.count(window, "dead_lettered", outcome.reason, redrive);
         break;
     }
   }
@@ -73,6 +76,21 @@ export function planBatch(batch: StreamBatch, config: PipelineConfig, options: P
   const receipt = receiptOf(batch, ref, tally, objects);
   objects.push(receiptObject(ref, receipt));
   return { batchId: batchIdOf(ref), objects, receipt, release: () => bodies.release() };
+}
+
+/**
+ * A redrive record (reserved partition key, see `dead-letters/redrive.ts`): the event inside the
+ * envelope is validated exactly as any record's bytes, keeps its `event_id` (the load's dedupe
+ * then makes a second redrive or a producer retry a duplicate), and is marked with the rule and
+ * the dead letter it came from. An envelope that cannot be read is a schema violation.
+ */
+function classifyRedrive(record: StreamRecord, config: PipelineConfig, arrival: string): RecordOutcome {
+  const opened = openRedrive(record.data);
+  if (!opened.ok) return { kind: "rejected", reason: "schema_violation", message: opened.message, errors: opened.errors };
+  const outcome = classifyRecord(opened.eventBytes, record.arrivedAt, config, arrival);
+  if (outcome.kind !== "processed") return outcome;
+  const event = { ...outcome.event, redriven_by: redrivenBy(opened.marker), redriven_from: opened.marker.dead_letter_key };
+  return { ...outcome, event };
 }
 
 /** The receipt is small and uploaded as it is, so it never lives in pooled memory. */

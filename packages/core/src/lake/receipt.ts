@@ -2,12 +2,15 @@ import type { StreamBatch } from "./stream-batch.ts";
 import type { LakeObject } from "./lake-object.ts";
 import { batchIdOf, type BatchRef } from "./keys.ts";
 
-export const RECEIPT_VERSION = 1;
+/** 2 added `redriven`; readers take a receipt without it as 0. */
+export const RECEIPT_VERSION = 2;
 
 export interface WindowCounts {
   /** Arrival hour, `YYYY-MM-DDTHH` UTC. */
   readonly window: string;
   readonly received: number;
+  /** Records that were triage's redrives of repaired dead letters (absent from version-1 receipts: 0). */
+  readonly redriven?: number;
   readonly processed: number;
   readonly filtered: number;
   readonly dead_lettered: number;
@@ -15,7 +18,9 @@ export interface WindowCounts {
 
 /**
  * Accounts for every record of a batch, written beside its objects under `receipts/`.
- * `received = processed + filtered + dead_lettered` holds by construction, per window; the
+ * `received + redriven = processed + filtered + dead_lettered` holds by construction, per window:
+ * a redrive (a repaired dead letter triage put back on the stream) was received once already, so
+ * it is counted as `redriven`, never as `received` again. The
  * warehouse audit sums receipts, which is how filtered events are counted without being stored.
  */
 export interface BatchReceipt {
@@ -26,6 +31,7 @@ export interface BatchReceipt {
   readonly first_sequence_number: string;
   readonly last_sequence_number: string;
   readonly received: number;
+  readonly redriven: number;
   readonly processed: number;
   readonly filtered: number;
   readonly dead_lettered: number;
@@ -39,6 +45,7 @@ export type Fate = "processed" | "filtered" | "dead_lettered";
 
 interface Counts {
   received: number;
+  redriven: number;
   processed: number;
   filtered: number;
   dead_lettered: number;
@@ -52,20 +59,24 @@ export class ReceiptTally {
   readonly #windows = new Map<string, Counts>();
   readonly #filteredByType = new Map<string, number>();
   readonly #deadByReason = new Map<string, number>();
-  readonly #totals: Counts = { received: 0, processed: 0, filtered: 0, dead_lettered: 0 };
+  readonly #totals: Counts = { received: 0, redriven: 0, processed: 0, filtered: 0, dead_lettered: 0 };
   // Consecutive records almost always share their window.
   #lastWindow: string | undefined;
   #lastCounts: Counts | undefined;
 
-  /** `window` is the arrival hour `YYYY-MM-DDTHH`; `detail` the event type of a filtered record or a dead letter's reason. */
-  count(window: string, fate: Fate, detail?: string): void {
+  /**
+   * `window` is the arrival hour `YYYY-MM-DDTHH`; `detail` the event type of a filtered record or a
+   * dead letter's reason; `redriven` for a redrive record, which arrives as `redriven`, not `received`.
+   */
+  count(window: string, fate: Fate, detail?: string, redriven = false): void {
     let counts = window === this.#lastWindow ? this.#lastCounts : this.#windows.get(window);
-    if (!counts) this.#windows.set(window, (counts = { received: 0, processed: 0, filtered: 0, dead_lettered: 0 }));
+    if (!counts) this.#windows.set(window, (counts = { received: 0, redriven: 0, processed: 0, filtered: 0, dead_lettered: 0 }));
     this.#lastWindow = window;
     this.#lastCounts = counts;
-    counts.received += 1;
+    const arrival = redriven ? "redriven" : "received";
+    counts[arrival] += 1;
     counts[fate] += 1;
-    this.#totals.received += 1;
+    this.#totals[arrival] += 1;
     this.#totals[fate] += 1;
     if (fate === "filtered" && detail) increment(this.#filteredByType, detail);
     if (fate === "dead_lettered" && detail) increment(this.#deadByReason, detail);
@@ -94,7 +105,7 @@ function increment(counts: Map<string, number>, key: string): void {
 }
 
 export function receiptOf(batch: StreamBatch, ref: BatchRef, tally: ReceiptTally, objects: readonly LakeObject[]): BatchReceipt {
-  const { received, processed, filtered, dead_lettered } = tally.totals;
+  const { received, redriven, processed, filtered, dead_lettered } = tally.totals;
   return {
     receipt_version: RECEIPT_VERSION,
     batch_id: batchIdOf(ref),
@@ -103,6 +114,7 @@ export function receiptOf(batch: StreamBatch, ref: BatchRef, tally: ReceiptTally
     first_sequence_number: ref.firstSequenceNumber,
     last_sequence_number: ref.lastSequenceNumber,
     received,
+    redriven,
     processed,
     filtered,
     dead_lettered,

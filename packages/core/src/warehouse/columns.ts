@@ -1,4 +1,4 @@
-import type { ProcessedEvent } from "../events/processed.ts";
+import type { ProcessedEvent, RedriveField } from "../events/processed.ts";
 
 /**
  * The `events` columns that come from the lake, in table order, with their Redshift types. Keyed
@@ -24,12 +24,22 @@ export const EVENT_COLUMN_TYPES = {
   properties: "SUPER",
   source_schema_version: "SMALLINT NOT NULL",
   schema_version: "SMALLINT NOT NULL",
-} as const satisfies Record<keyof ProcessedEvent, string>;
+} as const satisfies Record<Exclude<keyof ProcessedEvent, RedriveField>, string>;
 
-export type EventColumn = keyof typeof EVENT_COLUMN_TYPES;
+/**
+ * The redrive marker's columns, added to `events` by a later migration (ALTER TABLE appends them
+ * after the load columns): NULL on every event that was not a repaired dead letter. Apart from
+ * `EVENT_COLUMN_TYPES` because `events`' released CREATE TABLE is built from that.
+ */
+export const REDRIVE_COLUMN_TYPES = {
+  redriven_by: "VARCHAR(128)",
+  redriven_from: "VARCHAR(1024)",
+} as const satisfies Record<RedriveField, string>;
 
-/** Lake columns in table order: what COPY fills and what the load copies from staging. */
-export const EVENT_COLUMNS = Object.keys(EVENT_COLUMN_TYPES) as readonly EventColumn[];
+export type EventColumn = keyof typeof EVENT_COLUMN_TYPES | keyof typeof REDRIVE_COLUMN_TYPES;
+
+/** Lake columns: what COPY fills and what the load copies from staging (by name, so their order in the table does not matter). */
+export const EVENT_COLUMNS = [...Object.keys(EVENT_COLUMN_TYPES), ...Object.keys(REDRIVE_COLUMN_TYPES)] as readonly EventColumn[];
 
 /**
  * Columns the load sets. Nullable on purpose: the staging table is `(LIKE events)` and COPY leaves

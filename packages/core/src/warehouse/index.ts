@@ -1,6 +1,6 @@
 export * from "./errors.ts";
 export { sqlString, sqlNullableString, sqlCount, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
-export { EVENT_COLUMN_TYPES, EVENT_COLUMNS, LOAD_COLUMN_TYPES, LOADS_TABLE_COLUMN_TYPES, type EventColumn, type LoadsTableColumn } from "./columns.ts";
+export { EVENT_COLUMN_TYPES, EVENT_COLUMNS, REDRIVE_COLUMN_TYPES, LOAD_COLUMN_TYPES, LOADS_TABLE_COLUMN_TYPES, type EventColumn, type LoadsTableColumn } from "./columns.ts";
 export {
   CREATE_SCHEMA_MIGRATIONS,
   SELECT_APPLIED_MIGRATIONS,

@@ -83,7 +83,8 @@ interface CheckedLoad {
  *    event_id is already in `events`; insert the rest with `loaded_at` and `load_id`.
  * 3b. fold the inserted rows (`load_new`) into the dashboard rollups (`maintainRollups`).
  * 4. ledger rows, receipts (each batch_id once), accounting deltas per arrival hour
- *    (loaded = inserted, duplicates = staged − inserted), the `loads` row.
+ *    (loaded = inserted, duplicates = staged − inserted, redriven from receipts, repaired = inserted
+ *    rows that were redriven), the `loads` row.
  * 5. the last statement returns the summary (`LOAD_SUMMARY_COLUMNS`).
  * With no objects but receipts (batches that were all filtered or dead-lettered), steps 1–3 and the
  * ledger rows are left out: the load records the receipts, their accounting and its `loads` row.
@@ -203,19 +204,23 @@ function recordReceipts(load: CheckedLoad): string[] {
   received BIGINT NOT NULL,
   processed BIGINT NOT NULL,
   filtered BIGINT NOT NULL,
-  dead_lettered BIGINT NOT NULL
+  dead_lettered BIGINT NOT NULL,
+  redriven BIGINT NOT NULL
 )`,
     ...(load.receiptRows.length > 0
-      ? [`INSERT INTO load_receipts (batch_id, window_start, received, processed, filtered, dead_lettered) VALUES\n${load.receiptRows.join(",\n")}`]
+      ? [`INSERT INTO load_receipts (batch_id, window_start, received, processed, filtered, dead_lettered, redriven) VALUES\n${load.receiptRows.join(",\n")}`]
       : []),
     "DELETE FROM load_receipts WHERE batch_id IN (SELECT batch_id FROM batch_receipts)",
-    `INSERT INTO batch_receipts (batch_id, window_start, received, processed, filtered, dead_lettered, load_id, recorded_at)
-SELECT batch_id, window_start, received, processed, filtered, dead_lettered, ${load.id}, GETDATE()
+    `INSERT INTO batch_receipts (batch_id, window_start, received, processed, filtered, dead_lettered, redriven, load_id, recorded_at)
+SELECT batch_id, window_start, received, processed, filtered, dead_lettered, redriven, ${load.id}, GETDATE()
 FROM load_receipts`,
   ];
 }
 
-/** The receipts' counts, the loaded rows and the duplicates, added to `event_accounting` per arrival hour. */
+/**
+ * The receipts' counts, the loaded rows and the duplicates, added to `event_accounting` per arrival
+ * hour; `repaired` = loaded rows that were redriven (they carry `redriven_by`).
+ */
 function countIntoAccounting(): string[] {
   return [
     `CREATE TEMPORARY TABLE load_deltas (
@@ -225,16 +230,18 @@ function countIntoAccounting(): string[] {
   filtered BIGINT NOT NULL,
   dead_lettered BIGINT NOT NULL,
   loaded BIGINT NOT NULL,
-  duplicates BIGINT NOT NULL
+  duplicates BIGINT NOT NULL,
+  redriven BIGINT NOT NULL,
+  repaired BIGINT NOT NULL
 )`,
-    `INSERT INTO load_deltas (window_start, received, processed, filtered, dead_lettered, loaded, duplicates)
-SELECT window_start, received, processed, filtered, dead_lettered, 0, 0 FROM load_receipts
+    `INSERT INTO load_deltas (window_start, received, processed, filtered, dead_lettered, loaded, duplicates, redriven, repaired)
+SELECT window_start, received, processed, filtered, dead_lettered, 0, 0, redriven, 0 FROM load_receipts
 UNION ALL
-SELECT DATE_TRUNC('hour', received_at), 0, 0, 0, 0, 0, COUNT(*) FROM load_stage GROUP BY DATE_TRUNC('hour', received_at)
+SELECT DATE_TRUNC('hour', received_at), 0, 0, 0, 0, 0, COUNT(*), 0, 0 FROM load_stage GROUP BY DATE_TRUNC('hour', received_at)
 UNION ALL
-SELECT DATE_TRUNC('hour', received_at), 0, 0, 0, 0, COUNT(*), 0 - COUNT(*) FROM load_new GROUP BY DATE_TRUNC('hour', received_at)`,
-    `INSERT INTO event_accounting (window_start, received, processed, filtered, dead_lettered, loaded, duplicates, updated_at)
-SELECT DISTINCT window_start, 0, 0, 0, 0, 0, 0, GETDATE()
+SELECT DATE_TRUNC('hour', received_at), 0, 0, 0, 0, COUNT(*), 0 - COUNT(*), 0, COUNT(redriven_by) FROM load_new GROUP BY DATE_TRUNC('hour', received_at)`,
+    `INSERT INTO event_accounting (window_start, received, processed, filtered, dead_lettered, loaded, duplicates, redriven, repaired, updated_at)
+SELECT DISTINCT window_start, 0, 0, 0, 0, 0, 0, 0, 0, GETDATE()
 FROM load_deltas AS d
 WHERE NOT EXISTS (SELECT 1 FROM event_accounting AS a WHERE a.window_start = d.window_start)`,
     `UPDATE event_accounting
@@ -244,10 +251,13 @@ SET received = event_accounting.received + d.received,
   dead_lettered = event_accounting.dead_lettered + d.dead_lettered,
   loaded = event_accounting.loaded + d.loaded,
   duplicates = event_accounting.duplicates + d.duplicates,
+  redriven = event_accounting.redriven + d.redriven,
+  repaired = event_accounting.repaired + d.repaired,
   updated_at = GETDATE()
 FROM (
   SELECT window_start, SUM(received) AS received, SUM(processed) AS processed, SUM(filtered) AS filtered,
-    SUM(dead_lettered) AS dead_lettered, SUM(loaded) AS loaded, SUM(duplicates) AS duplicates
+    SUM(dead_lettered) AS dead_lettered, SUM(loaded) AS loaded, SUM(duplicates) AS duplicates,
+    SUM(redriven) AS redriven, SUM(repaired) AS repaired
   FROM load_deltas
   GROUP BY window_start
 ) AS d
@@ -289,11 +299,15 @@ function receiptValues(receipts: readonly LoadReceipt[]): string[] {
       const key = `${receipt.batch_id}\u0000${w.window}`;
       if (seen.has(key)) continue; // the same receipt given twice counts once, like a re-run
       seen.add(key);
-      if (w.received !== w.processed + w.filtered + w.dead_lettered) {
-        throw new InvalidLoadRequestError("inconsistent_receipt", `receipt ${receipt.batch_id} window ${w.window}: received ${w.received} ≠ processed + filtered + dead_lettered`);
+      const redriven = w.redriven ?? 0; // receipts before version 2 have none
+      if (w.received + redriven !== w.processed + w.filtered + w.dead_lettered) {
+        throw new InvalidLoadRequestError(
+          "inconsistent_receipt",
+          `receipt ${receipt.batch_id} window ${w.window}: received ${w.received} + redriven ${redriven} ≠ processed + filtered + dead_lettered`,
+        );
       }
       rows.push(
-        `(${sqlString(receipt.batch_id)}, ${sqlWindowStart(w.window)}, ${sqlCount(w.received, "received")}, ${sqlCount(w.processed, "processed")}, ${sqlCount(w.filtered, "filtered")}, ${sqlCount(w.dead_lettered, "dead_lettered")})`,
+        `(${sqlString(receipt.batch_id)}, ${sqlWindowStart(w.window)}, ${sqlCount(w.received, "received")}, ${sqlCount(w.processed, "processed")}, ${sqlCount(w.filtered, "filtered")}, ${sqlCount(w.dead_lettered, "dead_lettered")}, ${sqlCount(redriven, "redriven")})`,
       );
     }
   }

@@ -12,6 +12,7 @@ import { buildRollupRebuildStatements } from "./rollups/rebuild.ts";
 import { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";
 import { CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS } from "./rollups/views.ts";
 import { buildDatabaseRolesStatements } from "./grants.ts";
+import { REDRIVE_ACCOUNTING_STATEMENTS } from "./redrive-accounting.ts";
 import { assertMigrationsOrdered, type Migration } from "./schema-migrations.ts";
 import { CREATE_CAMPAIGN_PERFORMANCE } from "./views/campaign-performance.ts";
 import { CREATE_FEATURE_ADOPTION } from "./views/feature-adoption.ts";
@@ -63,6 +64,8 @@ export const DATABASE_ROLES_VERSION = 5;
 export const MIGRATIONS: readonly Migration[] = [
   ...SCHEMA,
   { version: DATABASE_ROLES_VERSION, name: "database_roles", statements: buildDatabaseRolesStatements(SCHEMA) },
+  // Dead-letter triage: the redrive marker on events, redriven and repaired in the accounting.
+  { version: 6, name: "redrive_accounting", statements: REDRIVE_ACCOUNTING_STATEMENTS },
 ];
 
 assertMigrationsOrdered(MIGRATIONS);

@@ -52,7 +52,10 @@ ORDER BY start_time DESC, line_number ASC
 LIMIT ${sqlCount(filter.limit ?? 100, "limit")}`;
 }
 
-/** Columns of the audit query, one row per arrival hour. */
+/**
+ * Columns of the audit query, one row per arrival hour: received + redriven = loaded + duplicates
+ * + filtered + dead_lettered + in_flight; `repaired` counts the redriven events loaded.
+ */
 export const AUDIT_COLUMNS = [
   "window_start",
   "received",
@@ -63,6 +66,8 @@ export const AUDIT_COLUMNS = [
   "duplicates",
   "in_flight",
   "status",
+  "redriven",
+  "repaired",
 ] as const;
 
 /** `freshet audit [--from --to]`: the balance per arrival hour in [from, to), oldest first. */

@@ -52,8 +52,8 @@ describe("buildLoadStatements", () => {
     expect(objects).toContain(`('processed/dt=2026-11-26/hr=05/shard-1-100-200.ndjson.gz', 1234, '"9b2cf535f27731c974343645a3985328"', 20, FALSE)`);
     expect(objects).toContain(`('processed/dt=2026-11-26/hr=04/shard-1-100-200.ndjson.gz', 321, NULL, NULL, FALSE)`);
     const receipts = statements[indexOf(statements, "INSERT INTO load_receipts")]!;
-    expect(receipts).toContain("('shard-1-100-200', CAST('2026-11-26 04:00:00.000' AS TIMESTAMP), 3, 2, 1, 0)");
-    expect(receipts).toContain("('shard-1-100-200', CAST('2026-11-26 05:00:00.000' AS TIMESTAMP), 25, 22, 2, 1)");
+    expect(receipts).toContain("('shard-1-100-200', CAST('2026-11-26 04:00:00.000' AS TIMESTAMP), 3, 2, 1, 0, 0)");
+    expect(receipts).toContain("('shard-1-100-200', CAST('2026-11-26 05:00:00.000' AS TIMESTAMP), 25, 22, 2, 1, 0)");
     expect(statements[indexOf(statements, "DELETE FROM load_receipts")]).toBe("DELETE FROM load_receipts WHERE batch_id IN (SELECT batch_id FROM batch_receipts)");
   });
 

@@ -25,6 +25,8 @@ describe("checkRedshiftSql (the parser check and its documented exceptions)", ()
     expect(checkRedshiftSql("CREATE TEMP TABLE s (LIKE events)").exceptions).toEqual(["create_like"]);
     expect(checkRedshiftSql("CREATE TABLE t (a INT, p SUPER) DISTSTYLE KEY DISTKEY (a) SORTKEY (a)").exceptions).toEqual(["table_attributes", "super_type"]);
     expect(checkRedshiftSql("SELECT 1 AS a").exceptions).toEqual([]);
+    expect(checkRedshiftSql("DROP VIEW IF EXISTS audit_balance").exceptions).toEqual(["drop_view"]);
+    expect(() => checkRedshiftSql("DROP VIEW a, b CASCADE")).toThrow(/DROP VIEW/);
     for (const sql of [
       "CREATE ROLE freshet_loader",
       "GRANT ROLE sys:superuser TO ROLE freshet_migrator",

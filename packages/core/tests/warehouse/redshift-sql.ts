@@ -16,6 +16,8 @@ import parser from "node-sql-parser";
  *    and GRANT ROLE are checked by form (`ROLE_FORMS`); a GRANT's `TO ROLE r[, ROLE s]` becomes
  *    `TO r, s` and `ALTER DEFAULT PRIVILEGES [IN SCHEMA s]` is checked by form and removed, so the
  *    privileges and objects of every GRANT still parse.
+ * 6. DROP VIEW [IF EXISTS] <view> (a view whose columns change is dropped and created again): no
+ *    grammar; checked by `DROP_VIEW_FORM`.
  * Everything else (every SELECT, view, INSERT, UPDATE, DELETE, temporary table) parses as written.
  */
 
@@ -29,12 +31,13 @@ export const COPY_FORM = new RegExp(
   `^COPY (${IDENT})\\s+FROM ('s3://(?:[^'\\\\]|'')+')\\s+IAM_ROLE (${LITERAL})\\s+MANIFEST\\s+FORMAT AS JSON 'auto'\\s+GZIP\\s+TIMEFORMAT 'auto'(?:\\s+REGION '[a-z0-9-]+')?$`,
 );
 export const LIKE_FORM = new RegExp(`^CREATE TEMP TABLE (${IDENT}) \\(LIKE (${IDENT})\\)$`);
+export const DROP_VIEW_FORM = new RegExp(`^DROP VIEW (?:IF EXISTS )?${IDENT}$`);
 export const ROLE_FORMS = [new RegExp(`^CREATE ROLE ${IDENT}$`), new RegExp(`^GRANT ROLE (?:sys:)?${IDENT} TO ROLE ${IDENT}$`)];
 const DEFAULT_PRIVILEGES = new RegExp(`^ALTER DEFAULT PRIVILEGES(?: IN SCHEMA ${IDENT})? (?=GRANT )`);
 const TO_ROLES = new RegExp(`\\sTO ROLE ${IDENT}((?:, ROLE ${IDENT})*)$`);
 const TABLE_ATTRIBUTES = /\)\s*((?:\s*(?:DISTSTYLE (?:KEY|EVEN|ALL|AUTO)|DISTKEY \([a-z_]+\)|(?:COMPOUND )?SORTKEY \([a-z_, ]+\)))+)\s*$/;
 
-export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control";
+export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control" | "drop_view";
 
 export interface RedshiftCheck {
   /** The parser's AST type of what was parsed ("copy" and "create_like" are checked by form only). */
@@ -52,6 +55,10 @@ export function checkRedshiftSql(sql: string): RedshiftCheck {
   if (/^CREATE TEMP TABLE\b/i.test(text)) {
     if (!LIKE_FORM.test(text)) throw new Error(`CREATE TEMP TABLE is only allowed as (LIKE t):\n${text}`);
     return { type: "create_like", exceptions: ["create_like"] };
+  }
+  if (/^DROP VIEW\b/i.test(text)) {
+    if (!DROP_VIEW_FORM.test(text)) throw new Error(`DROP VIEW is only allowed as DROP VIEW [IF EXISTS] v:\n${text}`);
+    return { type: "drop_view", exceptions: ["drop_view"] };
   }
   if (/^(CREATE ROLE|GRANT ROLE)\b/i.test(text)) {
     if (!ROLE_FORMS.some((form) => form.test(text))) throw new Error(`not one of Freshet's role statements:\n${text}`);

@@ -184,7 +184,7 @@ describe("Freshet's warehouse SQL on the local engine", () => {
     expect(out.Status, out.Error).toBe("FINISHED");
     expect(await w.rows("SELECT rows_staged, rows_inserted, duplicates_skipped FROM loads WHERE load_id = 'load-2'")).toEqual([[2, 0, 2]]);
     expect(await w.rows("SELECT COUNT(*) FROM events")).toEqual([[30]]);
-    expect(await w.rows(buildAuditQuery({ from: "2026-11-27T10:00:00Z" }))).toEqual([[expect.any(String), 5, 5, 0, 0, 3, 2, 0, "balanced"]]);
+    expect(await w.rows(buildAuditQuery({ from: "2026-11-27T10:00:00Z" }))).toEqual([[expect.any(String), 5, 5, 0, 0, 3, 2, 0, "balanced", 0, 0]]);
   });
 
   let failedCopy: { queryId: number; fileUrl: string } | undefined;
