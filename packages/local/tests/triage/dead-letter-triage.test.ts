@@ -6,7 +6,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { POLL_MS, run as dlq } from "../../src/cli/commands/dlq.ts";
 import { triageFaults } from "../../../functions/src/triage/faults.ts";
 import { query, type Cell } from "../../../functions/src/load/data-api.ts";
 import { LOCAL_RESOURCES, sendEvents, startPlatform, type Platform } from "../../src/index.ts";
@@ -70,6 +71,23 @@ async function keys(prefix: string): Promise<string[]> {
 async function ndjson(key: string): Promise<any[]> {
   const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray();
   return gunzipSync(body).toString("utf8").trim().split("\n").map((l) => JSON.parse(l));
+}
+
+/** Runs `freshet dlq …` against the platform, as a shell pointing at `npm start` would. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  vi.stubEnv("AWS_ENDPOINT_URL", platform.endpointUrl);
+  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
+  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((err += String(chunk)), true));
+  POLL_MS.value = 10;
+  try {
+    return { code: await dlq(args), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+    vi.unstubAllEnvs();
+  }
 }
 
 const unbalanced = () => rows("SELECT window_start, status FROM audit_balance WHERE status <> 'balanced'");
@@ -177,9 +195,33 @@ describe("DeadLetterTriage", () => {
     expect(await keys("")).toEqual(before);
   });
 
+  it("answers `freshet dlq summary`, `show` and a dry-run `redrive` from the lake and the workflow", async () => {
+    const summary = JSON.parse((await cli("summary", "--json")).out);
+    expect(summary).toMatchObject({ unhandled: { objects: 0 }, quarantined: { byReason: { schema_violation: expect.any(Number), unreadable: 1 } } });
+    expect(summary.latest).toMatchObject({ repaired: 3, quarantined: 4 });
+
+    const shown = JSON.parse((await cli("show", "schema_violation", "--json")).out);
+    expect(shown.letters.map((l: { eventId: string }) => l.eventId).sort()).toEqual(["tri-no-currency", "tri-no-user"]);
+    expect(await cli("show", "no_such_reason")).toMatchObject({ code: 2 });
+
+    const before = await keys("");
+    const dry = await cli("redrive", "--reason", "schema_violation", "--dry-run");
+    expect(dry.code).toBe(0);
+    expect(dry.err).toMatch(/Find/);
+    expect(JSON.parse(dry.out)).toMatchObject({ objects: 0, reasonFilter: "schema_violation", dryRun: true });
+    expect(await keys("")).toEqual(before);
+  });
+
   it("redrives nothing twice into the warehouse after a crash between redrive and ledger", async () => {
     await sendEvents(platform.ingestUrl, platform.apiKey, [event("tri-crash", { revenue: "3.10", currency: "EUR" })]);
     await platform.waitForIdle();
+    // A dry run first: it repairs and reports, and writes nothing.
+    const written = async () => [...(await keys(TRIAGE_PREFIXES.ledger)), ...(await keys(TRIAGE_PREFIXES.quarantine))];
+    const before = await written();
+    const dry = await cli("redrive", "--reason", "schema_violation", "--dry-run");
+    expect(JSON.parse(dry.out)).toMatchObject({ objects: 1, repaired: 1, redriven: 0, dryRun: true, summaryKey: null });
+    expect(await written()).toEqual(before);
+
     const redrivenSum = async () => Number((await rows("SELECT SUM(redriven) FROM audit_balance"))[0]![0]);
     const redrivenBefore = await redrivenSum();
     let crashes = 0;
