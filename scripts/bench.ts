@@ -4,6 +4,7 @@ import { benchPipeline } from "./bench/pipeline.ts";
 import { benchS3 } from "./bench/s3.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
 import { benchTransformer } from "./bench/transformer.ts";
+import { benchTriage } from "./bench/triage.ts";
 import { benchWarehouse } from "./bench/warehouse.ts";
 
 /**
@@ -19,6 +20,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   copy: benchCopy,
   warehouse: benchWarehouse,
   pipeline: benchPipeline,
+  triage: async () => void (await benchTriage()),
 };
 const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy"] };
 

@@ -9,6 +9,9 @@ export interface WarehouseStatus {
   readonly deadLettered: number;
   readonly filtered: number;
   readonly inFlight: number;
+  /** Repaired dead letters triage put back on the stream, and those of them loaded. */
+  readonly redriven: number;
+  readonly repaired: number;
   readonly balanced: boolean;
   /** Age of the newest loaded event, seconds; undefined before the first load. */
   readonly freshnessSeconds?: number;
@@ -33,6 +36,8 @@ export async function warehouseStatus(client: RedshiftDataClient, workgroup: str
     deadLettered: total((w) => w.dead_lettered),
     filtered: total((w) => w.filtered),
     inFlight: total((w) => w.in_flight),
+    redriven: total((w) => w.redriven),
+    repaired: total((w) => w.repaired),
     balanced: windows.every((w) => w.status === "balanced" || w.status === "in_flight"),
     ...(ages.length > 0 ? { freshnessSeconds: Math.min(...ages), confidence: Number(best?.[6] ?? 0) } : {}),
   };

@@ -24,7 +24,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 }
 
 interface AuditJson {
-  windows: { window_start: string; received: number; processed: number; filtered: number; dead_lettered: number; loaded: number; duplicates: number; in_flight: number; status: string }[];
+  windows: { window_start: string; received: number; processed: number; filtered: number; dead_lettered: number; loaded: number; duplicates: number; in_flight: number; redriven: number; repaired: number; status: string }[];
   totals: Record<string, number>;
   balanced: boolean;
 }
@@ -67,13 +67,13 @@ describe("freshet audit", () => {
     expect(err).toBe("");
     expect(code).toBe(0);
     const lines = out.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^window \(UTC\)\s+received\s+loaded\s+duplicates\s+filtered\s+dead-lettered\s+in flight\s+status$/);
+    expect(lines[0]).toMatch(/^window \(UTC\)\s+received\s+redriven\s+loaded\s+repaired\s+duplicates\s+filtered\s+dead-lettered\s+in flight\s+status$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([
-      ["2026-11-26 05:00", "18", "16", "0", "1", "1", "0", "balanced"],
-      ["2026-11-26 06:00", "7", "7", "0", "0", "0", "0", "balanced"],
-      ["2026-11-27 09:00", "4", "0", "0", "0", "0", "4", "in_flight"],
-      ["2026-11-27 10:00", "3", "0", "0", "0", "0", "3", "in_flight"],
-      ["total (4 h)", "32", "23", "0", "1", "1", "7", "in_flight"],
+      ["2026-11-26 05:00", "18", "0", "16", "0", "0", "1", "1", "0", "balanced"],
+      ["2026-11-26 06:00", "7", "0", "7", "0", "0", "0", "0", "0", "balanced"],
+      ["2026-11-27 09:00", "4", "0", "0", "0", "0", "0", "0", "4", "in_flight"],
+      ["2026-11-27 10:00", "3", "0", "0", "0", "0", "0", "0", "3", "in_flight"],
+      ["total (4 h)", "32", "0", "23", "0", "0", "1", "1", "7", "in_flight"],
     ]);
   });
 
@@ -83,8 +83,8 @@ describe("freshet audit", () => {
     const audit = JSON.parse(out) as AuditJson;
     expect(audit.balanced).toBe(true);
     expect(audit.windows.map((x) => x.window_start)).toEqual(["2026-11-26T05:00:00.000Z", "2026-11-26T06:00:00.000Z", "2026-11-27T09:00:00.000Z", "2026-11-27T10:00:00.000Z"]);
-    for (const x of audit.windows) expect(x.received).toBe(x.loaded + x.duplicates + x.filtered + x.dead_lettered + x.in_flight);
-    expect(audit.totals).toEqual({ received: 32, processed: 30, filtered: 1, dead_lettered: 1, loaded: 23, duplicates: 0, in_flight: 7 });
+    for (const x of audit.windows) expect(x.received + x.redriven).toBe(x.loaded + x.duplicates + x.filtered + x.dead_lettered + x.in_flight);
+    expect(audit.totals).toEqual({ received: 32, processed: 30, filtered: 1, dead_lettered: 1, loaded: 23, duplicates: 0, in_flight: 7, redriven: 0, repaired: 0 });
   });
 
   it("--from/--to select hours in [from, to); a time without offset is UTC; flags override the environment", async () => {

@@ -10,12 +10,13 @@ import { parseArgs } from "node:util";
 import { AuditQueryError, UsageError } from "../errors.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 
-export const summary = "per arrival hour: received = loaded + duplicates + filtered + dead-lettered + in flight";
+export const summary = "per arrival hour: received + redriven = loaded + duplicates + filtered + dead-lettered + in flight";
 
 const USAGE = `usage: freshet audit [--from <time>] [--to <time>] [--json] [--workgroup <name>] [--database <name>]
 
 Prints the warehouse's event accounting per arrival hour (the hour the stream received an event),
-oldest first: received, loaded, duplicates (redeliveries dropped by the load), filtered
+oldest first: received, redriven (repaired dead letters triage put back on the stream), loaded,
+repaired (the redriven events among them), duplicates (redeliveries dropped by the load), filtered
 (heartbeats), dead-lettered, in flight (processed, not loaded yet) and a status: balanced,
 in_flight, loaded_exceeds_processed or receipts_inconsistent. The last line sums the windows.
 
@@ -30,7 +31,7 @@ running \`npm start\` when no AWS credentials are set. Exit code 1 when a window
 
 /** A window whose numbers cannot be explained by events still in flight. */
 const OUT_OF_BALANCE = new Set(["loaded_exceeds_processed", "receipts_inconsistent"]);
-const COUNTS = ["received", "processed", "filtered", "dead_lettered", "loaded", "duplicates", "in_flight"] as const;
+const COUNTS = ["received", "processed", "filtered", "dead_lettered", "loaded", "duplicates", "in_flight", "redriven", "repaired"] as const;
 const POLL_TIMEOUT_MS = 120_000;
 
 type Count = (typeof COUNTS)[number];
@@ -133,8 +134,9 @@ function sum(windows: readonly AuditWindow[]): Record<Count, number> {
 
 /** The audit as an aligned table with a totals line. */
 export function formatAudit(windows: readonly AuditWindow[], totals: Record<Count, number>): string[] {
-  const header = ["window (UTC)", "received", "loaded", "duplicates", "filtered", "dead-lettered", "in flight", "status"];
-  const line = (w: Record<Count, number>) => [w.received, w.loaded, w.duplicates, w.filtered, w.dead_lettered, w.in_flight].map((n) => n.toLocaleString("en-US"));
+  const header = ["window (UTC)", "received", "redriven", "loaded", "repaired", "duplicates", "filtered", "dead-lettered", "in flight", "status"];
+  const line = (w: Record<Count, number>) =>
+    [w.received, w.redriven, w.loaded, w.repaired, w.duplicates, w.filtered, w.dead_lettered, w.in_flight].map((n) => n.toLocaleString("en-US"));
   const rows = windows.map((w) => [w.window_start.slice(0, 13).replace("T", " ") + ":00", ...line(w), w.status]);
   const balanced = windows.every((w) => w.status === "balanced");
   rows.push([`total (${windows.length} h)`, ...line(totals), balanced ? "balanced" : windows.some((w) => OUT_OF_BALANCE.has(w.status)) ? "OUT OF BALANCE" : "in_flight"]);
