@@ -5,6 +5,7 @@ import { benchS3 } from "./bench/s3.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
 import { benchTransformer } from "./bench/transformer.ts";
 import { benchTriage } from "./bench/triage.ts";
+import { benchTriageFlow } from "./bench/triage-flow.ts";
 import { benchWarehouse } from "./bench/warehouse.ts";
 
 /**
@@ -20,7 +21,10 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   copy: benchCopy,
   warehouse: benchWarehouse,
   pipeline: benchPipeline,
-  triage: async () => void (await benchTriage()),
+  triage: async () => {
+    await benchTriage();
+    await benchTriageFlow();
+  },
 };
 const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy"] };
 
