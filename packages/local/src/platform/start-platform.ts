@@ -58,6 +58,12 @@ export interface PlatformOptions {
    * default `LOCAL_TRIAGE_DEBOUNCE_SECONDS`, or `FRESHET_TRIAGE_DEBOUNCE_SECONDS` when set.
    */
   readonly triageDebounceSeconds?: number;
+  /**
+   * Whether landing dead letters start DeadLetterTriage (the rule to `TriageDebounce`), as in AWS;
+   * default true. Tests that count the dead letters the transformer wrote turn it off (the rule is
+   * then not put; one a previous run put in the same data directory stays).
+   */
+  readonly triageOnLanding?: boolean;
 }
 
 /** Locally a burst of dead letters is a test or a demo: a short debounce. */
@@ -105,7 +111,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const handlers = await loadHandlers(options.transformerEnvironments ?? 1);
   Object.assign(functions, functionsByName(handlers, resources));
   await migrateWarehouse(handlers);
-  const workflows = await deployLocalWorkflows(services, resources, options.scheduleOverride);
+  const workflows = await deployLocalWorkflows(services, resources, options.scheduleOverride, options.triageOnLanding ?? true);
   const transformer = options.wrapTransformer ? options.wrapTransformer(handlers.transformer) : handlers.transformer;
   const mapping = startTransformerMapping({ kinesis, handler: transformer, dataDir, ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}) });
   const ingest = await startIngestRoute(handlers.ingest, options.port);
@@ -168,12 +174,17 @@ async function migrateWarehouse(handlers: LocalHandlers): Promise<void> {
  * What `sst deploy` creates for the workflows, through the same APIs; then the executions a
  * previous run left in flight resume (they may call the endpoint, so only now).
  */
-async function deployLocalWorkflows(services: LocalServices, resources: WorkflowResources, scheduleOverride: ScheduleOverride | undefined): Promise<DeployResult> {
+async function deployLocalWorkflows(
+  services: LocalServices,
+  resources: WorkflowResources,
+  scheduleOverride: ScheduleOverride | undefined,
+  triageOnLanding: boolean,
+): Promise<DeployResult> {
   await provisionOrchestration(resources);
   const clients = orchestrationClients();
   const workflows = await deployWorkflows({ ...clients, resources, ...(scheduleOverride ? { scheduleOverride } : {}) })
     .then(async (deployed) => {
-      await provisionTriageTrigger(clients.events, resources);
+      if (triageOnLanding) await provisionTriageTrigger(clients.events, resources);
       return deployed;
     })
     .finally(() => Object.values(clients).forEach((c) => c.destroy()));
