@@ -14,6 +14,15 @@ declare module "sst" {
       "type": "sst.aws.ApiGatewayV2"
       "url": string
     }
+    "DeadLetterTriageWorkflow": {
+      "arn": string
+      "name": string
+      "type": "sst.sst.Linkable"
+    }
+    "DeadLetterTriager": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
     "Events": {
       "name": string
       "type": "sst.aws.KinesisStream"
@@ -73,6 +82,10 @@ declare module "sst" {
     "TransformerFailures": {
       "type": "sst.aws.Queue"
       "url": string
+    }
+    "TriageDebounce": {
+      "name": string
+      "type": "sst.aws.Function"
     }
     "Warehouse": {
       "copyRoleArn": string

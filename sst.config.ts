@@ -21,6 +21,7 @@ export default $config({
     const { createWarehouse } = await import("./stacks/warehouse.ts");
     const { createLoad, loadSchedule } = await import("./stacks/load.ts");
     const { maintenanceScheduleExpression, maintenanceScheduleInput } = await import("./stacks/maintenance.ts");
+    const { createTriage, createTriageTrigger } = await import("./stacks/triage.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
@@ -30,16 +31,19 @@ export default $config({
     const warehouse = createWarehouse({ config, lake });
     const { planner } = createLoad({ config, lake, warehouse });
     const loadExpression = loadSchedule(config);
-    createWorkflows({
+    const triageFunction = createTriage({ config, lake, stream });
+    const workflows = createWorkflows({
       lake,
       opsAlerts,
       marketingAlerts,
       bus,
       warehouse,
       loadPlanner: planner,
+      triageFunction,
       scheduleExpression: (s) => maintenanceScheduleExpression(config, s) ?? loadExpression(s),
       scheduleInput: maintenanceScheduleInput(config),
     });
+    createTriageTrigger({ config, lake, workflow: workflows.DeadLetterTriage! });
 
     return {
       ingestUrl: url,

@@ -7,6 +7,7 @@ import { benchInterpreter } from "./bench/sfn.ts";
 import { benchTableHealth } from "./bench/table-health.ts";
 import { benchTransformer } from "./bench/transformer.ts";
 import { benchTriage } from "./bench/triage.ts";
+import { benchTriageFlow } from "./bench/triage-flow.ts";
 import { benchWarehouse } from "./bench/warehouse.ts";
 
 /**
@@ -24,7 +25,10 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   warehouse: benchWarehouse,
   pipeline: benchPipeline,
   maintenance: benchMaintenance,
-  triage: async () => void (await benchTriage()),
+  triage: async () => {
+    await benchTriage();
+    await benchTriageFlow();
+  },
 };
 const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy", "table-health"] };
 

@@ -4,9 +4,11 @@ import {
   DEFAULT_PIPELINE_CONFIG,
   maintenanceSettings,
   type MaintenanceThresholds,
+  DEFAULT_TRIAGE_SETTINGS,
   INGEST_FUNCTION,
   TRANSFORMER_EVENT_SOURCE,
   TRANSFORMER_FUNCTION,
+  type TriageSettings,
 } from "@freshet/core";
 import { Maintenance, MAINTENANCE_SCHEDULE_NAME, checkWorkflows } from "@freshet/workflows";
 import { StageConfigError } from "./errors.ts";
@@ -26,6 +28,8 @@ export interface StageConfig {
   readonly transformer: TransformerConfig;
   readonly warehouse: WarehouseConfig;
   readonly maintenance: MaintenanceConfig;
+  /** Dead-letter triage: debounce, objects per execution, alert threshold (defaults in core). */
+  readonly triage: TriageSettings;
 }
 
 export interface LakeConfig {
@@ -117,6 +121,7 @@ export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
     budgetMinutes: DEFAULT_MAINTENANCE_SETTINGS.budgetMinutes,
     thresholds: DEFAULT_MAINTENANCE_SETTINGS.thresholds,
   },
+  triage: DEFAULT_TRIAGE_SETTINGS,
 };
 
 /** Stages that differ from `DEFAULTS`, e.g. `{ "dev-alice": { lake: { processedExpiryDays: 7 } } }`. */
@@ -141,6 +146,7 @@ export function stageConfig(stage: string, overrides: StageOverrides = STAGE_OVE
       ...overrides.maintenance,
       thresholds: { ...DEFAULTS.maintenance.thresholds, ...overrides.maintenance?.thresholds },
     },
+    triage: { ...DEFAULTS.triage, ...overrides.triage },
   };
   validate(config);
   return config;
@@ -206,6 +212,14 @@ function validate(c: StageConfig): void {
     fail(`warehouse.loadIntervalMinutes must be an integer in 1..1440, got ${w.loadIntervalMinutes}`);
   }
   validateMaintenance(c.maintenance, fail);
+  const tr = c.triage;
+  if (!Number.isInteger(tr.debounceSeconds) || tr.debounceSeconds < 0 || tr.debounceSeconds > 900) {
+    fail(`triage.debounceSeconds must be an integer in 0..900, got ${tr.debounceSeconds}`);
+  }
+  if (!Number.isInteger(tr.maxObjectsPerRun) || tr.maxObjectsPerRun < 1 || tr.maxObjectsPerRun > 1000) {
+    fail(`triage.maxObjectsPerRun must be an integer in 1..1000 (the Map's results must fit 256 KiB), got ${tr.maxObjectsPerRun}`);
+  }
+  if (!Number.isInteger(tr.alertThreshold) || tr.alertThreshold < 0) fail(`triage.alertThreshold must be an integer ≥ 0, got ${tr.alertThreshold}`);
   for (const type of t.filteredEventTypes) {
     if (!/^[a-z][a-z0-9_]*$/.test(type)) fail(`filtered event type "${type}" is not a snake_case event type`);
   }

@@ -35,6 +35,8 @@ export interface WorkflowsInput {
   readonly warehouse: Warehouse;
   /** The Load workflow's planner (`stacks/load.ts`). */
   readonly loadPlanner: sst.aws.Function;
+  /** The DeadLetterTriage workflow's function (`stacks/triage.ts`). */
+  readonly triageFunction: sst.aws.Function;
   /** A stage's own expression for a described schedule (e.g. its load interval); default: the description's. */
   readonly scheduleExpression?: (schedule: { workflow: string; name: string; expression: string }) => string;
   /** A stage's own input for a described schedule (e.g. Maintenance's thresholds); undefined: the description's. */
@@ -109,7 +111,7 @@ export function createWorkflows(input: WorkflowsInput): Record<string, DeployedW
 }
 
 /** The description's resources as this stage resolves them: same names, same definition. */
-function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner }: WorkflowsInput): $util.Output<WorkflowResources> {
+function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner, triageFunction }: WorkflowsInput): $util.Output<WorkflowResources> {
   return $resolve({
     app: $app.name,
     stage: $app.stage,
@@ -126,6 +128,7 @@ function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, lo
     warehouseDatabase: warehouse.database,
     warehouseCopyRoleArn: warehouse.copyRole.arn,
     loadPlannerFunctionName: loadPlanner.name,
+    triageFunctionName: triageFunction.name,
   });
 }
 

@@ -60,6 +60,7 @@ function resources(): WorkflowResources {
     warehouseDatabase: r().one("aws:redshiftserverless/namespace:Namespace", "WarehouseNamespace").outputs.dbName,
     warehouseCopyRoleArn: r().one(ROLE, "WarehouseCopyRole").outputs.arn,
     loadPlannerFunctionName: r().lambda("LoadPlanner").fn.outputs.name,
+    triageFunctionName: r().lambda("DeadLetterTriager").fn.outputs.name,
   };
 }
 
@@ -91,7 +92,7 @@ function trust(role: string): { Principal: unknown; Action: string; Condition: R
 const expectedPolicy = (permissions: readonly WorkflowPermission[]) => permissions.map(normalise).sort(byActions);
 
 it("deploys every workflow and only those", () => {
-  expect(WORKFLOWS.map((w) => w.name)).toEqual(["LakeFreshness", "Load", "Maintenance", "TriggersFixture"]);
+  expect(WORKFLOWS.map((w) => w.name)).toEqual(["LakeFreshness", "Load", "Maintenance", "DeadLetterTriage", "TriggersFixture"]);
   expect(r().ofType(STATE_MACHINE).map((m) => m.inputs.name).sort()).toEqual(
     WORKFLOWS.map((w) => stateMachineName(stage, w.name)).sort(),
   );

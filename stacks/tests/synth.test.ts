@@ -96,7 +96,7 @@ describe("ingest API", () => {
       integrationUri: fn.outputs.arn,
       payloadFormatVersion: "2.0",
     });
-    const permission = r().one("aws:lambda/permission:Permission");
+    const permission = r().one("aws:lambda/permission:Permission", /^ApiRoute/);
     expect(permission.inputs).toMatchObject({
       action: "lambda:InvokeFunction",
       function: fn.outputs.arn,

@@ -26,4 +26,6 @@ export { InputEventSchema } from "./events/input.ts";
 export { apiKeyMatches } from "./ingest/api-key.ts";
 export * from "./deploy/transformer-settings.ts";
 export * from "./warehouse/index.ts";
+export * from "./lake/triage-keys.ts";
+export * from "./deploy/triage-settings.ts";
 export * from "./dead-letters/index.ts";

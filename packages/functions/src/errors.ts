@@ -41,3 +41,13 @@ export class UnauthorizedError extends FreshetError implements HttpError {
     return { error: this.statusCode === 401 ? "unauthorized" : "forbidden", message: this.message };
   }
 }
+
+/** The triage workflow passed its function something it cannot act on (unknown step, bad reason). */
+export class TriageInputError extends FreshetError {
+  override readonly name = "TriageInputError";
+}
+
+/** A dead-letter object that cannot be read as gzip NDJSON: it is quarantined whole. */
+export class UnreadableDeadLettersError extends FreshetError {
+  override readonly name = "UnreadableDeadLettersError";
+}

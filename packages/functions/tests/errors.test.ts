@@ -2,7 +2,7 @@ import { FreshetError } from "@freshet/core";
 import { expect, it } from "vitest";
 import { describeErrorHierarchy, errorClassesOf } from "../../core/tests/support/error-hierarchy.ts";
 import * as errors from "../src/errors.ts";
-import { LakeWriteError, StreamWriteError, UnauthorizedError } from "../src/errors.ts";
+import { LakeWriteError, StreamWriteError, TriageInputError, UnauthorizedError, UnreadableDeadLettersError } from "../src/errors.ts";
 
 /** The handlers' errors extend core's `FreshetError`; those the ingest edge answers carry `statusCode`/`expose`. */
 describeErrorHierarchy(
@@ -12,6 +12,8 @@ describeErrorHierarchy(
     { type: StreamWriteError, make: (cause) => new StreamWriteError(2, [1], "1 of 3 events were not accepted", { cause }) },
     { type: LakeWriteError, make: (cause) => new LakeWriteError("writing to s3://lake failed", { cause }) },
     { type: UnauthorizedError, make: (cause) => new UnauthorizedError(403, "invalid API key", { cause }) },
+    { type: TriageInputError, make: (cause) => new TriageInputError('unknown dead-letter reason "x"', { cause }) },
+    { type: UnreadableDeadLettersError, make: (cause) => new UnreadableDeadLettersError("not a gzip object", { cause }) },
   ],
   errorClassesOf(errors),
 );

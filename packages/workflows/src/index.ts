@@ -1,3 +1,4 @@
+import { DeadLetterTriage } from "./dead-letter-triage.ts";
 import { LakeFreshness } from "./lake-freshness.ts";
 import { Load } from "./load.ts";
 import { Maintenance } from "./maintenance.ts";
@@ -35,5 +36,13 @@ export {
   MAINTENANCE_SCHEDULE_NAME,
 } from "./maintenance.ts";
 
+export {
+  DeadLetterTriage,
+  DEAD_LETTERS_TRIAGED_DETAIL_TYPE,
+  DEAD_LETTERS_TRIAGED_SOURCE,
+  TRIAGE_SWEEP_SCHEDULE_NAME,
+  deadLetterLandedPattern,
+} from "./dead-letter-triage.ts";
+
 /** Every workflow Freshet deploys, in AWS (`stacks/workflows.ts`) and locally (`@freshet/local`). */
-export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load, Maintenance];
+export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load, Maintenance, DeadLetterTriage];

@@ -29,6 +29,8 @@ export interface WorkflowResources {
   readonly warehouseCopyRoleArn: string;
   /** The Load workflow's planner function (`LoadPlanner`), by name: its ARN follows from the account. */
   readonly loadPlannerFunctionName: string;
+  /** The DeadLetterTriage workflow's function (`DeadLetterTriager`), by name. */
+  readonly triageFunctionName: string;
 }
 
 /** One IAM statement a workflow's role needs, in IAM's own JSON vocabulary. */

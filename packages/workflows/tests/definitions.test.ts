@@ -106,6 +106,7 @@ describe.each(cases)("%s", (_label, workflow, resources) => {
       other.warehouseWorkgroupArn,
       other.warehouseCopyRoleArn,
       other.loadPlannerFunctionName,
+      other.triageFunctionName,
     ]) {
       expect(text).not.toContain(value);
     }

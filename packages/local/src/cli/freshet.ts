@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   // One line per command, in alphabetical order.
   alerts: () => import("./commands/alerts.ts"),
   audit: () => import("./commands/audit.ts"),
+  dlq: () => import("./commands/dlq.ts"),
   executions: () => import("./commands/executions.ts"),
 };
 

@@ -31,5 +31,6 @@ export function localWorkflowResources(account: { region?: string; accountId?: s
     warehouseWorkgroupArn: `arn:aws:redshift-serverless:${region}:${accountId}:workgroup/${LOCAL_WAREHOUSE.warehouseWorkgroupName}`,
     warehouseCopyRoleArn: `arn:aws:iam::${accountId}:role/${named("WarehouseCopy")}`,
     loadPlannerFunctionName: named("LoadPlanner"),
+    triageFunctionName: named("DeadLetterTriager"),
   };
 }

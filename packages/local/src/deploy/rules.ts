@@ -17,7 +17,8 @@ export interface RuleSpec {
   /** Target id: the workflow's name, as `stacks/workflows.ts` sets it. */
   readonly targetId: string;
   readonly targetArn: string;
-  readonly roleArn: string;
+  /** For state machine targets; a Lambda target is invoked through the function's resource policy. */
+  readonly roleArn?: string;
   readonly input?: Json;
 }
 
@@ -40,7 +41,7 @@ export async function putRule(events: EventBridgeClient, spec: RuleSpec): Promis
         {
           Id: spec.targetId,
           Arn: spec.targetArn,
-          RoleArn: spec.roleArn,
+          ...(spec.roleArn === undefined ? {} : { RoleArn: spec.roleArn }),
           ...(spec.input === undefined ? {} : { Input: JSON.stringify(spec.input) }),
         },
       ],

@@ -11,6 +11,9 @@ export interface LocalHandlers {
   readonly ingest: HttpHandler;
   readonly planner: unknown;
   readonly migrate: MigrateHandler;
+  /** DeadLetterTriage's function and the debounce the dead-letter rule invokes. */
+  readonly triage: unknown;
+  readonly triageDebounce: unknown;
   /** Ends the worker threads (execution environments), if any. */
   close(): Promise<void>;
 }
@@ -34,11 +37,15 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
   const ingest = ingestWorkers?.handler ?? ((await import("@freshet/functions/ingest")) as { handler: HttpHandler }).handler;
   const { handler: planner } = (await import("@freshet/functions/load-planner")) as { handler: unknown };
   const { handler: migrate } = (await import("@freshet/functions/migrate")) as { handler: MigrateHandler };
+  const { handler: triage } = (await import("@freshet/functions/dead-letter-triage")) as { handler: unknown };
+  const { handler: triageDebounce } = (await import("@freshet/functions/triage-debounce")) as { handler: unknown };
   return {
     transformer,
     ingest,
     planner,
     migrate,
+    triage,
+    triageDebounce,
     async close() {
       await transformerWorkers?.close();
       await ingestWorkers?.close();

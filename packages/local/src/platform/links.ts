@@ -1,4 +1,4 @@
-import type { WorkflowResources } from "@freshet/workflows";
+import { stateMachineArn, stateMachineName, type WorkflowResources } from "@freshet/workflows";
 
 /** Names the local platform gives the resources `stacks/` declares. */
 export const LOCAL_RESOURCES = {
@@ -27,6 +27,11 @@ export function linkEnvironment(apiKey: string, resources: WorkflowResources): R
     SST_RESOURCE_Events: JSON.stringify({ type: "sst.aws.KinesisStream", name: LOCAL_RESOURCES.streamName }),
     SST_RESOURCE_Lake: JSON.stringify({ type: "sst.aws.Bucket", name: LOCAL_RESOURCES.bucketName }),
     SST_RESOURCE_IngestApiKey: JSON.stringify({ type: "sst.sst.Secret", value: apiKey }),
+    SST_RESOURCE_DeadLetterTriageWorkflow: JSON.stringify({
+      type: "sst.sst.Linkable",
+      arn: stateMachineArn(resources, "DeadLetterTriage"),
+      name: stateMachineName(resources, "DeadLetterTriage"),
+    }),
   };
 }
 

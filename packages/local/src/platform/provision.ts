@@ -4,7 +4,8 @@ import { CreateBucketCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
-import type { WorkflowResources } from "@freshet/workflows";
+import { deadLetterLandedPattern, ruleName, type WorkflowResources } from "@freshet/workflows";
+import { putRule } from "../deploy/rules.ts";
 import { LOCAL_RESOURCES } from "./links.ts";
 
 /** What `stacks/storage.ts` and `stacks/ingest.ts` create: the stream and the lake bucket (idempotent). */
@@ -47,4 +48,23 @@ export async function provisionOrchestration(resources: WorkflowResources): Prom
 /** SDK clients for deploying workflows; they read the endpoint from `AWS_ENDPOINT_URL`. */
 export function orchestrationClients(): { sfn: SFNClient; scheduler: SchedulerClient; events: EventBridgeClient } {
   return { sfn: new SFNClient({}), scheduler: new SchedulerClient({}), events: new EventBridgeClient({}) };
+}
+
+/** The local name of the function the dead-letter rule invokes (`TriageDebounce` in stacks/triage.ts). */
+export const TRIAGE_DEBOUNCE_FUNCTION = `${LOCAL_RESOURCES.app.name}-${LOCAL_RESOURCES.app.stage}-TriageDebounce`;
+
+/**
+ * What `stacks/triage.ts` creates besides the workflow: the rule on the default bus that sends
+ * the lake's dead-letter "Object Created" events to `TriageDebounce` (idempotent: PutRule and
+ * PutTargets are upserts).
+ */
+export async function provisionTriageTrigger(events: EventBridgeClient, resources: WorkflowResources): Promise<void> {
+  await putRule(events, {
+    name: ruleName(resources, "DeadLetterTriage", "DeadLettersLanded"),
+    busName: "default",
+    eventPattern: deadLetterLandedPattern(resources),
+    description: "Dead letters landed in the lake: TriageDebounce",
+    targetId: "TriageDebounce",
+    targetArn: `arn:${resources.partition}:lambda:${resources.region}:${resources.accountId}:function:${TRIAGE_DEBOUNCE_FUNCTION}`,
+  });
 }

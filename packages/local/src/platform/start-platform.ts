@@ -9,11 +9,12 @@ import type { DeliveryLogEntry } from "../eventbridge/index.ts";
 import { deployWorkflows, localWorkflowResources, type DeployResult, type ScheduleOverride } from "../deploy/index.ts";
 import type { LambdaRegistry } from "../sfn/index.ts";
 import type { WorkflowResources } from "@freshet/workflows";
+import { DEFAULT_TRIAGE_SETTINGS, triageEnvironment } from "@freshet/core";
 import { loadApiKey } from "./api-key.ts";
 import { loadHandlers, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
 import { startIngestRoute, type IngestRoute } from "./ingest-route.ts";
 import { createLocalServices, LOCAL_ACCOUNT, type LocalFaults, type LocalServices } from "./local-services.ts";
-import { orchestrationClients, provisionOrchestration, provisionStreamAndLake } from "./provision.ts";
+import { orchestrationClients, provisionOrchestration, provisionStreamAndLake, provisionTriageTrigger, TRIAGE_DEBOUNCE_FUNCTION } from "./provision.ts";
 import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "./links.ts";
 import type { PipelineCounts } from "./receipt-counter.ts";
 import { LiveReceiptCounts } from "./live-receipt-counts.ts";
@@ -52,7 +53,21 @@ export interface PlatformOptions {
    * (a Redshift statement provably mid-flight when the platform stops). None by default.
    */
   readonly faults?: LocalFaults;
+  /**
+   * How long a DeadLetterTriage execution started by landed dead letters waits (AWS: 60 s);
+   * default `LOCAL_TRIAGE_DEBOUNCE_SECONDS`, or `FRESHET_TRIAGE_DEBOUNCE_SECONDS` when set.
+   */
+  readonly triageDebounceSeconds?: number;
+  /**
+   * Whether landing dead letters start DeadLetterTriage (the rule to `TriageDebounce`), as in AWS;
+   * default true. Tests that count the dead letters the transformer wrote turn it off (the rule is
+   * then not put; one a previous run put in the same data directory stays).
+   */
+  readonly triageOnLanding?: boolean;
 }
+
+/** Locally a burst of dead letters is a test or a demo: a short debounce. */
+export const LOCAL_TRIAGE_DEBOUNCE_SECONDS = 5;
 
 export interface Platform extends RuntimeInfo {
   readonly dataDir: string;
@@ -87,6 +102,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   const { services, endpoint } = await startEmbeddedEndpoint(options, dataDir, functions, receipts);
   setHandlerEnvironment(endpoint.url, apiKey, resources, options.logLevel);
+  setTriageEnvironment(options.triageDebounceSeconds);
   const kinesis = new KinesisClient({});
   const s3 = new S3Client({});
   await provisionStreamAndLake(kinesis, s3);
@@ -95,7 +111,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const handlers = await loadHandlers(options.transformerEnvironments ?? 1);
   Object.assign(functions, functionsByName(handlers, resources));
   await migrateWarehouse(handlers);
-  const workflows = await deployLocalWorkflows(services, resources, options.scheduleOverride);
+  const workflows = await deployLocalWorkflows(services, resources, options.scheduleOverride, options.triageOnLanding ?? true);
   const transformer = options.wrapTransformer ? options.wrapTransformer(handlers.transformer) : handlers.transformer;
   const mapping = startTransformerMapping({ kinesis, handler: transformer, dataDir, ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}) });
   const ingest = await startIngestRoute(handlers.ingest, options.port);
@@ -129,6 +145,13 @@ function setHandlerEnvironment(endpointUrl: string, apiKey: string, resources: W
   });
 }
 
+/** The triage functions' settings (what stacks/triage.ts sets per stage), with a local debounce. */
+function setTriageEnvironment(debounceSeconds: number | undefined): void {
+  const fromEnv = process.env.FRESHET_TRIAGE_DEBOUNCE_SECONDS;
+  const debounce = debounceSeconds ?? (fromEnv !== undefined && fromEnv !== "" ? Number(fromEnv) : LOCAL_TRIAGE_DEBOUNCE_SECONDS);
+  Object.assign(process.env, triageEnvironment({ ...DEFAULT_TRIAGE_SETTINGS, debounceSeconds: debounce }));
+}
+
 /** The functions Step Functions tasks and EventBridge targets invoke, by their deployed names. */
 function functionsByName(handlers: LocalHandlers, resources: WorkflowResources): Record<string, unknown> {
   return {
@@ -137,6 +160,8 @@ function functionsByName(handlers: LocalHandlers, resources: WorkflowResources):
     "freshet-local-Transformer": handlers.transformer,
     [resources.loadPlannerFunctionName]: handlers.planner,
     "freshet-local-Migrate": handlers.migrate,
+    [resources.triageFunctionName]: handlers.triage,
+    [TRIAGE_DEBOUNCE_FUNCTION]: handlers.triageDebounce,
   };
 }
 
@@ -149,12 +174,20 @@ async function migrateWarehouse(handlers: LocalHandlers): Promise<void> {
  * What `sst deploy` creates for the workflows, through the same APIs; then the executions a
  * previous run left in flight resume (they may call the endpoint, so only now).
  */
-async function deployLocalWorkflows(services: LocalServices, resources: WorkflowResources, scheduleOverride: ScheduleOverride | undefined): Promise<DeployResult> {
+async function deployLocalWorkflows(
+  services: LocalServices,
+  resources: WorkflowResources,
+  scheduleOverride: ScheduleOverride | undefined,
+  triageOnLanding: boolean,
+): Promise<DeployResult> {
   await provisionOrchestration(resources);
   const clients = orchestrationClients();
-  const workflows = await deployWorkflows({ ...clients, resources, ...(scheduleOverride ? { scheduleOverride } : {}) }).finally(() =>
-    Object.values(clients).forEach((c) => c.destroy()),
-  );
+  const workflows = await deployWorkflows({ ...clients, resources, ...(scheduleOverride ? { scheduleOverride } : {}) })
+    .then(async (deployed) => {
+      if (triageOnLanding) await provisionTriageTrigger(clients.events, resources);
+      return deployed;
+    })
+    .finally(() => Object.values(clients).forEach((c) => c.destroy()));
   services.stepFunctions.resumeExecutions();
   return workflows;
 }

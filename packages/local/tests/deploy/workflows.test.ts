@@ -64,6 +64,7 @@ it("deploys locally with the platform's names in the services' default account",
     warehouseDatabase: "freshet",
     warehouseCopyRoleArn: "arn:aws:iam::000000000000:role/freshet-local-WarehouseCopy",
     loadPlannerFunctionName: "freshet-local-LoadPlanner",
+    triageFunctionName: "freshet-local-DeadLetterTriager",
   });
 });
 
@@ -207,7 +208,8 @@ describe("prune", () => {
       rules: ["freshet-local-Triggered-DeadLettersLanded", "freshet-local-Triggered-LoadCompleted"],
     });
     expect([...h.scheduler.schedules.keys()].sort()).toEqual(
-      ["freshet-local-LakeFreshness-Every5Minutes", "freshet-local-Load-Interval", "freshet-local-Maintenance-Nightly", "freshet-local-Triggered-Hourly", "other"].sort(),
+      // Every described workflow's schedules stay (whatever WORKFLOWS holds), the foreign one too.
+      [...WORKFLOWS.flatMap((w) => w.schedules.map((sc) => `freshet-local-${w.name}-${sc.name}`)), "freshet-local-Triggered-Hourly", "other"].sort(),
     );
     expect([...h.events.rules.keys()]).toEqual(["default/freshet-local-Foreign"]);
   });

@@ -93,7 +93,7 @@ function holdCopy(): { faults: StatementFaults; held: Promise<HeldBatch> } {
 async function stopAfterCopy(port: number, copy: "finished" | "cut-off") {
   dataDir = await mkdtemp(join(tmpdir(), "freshet-e2e-restart-"));
   const hold = copy === "cut-off" ? holdCopy() : undefined;
-  const first = await startPlatform({ dataDir, port, batchingWindowSeconds: 0, ...(hold ? { faults: { redshift: hold.faults } } : {}) });
+  const first = await startPlatform({ dataDir, port, batchingWindowSeconds: 0, triageOnLanding: false, ...(hold ? { faults: { redshift: hold.faults } } : {}) });
   open.platform = first;
   const a = clientsFor(first);
   const lake = await writeGeneratedLake(a.s3, LOCAL_RESOURCES.bucketName, { count: 3000, now, seed: 31, batchSize: 300 });
@@ -125,7 +125,7 @@ async function stopAfterCopy(port: number, copy: "finished" | "cut-off") {
   await first.stop();
   open.platform = undefined;
 
-  const second = await startPlatform({ dataDir, port, batchingWindowSeconds: 0 });
+  const second = await startPlatform({ dataDir, port, batchingWindowSeconds: 0, triageOnLanding: false });
   open.platform = second;
   const b = clientsFor(second);
   const outcome = await second.services.stepFunctions.waitForExecution(executionArn as string);

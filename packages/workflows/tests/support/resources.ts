@@ -17,6 +17,7 @@ export const CI_RESOURCES: WorkflowResources = {
   warehouseDatabase: "freshet",
   warehouseCopyRoleArn: "arn:aws:iam::123456789012:role/freshet-ci-WarehouseCopyRole",
   loadPlannerFunctionName: "freshet-ci-LoadPlannerFunction-abc123",
+  triageFunctionName: "freshet-ci-DeadLetterTriagerFunction-abc123",
 };
 
 export const CN_RESOURCES: WorkflowResources = {
@@ -35,4 +36,5 @@ export const CN_RESOURCES: WorkflowResources = {
   warehouseDatabase: "analytics",
   warehouseCopyRoleArn: "arn:aws-cn:iam::210987654321:role/freshet-prod-cn-WarehouseCopyRole",
   loadPlannerFunctionName: "freshet-prod-cn-LoadPlanner",
+  triageFunctionName: "freshet-prod-cn-DeadLetterTriager",
 };

@@ -225,7 +225,7 @@ async function stateMachines(sfn: SFNClient): Promise<StateMachineListItem[]> {
 }
 
 /** The state machine named `workflow`, or the only one whose name ends with it. */
-async function resolveWorkflow(sfn: SFNClient, workflow: string): Promise<StateMachineListItem> {
+export async function resolveWorkflow(sfn: SFNClient, workflow: string): Promise<StateMachineListItem> {
   const machines = await stateMachines(sfn);
   const exact = machines.find((m) => m.name === workflow);
   if (exact) return exact;
@@ -269,7 +269,7 @@ function seconds(ms: number): string {
   return m < 120 ? `${m}m${Math.round((ms % 60_000) / 1000)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n");
 }

@@ -1,0 +1,42 @@
+import { ConfigError } from "../errors.ts";
+
+/**
+ * Dead-letter triage's settings: one source for `stacks/config.ts` (per stage, into the triage
+ * functions' environment) and the local platform.
+ */
+export interface TriageSettings {
+  /** How long an execution started by a landed dead letter waits before listing (the debounce). */
+  readonly debounceSeconds: number;
+  /** Most dead-letter objects one execution triages; the rest wait for the next. */
+  readonly maxObjectsPerRun: number;
+  /** Quarantined dead letters in one execution from which OpsAlerts is told. */
+  readonly alertThreshold: number;
+}
+
+export const DEFAULT_TRIAGE_SETTINGS: TriageSettings = { debounceSeconds: 60, maxObjectsPerRun: 200, alertThreshold: 1 };
+
+/** The triage functions' environment variables for these settings. */
+export function triageEnvironment(s: TriageSettings): Record<string, string> {
+  return {
+    FRESHET_TRIAGE_DEBOUNCE_SECONDS: String(s.debounceSeconds),
+    FRESHET_TRIAGE_MAX_OBJECTS: String(s.maxObjectsPerRun),
+    FRESHET_TRIAGE_ALERT_THRESHOLD: String(s.alertThreshold),
+  };
+}
+
+/** The settings from that environment; an unset variable keeps its default, a bad one is a `ConfigError`. */
+export function triageSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): TriageSettings {
+  const d = DEFAULT_TRIAGE_SETTINGS;
+  const read = (name: string, fallback: number, min: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+    return value;
+  };
+  return {
+    debounceSeconds: read("FRESHET_TRIAGE_DEBOUNCE_SECONDS", d.debounceSeconds, 0),
+    maxObjectsPerRun: read("FRESHET_TRIAGE_MAX_OBJECTS", d.maxObjectsPerRun, 1),
+    alertThreshold: read("FRESHET_TRIAGE_ALERT_THRESHOLD", d.alertThreshold, 0),
+  };
+}

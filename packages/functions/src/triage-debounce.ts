@@ -1,0 +1,56 @@
+import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { TRIAGE_LEASE_KEY, triageSettingsFromEnv } from "@freshet/core";
+import { Resource } from "sst";
+import { observability } from "./shared/observability.ts";
+import { s3Client } from "./shared/s3-client.ts";
+import { sfnClient } from "./shared/sfn-client.ts";
+import { releaseLease, takeLease } from "./triage/lease.ts";
+
+/**
+ * Target of the rule on the lake's "Object Created" events under `dlq/dt=`: turns a burst of
+ * dead letters into one DeadLetterTriage execution. It takes the lease (`dlq/triage/pending.json`,
+ * a conditional write) and only if it created it starts an execution, which waits the debounce
+ * interval, deletes the lease, then lists everything unhandled. Objects landing meanwhile find the
+ * lease and do nothing; the ones after it was deleted start the next execution.
+ */
+const { logger } = observability("triage-debounce");
+const settings = triageSettingsFromEnv(process.env);
+
+interface ObjectCreated {
+  readonly id?: string;
+  readonly time?: string;
+  readonly detail?: { readonly object?: { readonly key?: string } };
+}
+
+export interface DebounceResult {
+  readonly started: boolean;
+  readonly executionArn?: string;
+}
+
+async function debounce(event: ObjectCreated): Promise<DebounceResult> {
+  const s3 = s3Client();
+  const bucket = Resource.Lake.name;
+  const trigger = { key: event?.detail?.object?.key ?? null, eventId: event?.id ?? null, time: event?.time ?? null };
+  if (!(await takeLease(s3, bucket, TRIAGE_LEASE_KEY, { ...trigger, takenAt: new Date().toISOString() }))) {
+    logger.debug("triage already pending", trigger);
+    return { started: false };
+  }
+  try {
+    const out = await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn: Resource.DeadLetterTriageWorkflow.arn,
+        input: JSON.stringify({ debounceSeconds: settings.debounceSeconds, trigger }),
+      }),
+    );
+    logger.info("dead-letter triage started", { ...trigger, executionArn: out.executionArn });
+    return { started: true, ...(out.executionArn ? { executionArn: out.executionArn } : {}) };
+  } catch (error) {
+    // No execution will delete the lease: free it, and let Lambda retry this event.
+    await releaseLease(s3, bucket, TRIAGE_LEASE_KEY);
+    throw error;
+  }
+}
+
+export const handler = middy<ObjectCreated, DebounceResult>().use(injectLambdaContext(logger)).handler(debounce);
