@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import * as errors from "../src/errors.ts";
 import { ConfigError, FreshetError, MalformedBodyError, PayloadTooLargeError, ReleasedObjectError, type HttpError } from "../src/errors.ts";
+import * as deadLetterErrors from "../src/dead-letters/errors.ts";
+import { InvalidDeadLetterError, RedriveRecordError } from "../src/dead-letters/errors.ts";
+import * as warehouseErrors from "../src/warehouse/errors.ts";
+import { InvalidLoadRequestError, MigrationDriftError, UnsafeSqlValueError } from "../src/warehouse/errors.ts";
+import * as maintenanceErrors from "../src/warehouse/maintenance/errors.ts";
+import { InvalidMaintenanceLeaseError, InvalidMaintenanceSettingsError, InvalidTableHealthError } from "../src/warehouse/maintenance/errors.ts";
 import { describeErrorHierarchy, errorClassesOf } from "./support/error-hierarchy.ts";
 
 /** Core's errors: one base, `FreshetError`, which every other package's hierarchy roots in too. */
@@ -13,8 +19,16 @@ describeErrorHierarchy(
     { type: MalformedBodyError, make: (cause) => new MalformedBodyError("malformed_json", "the body is not valid JSON", { cause }) },
     { type: PayloadTooLargeError, make: (cause) => new PayloadTooLargeError("body", 10, "body is 11 bytes", { cause }) },
     { type: ReleasedObjectError, make: (cause) => new ReleasedObjectError("read after release", { cause }) },
+    { type: UnsafeSqlValueError, make: (cause) => new UnsafeSqlValueError("not a plain identifier", { cause }) },
+    { type: InvalidLoadRequestError, make: (cause) => new InvalidLoadRequestError("statement_too_long", "too long", { cause }) },
+    { type: MigrationDriftError, make: (cause) => new MigrationDriftError(3, "migration 3 was edited", { cause }) },
+    { type: InvalidDeadLetterError, make: (cause) => new InvalidDeadLetterError("line 2 is not a dead letter", { cause }) },
+    { type: RedriveRecordError, make: (cause) => new RedriveRecordError("not a redrive envelope", { cause }) },
+    { type: InvalidMaintenanceSettingsError, make: (cause) => new InvalidMaintenanceSettingsError("statsOffPct must be 0..100", { cause }) },
+    { type: InvalidTableHealthError, make: (cause) => new InvalidTableHealthError("unsorted is not a number", { cause }) },
+    { type: InvalidMaintenanceLeaseError, make: (cause) => new InvalidMaintenanceLeaseError("the lease is not JSON", { cause }) },
   ],
-  errorClassesOf(errors),
+  errorClassesOf(errors, warehouseErrors, deadLetterErrors, maintenanceErrors),
 );
 
 describe("ingest request errors as HTTP answers", () => {

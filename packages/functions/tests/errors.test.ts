@@ -2,6 +2,8 @@ import { FreshetError } from "@freshet/core";
 import { expect, it } from "vitest";
 import { describeErrorHierarchy, errorClassesOf } from "../../core/tests/support/error-hierarchy.ts";
 import * as errors from "../src/errors.ts";
+import * as loadErrors from "../src/load/errors.ts";
+import { ClaimReadError, MaintenanceLeaseReadError, ReceiptReadError, WarehouseQueryError } from "../src/load/errors.ts";
 import { LakeWriteError, StreamWriteError, TriageInputError, UnauthorizedError, UnreadableDeadLettersError } from "../src/errors.ts";
 
 /** The handlers' errors extend core's `FreshetError`; those the ingest edge answers carry `statusCode`/`expose`. */
@@ -14,8 +16,12 @@ describeErrorHierarchy(
     { type: UnauthorizedError, make: (cause) => new UnauthorizedError(403, "invalid API key", { cause }) },
     { type: TriageInputError, make: (cause) => new TriageInputError('unknown dead-letter reason "x"', { cause }) },
     { type: UnreadableDeadLettersError, make: (cause) => new UnreadableDeadLettersError("not a gzip object", { cause }) },
+    { type: WarehouseQueryError, make: (cause) => new WarehouseQueryError("statement FAILED", { cause }) },
+    { type: ReceiptReadError, make: (cause) => new ReceiptReadError("receipt is not JSON", { cause }) },
+    { type: ClaimReadError, make: (cause) => new ClaimReadError("claim is not JSON", { cause }) },
+    { type: MaintenanceLeaseReadError, make: (cause) => new MaintenanceLeaseReadError("lease unreadable", { cause }) },
   ],
-  errorClassesOf(errors),
+  errorClassesOf(errors, loadErrors),
 );
 
 it("a stream failure is a 503 exposed to the client, which needs the indexes to resend", () => {

@@ -18,7 +18,7 @@ import { KinesisApiError, KinesisStorageError } from "../src/kinesis/errors.ts";
 import * as lambdaErrors from "../src/lambda/errors.ts";
 import { LambdaWorkerError } from "../src/lambda/errors.ts";
 import * as redshiftErrors from "../src/redshift/errors.ts";
-import { CopyError, RedshiftDataApiError, RedshiftStorageError, SqlTranslationError, StatementCancelledError } from "../src/redshift/errors.ts";
+import { CopyError, RedshiftDataApiError, RedshiftStorageError, SqlTranslationError, StatementCancelledError, TableMaintenanceError } from "../src/redshift/errors.ts";
 import * as s3Errors from "../src/s3/errors.ts";
 import { S3Error, S3StorageError } from "../src/s3/errors.ts";
 import * as schedulerErrors from "../src/scheduler/errors.ts";
@@ -91,6 +91,7 @@ describeErrorHierarchy(
     { type: SqlTranslationError, make: (cause) => new SqlTranslationError("no DuckDB form", { cause }) },
     { type: CopyError, make: (cause) => new CopyError("Load into table failed", { cause }) },
     { type: StatementCancelledError, make: (cause) => new StatementCancelledError(undefined, { cause }) },
+    { type: TableMaintenanceError, make: (cause) => new TableMaintenanceError("VACUUM cannot run inside a transaction block", { cause }) },
     { type: RedshiftStorageError, make: (cause) => new RedshiftStorageError("cannot write statement", { cause }) },
     { type: S3StorageError, make: (cause) => new S3StorageError("truncated", "/data/s3/x", { cause }) },
     { type: SnsStorageError, make: (cause) => new SnsStorageError("unreadable", "/data/sns/topics.json", { cause }) },
