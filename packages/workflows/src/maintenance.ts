@@ -64,6 +64,13 @@ const BUDGET_MINUTES = input("budgetMinutes", String(DEFAULT_MAINTENANCE_SETTING
 const failureOf = (step: string) =>
   jsonata(`{ 'step': '${step}', 'error': $states.errorOutput.Error, 'cause': $states.errorOutput.Cause }`);
 
+/**
+ * Seconds before the next poll of a statement: 1, 2, 4, … up to `$pollSeconds`. Most ANALYZEs and
+ * small VACUUMs end within a second or two, and the lease holds the loads back meanwhile: polling
+ * at the full interval from the start would pause them for at least that long per table.
+ */
+const BACKOFF = (polls: string) => `$min([$pollSeconds, $power(2, ${polls})])`;
+
 const toAlert = (step: string) => [{ ErrorEquals: ["States.ALL"], Assign: { failure: failureOf(step) }, Next: "AlertFailed" }];
 
 /** Runs core's health query; WaitForHealth → DescribeHealth → HealthDone poll it (before and after, by `$phase`). */
@@ -81,7 +88,7 @@ function healthStatement(r: WorkflowResources, name: string, phase: "before" | "
     TimeoutSeconds: 30,
     Retry: [THROTTLED, TRANSIENT],
     Catch: phase === "before" ? toAlert(name) : [{ ErrorEquals: ["States.ALL"], Next: "Report" }],
-    Assign: { phase, statementId: jsonata("$states.result.Id"), statementStartedMs: jsonata("$millis()") },
+    Assign: { phase, statementId: jsonata("$states.result.Id"), statementStartedMs: jsonata("$millis()"), polls: 0 },
     Next: next,
   } as const;
 }
@@ -169,12 +176,13 @@ function maintainTable(r: WorkflowResources) {
       LoadsRunning: {
         Type: "Choice",
         Choices: [
-          { Condition: jsonata("$loadsInFlight > 0 and $leaseWaits * $max([$pollSeconds, 1]) < $loadWaitSeconds"), Next: "WaitForLoads" },
+          { Condition: jsonata("$loadsInFlight > 0 and $millis() - $opStartedMs < $loadWaitSeconds * 1000"), Next: "WaitForLoads" },
           { Condition: jsonata("$loadsInFlight > 0"), Next: "ReleaseBusy" },
         ],
         Default: "RunOperation",
       },
-      WaitForLoads: { Type: "Wait", Seconds: jsonata("$max([$pollSeconds, 1])"), Next: "ListLoads" },
+      // Loads end in seconds; the lease already holds new ones back, so look again soon (1, 2, 4 … s).
+      WaitForLoads: { Type: "Wait", Seconds: jsonata("$max([1, $min([$pollSeconds, $power(2, $leaseWaits - 1)])])"), Next: "ListLoads" },
       ReleaseBusy: release("LoadsBusy", "Loads kept running past loadWaitSeconds: give the warehouse back, defer the table."),
       LoadsBusy: {
         Type: "Pass",
@@ -194,10 +202,10 @@ function maintainTable(r: WorkflowResources) {
         TimeoutSeconds: 30,
         Retry: [THROTTLED, TRANSIENT],
         Catch: [{ ErrorEquals: ["States.ALL"], Assign: { opFailure: failureOf("RunOperation") }, Next: "ReleaseAfterFailure" }],
-        Assign: { opStatementId: jsonata("$states.result.Id"), opStatementStartedMs: jsonata("$millis()") },
+        Assign: { opStatementId: jsonata("$states.result.Id"), opStatementStartedMs: jsonata("$millis()"), opPolls: 0 },
         Next: "WaitForOperation",
       },
-      WaitForOperation: { Type: "Wait", Seconds: jsonata("$pollSeconds"), Next: "DescribeOperation" },
+      WaitForOperation: { Type: "Wait", Seconds: jsonata(BACKOFF("$opPolls")), Next: "DescribeOperation" },
       DescribeOperation: {
         Type: "Task",
         Resource: "arn:aws:states:::aws-sdk:redshiftdata:describeStatement",
@@ -208,6 +216,7 @@ function maintainTable(r: WorkflowResources) {
         Assign: {
           opStatus: jsonata("$states.result.Status"),
           opError: jsonata("$exists($states.result.Error) ? $states.result.Error : null"),
+          opPolls: jsonata("$opPolls + 1"),
         },
         Next: "OperationDone",
       },
@@ -334,7 +343,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         ),
       },
       ReadHealth: healthStatement(r, "ReadHealth", "before", "WaitForHealth"),
-      WaitForHealth: { Type: "Wait", Seconds: jsonata("$pollSeconds"), Next: "DescribeHealth" },
+      WaitForHealth: { Type: "Wait", Seconds: jsonata(BACKOFF("$polls")), Next: "DescribeHealth" },
       DescribeHealth: {
         Type: "Task",
         Comment: "The Data API has no .sync integration: poll until FINISHED, FAILED or ABORTED.",
@@ -346,6 +355,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         Assign: {
           status: jsonata("$states.result.Status"),
           statementError: jsonata("$exists($states.result.Error) ? $states.result.Error : null"),
+          polls: jsonata("$polls + 1"),
         },
         Next: "HealthDone",
       },

@@ -3,6 +3,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { LOCAL_WAREHOUSE } from "../deploy/index.ts";
 import { warehouseStatus, type WarehouseStatus } from "../platform/warehouse-status.ts";
 import { tallyExecutions, type ExecutionTally } from "../platform/execution-tally.ts";
+import { describeMaintenance, describeTriage, latestFinished } from "../platform/latest-outcomes.ts";
 import { startPlatform } from "../platform/start-platform.ts";
 import { startTraffic } from "../traffic/generator.ts";
 
@@ -54,8 +55,15 @@ const machines = platform.workflows.workflows.map((w) => ({ name: w.name, arn: w
 let tally: ExecutionTally = { succeeded: 0, failed: 0, running: 0 };
 const redshift = new RedshiftDataClient({});
 let warehouse: WarehouseStatus | undefined;
+// The newest Maintenance and DeadLetterTriage outcomes, as one line each workflow.
+const outcomeOf = { Maintenance: describeMaintenance, DeadLetterTriage: describeTriage } as const;
+const outcomes = new Map<string, string>();
 const tallyTimer = setInterval(() => {
   tallyExecutions(sfn, machines).then((t) => (tally = t), () => undefined);
+  for (const { name, arn } of machines) {
+    const describe = outcomeOf[name as keyof typeof outcomeOf];
+    if (describe) latestFinished(sfn, arn).then((run) => run && outcomes.set(name, describe(run)), () => undefined);
+  }
   warehouseStatus(redshift, LOCAL_WAREHOUSE.warehouseWorkgroupName, LOCAL_WAREHOUSE.warehouseDatabase).then((w) => (warehouse = w), () => undefined);
 }, 2000);
 
@@ -70,6 +78,7 @@ const timer = setInterval(() => {
       ? ` | warehouse: loaded ${warehouse.loaded}, in flight ${warehouse.inFlight}, audit ${warehouse.balanced ? "balanced" : "OUT OF BALANCE"}` +
         (warehouse.freshnessSeconds === undefined ? "" : `, freshness ${Math.round(warehouse.freshnessSeconds)} s (confidence ${warehouse.confidence})`)
       : "") +
+    [...outcomes.values()].map((o) => ` | ${o}`).join("") +
     (traffic?.errors() ? ` | traffic errors ${traffic.errors()}` : "");
   if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K${line}`);
   else console.log(line);
