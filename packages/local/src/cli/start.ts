@@ -12,21 +12,23 @@ import { startTraffic } from "../traffic/generator.ts";
  * FRESHET_PORT (default 3000: ingest API; the AWS endpoint uses the next port),
  * FRESHET_DATA_DIR (default .freshet), FRESHET_TRAFFIC_RATE (events/s, default 200, 0 = none),
  * FRESHET_LOAD_SCHEDULE (the Load workflow's schedule locally, default `rate(5 seconds)`, a
- * local-only form), FRESHET_SCHEDULE (every other workflow's, default `rate(1 minute)`);
- * `keep` leaves the deployed expressions.
+ * local-only form), FRESHET_MAINTENANCE_SCHEDULE (default `rate(10 minutes)`: each VACUUM holds
+ * the loads back while it runs), FRESHET_SCHEDULE (every other workflow's, default
+ * `rate(1 minute)`); `keep` leaves the deployed expressions.
  */
 const dataDir = process.env.FRESHET_DATA_DIR ?? ".freshet";
 const port = Number(process.env.FRESHET_PORT ?? 3000);
 const rate = Number(process.env.FRESHET_TRAFFIC_RATE ?? 200);
 
 const loadSchedule = process.env.FRESHET_LOAD_SCHEDULE ?? "rate(5 seconds)";
+const maintenanceSchedule = process.env.FRESHET_MAINTENANCE_SCHEDULE ?? "rate(10 minutes)";
 const otherSchedule = process.env.FRESHET_SCHEDULE ?? "rate(1 minute)";
 const platform = await startPlatform({
   dataDir,
   port,
   batchingWindowSeconds: 1,
   scheduleOverride: ({ workflow, expression }) => {
-    const chosen = workflow === "Load" ? loadSchedule : otherSchedule;
+    const chosen = workflow === "Load" ? loadSchedule : workflow === "Maintenance" ? maintenanceSchedule : otherSchedule;
     return chosen === "keep" ? expression : chosen;
   },
   log: (line) => console.log(`\n${line}`),
