@@ -4,7 +4,7 @@ import { createKinesisService } from "../kinesis/index.ts";
 import { createRedshiftDataService, type StatementFaults } from "../redshift/index.ts";
 import { createS3Service } from "../s3/index.ts";
 import { createSchedulerService } from "../scheduler/index.ts";
-import { createStepFunctionsService, realClock, type StepFunctionsService } from "../sfn/index.ts";
+import { createStepFunctionsService, realClock, type Clock, type StepFunctionsService } from "../sfn/index.ts";
 import { createSnsService, type SnsService } from "../sns/index.ts";
 import type { LambdaRegistry } from "../sfn/index.ts";
 
@@ -22,6 +22,8 @@ export interface LocalServicesOptions {
   readonly log?: (line: string) => void;
   /** Test-only: faults injected into the services; none by default. */
   readonly faults?: LocalFaults;
+  /** Test-only: Step Functions' time (what `$millis()` and the Wait states see); real time by default. */
+  readonly clock?: Clock;
 }
 
 /** Faults a test injects, by service, to reach paths that otherwise depend on timing. */
@@ -45,7 +47,7 @@ export interface LocalServices {
 export function createLocalServices(options: LocalServicesOptions): LocalServices {
   const { dataDir, endpointUrl, functions } = options;
   const common = { dataDir, ...LOCAL_ACCOUNT };
-  const stepFunctions = createStepFunctionsService({ ...common, clock: realClock, lambdaFunctions: functions, endpointUrl });
+  const stepFunctions = createStepFunctionsService({ ...common, clock: options.clock ?? realClock, lambdaFunctions: functions, endpointUrl });
   const eventBridge = createEventBridgeService({ ...common, endpointUrl, functions, ...(options.onDelivery ? { log: options.onDelivery } : {}) });
   // The local platform lets workflows run every few seconds (FRESHET_SCHEDULE=rate(5 seconds)).
   const scheduler = createSchedulerService({ ...common, endpointUrl, functions, allowSecondRates: true, ...(options.onDelivery ? { log: options.onDelivery } : {}) });

@@ -16,7 +16,7 @@ import { lambdaContext } from "../../src/lambda/context.ts";
 import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "../../src/platform/links.ts";
 import { createLocalServices, type LocalServices } from "../../src/platform/local-services.ts";
 import type { HeldVacuum } from "../../src/redshift/index.ts";
-import type { LambdaHandler } from "../../src/sfn/index.ts";
+import { realClock, type Clock, type LambdaHandler } from "../../src/sfn/index.ts";
 import { readAlerts } from "../../src/sns/index.ts";
 import { writeGeneratedLake, type WrittenLake } from "./lake-writer.ts";
 
@@ -24,7 +24,8 @@ import { writeGeneratedLake, type WrittenLake } from "./lake-writer.ts";
  * The Maintenance workflow end to end on one embedded endpoint, through its real definition:
  * the Data API's SVV_TABLE_INFO measures the tables the Load workflow fills, the workflow
  * decides, vacuums and analyzes one table at a time under its lease, and a Load started while a
- * VACUUM runs plans nothing, then loads every row once afterwards.
+ * VACUUM runs plans nothing, then loads every row once afterwards; and once the time budget is
+ * spent (the test moves Step Functions' clock past the deadline), the tables left are deferred.
  */
 const resources = localWorkflowResources();
 const BUCKET = LOCAL_RESOURCES.bucketName;
@@ -63,6 +64,14 @@ const functions: Record<string, LambdaHandler> = {};
 const written: WrittenLake[] = [];
 /** The test's hold on a VACUUM's sort: a promise holds that VACUUM until it settles; undefined lets it commit. */
 let duringVacuum: ((vacuum: HeldVacuum) => Promise<void> | undefined) | undefined;
+/** Told of every object written to the embedded S3 (the lease too), before the write is answered. */
+let onObjectCreated: ((key: string) => void) | undefined;
+/**
+ * Step Functions' time: real, plus a shift the test moves forward so that `$millis()` passes the
+ * budget's deadline at a chosen point. Sleeps and timeouts stay real: only readers of the time see the jump.
+ */
+let clockShiftMs = 0;
+const clock: Clock = { now: () => Date.now() + clockShiftMs, sleep: (ms, signal) => realClock.sleep(ms, signal) };
 
 const rows = (sql: string): Promise<Cell[][]> =>
   query(redshift, { workgroup: resources.warehouseWorkgroupName, database: resources.warehouseDatabase }, sql, { firstPollMs: 5 });
@@ -115,8 +124,9 @@ beforeAll(async () => {
     dataDir,
     endpointUrl: () => url,
     functions,
-    onObjectCreated: () => undefined,
+    onObjectCreated: (_bucket, key) => onObjectCreated?.(key),
     log: () => undefined,
+    clock,
     faults: {
       redshift: {
         duringVacuumSort: (vacuum) => duringVacuum?.(vacuum),
@@ -279,6 +289,44 @@ describe("Maintenance workflow on the embedded endpoint", () => {
     expect(first.status, JSON.stringify(first)).toBe("SUCCEEDED");
     expect(second, JSON.stringify(second)).toMatchObject({ status: "SUCCEEDED", output: { skipped: "another Maintenance execution is running", tables: [] } });
     await expectExactlyOnce();
+  });
+
+  it("defers the tables its time budget did not reach and reports them so, after maintaining those it reached", async () => {
+    written.push(await writeGeneratedLake(s3, BUCKET, { count: 200, now: new Date(now.getTime() - 3 * DAY), seed: 25, batchSize: 200, shardId: "shardId-000000000005" }));
+    expect((await runLoad()).status).toBe("SUCCEEDED");
+    // Time passes the deadline while the first table holds the lease: every later table is out of budget.
+    const budgetMinutes = 1;
+    let leases = 0;
+    onObjectCreated = (key) => {
+      if (key === MAINTENANCE_LEASE_KEY && ++leases === 1) clockShiftMs += budgetMinutes * 60_000;
+    };
+    let outcome: Outcome;
+    try {
+      // statsOffPct 0: every table the Load changed is due, so several tables queue behind the first.
+      outcome = await runMaintenance({ budgetMinutes, thresholds: { statsOffPct: 0 } });
+    } finally {
+      onObjectCreated = undefined;
+      clockShiftMs = 0;
+    }
+    expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
+    const report = await nextReport();
+    expect(outcome.output).toMatchObject({ budgetMinutes, maintained: report.maintained, deferred: report.deferred, failed: 0 });
+    expect(report.tables).toEqual((outcome.output as unknown as Report).tables);
+
+    // Smallest first: the first table was reached within the budget and maintained under its lease.
+    const [first, ...rest] = report.tables.filter((t) => t.decision !== "none");
+    expect(first).toMatchObject({ outcome: "done", deferredBecause: null });
+    expect(first!.after!.statsOffPct).toBe(0);
+    expect(report.maintained).toBe(1);
+    // Every table after it was deferred for the budget, untouched, and never took the lease.
+    expect(rest.length).toBeGreaterThan(1);
+    for (const t of rest) {
+      expect(t, t.table).toMatchObject({ outcome: "deferred", deferredBecause: "budget", durationSeconds: 0 });
+      expect(t.after, t.table).toEqual(t.before);
+    }
+    expect(report.deferred).toBe(rest.length);
+    expect(leases).toBe(1);
+    expect(await listed(MAINTENANCE_LEASE_KEY)).toEqual([]);
   });
 
   it("refuses settings core would refuse, naming them", async () => {
