@@ -1,4 +1,4 @@
-import { DB_ROLES, LAKE_PREFIXES, LOAD_CLAIMS_PREFIX, MAINTENANCE_LEASE_KEY } from "@freshet/core";
+import { DB_ROLES, LAKE_PREFIXES, LOAD_CLAIMS_PREFIX, LOAD_PLANNER_STATE_KEY, MAINTENANCE_LEASE_KEY } from "@freshet/core";
 import { LOAD_SCHEDULE_NAME, Load as LoadWorkflow, loadScheduleExpression } from "@freshet/workflows";
 import type { StageConfig } from "./config.ts";
 import { withDatabaseRoles } from "./database-roles.ts";
@@ -21,16 +21,17 @@ export interface Load {
 }
 
 /**
- * Lists processed/, receipts/, the claims and the maintenance lease's own key only: ListObjectsV2
- * is authorised as s3:ListBucket, narrowed by prefix. The lease is listed before it is read,
- * because without ListBucket a GET of a missing key is 403, not 404.
+ * Lists processed/, receipts/, the claims and the two state keys it reads (the maintenance lease,
+ * its own watermark) only: ListObjectsV2 is authorised as s3:ListBucket, narrowed by prefix. A
+ * key that may be missing is listed before it is read, because without ListBucket covering it a
+ * GET of a missing key is 403, not 404.
  */
 function plannerLister(bucketArn: $util.Output<string>): Permission & { conditions: { test: string; variable: string; values: string[] }[] } {
   return {
     actions: ["s3:ListBucket"],
     resources: [bucketArn],
     conditions: [
-      { test: "StringLike", variable: "s3:prefix", values: [`${LAKE_PREFIXES.processed}*`, `${LAKE_PREFIXES.receipts}*`, `${LOAD_CLAIMS_PREFIX}*`, MAINTENANCE_LEASE_KEY] },
+      { test: "StringLike", variable: "s3:prefix", values: [`${LAKE_PREFIXES.processed}*`, `${LAKE_PREFIXES.receipts}*`, `${LOAD_CLAIMS_PREFIX}*`, MAINTENANCE_LEASE_KEY, LOAD_PLANNER_STATE_KEY] },
     ],
   };
 }

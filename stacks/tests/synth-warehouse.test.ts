@@ -138,7 +138,7 @@ describe("LoadPlanner", () => {
     }));
     expect(statements).toEqual(
       expect.arrayContaining([
-        { Action: ["s3:ListBucket"], Resource: [lakeArn()], Condition: { StringLike: { "s3:prefix": ["processed/*", "receipts/*", "manifests/in-flight/*", "manifests/state/maintenance-lease.json"] } } },
+        { Action: ["s3:ListBucket"], Resource: [lakeArn()], Condition: { StringLike: { "s3:prefix": ["processed/*", "receipts/*", "manifests/in-flight/*", "manifests/state/maintenance-lease.json", "manifests/state/load-planner.json"] } } },
         { Action: ["s3:GetObject"], Resource: [`${lakeArn()}/manifests/in-flight/*`, `${lakeArn()}/manifests/state/*`, `${lakeArn()}/receipts/*`] },
         { Action: ["s3:PutObject"], Resource: [`${lakeArn()}/manifests/*`] },
         { Action: ["s3:DeleteObject"], Resource: [`${lakeArn()}/manifests/in-flight/*`] },

@@ -200,7 +200,10 @@ function maintainTable(r: WorkflowResources) {
           StatementName: jsonata("'freshet-maintenance-' & $item.operations[$opIndex].kind & '-' & $item.table"),
         },
         TimeoutSeconds: 30,
-        Retry: [THROTTLED, TRANSIENT],
+        // Only refusals the Data API answered before accepting the statement: a timed-out or failed
+        // call may have started the VACUUM, and a second one would fail on it while the lease is
+        // given back with the first still running beside the loads.
+        Retry: [THROTTLED],
         Catch: [{ ErrorEquals: ["States.ALL"], Assign: { opFailure: failureOf("RunOperation") }, Next: "ReleaseAfterFailure" }],
         Assign: { opStatementId: jsonata("$states.result.Id"), opStatementStartedMs: jsonata("$millis()"), opPolls: 0 },
         Next: "WaitForOperation",

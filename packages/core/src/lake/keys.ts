@@ -23,6 +23,9 @@ export const LOAD_CLAIMS_PREFIX = `${LAKE_PREFIXES.manifests}in-flight/`;
  */
 export const MAINTENANCE_LEASE_KEY = `${LAKE_PREFIXES.manifests}state/maintenance-lease.json`;
 
+/** Where the Load planner keeps its receipts watermark. */
+export const LOAD_PLANNER_STATE_KEY = `${LAKE_PREFIXES.manifests}state/load-planner.json`;
+
 /** Where a batch came from: enough to name its objects deterministically. */
 export interface BatchRef {
   readonly shardId: string;

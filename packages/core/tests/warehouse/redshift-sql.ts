@@ -44,6 +44,7 @@ export const MAINTENANCE_FORMS = [
   new RegExp(`^VACUUM (?:FULL|SORT ONLY|DELETE ONLY) ${IDENT} TO (?:100|[1-9]?[0-9]) PERCENT$`),
   new RegExp(`^ANALYZE ${IDENT} PREDICATE COLUMNS$`),
   new RegExp(`^GRANT VACUUM, ANALYZE TO ROLE ${IDENT}$`),
+  new RegExp(`^GRANT ACCESS SYSTEM TABLE TO ROLE ${IDENT}$`),
 ];
 
 export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control" | "maintenance" | "drop_view";
@@ -73,7 +74,7 @@ export function checkRedshiftSql(sql: string): RedshiftCheck {
     if (!ROLE_FORMS.some((form) => form.test(text))) throw new Error(`not one of Freshet's role statements:\n${text}`);
     return { type: "role", exceptions: ["access_control"] };
   }
-  if (/^(VACUUM|ANALYZE|GRANT VACUUM)\b/i.test(text)) {
+  if (/^(VACUUM|ANALYZE|GRANT VACUUM|GRANT ACCESS SYSTEM TABLE)\b/i.test(text)) {
     if (!MAINTENANCE_FORMS.some((form) => form.test(text))) throw new Error(`not one of Freshet's maintenance statements:\n${text}`);
     return { type: "maintenance", exceptions: ["maintenance"] };
   }

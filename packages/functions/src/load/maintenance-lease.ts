@@ -1,20 +1,17 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { leaseIsLive, MAINTENANCE_LEASE_KEY, parseMaintenanceLease, type MaintenanceLease } from "@freshet/core";
 import { MaintenanceLeaseReadError } from "./errors.ts";
-import { listPrefix, readTextIfExists } from "./s3-objects.ts";
+import { readTextIfExists } from "./s3-objects.ts";
 
 /**
  * The Maintenance workflow's live lease, or undefined. While one is live the planner plans
  * nothing, so no COPY starts beside a VACUUM (packages/workflows/src/maintenance.ts).
  *
- * Listed before it is read: S3 answers a GET of a missing key with 403, not 404, to a caller
- * without s3:ListBucket, and the planner may list only its own prefixes (this key among them).
+ * Listed before it is read (`readTextIfExists`): the planner may list this key, not the bucket.
  * A corrupt lease is an error, never "no lease": the load waits for an operator (or the next
  * maintenance, which overwrites it) rather than run beside a VACUUM.
  */
 export async function liveMaintenanceLease(s3: S3Client, bucket: string, now: Date): Promise<MaintenanceLease | undefined> {
-  const listed = await listPrefix(s3, bucket, MAINTENANCE_LEASE_KEY);
-  if (!listed.some((o) => o.Key === MAINTENANCE_LEASE_KEY)) return undefined;
   let text: string | undefined;
   try {
     text = await readTextIfExists(s3, bucket, MAINTENANCE_LEASE_KEY);

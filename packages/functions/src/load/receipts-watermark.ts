@@ -1,9 +1,9 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { LAKE_PREFIXES } from "@freshet/core";
+import { LOAD_PLANNER_STATE_KEY } from "@freshet/core";
 import { putJson, readTextIfExists } from "./s3-objects.ts";
 
-/** Where the planner keeps its receipts watermark (`manifests/state/` is the planner's). */
-export const PLANNER_STATE_KEY = `${LAKE_PREFIXES.manifests}state/load-planner.json`;
+/** Where the planner keeps its receipts watermark (core's, so that the stacks can grant listing it). */
+export const PLANNER_STATE_KEY = LOAD_PLANNER_STATE_KEY;
 
 interface PlannerState {
   /** Oldest arrival hour (`YYYY-MM-DDTHH`) that may hold a receipt no load has recorded. */

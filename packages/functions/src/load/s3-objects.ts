@@ -33,14 +33,28 @@ export async function readText(s3: S3Client, bucket: string, key: string): Promi
   return (await out.Body?.transformToString("utf8")) ?? "";
 }
 
-/** An object's body as UTF-8 text, or undefined when the key does not exist (not yet, or no more). */
+/**
+ * An object's body as UTF-8 text, or undefined when the key does not exist (not yet, or no more).
+ * Whether it exists is asked of a listing first: S3 answers a GET of a missing key with 403
+ * AccessDenied, not 404, to a caller whose s3:ListBucket does not cover the key, and Freshet's
+ * functions may list only their own prefixes (the caller's role must cover `key` as a prefix).
+ * A key deleted between the listing and the read is listed once more to tell that apart from
+ * a real refusal.
+ */
 export async function readTextIfExists(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  if (!(await isListed(s3, bucket, key))) return undefined;
   try {
     return await readText(s3, bucket, key);
   } catch (error) {
-    if (error instanceof Error && error.name === "NoSuchKey") return undefined;
+    const gone = error instanceof Error && (error.name === "NoSuchKey" || error.name === "AccessDenied");
+    if (gone && !(await isListed(s3, bucket, key))) return undefined;
     throw error;
   }
+}
+
+async function isListed(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+  return (page.Contents ?? []).some((o) => o.Key === key);
 }
 
 /** Writes `value` as a JSON object. */

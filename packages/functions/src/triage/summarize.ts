@@ -1,6 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { triageSummaryKey } from "@freshet/core";
 import { putJson } from "../load/s3-objects.ts";
+import { topSources } from "./top-sources.ts";
 import type { ObjectTriage, ReasonCounts, SummarizeInput, TriageSummary } from "./types.ts";
 
 /** Sources listed by name in a summary; the rest are counted under `(others)`. */
@@ -38,7 +39,7 @@ export function summarize(input: SummarizeInput, finishedAt: Date, alertThreshol
     redriven: sum((r) => r.redriven),
     quarantined,
     byReason,
-    bySource: topSources(sources),
+    bySource: topSources(sources, TOP_SOURCES),
     byRule,
     deferred: input.found.deferred,
     oldestUnhandledAt: input.found.oldestDeferredAt,
@@ -60,9 +61,3 @@ function addAll(into: Record<string, number>, from: Readonly<Record<string, numb
   for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
 }
 
-function topSources(sources: Record<string, number>): Record<string, number> {
-  const sorted = Object.entries(sources).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const top = Object.fromEntries(sorted.slice(0, TOP_SOURCES));
-  const rest = sorted.slice(TOP_SOURCES).reduce((n, [, c]) => n + c, 0);
-  return rest > 0 ? { ...top, "(others)": rest } : top;
-}

@@ -8,7 +8,11 @@ import { isTriaged, readRedriveMarker, writeDoneMarker, writeRedriveMarker } fro
 import type { QuarantineEntry } from "./quarantine.ts";
 import { writeQuarantine } from "./quarantine.ts";
 import { parseDeadLetters, readObjectBytes, type DeadLetterLine } from "./read-dead-letters.ts";
+import { topSources } from "./top-sources.ts";
 import type { ObjectTriage, ReasonCounts } from "./types.ts";
+
+/** Sources each object's result names (see top-sources.ts): 200 objects a run stay far below 256 KiB. */
+export const OBJECT_TOP_SOURCES = 5;
 
 export interface TriageContext {
   readonly s3: S3Client;
@@ -118,7 +122,7 @@ function triageLines(ctx: TriageContext, key: string, lines: readonly DeadLetter
       repaired,
       quarantined: lines.length - repaired,
       byReason,
-      bySource,
+      bySource: topSources(bySource, OBJECT_TOP_SOURCES),
       byRule,
       unreadable: null,
       oldestArrival: oldest,
