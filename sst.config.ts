@@ -22,6 +22,7 @@ export default $config({
     const { createLoad, loadSchedule } = await import("./stacks/load.ts");
     const { maintenanceScheduleExpression, maintenanceScheduleInput } = await import("./stacks/maintenance.ts");
     const { createTriage, createTriageTrigger } = await import("./stacks/triage.ts");
+    const { createAnomalyDecider } = await import("./stacks/anomaly-decider.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
@@ -40,6 +41,7 @@ export default $config({
       warehouse,
       loadPlanner: planner,
       triageFunction,
+      anomalyDecider: createAnomalyDecider({ lake }),
       scheduleExpression: (s) => maintenanceScheduleExpression(config, s) ?? loadExpression(s),
       scheduleInput: maintenanceScheduleInput(config),
     });

@@ -61,6 +61,8 @@ function resources(): WorkflowResources {
     warehouseCopyRoleArn: r().one(ROLE, "WarehouseCopyRole").outputs.arn,
     loadPlannerFunctionName: r().lambda("LoadPlanner").fn.outputs.name,
     triageFunctionName: r().lambda("DeadLetterTriager").fn.outputs.name,
+    anomalyEndpointName: "freshet-ci-anomaly",
+    anomalyDeciderFunctionName: r().lambda("AnomalyDecider").fn.outputs.name,
   };
 }
 

@@ -31,6 +31,10 @@ export interface WorkflowResources {
   readonly loadPlannerFunctionName: string;
   /** The DeadLetterTriage workflow's function (`DeadLetterTriager`), by name. */
   readonly triageFunctionName: string;
+  /** The stage's SageMaker endpoint scoring business metrics (`${app}-${stage}-anomaly`). */
+  readonly anomalyEndpointName: string;
+  /** The AnomalyScoring workflow's function (`AnomalyDecider`), by name. */
+  readonly anomalyDeciderFunctionName: string;
 }
 
 /** One IAM statement a workflow's role needs, in IAM's own JSON vocabulary. */
