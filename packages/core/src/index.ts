@@ -30,3 +30,4 @@ export * from "./lake/triage-keys.ts";
 export * from "./deploy/triage-settings.ts";
 export * from "./dead-letters/index.ts";
 export * from "./anomaly/rcf/index.ts";
+export * from "./deploy/anomaly-model.ts";
