@@ -31,3 +31,4 @@ export * from "./deploy/triage-settings.ts";
 export * from "./dead-letters/index.ts";
 export * from "./anomaly/rcf/index.ts";
 export * from "./deploy/anomaly-model.ts";
+export * from "./anomaly/index.ts";
