@@ -23,6 +23,7 @@ export default $config({
     const { maintenanceScheduleExpression, maintenanceScheduleInput } = await import("./stacks/maintenance.ts");
     const { createTriage, createTriageTrigger } = await import("./stacks/triage.ts");
     const { createAnomalyDecider } = await import("./stacks/anomaly-decider.ts");
+    const { createAnomaly } = await import("./stacks/anomaly.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
@@ -33,6 +34,7 @@ export default $config({
     const { planner } = createLoad({ config, lake, warehouse });
     const loadExpression = loadSchedule(config);
     const triageFunction = createTriage({ config, lake, stream });
+    const anomaly = createAnomaly({ config, lake });
     const workflows = createWorkflows({
       lake,
       opsAlerts,
@@ -42,6 +44,7 @@ export default $config({
       loadPlanner: planner,
       triageFunction,
       anomalyDecider: createAnomalyDecider({ lake }),
+      anomaly,
       scheduleExpression: (s) => maintenanceScheduleExpression(config, s) ?? loadExpression(s),
       scheduleInput: maintenanceScheduleInput(config),
     });
@@ -52,6 +55,7 @@ export default $config({
       lakeBucket: lake.name,
       eventsStream: stream.name,
       warehouseWorkgroup: warehouse.workgroup.workgroupName,
+      anomalyEndpoint: anomaly.endpointName,
     };
   },
 });

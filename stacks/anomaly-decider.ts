@@ -2,9 +2,6 @@ import { ANOMALY_STATE_KEY, ANOMALY_STATE_PREFIX } from "@freshet/core";
 import { createFunction, powertoolsEnvironment } from "./lambda.ts";
 import { bucketWriter } from "./permissions.ts";
 
-/** The stage's SageMaker endpoint name (`${app}-${stage}-anomaly`), unless stage config names an existing one. */
-export const anomalyEndpointName = (): string => `${$app.name}-${$app.stage}-anomaly`;
-
 /**
  * The AnomalyScoring workflow's function (prepare the series, decide against the lake's series
  * state). It reads and writes its one state object only; listing is narrowed to that prefix

@@ -15,6 +15,7 @@ import {
 import { DB_ROLES, type DbRole } from "@freshet/core";
 import { databaseRoleTags } from "./database-roles.ts";
 import type { Permission } from "./permissions.ts";
+import type { Anomaly } from "./anomaly.ts";
 import type { Warehouse } from "./warehouse.ts";
 
 /**
@@ -37,10 +38,10 @@ export interface WorkflowsInput {
   readonly loadPlanner: sst.aws.Function;
   /** The DeadLetterTriage workflow's function (`stacks/triage.ts`). */
   readonly triageFunction: sst.aws.Function;
+  /** The SageMaker endpoint the AnomalyScoring workflow invokes (`stacks/anomaly.ts`). */
+  readonly anomaly: Anomaly;
   /** The AnomalyScoring workflow's function (`stacks/anomaly-decider.ts`). */
   readonly anomalyDecider: sst.aws.Function;
-  /** The SageMaker endpoint AnomalyScoring invokes (default `${app}-${stage}-anomaly`). */
-  readonly anomalyEndpointName?: $util.Input<string>;
   /** A stage's own expression for a described schedule (e.g. its load interval); default: the description's. */
   readonly scheduleExpression?: (schedule: { workflow: string; name: string; expression: string }) => string;
   /** A stage's own input for a described schedule (e.g. Maintenance's thresholds); undefined: the description's. */
@@ -119,7 +120,7 @@ export function createWorkflows(input: WorkflowsInput): Record<string, DeployedW
 }
 
 /** The description's resources as this stage resolves them: same names, same definition. */
-function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner, triageFunction, anomalyDecider, anomalyEndpointName }: WorkflowsInput): $util.Output<WorkflowResources> {
+function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner, triageFunction, anomaly, anomalyDecider }: WorkflowsInput): $util.Output<WorkflowResources> {
   return $resolve({
     app: $app.name,
     stage: $app.stage,
@@ -137,7 +138,7 @@ function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, lo
     warehouseCopyRoleArn: warehouse.copyRole.arn,
     loadPlannerFunctionName: loadPlanner.name,
     triageFunctionName: triageFunction.name,
-    anomalyEndpointName: anomalyEndpointName ?? `${$app.name}-${$app.stage}-anomaly`,
+    anomalyEndpointName: anomaly.endpointName,
     anomalyDeciderFunctionName: anomalyDecider.name,
   });
 }

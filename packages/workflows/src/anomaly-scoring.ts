@@ -1,6 +1,7 @@
 import { buildSeriesSql, DEFAULT_ANOMALY_SETTINGS } from "@freshet/core";
 import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
 import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE, OWN_STATEMENTS_CONDITION, THROTTLED, TRANSIENT } from "./load.ts";
+import { anomalyEndpointArn } from "./naming.ts";
 import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
 
 /**
@@ -287,11 +288,6 @@ function definition(r: WorkflowResources): StateMachineDefinition {
       },
     },
   };
-}
-
-/** SageMaker puts endpoint names in ARNs in lower case. */
-export function anomalyEndpointArn(r: WorkflowResources): string {
-  return `arn:${r.partition}:sagemaker:${r.region}:${r.accountId}:endpoint/${r.anomalyEndpointName.toLowerCase()}`;
 }
 
 function permissions(r: WorkflowResources): WorkflowPermission[] {

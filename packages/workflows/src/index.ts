@@ -51,7 +51,6 @@ export {
   ANOMALY_DETECTED_DETAIL_TYPE,
   ANOMALY_DETECTED_SOURCE,
   ANOMALY_FALLBACK_SCHEDULE_NAME,
-  anomalyEndpointArn,
 } from "./anomaly-scoring.ts";
 
 export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load, Maintenance, DeadLetterTriage, AnomalyScoring];

@@ -31,7 +31,7 @@ export interface WorkflowResources {
   readonly loadPlannerFunctionName: string;
   /** The DeadLetterTriage workflow's function (`DeadLetterTriager`), by name. */
   readonly triageFunctionName: string;
-  /** The stage's SageMaker endpoint scoring business metrics (`${app}-${stage}-anomaly`). */
+  /** The SageMaker endpoint scoring business metrics with Random Cut Forest (`${app}-${stage}-anomaly`). */
   readonly anomalyEndpointName: string;
   /** The AnomalyScoring workflow's function (`AnomalyDecider`), by name. */
   readonly anomalyDeciderFunctionName: string;
