@@ -32,3 +32,4 @@ export * from "./dead-letters/index.ts";
 export * from "./anomaly/rcf/index.ts";
 export * from "./deploy/anomaly-model.ts";
 export * from "./anomaly/index.ts";
+export * from "./anomaly/training.ts";

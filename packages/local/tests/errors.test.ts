@@ -35,6 +35,10 @@ import * as runner from "../src/sfn/service/runner.ts";
 import { ExecutionStopped, ServiceShutdown } from "../src/sfn/service/runner.ts";
 import * as snsErrors from "../src/sns/errors.ts";
 import { AlertQueryError, SnsApiError, SnsStorageError } from "../src/sns/errors.ts";
+import * as sageMakerErrors from "../src/sagemaker/errors.ts";
+import { PayloadError, SageMakerApiError, SageMakerModelError, SageMakerValidationError } from "../src/sagemaker/errors.ts";
+import * as anomalyErrors from "../src/anomaly/errors.ts";
+import { TrainingJobError } from "../src/anomaly/errors.ts";
 import { StubApiError } from "./deploy/stubs/recorder.ts";
 
 /**
@@ -59,6 +63,8 @@ const exported = errorClassesOf(
   interpreterErrors,
   template,
   runner,
+  sageMakerErrors,
+  anomalyErrors,
 );
 const answersOverTheWire = (type: ErrorClass) => type === AwsApiError || type.prototype instanceof AwsApiError;
 
@@ -75,6 +81,9 @@ describeErrorHierarchy(
     { type: S3Error, make: (cause) => new S3Error("NoSuchKey", { cause }) },
     { type: SnsApiError, make: (cause) => new SnsApiError("NotFound", "Topic does not exist", { cause }) },
     { type: SchedulerApiError, make: (cause) => new SchedulerApiError("ConflictException", 409, "exists", { cause }) },
+    { type: SageMakerApiError, make: (cause) => new SageMakerApiError("UnknownOperationException", 404, "no operation", { cause }) },
+    { type: SageMakerValidationError, make: (cause) => new SageMakerValidationError("Endpoint x of account 000000000000 not found.", { cause }) },
+    { type: SageMakerModelError, make: (cause) => new SageMakerModelError(400, "Unable to evaluate payload provided", "arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/Endpoints/x", { cause }) },
     { type: StubApiError, make: () => new StubApiError("ResourceNotFoundException", "stubbed", 404), expectedCause: undefined },
   ],
   exported.filter(answersOverTheWire),
@@ -119,6 +128,8 @@ describeErrorHierarchy(
     { type: UsageError, make: (cause) => new UsageError("--from must be before --to", { cause }) },
     { type: AuditQueryError, make: (cause) => new AuditQueryError("audit query FAILED", { cause }) },
     { type: CommandError, make: (cause) => new CommandError("input is not JSON", 2, { cause }) },
+    { type: PayloadError, make: (cause) => new PayloadError("Unable to evaluate payload provided", 400, { cause }) },
+    { type: TrainingJobError, make: (cause) => new TrainingJobError("training job x Failed", { cause }) },
   ],
   // AwsApiError's own case above stands for all of its subclasses.
   exported.filter((type) => type === AwsApiError || !answersOverTheWire(type)),
