@@ -4,7 +4,8 @@ import { trainForest } from "@freshet/core";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { run as anomaliesCli } from "../../src/cli/commands/anomalies.ts";
 import { executeBatch, query, type Cell } from "../../../functions/src/load/data-api.ts";
 import { readAlerts } from "../../src/sns/alerts.ts";
 import { registerLocalModel, startPlatform, type Platform } from "../../src/index.ts";
@@ -138,6 +139,36 @@ describe("AnomalyScoring on the embedded endpoint", () => {
     expect(await rows("SELECT COUNT(*) FROM anomalies WHERE kind = 'recovered'")).toEqual([[2]]);
     // Quiet afterwards.
     expect((await run(150)).output.alerts).toBe(0);
+  });
+
+  it("lists what was alerted: freshet anomalies list [--since] [--json]", async () => {
+    const cli = async (...args: string[]) => {
+      let out = "";
+      vi.stubEnv("AWS_ENDPOINT_URL", platform.endpointUrl);
+      vi.stubEnv("AWS_REGION", "us-east-1");
+      vi.stubEnv("AWS_ACCESS_KEY_ID", "local");
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", "local");
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
+      try {
+        return { code: await anomaliesCli(args), out };
+      } finally {
+        stdout.mockRestore();
+        vi.unstubAllEnvs();
+      }
+    };
+    const json = await cli("list", "--json");
+    expect(json.code).toBe(0);
+    const listed = json.out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(listed.map((r) => `${r.kind} ${r.metric}/${r.dimension}`).sort()).toEqual([
+      "anomaly conversions/spring-sale",
+      "anomaly events/signup",
+      "recovered conversions/spring-sale",
+      "recovered events/signup",
+    ]);
+    const text = await cli("list", "--since", "1h");
+    expect(text.out).toMatch(/recovered\s+conversions\/spring-sale\s+drop/);
+    expect((await cli("list", "--since", "2h", "--json")).out).toBe(json.out);
+    expect((await cli("list", "--since", "tomorrow")).code).toBe(2);
   });
 
   it("retries an endpoint error, then tells operators, never marketing", async () => {
