@@ -29,7 +29,7 @@ export default $config({
     const config = stageConfig($app.stage);
     const { lake } = createStorage(config);
     const { url, stream } = createIngest({ config, lake });
-    const { marketingAlerts, opsAlerts, bus } = createAlerts();
+    const { marketingAlerts, opsAlerts, bus } = createAlerts(config);
     const warehouse = createWarehouse({ config, lake });
     const { planner } = createLoad({ config, lake, warehouse });
     const loadExpression = loadSchedule(config);
