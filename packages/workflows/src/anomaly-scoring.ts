@@ -53,6 +53,9 @@ const toAlert = (step: string) => [
   },
 ];
 
+/** The window's first minute (Unix minutes) for the run's settings: the scored minutes, each with its shingle and baseline. */
+const FROM_MINUTE = `($m := $merge([${JSON.stringify(DEFAULT_ANOMALY_SETTINGS)}, $settings]); $untilMinute - $m.scoreMinutes - $m.shingleSize + 1 - $m.baselineMinutes)`;
+
 /** `YYYY-MM-DD HH:MM:SS` of Unix minutes: a TIMESTAMP both warehouses parse. */
 const timestampOf = (minutes: string) => `$fromMillis(${minutes} * 60000, '[Y0001]-[M01]-[D01] [H01]:[m01]:[s01]')`;
 
@@ -89,21 +92,20 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         Type: "Task",
         Comment: "Every metric's per-minute rows in the window (Data API parameters: the window's bounds).",
         Resource: "arn:aws:states:::aws-sdk:redshiftdata:executeStatement",
-        // One JSONata object: `Parameters` inside literal Arguments reads as the JSONPath field of that name.
+        // One JSONata object: `Parameters` inside literal Arguments reads as the JSONPath field of that name. SDK
+        // integrations take members PascalCase whatever the API's casing (SqlParameter's name/value).
         Arguments: jsonata(
-          `($m := $merge([${JSON.stringify(DEFAULT_ANOMALY_SETTINGS)}, $settings]); $from := $untilMinute - $m.scoreMinutes - $m.shingleSize + 1 - $m.baselineMinutes;
+          `($from := ${FROM_MINUTE};
             { 'WorkgroupName': ${JSON.stringify(r.warehouseWorkgroupName)}, 'Database': ${JSON.stringify(r.warehouseDatabase)},
               'Sql': ${JSON.stringify(buildSeriesSql())}, 'StatementName': 'freshet-anomaly-series',
-              'Parameters': [{ 'name': 'window_from', 'value': ${timestampOf("$from")} }, { 'name': 'window_until', 'value': ${timestampOf("$untilMinute")} }] })`,
+              'Parameters': [{ 'Name': 'window_from', 'Value': ${timestampOf("$from")} }, { 'Name': 'window_until', 'Value': ${timestampOf("$untilMinute")} }] })`,
         ),
         TimeoutSeconds: 30,
         Retry: [THROTTLED, TRANSIENT],
         Catch: toAlert("Series"),
         Assign: {
           statementId: jsonata("$states.result.Id"),
-          fromMinute: jsonata(
-            "($m := $merge([" + JSON.stringify(DEFAULT_ANOMALY_SETTINGS) + ", $settings]); $untilMinute - $m.scoreMinutes - $m.shingleSize + 1 - $m.baselineMinutes)",
-          ),
+          fromMinute: jsonata(FROM_MINUTE),
         },
         Next: "WaitForStatement",
       },
