@@ -19,6 +19,9 @@ import {
   analyzeSql,
   buildHealthQuery,
   vacuumSql,
+  buildSeriesSql,
+  buildAnomaliesInsert,
+  buildAnomaliesListSql,
 } from "@freshet/core";
 import { checkRedshiftSql } from "./redshift-sql.ts";
 import { loadRequestFixture } from "./support/load-request.ts";
@@ -45,6 +48,31 @@ describe("every SQL text Freshet sends parses as Redshift SQL", () => {
     ["vacuum delete", vacuumSql("vacuum-delete", "load_lock", 100).sql],
     ["vacuum full", vacuumSql("vacuum-full", "loads", 100).sql],
     ["analyze", analyzeSql("events").sql],
+    // Data API parameters (:name) are bound by the Data API; the parser sees their values.
+    ["anomaly series", buildSeriesSql().replaceAll(":window_from", "'2026-11-26 05:00:00'").replaceAll(":window_until", "'2026-11-26 06:00:00'")],
+    ["anomalies list", buildAnomaliesListSql("2026-11-26T05:00:00Z")],
+    [
+      "anomalies insert",
+      buildAnomaliesInsert(
+        [
+          {
+            kind: "anomaly",
+            incidentId: "conversions:spring:2026-11-26T05:00:00.000Z",
+            metric: "conversions",
+            dimension: "spring",
+            direction: "drop",
+            expected: 10,
+            observed: 0,
+            score: 3.5,
+            threshold: 1.9,
+            windowStart: "2026-11-26T05:00:00.000Z",
+            windowEnd: "2026-11-26T05:00:00.000Z",
+          },
+        ],
+        "2026-11-26T05:02:00.000Z",
+        "arn:aws:states:us-east-1:1:execution:x:y",
+      )!,
+    ],
   ];
   it.each(texts)("%s", (_name, sql) => {
     expect(() => checkRedshiftSql(sql)).not.toThrow();
