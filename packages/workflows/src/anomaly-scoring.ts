@@ -1,4 +1,4 @@
-import { buildSeriesSql, DEFAULT_ANOMALY_SETTINGS } from "@freshet/core";
+import { buildSeriesSql, DEFAULT_ANOMALY_SETTINGS, SERIES_PARAMETERS } from "@freshet/core";
 import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
 import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE, OWN_STATEMENTS_CONDITION, THROTTLED, TRANSIENT } from "./load.ts";
 import { anomalyEndpointArn } from "./naming.ts";
@@ -98,7 +98,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
           `($from := ${FROM_MINUTE};
             { 'WorkgroupName': ${JSON.stringify(r.warehouseWorkgroupName)}, 'Database': ${JSON.stringify(r.warehouseDatabase)},
               'Sql': ${JSON.stringify(buildSeriesSql())}, 'StatementName': 'freshet-anomaly-series',
-              'Parameters': [{ 'Name': 'window_from', 'Value': ${timestampOf("$from")} }, { 'Name': 'window_until', 'Value': ${timestampOf("$untilMinute")} }] })`,
+              'Parameters': [{ 'Name': '${SERIES_PARAMETERS.from}', 'Value': ${timestampOf("$from")} }, { 'Name': '${SERIES_PARAMETERS.until}', 'Value': ${timestampOf("$untilMinute")} }] })`,
         ),
         TimeoutSeconds: 30,
         Retry: [THROTTLED, TRANSIENT],

@@ -74,6 +74,9 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
   },
 ] satisfies MetricDefinition[]);
 
+/** The series query's Data API parameters: the window's bounds, `YYYY-MM-DD HH:MM:SS` or ISO, UTC. */
+export const SERIES_PARAMETERS = { from: "window_from", until: "window_until" } as const;
+
 /** Columns of the series query, in order: metric id, dimension, minute (Unix minutes), value. */
 export const SERIES_COLUMNS = ["metric", "dimension", "minute", "value"] as const;
 
@@ -82,7 +85,7 @@ export function metricById(id: string, metrics: readonly MetricDefinition[] = ME
 }
 
 /**
- * One statement returning every metric's per-minute rows in [:window_from, :window_until) (Data API
+ * One statement returning every metric's per-minute rows in [:window_from, :window_until) (`SERIES_PARAMETERS`, Data API
  * parameters, ISO timestamps), only minutes with events: the decider fills the gaps, so the
  * result stays small (Step Functions passes it in a 256 KiB state).
  */
@@ -92,7 +95,7 @@ export function buildSeriesSql(metrics: readonly MetricDefinition[] = METRICS): 
     .map(
       (m) => `SELECT '${m.id}' AS metric, CAST(${m.dimensionSql} AS VARCHAR(512)) AS dimension, ${minute} AS minute, ${m.valueSql} AS value
 FROM events
-WHERE occurred_at >= CAST(:window_from AS TIMESTAMP) AND occurred_at < CAST(:window_until AS TIMESTAMP) AND ${m.dimensionSql} IS NOT NULL AND (${m.filterSql})
+WHERE occurred_at >= CAST(:${SERIES_PARAMETERS.from} AS TIMESTAMP) AND occurred_at < CAST(:${SERIES_PARAMETERS.until} AS TIMESTAMP) AND ${m.dimensionSql} IS NOT NULL AND (${m.filterSql})
 GROUP BY 2, 3`,
     )
     .join("\nUNION ALL\n")

@@ -1,5 +1,5 @@
 import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { buildSeriesSql, type MetricDefinition, type SeriesRow } from "@freshet/core";
+import { buildSeriesSql, SERIES_PARAMETERS, type MetricDefinition, type SeriesRow } from "@freshet/core";
 import { query, type Cell, type Warehouse } from "@freshet/functions/load/data-api";
 
 export interface HistoryWindow {
@@ -22,8 +22,8 @@ export async function readHistory(client: RedshiftDataClient, warehouse: Warehou
   const iso = (minute: number) => new Date(minute * 60_000).toISOString();
   const rows = await query(client, warehouse, buildSeriesSql(metrics), {
     parameters: [
-      { name: "from", value: iso(window.fromMinute) },
-      { name: "until", value: iso(window.untilMinute) },
+      { name: SERIES_PARAMETERS.from, value: iso(window.fromMinute) },
+      { name: SERIES_PARAMETERS.until, value: iso(window.untilMinute) },
     ],
   });
   return rows.map(([metric, dimension, minute, value]) => ({
