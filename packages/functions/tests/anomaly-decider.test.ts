@@ -40,16 +40,14 @@ describe("AnomalyDecider", () => {
     expect(store.states["conversions|spring"]).toMatchObject({ version: 1, scores: [1], lastAt: "2026-03-01T10:00:00.000Z" });
   });
 
-  it("prepares Data API records (PascalCase fields) into points and one CSV line per point", () => {
-    const records = Array.from({ length: 40 }, (_, m) => [
-      { StringValue: "conversions" },
-      { StringValue: "spring" },
-      { LongValue: 29_000_000 + m },
-      { DoubleValue: 10 },
-    ]);
+  it("prepares the packed series' Data API records (PascalCase fields) into points and one CSV line per point", () => {
+    const packed = Array.from({ length: 40 }, (_, m) => `${m}:10.000000`).join(",");
+    const records = [[{ StringValue: "conversions" }, { StringValue: "spring" }, { StringValue: packed }]];
     const out = prepare({ step: "prepare", records, fromMinute: 29_000_000, untilMinute: 29_000_040, settings: { scoreMinutes: 5, baselineMinutes: 10 } });
     expect(out.points).toBe(5);
     expect(out.csv.split("\n")).toEqual(Array(5).fill("1,1,1,1"));
     expect(() => prepare({ step: "prepare", records: [[{ IsNull: true }]], fromMinute: 0, untilMinute: 40 })).toThrow(AnomalyStepInputError);
+    const bad = [[{ StringValue: "conversions" }, { StringValue: "spring" }, { StringValue: "1:2,x" }]];
+    expect(() => prepare({ step: "prepare", records: bad, fromMinute: 0, untilMinute: 40 })).toThrow(/not a packed series point/);
   });
 });

@@ -1,4 +1,4 @@
-import { buildSeriesSql, DEFAULT_ANOMALY_SETTINGS, SERIES_PARAMETERS } from "@freshet/core";
+import { buildPackedSeriesSql, DEFAULT_ANOMALY_SETTINGS, SERIES_PARAMETERS } from "@freshet/core";
 import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
 import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE, OWN_STATEMENTS_CONDITION, THROTTLED, TRANSIENT } from "./load.ts";
 import { anomalyEndpointArn } from "./naming.ts";
@@ -90,14 +90,14 @@ function definition(r: WorkflowResources): StateMachineDefinition {
       },
       Series: {
         Type: "Task",
-        Comment: "Every metric's per-minute rows in the window (Data API parameters: the window's bounds).",
+        Comment: "Every metric's per-minute values in the window, one packed row per series (Data API parameters: the window's bounds).",
         Resource: "arn:aws:states:::aws-sdk:redshiftdata:executeStatement",
         // One JSONata object: `Parameters` inside literal Arguments reads as the JSONPath field of that name. SDK
         // integrations take members PascalCase whatever the API's casing (SqlParameter's name/value).
         Arguments: jsonata(
           `($from := ${FROM_MINUTE};
             { 'WorkgroupName': ${JSON.stringify(r.warehouseWorkgroupName)}, 'Database': ${JSON.stringify(r.warehouseDatabase)},
-              'Sql': ${JSON.stringify(buildSeriesSql())}, 'StatementName': 'freshet-anomaly-series',
+              'Sql': ${JSON.stringify(buildPackedSeriesSql())}, 'StatementName': 'freshet-anomaly-series',
               'Parameters': [{ 'Name': '${SERIES_PARAMETERS.from}', 'Value': ${timestampOf("$from")} }, { 'Name': '${SERIES_PARAMETERS.until}', 'Value': ${timestampOf("$untilMinute")} }] })`,
         ),
         TimeoutSeconds: 30,

@@ -84,12 +84,8 @@ export function metricById(id: string, metrics: readonly MetricDefinition[] = ME
   return metrics.find((m) => m.id === id);
 }
 
-/**
- * One statement returning every metric's per-minute rows in [:window_from, :window_until) (`SERIES_PARAMETERS`, Data API
- * parameters, ISO timestamps), only minutes with events: the decider fills the gaps, so the
- * result stays small (Step Functions passes it in a 256 KiB state).
- */
-export function buildSeriesSql(metrics: readonly MetricDefinition[] = METRICS): string {
+/** Each metric's per-minute rows in the window, one SELECT per metric, UNION ALL (no ORDER BY). */
+function seriesUnion(metrics: readonly MetricDefinition[]): string {
   const minute = "CAST(EXTRACT(EPOCH FROM DATE_TRUNC('minute', occurred_at)) AS BIGINT) / 60";
   return metrics
     .map(
@@ -98,6 +94,35 @@ FROM events
 WHERE occurred_at >= CAST(:${SERIES_PARAMETERS.from} AS TIMESTAMP) AND occurred_at < CAST(:${SERIES_PARAMETERS.until} AS TIMESTAMP) AND ${m.dimensionSql} IS NOT NULL AND (${m.filterSql})
 GROUP BY 2, 3`,
     )
-    .join("\nUNION ALL\n")
-    .concat("\nORDER BY 1, 2, 3");
+    .join("\nUNION ALL\n");
+}
+
+/**
+ * One statement returning every metric's per-minute rows in [:window_from, :window_until)
+ * (`SERIES_PARAMETERS`, Data API parameters), only minutes with events, one row per minute
+ * (`SERIES_COLUMNS`): what training reads over hours of history.
+ */
+export function buildSeriesSql(metrics: readonly MetricDefinition[] = METRICS): string {
+  return `${seriesUnion(metrics)}\nORDER BY 1, 2, 3`;
+}
+
+/** Columns of the packed series query: metric id, dimension, `offset:value,…` (`unpackSeries`). */
+export const PACKED_SERIES_COLUMNS = ["metric", "dimension", "points"] as const;
+
+/**
+ * The same rows packed one row per series: `points` lists `<minute − window start>:<value>`
+ * (value with 6 decimals, empty when NULL), in minute order. What the scoring workflow reads: a
+ * Step Functions state holds 256 KiB, and a row per minute of every series would not fit for a
+ * stage with many campaigns (~120 bytes a minute as Data API records against ~13 packed).
+ * LISTAGG's 64 KiB per value bounds a series at ~5,000 minutes, far above a scoring window.
+ */
+export function buildPackedSeriesSql(metrics: readonly MetricDefinition[] = METRICS): string {
+  const start = `CAST(EXTRACT(EPOCH FROM CAST(:${SERIES_PARAMETERS.from} AS TIMESTAMP)) AS BIGINT) / 60`;
+  return `SELECT metric, dimension,
+  LISTAGG(CAST(minute - ${start} AS VARCHAR(12)) || ':' || COALESCE(CAST(CAST(value AS DECIMAL(24,6)) AS VARCHAR(32)), ''), ',') WITHIN GROUP (ORDER BY minute) AS points
+FROM (
+${seriesUnion(metrics)}
+) AS series
+GROUP BY metric, dimension
+ORDER BY metric, dimension`;
 }

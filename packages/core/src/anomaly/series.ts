@@ -118,6 +118,19 @@ export function prepareSeries(
   return prepared;
 }
 
+/**
+ * A packed series (`buildPackedSeriesSql`'s `points`) back into rows: `offset:value` pairs,
+ * offsets in minutes from `fromMinute`, an empty value for NULL. Anything else is refused.
+ */
+export function unpackSeries(metric: string, dimension: string, points: string, fromMinute: number): SeriesRow[] {
+  if (points === "") return [];
+  return points.split(",").map((pair) => {
+    const match = /^(-?\d+):(-?\d+(?:\.\d+)?)?$/.exec(pair);
+    if (!match) throw new AnomalyInputError(`not a packed series point: ${JSON.stringify(pair.slice(0, 80))} (${metric}/${dimension})`);
+    return { metric, dimension, minute: fromMinute + Number(match[1]), value: match[2] === undefined ? null : Number(match[2]) };
+  });
+}
+
 /** The key of one series: in the state object and the lake. */
 export const seriesKey = (metric: string, dimension: string): string => `${metric}|${dimension}`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anomalySettings, buildSeriesSql, featuresCsv, METRICS, prepareSeries, seriesWindowMinutes, type SeriesRow } from "../../src/index.ts";
+import { anomalySettings, buildPackedSeriesSql, buildSeriesSql, featuresCsv, METRICS, prepareSeries, seriesWindowMinutes, unpackSeries, type SeriesRow } from "../../src/index.ts";
 
 const settings = anomalySettings({ shingleSize: 3, baselineMinutes: 5, scoreMinutes: 4 });
 const from = 29_000_000;
@@ -49,5 +49,18 @@ describe("migration 8", () => {
       `GRANT INSERT ON TABLE anomalies TO ROLE ${DB_ROLES.anomaly}`,
       `GRANT SELECT ON TABLE anomalies TO ROLE ${DB_ROLES.reader}`,
     ]);
+  });
+});
+
+describe("unpackSeries", () => {
+  it("reads offset:value pairs (empty for NULL) relative to the window's start, and refuses anything else", () => {
+    expect(unpackSeries("conversions", "c", "0:10.000000,2:,5:0.250000", 100)).toEqual([
+      { metric: "conversions", dimension: "c", minute: 100, value: 10 },
+      { metric: "conversions", dimension: "c", minute: 102, value: null },
+      { metric: "conversions", dimension: "c", minute: 105, value: 0.25 },
+    ]);
+    expect(unpackSeries("conversions", "c", "", 100)).toEqual([]);
+    expect(() => unpackSeries("conversions", "c", "1:2;3", 100)).toThrow(/not a packed series point/);
+    expect(buildPackedSeriesSql()).toContain("LISTAGG(");
   });
 });

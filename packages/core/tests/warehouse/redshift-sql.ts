@@ -21,6 +21,8 @@ import parser from "node-sql-parser";
  *    (`MAINTENANCE_FORMS`), Redshift's syntax in its VACUUM, ANALYZE and GRANT references.
  * 7. DROP VIEW [IF EXISTS] <view> (a view whose columns change is dropped and created again): no
  *    grammar; checked by `DROP_VIEW_FORM`.
+ * 8. LISTAGG(…) WITHIN GROUP (ORDER BY <column>): the grammar lacks WITHIN GROUP; the clause, in
+ *    that one form (Redshift's LISTAGG reference), is checked and removed, so the aggregate still parses.
  * Everything else (every SELECT, view, INSERT, UPDATE, DELETE, temporary table) parses as written.
  */
 
@@ -47,7 +49,9 @@ export const MAINTENANCE_FORMS = [
   new RegExp(`^GRANT ACCESS SYSTEM TABLE TO ROLE ${IDENT}$`),
 ];
 
-export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control" | "maintenance" | "drop_view";
+export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control" | "maintenance" | "drop_view" | "within_group";
+
+const WITHIN_GROUP = new RegExp(`\\)\\s+WITHIN GROUP \\(ORDER BY ${IDENT}\\)`, "g");
 
 export interface RedshiftCheck {
   /** The parser's AST type of what was parsed ("copy" and "create_like" are checked by form only). */
@@ -100,6 +104,12 @@ export function checkRedshiftSql(sql: string): RedshiftCheck {
   if (/\bSUPER\b/.test(rest)) {
     rest = rest.replace(/(\w+) SUPER\b/g, "$1 VARCHAR(65535)");
     exceptions.push("super_type");
+  }
+  if (/\bWITHIN GROUP\b/i.test(rest)) {
+    const stripped = rest.replace(WITHIN_GROUP, ")");
+    if (/\bWITHIN GROUP\b/i.test(stripped)) throw new Error(`WITHIN GROUP is only allowed as LISTAGG(…) WITHIN GROUP (ORDER BY c):\n${text}`);
+    rest = stripped;
+    exceptions.push("within_group");
   }
   const ast = sqlParser.astify(rest, OPTIONS);
   const list = Array.isArray(ast) ? ast : [ast];

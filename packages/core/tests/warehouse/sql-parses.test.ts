@@ -20,6 +20,7 @@ import {
   buildHealthQuery,
   vacuumSql,
   buildSeriesSql,
+  buildPackedSeriesSql,
   buildAnomaliesInsert,
   buildAnomaliesListSql,
 } from "@freshet/core";
@@ -50,6 +51,7 @@ describe("every SQL text Freshet sends parses as Redshift SQL", () => {
     ["analyze", analyzeSql("events").sql],
     // Data API parameters (:name) are bound by the Data API; the parser sees their values.
     ["anomaly series", buildSeriesSql().replaceAll(":window_from", "'2026-11-26 05:00:00'").replaceAll(":window_until", "'2026-11-26 06:00:00'")],
+    ["anomaly series, packed", buildPackedSeriesSql().replaceAll(":window_from", "'2026-11-26 05:00:00'").replaceAll(":window_until", "'2026-11-26 06:00:00'")],
     ["anomalies list", buildAnomaliesListSql("2026-11-26T05:00:00Z")],
     [
       "anomalies insert",
