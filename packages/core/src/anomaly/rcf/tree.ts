@@ -12,32 +12,36 @@ export interface TreeShape {
 }
 
 const NONE = -1;
-/** Offsets in an internal node's record; its box's low corner follows, then its high corner. */
+/** Offsets in an internal node's routing record. */
 const CUT_DIM = 0;
 const CUT = 1;
 const LEFT = 2;
 const RIGHT = 3;
-const LO = 4;
+const ROUTE = 4;
 
 /**
  * One random cut tree over at most `capacity` distinct points, in typed arrays (no object per
- * node). Internal nodes are ids 0 … capacity−1, leaves capacity … 2·capacity−1. An internal node is
- * one record [cut dimension, cut value, left, right, box low…, box high…] in one Float64Array, so
- * scoring, which reads the cut on the way down and the box on the way up, touches one or two cache
- * lines per level (separate arrays per field measured slower: a miss per field). Insert grows the
- * cached boxes on the way down, delete shrinks them on the way up. Insert and delete follow
- * random-cut-forest-by-aws: a cut is drawn over the box grown to hold the new point, the dimension
- * chosen in proportion to its side length.
+ * node). Internal nodes are ids 0 … capacity−1, leaves capacity … 2·capacity−1. Routing is a chain
+ * of dependent loads, so each internal node's routing (cut dimension, cut value, children) is one
+ * 16-byte record in a small array of its own (a whole forest's routing stays in a core's cache),
+ * and its cached box lives apart, read only on the way back up. Insert grows the boxes on the way
+ * down, delete shrinks them on the way up. Insert and delete follow random-cut-forest-by-aws: a cut
+ * is drawn over the box grown to hold the new point, the dimension chosen in proportion to its side
+ * length. Points, cuts and boxes are float32, as random-cut-forest-by-aws stores points (half the
+ * memory); node ids are exact in float32 up to 2^24.
  */
 export class RandomCutTree {
   readonly dimensions: number;
   readonly capacity: number;
   private root = NONE;
-  private readonly stride: number;
-  private readonly nodes: Float64Array;
+  /** Per internal node: cut dimension, cut value, left, right. */
+  private readonly routes: Float32Array;
+  /** Per internal node: its box's low corner, then its high corner. */
+  private readonly boxes: Float32Array;
+  private readonly boxStride: number;
   private readonly parent: Int32Array;
   private readonly mass: Int32Array;
-  private readonly leafPoint: Float64Array;
+  private readonly leafPoint: Float32Array;
   private readonly freeInternal: Int32Array;
   private freeInternalCount: number;
   private readonly freeLeaves: Int32Array;
@@ -49,11 +53,12 @@ export class RandomCutTree {
   constructor(dimensions: number, capacity: number) {
     this.dimensions = dimensions;
     this.capacity = capacity;
-    this.stride = LO + 2 * dimensions;
-    this.nodes = new Float64Array(capacity * this.stride);
+    this.routes = new Float32Array(capacity * ROUTE);
+    this.boxStride = 2 * dimensions;
+    this.boxes = new Float32Array(capacity * this.boxStride);
     this.parent = new Int32Array(2 * capacity).fill(NONE);
     this.mass = new Int32Array(2 * capacity);
-    this.leafPoint = new Float64Array(capacity * dimensions);
+    this.leafPoint = new Float32Array(capacity * dimensions);
     this.freeInternal = new Int32Array(capacity);
     this.freeLeaves = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) {
@@ -78,7 +83,6 @@ export class RandomCutTree {
     }
     const dims = this.dimensions;
     const cap = this.capacity;
-    const nodes = this.nodes;
     const mass = this.mass;
     let node = this.root;
     for (;;) {
@@ -88,8 +92,8 @@ export class RandomCutTree {
         return node;
       }
       // The node's box: a leaf's is its point.
-      const boxes = isLeaf ? this.leafPoint : nodes;
-      const lo = isLeaf ? (node - cap) * dims : node * this.stride + LO;
+      const boxes = isLeaf ? this.leafPoint : this.boxes;
+      const lo = isLeaf ? (node - cap) * dims : node * this.boxStride;
       const hi = isLeaf ? lo : lo + dims;
       // Draw the cut over the box grown to hold the point: a dimension in proportion to its side.
       let range = 0;
@@ -112,22 +116,24 @@ export class RandomCutTree {
       let r = random.nextOpen() * range;
       let dim = -1;
       let low = 0;
-      let gap = 0;
+      let high = 0;
       for (let i = 0; i < dims; i++) {
         const v = point[i]!;
         const a = boxes[lo + i]!;
         const b = boxes[hi + i]!;
         const l = a < v ? a : v;
-        const g = (b > v ? b : v) - l;
-        if (g <= 0) continue;
+        const h = b > v ? b : v;
+        if (h <= l) continue;
         dim = i;
         low = l;
-        gap = g;
-        if (r < g) break;
-        r -= g;
+        high = h;
+        if (r < h - l) break;
+        r -= h - l;
       }
-      let cut = low + (r < gap ? r : gap);
-      if (cut >= low + gap) cut = low; // rounding put the cut on the far edge
+      // Stored as float32, as random-cut-forest-by-aws stores points; a cut rounded onto the far
+      // edge moves to the near one, which still separates.
+      let cut = Math.fround(low + r);
+      if (cut >= high) cut = low;
       if (cut < boxes[lo + dim]! || cut >= boxes[hi + dim]!) {
         this.separate(node, point, dim, cut);
         return this.leafOfNewest;
@@ -141,8 +147,8 @@ export class RandomCutTree {
   /** Counts `point` into internal node `node`'s mass and box on its way down. */
   private descendInto(node: number, point: ArrayLike<number>): void {
     const dims = this.dimensions;
-    const nodes = this.nodes;
-    const lo = node * this.stride + LO;
+    const nodes = this.boxes;
+    const lo = node * this.boxStride;
     const hi = lo + dims;
     this.mass[node]! += 1;
     for (let i = 0; i < dims; i++) {
@@ -156,23 +162,24 @@ export class RandomCutTree {
   private separate(node: number, point: ArrayLike<number>, dim: number, cut: number): void {
     const dims = this.dimensions;
     const cap = this.capacity;
-    const nodes = this.nodes;
+    const routes = this.routes;
     const above = this.parent[node]!;
     const inner = this.freeInternal[--this.freeInternalCount]!;
     const leaf = this.newLeaf(point, inner);
-    const o = inner * this.stride;
-    nodes[o + CUT_DIM] = dim;
-    nodes[o + CUT] = cut;
-    nodes[o + LEFT] = point[dim]! <= cut ? leaf : node;
-    nodes[o + RIGHT] = point[dim]! <= cut ? node : leaf;
+    const o = inner * ROUTE;
+    routes[o + CUT_DIM] = dim;
+    routes[o + CUT] = cut;
+    routes[o + LEFT] = point[dim]! <= cut ? leaf : node;
+    routes[o + RIGHT] = point[dim]! <= cut ? node : leaf;
     this.mass[inner] = this.mass[node]! + 1;
     const isLeaf = node >= cap;
-    const boxes = isLeaf ? this.leafPoint : nodes;
-    const lo = isLeaf ? (node - cap) * dims : node * this.stride + LO;
+    const boxes = isLeaf ? this.leafPoint : this.boxes;
+    const lo = isLeaf ? (node - cap) * dims : node * this.boxStride;
     const hi = isLeaf ? lo : lo + dims;
+    const b = inner * this.boxStride;
     for (let i = 0; i < dims; i++) {
-      nodes[o + LO + i] = Math.min(boxes[lo + i]!, point[i]!);
-      nodes[o + LO + dims + i] = Math.max(boxes[hi + i]!, point[i]!);
+      this.boxes[b + i] = Math.min(boxes[lo + i]!, point[i]!);
+      this.boxes[b + dims + i] = Math.max(boxes[hi + i]!, point[i]!);
     }
     this.parent[inner] = above;
     this.parent[node] = inner;
@@ -191,8 +198,8 @@ export class RandomCutTree {
       this.root = NONE;
       return;
     }
-    const o = inner * this.stride;
-    const sibling = this.nodes[o + LEFT] === leaf ? this.nodes[o + RIGHT]! : this.nodes[o + LEFT]!;
+    const o = inner * ROUTE;
+    const sibling = this.routes[o + LEFT] === leaf ? this.routes[o + RIGHT]! : this.routes[o + LEFT]!;
     const above = this.parent[inner]!;
     this.parent[sibling] = above;
     this.replaceChild(above, inner, sibling);
@@ -206,15 +213,15 @@ export class RandomCutTree {
   private boxFromChildren(n: number): boolean {
     const dims = this.dimensions;
     const cap = this.capacity;
-    const nodes = this.nodes;
-    const o = n * this.stride;
-    const l = nodes[o + LEFT]!;
-    const r = nodes[o + RIGHT]!;
+    const nodes = this.boxes;
+    const o = n * this.boxStride;
+    const l = this.routes[n * ROUTE + LEFT]!;
+    const r = this.routes[n * ROUTE + RIGHT]!;
     const lBoxes = l >= cap ? this.leafPoint : nodes;
-    const lLo = l >= cap ? (l - cap) * dims : l * this.stride + LO;
+    const lLo = l >= cap ? (l - cap) * dims : l * this.boxStride;
     const lHi = l >= cap ? lLo : lLo + dims;
     const rBoxes = r >= cap ? this.leafPoint : nodes;
-    const rLo = r >= cap ? (r - cap) * dims : r * this.stride + LO;
+    const rLo = r >= cap ? (r - cap) * dims : r * this.boxStride;
     const rHi = r >= cap ? rLo : rLo + dims;
     let changed = false;
     for (let i = 0; i < dims; i++) {
@@ -224,9 +231,9 @@ export class RandomCutTree {
       const c = lBoxes[lHi + i]!;
       const d = rBoxes[rHi + i]!;
       const high = c > d ? c : d;
-      if (low !== nodes[o + LO + i] || high !== nodes[o + LO + dims + i]) changed = true;
-      nodes[o + LO + i] = low;
-      nodes[o + LO + dims + i] = high;
+      if (low !== nodes[o + i] || high !== nodes[o + dims + i]) changed = true;
+      nodes[o + i] = low;
+      nodes[o + dims + i] = high;
     }
     return changed;
   }
@@ -249,22 +256,22 @@ export class RandomCutTree {
 
   /** The child of internal node `node` on `q`'s side of its cut. */
   private child(node: number, q: ArrayLike<number>): number {
-    const nodes = this.nodes;
-    const o = node * this.stride;
-    return (q[nodes[o + CUT_DIM]! | 0]! <= nodes[o + CUT]! ? nodes[o + LEFT]! : nodes[o + RIGHT]!) | 0;
+    const routes = this.routes;
+    const o = node * ROUTE;
+    return (q[routes[o + CUT_DIM]! | 0]! <= routes[o + CUT]! ? routes[o + LEFT]! : routes[o + RIGHT]!) | 0;
   }
 
   /** Scores `q` routed to `leaf` at `depth`, with the internal nodes on its way in `path`. */
   private scoreFromLeaf(q: ArrayLike<number>, leaf: number, depth: number): number {
     const dims = this.dimensions;
-    const stride = this.stride;
-    const nodes = this.nodes;
+    const stride = this.boxStride;
+    const nodes = this.boxes;
     const path = this.path;
     const treeMass = this.mass[this.root]!;
     if (this.equalsLeaf(leaf, q)) return normalizeScore(scoreSeen(depth, this.mass[leaf]!, treeMass), treeMass);
     let score = scoreUnseen(depth);
     for (let k = depth - 1; k >= 0; k--) {
-      const lo = path[k]! * stride + LO;
+      const lo = path[k]! * stride;
       const hi = lo + dims;
       let outside = 0;
       let range = 0;
@@ -299,10 +306,10 @@ export class RandomCutTree {
         const base = (node - this.capacity) * this.dimensions;
         for (let i = 0; i < this.dimensions; i++) points.push(this.leafPoint[base + i]!);
       } else {
-        const o = node * this.stride;
-        nodes.push(this.nodes[o + CUT_DIM]!);
-        cuts.push(this.nodes[o + CUT]!);
-        stack.push(this.nodes[o + RIGHT]!, this.nodes[o + LEFT]!);
+        const o = node * ROUTE;
+        nodes.push(this.routes[o + CUT_DIM]!);
+        cuts.push(this.routes[o + CUT]!);
+        stack.push(this.routes[o + RIGHT]!, this.routes[o + LEFT]!);
       }
     }
     return { shape: { nodes, cuts, points }, leafOrder };
@@ -322,14 +329,14 @@ export class RandomCutTree {
         return leaf;
       }
       const inner = this.freeInternal[--this.freeInternalCount]!;
-      const o = inner * this.stride;
+      const o = inner * ROUTE;
       this.parent[inner] = above;
-      this.nodes[o + CUT_DIM] = code;
-      this.nodes[o + CUT] = shape.cuts[cutAt++]!;
+      this.routes[o + CUT_DIM] = code;
+      this.routes[o + CUT] = shape.cuts[cutAt++]!;
       const left = build(inner);
       const right = build(inner);
-      this.nodes[o + LEFT] = left;
-      this.nodes[o + RIGHT] = right;
+      this.routes[o + LEFT] = left;
+      this.routes[o + RIGHT] = right;
       this.mass[inner] = this.mass[left]! + this.mass[right]!;
       this.boxFromChildren(inner);
       return inner;
@@ -358,8 +365,8 @@ export class RandomCutTree {
       this.root = to;
       return;
     }
-    const o = above * this.stride;
-    if (this.nodes[o + LEFT] === from) this.nodes[o + LEFT] = to;
-    else this.nodes[o + RIGHT] = to;
+    const o = above * ROUTE;
+    if (this.routes[o + LEFT] === from) this.routes[o + LEFT] = to;
+    else this.routes[o + RIGHT] = to;
   }
 }
