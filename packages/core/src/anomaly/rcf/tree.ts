@@ -12,6 +12,8 @@ export interface TreeShape {
 }
 
 const NONE = -1;
+/** Scoring's scratch: the internal nodes on the way to a leaf, root first; one for all trees, so it stays in cache. */
+let scratchPath = new Int32Array(256);
 /** Offsets in an internal node's routing record. */
 const CUT_DIM = 0;
 const CUT = 1;
@@ -34,8 +36,9 @@ export class RandomCutTree {
   readonly dimensions: number;
   readonly capacity: number;
   private root = NONE;
-  /** Per internal node: cut dimension, cut value, left, right. */
+  /** Per internal node, one 16-byte record: cut dimension, cut value, left, right (`routes` reads the cut, `links` the rest). */
   private readonly routes: Float32Array;
+  private readonly links: Int32Array;
   /** Per internal node: its box's low corner, then its high corner. */
   private readonly boxes: Float32Array;
   private readonly boxStride: number;
@@ -46,14 +49,18 @@ export class RandomCutTree {
   private freeInternalCount: number;
   private readonly freeLeaves: Int32Array;
   private freeLeafCount: number;
-  /** Scratch: the internal nodes on the path to a leaf, root first. */
-  private readonly path: Int32Array;
+  /** Points held, duplicates counted (the root's mass, kept here so scoring need not load it). */
+  private total = 0;
+  /** log2(total + 1), the score's normalizer, for the total it was computed at. */
+  private normalizer = 0;
+  private normalizerTotal = -1;
   private leafOfNewest = NONE;
 
   constructor(dimensions: number, capacity: number) {
     this.dimensions = dimensions;
     this.capacity = capacity;
     this.routes = new Float32Array(capacity * ROUTE);
+    this.links = new Int32Array(this.routes.buffer);
     this.boxStride = 2 * dimensions;
     this.boxes = new Float32Array(capacity * this.boxStride);
     this.parent = new Int32Array(2 * capacity).fill(NONE);
@@ -67,16 +74,16 @@ export class RandomCutTree {
     }
     this.freeInternalCount = capacity;
     this.freeLeafCount = capacity;
-    this.path = new Int32Array(capacity);
   }
 
   /** Points held, duplicates counted. */
   get totalMass(): number {
-    return this.root === NONE ? 0 : this.mass[this.root]!;
+    return this.total;
   }
 
   /** Adds `point` (a leaf's mass grows if it is there already); returns the id of its leaf. */
   insert(point: ArrayLike<number>, random: Xoshiro128): number {
+    this.total += 1;
     if (this.root === NONE) {
       this.root = this.newLeaf(point, NONE);
       return this.root;
@@ -163,14 +170,15 @@ export class RandomCutTree {
     const dims = this.dimensions;
     const cap = this.capacity;
     const routes = this.routes;
+    const links = this.links;
     const above = this.parent[node]!;
     const inner = this.freeInternal[--this.freeInternalCount]!;
     const leaf = this.newLeaf(point, inner);
     const o = inner * ROUTE;
-    routes[o + CUT_DIM] = dim;
+    links[o + CUT_DIM] = dim;
     routes[o + CUT] = cut;
-    routes[o + LEFT] = point[dim]! <= cut ? leaf : node;
-    routes[o + RIGHT] = point[dim]! <= cut ? node : leaf;
+    links[o + LEFT] = point[dim]! <= cut ? leaf : node;
+    links[o + RIGHT] = point[dim]! <= cut ? node : leaf;
     this.mass[inner] = this.mass[node]! + 1;
     const isLeaf = node >= cap;
     const boxes = isLeaf ? this.leafPoint : this.boxes;
@@ -189,6 +197,7 @@ export class RandomCutTree {
 
   /** Removes one copy of the leaf's point; at mass zero the leaf's sibling takes its parent's place. */
   delete(leaf: number): void {
+    this.total -= 1;
     for (let n = leaf; n !== NONE; n = this.parent[n]!) this.mass[n]! -= 1;
     if (this.mass[leaf]! > 0) return;
     const inner = this.parent[leaf]!;
@@ -199,7 +208,7 @@ export class RandomCutTree {
       return;
     }
     const o = inner * ROUTE;
-    const sibling = this.routes[o + LEFT] === leaf ? this.routes[o + RIGHT]! : this.routes[o + LEFT]!;
+    const sibling = this.links[o + LEFT] === leaf ? this.links[o + RIGHT]! : this.links[o + LEFT]!;
     const above = this.parent[inner]!;
     this.parent[sibling] = above;
     this.replaceChild(above, inner, sibling);
@@ -215,8 +224,8 @@ export class RandomCutTree {
     const cap = this.capacity;
     const nodes = this.boxes;
     const o = n * this.boxStride;
-    const l = this.routes[n * ROUTE + LEFT]!;
-    const r = this.routes[n * ROUTE + RIGHT]!;
+    const l = this.links[n * ROUTE + LEFT]!;
+    const r = this.links[n * ROUTE + RIGHT]!;
     const lBoxes = l >= cap ? this.leafPoint : nodes;
     const lLo = l >= cap ? (l - cap) * dims : l * this.boxStride;
     const lHi = l >= cap ? lLo : lLo + dims;
@@ -245,29 +254,30 @@ export class RandomCutTree {
    */
   score(q: ArrayLike<number>): number {
     if (this.root === NONE) return 0;
+    if (scratchPath.length < this.capacity) scratchPath = new Int32Array(this.capacity);
+    const path = scratchPath;
     let depth = 0;
     let node = this.root;
     while (node < this.capacity) {
-      this.path[depth++] = node;
+      path[depth++] = node;
       node = this.child(node, q);
     }
-    return this.scoreFromLeaf(q, node, depth);
+    return this.scoreFromLeaf(q, node, depth, path);
   }
 
   /** The child of internal node `node` on `q`'s side of its cut. */
   private child(node: number, q: ArrayLike<number>): number {
-    const routes = this.routes;
+    const links = this.links;
     const o = node * ROUTE;
-    return (q[routes[o + CUT_DIM]! | 0]! <= routes[o + CUT]! ? routes[o + LEFT]! : routes[o + RIGHT]!) | 0;
+    return q[links[o + CUT_DIM]!]! <= this.routes[o + CUT]! ? links[o + LEFT]! : links[o + RIGHT]!;
   }
 
   /** Scores `q` routed to `leaf` at `depth`, with the internal nodes on its way in `path`. */
-  private scoreFromLeaf(q: ArrayLike<number>, leaf: number, depth: number): number {
+  private scoreFromLeaf(q: ArrayLike<number>, leaf: number, depth: number, path: Int32Array): number {
     const dims = this.dimensions;
     const stride = this.boxStride;
     const nodes = this.boxes;
-    const path = this.path;
-    const treeMass = this.mass[this.root]!;
+    const treeMass = this.total;
     if (this.equalsLeaf(leaf, q)) return normalizeScore(scoreSeen(depth, this.mass[leaf]!, treeMass), treeMass);
     let score = scoreUnseen(depth);
     for (let k = depth - 1; k >= 0; k--) {
@@ -287,7 +297,11 @@ export class RandomCutTree {
       const p = outside / (outside + range);
       score = p / (k + 1) + (1 - p) * score;
     }
-    return normalizeScore(score, treeMass);
+    if (this.normalizerTotal !== treeMass) {
+      this.normalizer = normalizeScore(1, treeMass);
+      this.normalizerTotal = treeMass;
+    }
+    return score * this.normalizer;
   }
 
   /** The structure in preorder, and each leaf id's preorder index among the leaves. */
@@ -307,9 +321,9 @@ export class RandomCutTree {
         for (let i = 0; i < this.dimensions; i++) points.push(this.leafPoint[base + i]!);
       } else {
         const o = node * ROUTE;
-        nodes.push(this.routes[o + CUT_DIM]!);
+        nodes.push(this.links[o + CUT_DIM]!);
         cuts.push(this.routes[o + CUT]!);
-        stack.push(this.routes[o + RIGHT]!, this.routes[o + LEFT]!);
+        stack.push(this.links[o + RIGHT]!, this.links[o + LEFT]!);
       }
     }
     return { shape: { nodes, cuts, points }, leafOrder };
@@ -331,17 +345,18 @@ export class RandomCutTree {
       const inner = this.freeInternal[--this.freeInternalCount]!;
       const o = inner * ROUTE;
       this.parent[inner] = above;
-      this.routes[o + CUT_DIM] = code;
+      this.links[o + CUT_DIM] = code;
       this.routes[o + CUT] = shape.cuts[cutAt++]!;
       const left = build(inner);
       const right = build(inner);
-      this.routes[o + LEFT] = left;
-      this.routes[o + RIGHT] = right;
+      this.links[o + LEFT] = left;
+      this.links[o + RIGHT] = right;
       this.mass[inner] = this.mass[left]! + this.mass[right]!;
       this.boxFromChildren(inner);
       return inner;
     };
     if (shape.nodes.length > 0) this.root = build(NONE);
+    this.total = this.root === NONE ? 0 : this.mass[this.root]!;
     return leaves;
   }
 
@@ -366,7 +381,7 @@ export class RandomCutTree {
       return;
     }
     const o = above * ROUTE;
-    if (this.routes[o + LEFT] === from) this.routes[o + LEFT] = to;
-    else this.routes[o + RIGHT] = to;
+    if (this.links[o + LEFT] === from) this.links[o + LEFT] = to;
+    else this.links[o + RIGHT] = to;
   }
 }
