@@ -43,13 +43,17 @@ export class RandomCutTree {
   private readonly boxes: Float32Array;
   private readonly boxStride: number;
   private readonly parent: Int32Array;
+  /**
+   * Leaves' masses (copies of their point). Internal nodes' masses, which random-cut-forest-by-aws
+   * keeps for other visitors, are not kept: the anomaly score reads only the leaf's and the tree's.
+   */
   private readonly mass: Int32Array;
   private readonly leafPoint: Float32Array;
   private readonly freeInternal: Int32Array;
   private freeInternalCount: number;
   private readonly freeLeaves: Int32Array;
   private freeLeafCount: number;
-  /** Points held, duplicates counted (the root's mass, kept here so scoring need not load it). */
+  /** Points held, duplicates counted (the root's mass). */
   private total = 0;
   /** log2(total + 1), the score's normalizer, for the total it was computed at. */
   private normalizer = 0;
@@ -151,13 +155,12 @@ export class RandomCutTree {
     }
   }
 
-  /** Counts `point` into internal node `node`'s mass and box on its way down. */
+  /** Grows internal node `node`'s box to hold `point` on its way down. */
   private descendInto(node: number, point: ArrayLike<number>): void {
     const dims = this.dimensions;
     const nodes = this.boxes;
     const lo = node * this.boxStride;
     const hi = lo + dims;
-    this.mass[node]! += 1;
     for (let i = 0; i < dims; i++) {
       const v = point[i]!;
       if (v < nodes[lo + i]!) nodes[lo + i] = v;
@@ -179,7 +182,6 @@ export class RandomCutTree {
     routes[o + CUT] = cut;
     links[o + LEFT] = point[dim]! <= cut ? leaf : node;
     links[o + RIGHT] = point[dim]! <= cut ? node : leaf;
-    this.mass[inner] = this.mass[node]! + 1;
     const isLeaf = node >= cap;
     const boxes = isLeaf ? this.leafPoint : this.boxes;
     const lo = isLeaf ? (node - cap) * dims : node * this.boxStride;
@@ -198,7 +200,7 @@ export class RandomCutTree {
   /** Removes one copy of the leaf's point; at mass zero the leaf's sibling takes its parent's place. */
   delete(leaf: number): void {
     this.total -= 1;
-    for (let n = leaf; n !== NONE; n = this.parent[n]!) this.mass[n]! -= 1;
+    this.mass[leaf]! -= 1;
     if (this.mass[leaf]! > 0) return;
     const inner = this.parent[leaf]!;
     this.freeLeaves[this.freeLeafCount++] = leaf;
@@ -351,12 +353,11 @@ export class RandomCutTree {
       const right = build(inner);
       this.links[o + LEFT] = left;
       this.links[o + RIGHT] = right;
-      this.mass[inner] = this.mass[left]! + this.mass[right]!;
       this.boxFromChildren(inner);
       return inner;
     };
     if (shape.nodes.length > 0) this.root = build(NONE);
-    this.total = this.root === NONE ? 0 : this.mass[this.root]!;
+    this.total = leaves.reduce((sum, leaf) => sum + this.mass[leaf]!, 0);
     return leaves;
   }
 
