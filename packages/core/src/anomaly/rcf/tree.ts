@@ -291,8 +291,8 @@ export class RandomCutTree {
         const low = nodes[lo + i]!;
         const high = nodes[hi + i]!;
         const value = q[i]!;
-        if (value < low) outside += low - value;
-        else if (value > high) outside += value - high;
+        // Branch-free: which side a value falls is data-dependent and mispredicts.
+        outside += Math.max(low - value, 0) + Math.max(value - high, 0);
         range += high - low;
       }
       if (outside === 0) break;
