@@ -75,7 +75,7 @@ export class RandomCutForest {
     this.randoms = [];
     for (let t = 0; t < this.numberOfTrees; t++) {
       this.trees.push(new RandomCutTree(this.dimensions, this.sampleSize));
-      this.samplers.push(new Sampler(this.sampleSize));
+      this.samplers.push(new Sampler(this.sampleSize, this.timeDecay));
       this.randoms.push(new Xoshiro128([seeds.nextUint32(), seeds.nextUint32(), seeds.nextUint32(), seeds.nextUint32()]));
     }
     this.point = new Float32Array(this.dimensions);
@@ -101,8 +101,8 @@ export class RandomCutForest {
     const sequenceIndex = this.count;
     for (let t = 0; t < this.numberOfTrees; t++) {
       const sampler = this.samplers[t]!;
-      const weight = Sampler.weight(this.timeDecay, sequenceIndex, this.randoms[t]!.nextOpen());
-      if (!sampler.accepts(weight)) continue;
+      const weight = sampler.offer(sequenceIndex, this.randoms[t]!.nextOpen());
+      if (Number.isNaN(weight)) continue;
       this.addToTree(t, p, weight);
     }
     this.count += 1;
