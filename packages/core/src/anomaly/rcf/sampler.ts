@@ -10,9 +10,20 @@ export class Sampler {
   /** What each entry stands for (the tree's leaf id of the sampled point). */
   readonly refs: Int32Array;
   size = 0;
+  readonly timeDecay: number;
+  /**
+   * exp(max weight + λ·s), valid at sequence index `thresholdAt`: a point with −ln u above it has
+   * a weight above the maximum, so most refusals take one logarithm instead of two. Between
+   * changes to the heap it grows by e^λ a step.
+   */
+  private threshold = Number.POSITIVE_INFINITY;
+  private thresholdAt = -1;
+  private readonly growth: number;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, timeDecay = 0) {
     this.capacity = capacity;
+    this.timeDecay = timeDecay;
+    this.growth = Math.exp(timeDecay);
     this.weights = new Float64Array(capacity);
     this.refs = new Int32Array(capacity);
   }
@@ -34,8 +45,23 @@ export class Sampler {
     return this.refs[0]!;
   }
 
+  /** The weight of the point at `sequenceIndex` drawn with `u`, or NaN when the sampler refuses it. */
+  offer(sequenceIndex: number, u: number): number {
+    const x = -Math.log(u);
+    if (this.size === this.capacity) {
+      if (this.thresholdAt === sequenceIndex - 1) this.threshold *= this.growth;
+      else this.threshold = Math.exp(this.weights[0]! + this.timeDecay * sequenceIndex);
+      this.thresholdAt = sequenceIndex;
+      // The margin keeps rounding in the threshold from refusing a point the exact rule takes.
+      if (x > this.threshold * (1 + 1e-9)) return Number.NaN;
+    }
+    const weight = -this.timeDecay * sequenceIndex + Math.log(x);
+    return this.accepts(weight) ? weight : Number.NaN;
+  }
+
   /** Adds an accepted entry, evicting the maximum first when full. */
   add(weight: number, ref: number): void {
+    this.thresholdAt = -1;
     if (this.size < this.capacity) {
       this.siftUp(this.size++, weight, ref);
     } else {

@@ -90,6 +90,20 @@ describe("RandomCutForest", () => {
     expect(scores[2500 - 3]!).toBeGreaterThan(mean + 3 * sd);
   });
 
+  it("keeps trees and samplers consistent through duplicates and evictions", () => {
+    const forest = new RandomCutForest({ dimensions: 2, numberOfTrees: 5, sampleSize: 16, timeDecay: 0.05, seed: 2 });
+    for (let i = 0; i < 500; i++) forest.update([1, 1]); // one leaf whose mass rises and falls
+    const constant = forest.score([1, 1]);
+    for (let i = 0; i < 500; i++) forest.update([i % 7, (i * 3) % 5]);
+    const state = forest.toJSON();
+    for (const tree of state.trees) {
+      expect(tree.weights).toHaveLength(16);
+      expect(tree.shape.nodes.reduce((sum, code) => (code < 0 ? sum - code : sum), 0)).toBe(16);
+    }
+    expect(RandomCutForest.fromJSON(state).toJSON()).toEqual(state); // its checks pass: the parts agree
+    expect(constant).toBeLessThan(forest.score([40, 40]));
+  });
+
   it("never changes the forest when scoring", () => {
     const forest = new RandomCutForest({ dimensions: 4, numberOfTrees: 20, sampleSize: 64, seed: 5 });
     stream(forest, shingled(series(500, 4), 4));
@@ -134,6 +148,8 @@ describe("RandomCutForest", () => {
     expect(() => forest.update([1])).toThrow(InvalidPointError);
     expect(() => forest.update([1, Number.NaN])).toThrow(InvalidPointError);
     expect(() => forest.score([1, Number.POSITIVE_INFINITY])).toThrow(InvalidPointError);
+    // Trees hold float32, as random-cut-forest-by-aws does: a value beyond its range is refused, not made infinite.
+    expect(() => forest.update([1, 1e39])).toThrow(InvalidPointError);
     expect(JSON.stringify(forest.toJSON())).toBe(before);
     expect(forest.updates).toBe(1);
   });
