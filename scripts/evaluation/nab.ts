@@ -37,6 +37,8 @@ export interface NabResult {
   /** Scorable detections outside every window. */
   readonly falsePositives: number;
   readonly windows: readonly Window[];
+  /** Per window (as `windows`): whether a scorable detection fell in it. */
+  readonly windowDetected: readonly boolean[];
 }
 
 /** util.getProbationPeriod: min(floor(15 % of the rows), 15 % of 5000). */
@@ -144,6 +146,7 @@ export function nabScore(
     missedWindows,
     falsePositives,
     windows,
+    windowDetected: windows.map((_, w) => windowScores.has(w) && windowScores.get(w) !== -profile.fnWeight),
   };
 }
 

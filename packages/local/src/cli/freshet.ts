@@ -13,6 +13,7 @@ interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   // One line per command, in alphabetical order.
   alerts: () => import("./commands/alerts.ts"),
+  anomalies: () => import("./commands/anomalies.ts"),
   audit: () => import("./commands/audit.ts"),
   dlq: () => import("./commands/dlq.ts"),
   executions: () => import("./commands/executions.ts"),
