@@ -1,3 +1,4 @@
+import { benchAnomalyScore } from "./bench/anomaly-score.ts";
 import { benchCopy } from "./bench/copy.ts";
 import { benchKinesis } from "./bench/kinesis.ts";
 import { benchMaintenance } from "./bench/maintenance.ts";
@@ -29,6 +30,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
     await benchTriage();
     await benchTriageFlow();
   },
+  "anomaly-score": benchAnomalyScore,
 };
 const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy", "table-health"] };
 
