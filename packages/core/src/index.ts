@@ -29,3 +29,5 @@ export * from "./warehouse/index.ts";
 export * from "./lake/triage-keys.ts";
 export * from "./deploy/triage-settings.ts";
 export * from "./dead-letters/index.ts";
+export * from "./anomaly/rcf/index.ts";
+export * from "./anomaly/index.ts";

@@ -19,6 +19,8 @@ export const DB_ROLES = {
   reader: "freshet_reader",
   /** The Maintenance state machine: VACUUM and ANALYZE, and the table health view (migration 6). */
   maintainer: "freshet_maintainer",
+  /** The AnomalyScoring state machine: reads events for the metric series, appends anomalies (migration 8). */
+  anomaly: "freshet_anomaly",
 } as const;
 
 export type DbRole = (typeof DB_ROLES)[keyof typeof DB_ROLES];

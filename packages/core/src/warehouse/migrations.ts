@@ -14,6 +14,7 @@ import { CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS } from "./rollups/views.ts";
 import { buildDatabaseRolesStatements } from "./grants.ts";
 import { MAINTAINER_ROLE_STATEMENTS } from "./maintenance/role.ts";
 import { REDRIVE_ACCOUNTING_STATEMENTS } from "./redrive-accounting.ts";
+import { ANOMALIES_MIGRATION_STATEMENTS } from "../anomaly/table.ts";
 import { assertMigrationsOrdered, type Migration } from "./schema-migrations.ts";
 import { CREATE_CAMPAIGN_PERFORMANCE } from "./views/campaign-performance.ts";
 import { CREATE_FEATURE_ADOPTION } from "./views/feature-adoption.ts";
@@ -68,6 +69,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "maintainer_role", statements: MAINTAINER_ROLE_STATEMENTS },
   // Dead-letter triage: the redrive marker on events, redriven and repaired in the accounting.
   { version: 7, name: "redrive_accounting", statements: REDRIVE_ACCOUNTING_STATEMENTS },
+  // Anomaly detection: the alerted anomalies and recoveries, the scoring workflow's role.
+  { version: 8, name: "anomalies", statements: ANOMALIES_MIGRATION_STATEMENTS },
 ];
 
 assertMigrationsOrdered(MIGRATIONS);
