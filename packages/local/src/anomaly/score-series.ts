@@ -24,6 +24,14 @@ export interface SeriesScorerOptions {
   readonly metric?: MetricDefinition;
   /** The forest's options besides its dimension (the shingle size): defaults as the model's. */
   readonly forest?: Omit<ForestOptions, "dimensions">;
+  /** The model instead of a new forest (tests observe the features it is given). */
+  readonly model?: StreamingModel;
+}
+
+/** What the scorer needs of a model: RandomCutForest's streaming half. */
+export interface StreamingModel {
+  score(point: ArrayLike<number>): number;
+  update(point: ArrayLike<number>): void;
 }
 
 export interface ScoredRow {
@@ -37,7 +45,7 @@ export const DEFAULT_FOREST_SEED = 2026;
 export class SeriesScorer {
   readonly #settings: AnomalySettings;
   readonly #metric: MetricDefinition;
-  readonly #forest: RandomCutForest;
+  readonly #model: StreamingModel;
   /** The newest `shingleSize + baselineMinutes` values: all a point's features and expected value need. */
   readonly #recent: number[] = [];
   #state: SeriesState | undefined;
@@ -45,7 +53,7 @@ export class SeriesScorer {
   constructor(options: SeriesScorerOptions = {}) {
     this.#settings = options.settings ?? DEFAULT_ANOMALY_SETTINGS;
     this.#metric = options.metric ?? METRICS[0]!;
-    this.#forest = new RandomCutForest({ seed: DEFAULT_FOREST_SEED, ...options.forest, dimensions: this.#settings.shingleSize });
+    this.#model = options.model ?? new RandomCutForest({ seed: DEFAULT_FOREST_SEED, ...options.forest, dimensions: this.#settings.shingleSize });
   }
 
   /** Scores the value at `at` (an ISO time, later than the previous one) and decides on it. */
@@ -66,8 +74,8 @@ export class SeriesScorer {
 
   /** The model's lifecycle: streaming RCF, score first (the point never scores against itself), then learn it. */
   #scoreThenUpdate(features: number[]): number {
-    const score = this.#forest.score(features);
-    this.#forest.update(features);
+    const score = this.#model.score(features);
+    this.#model.update(features);
     return score;
   }
 }
