@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { scoreCsv } from "../packages/local/src/anomaly/score-csv.ts";
 import { nabScore, normalizedScore, windowMetrics, type NabResult } from "./evaluation/nab.ts";
-import { syntheticSet, writeSyntheticSet, type IncidentKind, type SyntheticSeries } from "./evaluation/synthetic.ts";
+import { syntheticSet, writeSyntheticSet, type IncidentKind, type SyntheticOptions, type SyntheticSeries } from "./evaluation/synthetic.ts";
 
 /**
  * `npm run evaluate [-- --seed N]`: how good Freshet's anomaly alerts are. Generates the seeded
@@ -15,6 +15,7 @@ import { syntheticSet, writeSyntheticSet, type IncidentKind, type SyntheticSerie
  * window-based precision/recall/F1.
  */
 const SEED = Number(process.argv.includes("--seed") ? process.argv[process.argv.indexOf("--seed") + 1] : 10);
+if (!Number.isInteger(SEED)) throw new RangeError("--seed takes an integer");
 
 export interface SeriesEvaluation {
   readonly series: SyntheticSeries;
@@ -36,10 +37,10 @@ export async function alertFlags(file: string): Promise<Uint8Array> {
   return Uint8Array.from(flags);
 }
 
-export async function evaluate(seed: number): Promise<SeriesEvaluation[]> {
+export async function evaluate(options: SyntheticOptions): Promise<SeriesEvaluation[]> {
   const dir = mkdtempSync(join(tmpdir(), "freshet-evaluate-"));
   try {
-    const set = syntheticSet({ seed });
+    const set = syntheticSet(options);
     const { files, labelsFile } = writeSyntheticSet(dir, set);
     const labels = JSON.parse(readFileSync(labelsFile, "utf8")) as Record<string, string[]>;
     const out: SeriesEvaluation[] = [];
@@ -49,6 +50,7 @@ export async function evaluate(seed: number): Promise<SeriesEvaluation[]> {
       const flags = await alertFlags(file);
       const seconds = (performance.now() - started) / 1000;
       const labelIndices = labels[basename(file)]!.map((at) => series.timestamps.indexOf(at));
+      if (flags.length !== series.values.length || labelIndices.includes(-1)) throw new Error(`${file}: scored rows or labels do not match the series`);
       out.push({ series, result: nabScore(flags, labelIndices), alerts: flags.reduce((a, b) => a + b, 0), seconds });
     }
     return out;
@@ -58,7 +60,7 @@ export async function evaluate(seed: number): Promise<SeriesEvaluation[]> {
 }
 
 /** Which incident kinds were caught: a kind's incident is caught when its NAB window has an alert. */
-function caughtByKind(evaluations: readonly SeriesEvaluation[]): Map<IncidentKind, { caught: number; total: number }> {
+export function caughtByKind(evaluations: readonly SeriesEvaluation[]): Map<IncidentKind, { caught: number; total: number }> {
   const byKind = new Map<IncidentKind, { caught: number; total: number }>();
   for (const { series, result } of evaluations) {
     for (const incident of series.incidents) {
@@ -92,4 +94,4 @@ function report(seed: number, evaluations: readonly SeriesEvaluation[]): string 
   return lines.join("\n");
 }
 
-if (import.meta.main) console.log(report(SEED, await evaluate(SEED)));
+if (import.meta.main) console.log(report(SEED, await evaluate({ seed: SEED })));
