@@ -3,6 +3,7 @@ import { benchCopy } from "./bench/copy.ts";
 import { benchKinesis } from "./bench/kinesis.ts";
 import { benchMaintenance } from "./bench/maintenance.ts";
 import { benchPipeline } from "./bench/pipeline.ts";
+import { benchRcf } from "./bench/rcf.ts";
 import { benchS3 } from "./bench/s3.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
 import { benchTableHealth } from "./bench/table-health.ts";
@@ -31,6 +32,9 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
     await benchTriageFlow();
   },
   "anomaly-score": benchAnomalyScore,
+  rcf: async () => {
+    await benchRcf();
+  },
 };
 const GROUPS: Readonly<Record<string, readonly string[]>> = { local: ["kinesis", "s3", "copy", "table-health"] };
 

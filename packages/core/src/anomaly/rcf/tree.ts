@@ -76,26 +76,37 @@ export class RandomCutTree {
     }
     const dims = this.dimensions;
     const cap = this.capacity;
+    const lo = this.lo;
+    const hi = this.hi;
+    const mass = this.mass;
     let node = this.root;
     for (;;) {
       const isLeaf = node >= cap;
-      const box = isLeaf ? this.leafPoint : this.lo;
-      const boxHi = isLeaf ? this.leafPoint : this.hi;
-      const base = (isLeaf ? node - cap : node) * dims;
       if (isLeaf && this.equalsLeaf(node, point)) {
-        this.mass[node]! += 1;
+        mass[node]! += 1;
         return node;
       }
-      // Draw the cut over the box grown to hold the point.
+      const boxLo = isLeaf ? this.leafPoint : lo;
+      const boxHi = isLeaf ? this.leafPoint : hi;
+      const base = (isLeaf ? node - cap : node) * dims;
+      // Draw the cut over the box grown to hold the point: a dimension in proportion to its side.
       let range = 0;
-      for (let i = 0; i < dims; i++) range += Math.max(boxHi[base + i]!, point[i]!) - Math.min(box[base + i]!, point[i]!);
+      for (let i = 0; i < dims; i++) {
+        const v = point[i]!;
+        const a = boxLo[base + i]!;
+        const b = boxHi[base + i]!;
+        range += (b > v ? b : v) - (a < v ? a : v);
+      }
       let r = random.nextOpen() * range;
       let dim = -1;
       let low = 0;
       let gap = 0;
       for (let i = 0; i < dims; i++) {
-        const l = Math.min(box[base + i]!, point[i]!);
-        const g = Math.max(boxHi[base + i]!, point[i]!) - l;
+        const v = point[i]!;
+        const a = boxLo[base + i]!;
+        const b = boxHi[base + i]!;
+        const l = a < v ? a : v;
+        const g = (b > v ? b : v) - l;
         if (g <= 0) continue;
         dim = i;
         low = l;
@@ -103,22 +114,20 @@ export class RandomCutTree {
         if (r < g) break;
         r -= g;
       }
-      let cut = low + Math.min(r, gap);
+      let cut = low + (r < gap ? r : gap);
       if (cut >= low + gap) cut = low; // rounding put the cut on the far edge
-      const boxLow = box[base + dim]!;
-      const boxHigh = boxHi[base + dim]!;
-      if (cut < boxLow || cut >= boxHigh) {
+      if (cut < boxLo[base + dim]! || cut >= boxHi[base + dim]!) {
         this.separate(node, point, dim, cut);
         return this.leafOfNewest;
       }
       // The cut falls inside the node's box: the point belongs below this (internal) node.
-      this.mass[node]! += 1;
+      mass[node]! += 1;
       for (let i = 0; i < dims; i++) {
         const v = point[i]!;
-        if (v < this.lo[base + i]!) this.lo[base + i] = v;
-        if (v > this.hi[base + i]!) this.hi[base + i] = v;
+        if (v < lo[base + i]!) lo[base + i] = v;
+        if (v > hi[base + i]!) hi[base + i] = v;
       }
-      node = point[this.cutDim[node]!]! <= this.cutValue[node]! ? this.left[node]! : this.right[node]! ;
+      node = point[this.cutDim[node]!]! <= this.cutValue[node]! ? this.left[node]! : this.right[node]!;
     }
   }
 
@@ -184,23 +193,31 @@ export class RandomCutTree {
   /** Sets an internal node's box to the union of its children's; says whether it changed. */
   private boxFromChildren(n: number): boolean {
     const dims = this.dimensions;
+    const cap = this.capacity;
     const base = n * dims;
-    const [l, lBase] = this.boxOf(this.left[n]!);
-    const [r, rBase] = this.boxOf(this.right[n]!);
+    const l = this.left[n]!;
+    const r = this.right[n]!;
+    const lLo = l >= cap ? this.leafPoint : this.lo;
+    const lHi = l >= cap ? this.leafPoint : this.hi;
+    const lBase = (l >= cap ? l - cap : l) * dims;
+    const rLo = r >= cap ? this.leafPoint : this.lo;
+    const rHi = r >= cap ? this.leafPoint : this.hi;
+    const rBase = (r >= cap ? r - cap : r) * dims;
+    const lo = this.lo;
+    const hi = this.hi;
     let changed = false;
     for (let i = 0; i < dims; i++) {
-      const low = Math.min(l[0][lBase + i]!, r[0][rBase + i]!);
-      const high = Math.max(l[1][lBase + i]!, r[1][rBase + i]!);
-      if (low !== this.lo[base + i] || high !== this.hi[base + i]) changed = true;
-      this.lo[base + i] = low;
-      this.hi[base + i] = high;
+      const a = lLo[lBase + i]!;
+      const b = rLo[rBase + i]!;
+      const low = a < b ? a : b;
+      const c = lHi[lBase + i]!;
+      const d = rHi[rBase + i]!;
+      const high = c > d ? c : d;
+      if (low !== lo[base + i] || high !== hi[base + i]) changed = true;
+      lo[base + i] = low;
+      hi[base + i] = high;
     }
     return changed;
-  }
-
-  private boxOf(node: number): [[Float64Array, Float64Array], number] {
-    if (node >= this.capacity) return [[this.leafPoint, this.leafPoint], (node - this.capacity) * this.dimensions];
-    return [[this.lo, this.hi], node * this.dimensions];
   }
 
   /**
@@ -213,11 +230,15 @@ export class RandomCutTree {
     const dims = this.dimensions;
     const cap = this.capacity;
     const path = this.path;
+    const cutDim = this.cutDim;
+    const cutValue = this.cutValue;
+    const left = this.left;
+    const right = this.right;
     let depth = 0;
     let node = this.root;
     while (node < cap) {
       path[depth++] = node;
-      node = q[this.cutDim[node]!]! <= this.cutValue[node]! ? this.left[node]! : this.right[node]!;
+      node = q[cutDim[node]!]! <= cutValue[node]! ? left[node]! : right[node]!;
     }
     const treeMass = this.mass[this.root]!;
     if (this.equalsLeaf(node, q)) return normalizeScore(scoreSeen(depth, this.mass[node]!, treeMass), treeMass);
