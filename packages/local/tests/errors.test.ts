@@ -1,6 +1,8 @@
 import { FreshetError } from "@freshet/core";
 import { describe, expect, it } from "vitest";
 import { describeErrorHierarchy, errorClassesOf, type ErrorClass } from "../../core/tests/support/error-hierarchy.ts";
+import * as anomalyErrors from "../src/anomaly/errors.ts";
+import { SeriesCsvError } from "../src/anomaly/errors.ts";
 import * as cliErrors from "../src/cli/errors.ts";
 import { AuditQueryError, CommandError, UsageError } from "../src/cli/errors.ts";
 import * as deployErrors from "../src/deploy/errors.ts";
@@ -52,6 +54,7 @@ const exported = errorClassesOf(
   snsErrors,
   sfnErrors,
   cliErrors,
+  anomalyErrors,
   deployErrors,
   esmErrors,
   lambdaErrors,
@@ -119,6 +122,7 @@ describeErrorHierarchy(
     { type: UsageError, make: (cause) => new UsageError("--from must be before --to", { cause }) },
     { type: AuditQueryError, make: (cause) => new AuditQueryError("audit query FAILED", { cause }) },
     { type: CommandError, make: (cause) => new CommandError("input is not JSON", 2, { cause }) },
+    { type: SeriesCsvError, make: (cause) => new SeriesCsvError("value is not a number", 3, { cause }) },
   ],
   // AwsApiError's own case above stands for all of its subclasses.
   exported.filter((type) => type === AwsApiError || !answersOverTheWire(type)),
