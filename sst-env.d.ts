@@ -10,6 +10,11 @@
 import "sst"
 declare module "sst" {
   export interface Resource {
+    "AnomalyEndpoint": {
+      "arn": string
+      "name": string
+      "type": "sst.sst.Linkable"
+    }
     "Api": {
       "type": "sst.aws.ApiGatewayV2"
       "url": string

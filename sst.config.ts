@@ -22,6 +22,7 @@ export default $config({
     const { createLoad, loadSchedule } = await import("./stacks/load.ts");
     const { maintenanceScheduleExpression, maintenanceScheduleInput } = await import("./stacks/maintenance.ts");
     const { createTriage, createTriageTrigger } = await import("./stacks/triage.ts");
+    const { createAnomaly } = await import("./stacks/anomaly.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
@@ -32,6 +33,7 @@ export default $config({
     const { planner } = createLoad({ config, lake, warehouse });
     const loadExpression = loadSchedule(config);
     const triageFunction = createTriage({ config, lake, stream });
+    const anomaly = createAnomaly({ config, lake });
     const workflows = createWorkflows({
       lake,
       opsAlerts,
@@ -40,6 +42,7 @@ export default $config({
       warehouse,
       loadPlanner: planner,
       triageFunction,
+      anomaly,
       scheduleExpression: (s) => maintenanceScheduleExpression(config, s) ?? loadExpression(s),
       scheduleInput: maintenanceScheduleInput(config),
     });
@@ -50,6 +53,7 @@ export default $config({
       lakeBucket: lake.name,
       eventsStream: stream.name,
       warehouseWorkgroup: warehouse.workgroup.workgroupName,
+      anomalyEndpoint: anomaly.endpointName,
     };
   },
 });

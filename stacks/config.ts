@@ -30,6 +30,17 @@ export interface StageConfig {
   readonly maintenance: MaintenanceConfig;
   /** Dead-letter triage: debounce, objects per execution, alert threshold (defaults in core). */
   readonly triage: TriageSettings;
+  /** The SageMaker endpoint scoring business metrics (`stacks/anomaly.ts`). */
+  readonly anomaly: AnomalyConfig;
+}
+
+/** Freshet's own RCF endpoint (model, configuration, endpoint), or one the stage already has. */
+export interface AnomalyConfig {
+  /** Use this existing SageMaker endpoint instead of creating one (its model is yours to train). */
+  readonly existingEndpointName?: string;
+  /** The hosting instance (real-time inference); RCF scores a few hundred points per call. */
+  readonly instanceType: string;
+  readonly instanceCount: number;
 }
 
 export interface LakeConfig {
@@ -122,6 +133,7 @@ export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
     thresholds: DEFAULT_MAINTENANCE_SETTINGS.thresholds,
   },
   triage: DEFAULT_TRIAGE_SETTINGS,
+  anomaly: { instanceType: "ml.m5.large", instanceCount: 1 },
 };
 
 /** Stages that differ from `DEFAULTS`, e.g. `{ "dev-alice": { lake: { processedExpiryDays: 7 } } }`. */
@@ -147,6 +159,7 @@ export function stageConfig(stage: string, overrides: StageOverrides = STAGE_OVE
       thresholds: { ...DEFAULTS.maintenance.thresholds, ...overrides.maintenance?.thresholds },
     },
     triage: { ...DEFAULTS.triage, ...overrides.triage },
+    anomaly: { ...DEFAULTS.anomaly, ...overrides.anomaly },
   };
   validate(config);
   return config;
@@ -212,6 +225,7 @@ function validate(c: StageConfig): void {
     fail(`warehouse.loadIntervalMinutes must be an integer in 1..1440, got ${w.loadIntervalMinutes}`);
   }
   validateMaintenance(c.maintenance, fail);
+  validateAnomaly(c.anomaly, fail);
   const tr = c.triage;
   if (!Number.isInteger(tr.debounceSeconds) || tr.debounceSeconds < 0 || tr.debounceSeconds > 900) {
     fail(`triage.debounceSeconds must be an integer in 0..900, got ${tr.debounceSeconds}`);
@@ -234,4 +248,12 @@ function validateMaintenance(m: MaintenanceConfig, fail: (message: string) => ne
     fail(`maintenance: ${(error as Error).message}`);
   }
   if (!m.schedule.startsWith("cron(")) fail(`maintenance.schedule must be a cron(…) at an off-peak hour, got ${m.schedule}`);
+}
+
+function validateAnomaly(a: AnomalyConfig, fail: (message: string) => never): void {
+  if (a.existingEndpointName !== undefined && !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(a.existingEndpointName)) {
+    fail(`anomaly.existingEndpointName must be a SageMaker endpoint name, got "${a.existingEndpointName}"`);
+  }
+  if (!/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(a.instanceType)) fail(`anomaly.instanceType must be a SageMaker instance type (ml.…), got ${a.instanceType}`);
+  if (!Number.isInteger(a.instanceCount) || a.instanceCount < 1) fail(`anomaly.instanceCount must be a positive integer, got ${a.instanceCount}`);
 }

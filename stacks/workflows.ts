@@ -15,6 +15,7 @@ import {
 import { DB_ROLES, type DbRole } from "@freshet/core";
 import { databaseRoleTags } from "./database-roles.ts";
 import type { Permission } from "./permissions.ts";
+import type { Anomaly } from "./anomaly.ts";
 import type { Warehouse } from "./warehouse.ts";
 
 /**
@@ -37,6 +38,8 @@ export interface WorkflowsInput {
   readonly loadPlanner: sst.aws.Function;
   /** The DeadLetterTriage workflow's function (`stacks/triage.ts`). */
   readonly triageFunction: sst.aws.Function;
+  /** The SageMaker endpoint the AnomalyScoring workflow invokes (`stacks/anomaly.ts`). */
+  readonly anomaly: Anomaly;
   /** A stage's own expression for a described schedule (e.g. its load interval); default: the description's. */
   readonly scheduleExpression?: (schedule: { workflow: string; name: string; expression: string }) => string;
   /** A stage's own input for a described schedule (e.g. Maintenance's thresholds); undefined: the description's. */
@@ -111,7 +114,7 @@ export function createWorkflows(input: WorkflowsInput): Record<string, DeployedW
 }
 
 /** The description's resources as this stage resolves them: same names, same definition. */
-function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner, triageFunction }: WorkflowsInput): $util.Output<WorkflowResources> {
+function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner, triageFunction, anomaly }: WorkflowsInput): $util.Output<WorkflowResources> {
   return $resolve({
     app: $app.name,
     stage: $app.stage,
@@ -129,6 +132,7 @@ function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, lo
     warehouseCopyRoleArn: warehouse.copyRole.arn,
     loadPlannerFunctionName: loadPlanner.name,
     triageFunctionName: triageFunction.name,
+    anomalyEndpointName: anomaly.endpointName,
   });
 }
 

@@ -61,6 +61,7 @@ function resources(): WorkflowResources {
     warehouseCopyRoleArn: r().one(ROLE, "WarehouseCopyRole").outputs.arn,
     loadPlannerFunctionName: r().lambda("LoadPlanner").fn.outputs.name,
     triageFunctionName: r().lambda("DeadLetterTriager").fn.outputs.name,
+    anomalyEndpointName: r().one("aws:sagemaker/endpoint:Endpoint", "AnomalyEndpoint").outputs.name,
   };
 }
 

@@ -30,4 +30,6 @@ export * from "./lake/triage-keys.ts";
 export * from "./deploy/triage-settings.ts";
 export * from "./dead-letters/index.ts";
 export * from "./anomaly/rcf/index.ts";
+export * from "./deploy/anomaly-model.ts";
 export * from "./anomaly/index.ts";
+export * from "./anomaly/training.ts";

@@ -3,6 +3,7 @@ export type { EndpointService, EndpointRequest, EndpointResponse } from "./endpo
 export { startPlatform, type Platform, type PlatformOptions } from "./platform/start-platform.ts";
 export { readRuntimeFile, type RuntimeInfo } from "./platform/runtime-file.ts";
 export { LOCAL_RESOURCES } from "./platform/links.ts";
+export { registerLocalModel, type ModelFile } from "./sagemaker/index.ts";
 export { startHttpApi } from "./api/http-api.ts";
 export { lambdaContext } from "./lambda/context.ts";
 export { generateEvents, DEFAULT_MIX, type GeneratedEvent, type Expectation } from "./traffic/events.ts";

@@ -50,3 +50,9 @@ export function ruleName(stage: Stage, workflow: string, rule: string): string {
 export function logGroupName(stage: Stage, workflow: string): string {
   return `/aws/vendedlogs/states/${stateMachineName(stage, workflow)}`;
 }
+
+/** The anomaly endpoint's ARN, for `sagemaker:InvokeEndpoint` on it alone (SageMaker lower-cases names in ARNs). */
+export function anomalyEndpointArn(resources: WorkflowResources): string {
+  const { partition, region, accountId } = resources;
+  return `arn:${partition}:sagemaker:${region}:${accountId}:endpoint/${resources.anomalyEndpointName.toLowerCase()}`;
+}

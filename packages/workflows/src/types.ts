@@ -31,6 +31,8 @@ export interface WorkflowResources {
   readonly loadPlannerFunctionName: string;
   /** The DeadLetterTriage workflow's function (`DeadLetterTriager`), by name. */
   readonly triageFunctionName: string;
+  /** The SageMaker endpoint scoring business metrics with Random Cut Forest (`${app}-${stage}-anomaly`). */
+  readonly anomalyEndpointName: string;
 }
 
 /** One IAM statement a workflow's role needs, in IAM's own JSON vocabulary. */

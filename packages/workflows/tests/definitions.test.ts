@@ -107,6 +107,7 @@ describe.each(cases)("%s", (_label, workflow, resources) => {
       other.warehouseCopyRoleArn,
       other.loadPlannerFunctionName,
       other.triageFunctionName,
+      other.anomalyEndpointName,
     ]) {
       expect(text).not.toContain(value);
     }

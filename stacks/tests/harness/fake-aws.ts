@@ -98,6 +98,14 @@ export function fakeState(type: string, logical: string, inputs: State): State {
         arn: arn("redshiftserverless", logical.toLowerCase()),
         ...(inputs.manageAdminPassword === true ? { adminPasswordSecretArn: arn("secretsmanager", `secret:redshift!${String(inputs.namespaceName)}-admin-AbCdEf`) } : {}),
       };
+    case "aws:sagemaker/model:Model":
+    case "aws:sagemaker/endpointConfiguration:EndpointConfiguration":
+    case "aws:sagemaker/endpoint:Endpoint": {
+      // SageMaker lower-cases names in ARNs.
+      const name = physical(logical, inputs);
+      const kind = type === "aws:sagemaker/model:Model" ? "model" : type.endsWith(":Endpoint") ? "endpoint" : "endpoint-config";
+      return { name, arn: arn("sagemaker", `${kind}/${name.toLowerCase()}`) };
+    }
     case "random:index/randomBytes:RandomBytes": {
       const length = typeof inputs.length === "number" ? inputs.length : 32;
       const bytes = Buffer.alloc(length, 7); // fixed bytes: deterministic, never used as a key

@@ -19,6 +19,8 @@ export interface QueryOptions {
   /** Between DescribeStatement calls (default 25 ms); doubles up to 2 s. */
   readonly firstPollMs?: number;
   readonly deadlineMs?: number;
+  /** Named parameters (`:from` in the SQL), as the Data API takes them. */
+  readonly parameters?: readonly { readonly name: string; readonly value: string }[];
 }
 
 export type Cell = string | number | boolean | null;
@@ -26,7 +28,12 @@ export type Cell = string | number | boolean | null;
 /** Runs one SELECT through the Data API (submit, poll, read every page) and returns its rows. */
 export async function query(client: RedshiftDataClient, warehouse: Warehouse, sql: string, options: QueryOptions = {}): Promise<Cell[][]> {
   const { Id } = await client.send(
-    new ExecuteStatementCommand({ WorkgroupName: warehouse.workgroup, Database: warehouse.database, Sql: sql }),
+    new ExecuteStatementCommand({
+      WorkgroupName: warehouse.workgroup,
+      Database: warehouse.database,
+      Sql: sql,
+      ...(options.parameters ? { Parameters: options.parameters.map((p) => ({ ...p })) } : {}),
+    }),
   );
   if (!Id) throw new WarehouseQueryError("ExecuteStatement returned no statement id");
   await finished(client, Id, options);

@@ -32,5 +32,6 @@ export function localWorkflowResources(account: { region?: string; accountId?: s
     warehouseCopyRoleArn: `arn:aws:iam::${accountId}:role/${named("WarehouseCopy")}`,
     loadPlannerFunctionName: named("LoadPlanner"),
     triageFunctionName: named("DeadLetterTriager"),
+    anomalyEndpointName: named("anomaly"),
   };
 }

@@ -3,6 +3,7 @@ import { createEventBridgeService, s3ObjectCreatedEvent, type DeliveryLogEntry, 
 import { createKinesisService } from "../kinesis/index.ts";
 import { createRedshiftDataService, type StatementFaults } from "../redshift/index.ts";
 import { createS3Service } from "../s3/index.ts";
+import { createSageMakerRuntimeService } from "../sagemaker/index.ts";
 import { createSchedulerService } from "../scheduler/index.ts";
 import { createStepFunctionsService, realClock, type Clock, type StepFunctionsService } from "../sfn/index.ts";
 import { createSnsService, type SnsService } from "../sns/index.ts";
@@ -66,6 +67,7 @@ export function createLocalServices(options: LocalServicesOptions): LocalService
       eventBridge,
       scheduler,
       sns,
+      createSageMakerRuntimeService(common),
       // COPY reads the lake's files where the embedded S3 keeps them (the manifest still through S3).
       createRedshiftDataService({
         dataDir,

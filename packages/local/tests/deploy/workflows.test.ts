@@ -65,6 +65,7 @@ it("deploys locally with the platform's names in the services' default account",
     warehouseCopyRoleArn: "arn:aws:iam::000000000000:role/freshet-local-WarehouseCopy",
     loadPlannerFunctionName: "freshet-local-LoadPlanner",
     triageFunctionName: "freshet-local-DeadLetterTriager",
+    anomalyEndpointName: "freshet-local-anomaly",
   });
 });
 

@@ -18,6 +18,7 @@ export const CI_RESOURCES: WorkflowResources = {
   warehouseCopyRoleArn: "arn:aws:iam::123456789012:role/freshet-ci-WarehouseCopyRole",
   loadPlannerFunctionName: "freshet-ci-LoadPlannerFunction-abc123",
   triageFunctionName: "freshet-ci-DeadLetterTriagerFunction-abc123",
+  anomalyEndpointName: "freshet-ci-anomaly",
 };
 
 export const CN_RESOURCES: WorkflowResources = {
@@ -37,4 +38,5 @@ export const CN_RESOURCES: WorkflowResources = {
   warehouseCopyRoleArn: "arn:aws-cn:iam::210987654321:role/freshet-prod-cn-WarehouseCopyRole",
   loadPlannerFunctionName: "freshet-prod-cn-LoadPlanner",
   triageFunctionName: "freshet-prod-cn-DeadLetterTriager",
+  anomalyEndpointName: "freshet-prod-cn-anomaly",
 };

@@ -1,26 +1,162 @@
-/**
- * `freshet anomalies <subcommand>`: the anomaly detector's operator commands. Each subcommand is
- * a module exporting `run(args)` and a one-line `summary`, loaded on demand.
- */
-interface Subcommand {
-  readonly summary: string;
-  run(args: string[]): Promise<number>;
+import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import {
+  DEFAULT_ANOMALY_SETTINGS,
+  anomalyEndpointName,
+  checkTrainingPoints,
+  trainAnomalyModel,
+  trainingCsv,
+  trainingFeatures,
+  type AnomalySettings,
+} from "@freshet/core";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { LOCAL_WAREHOUSE } from "../../deploy/local-resources.ts";
+import { historyWindow, readHistory } from "../../anomaly/history.ts";
+import { trainInSageMaker } from "../../anomaly/train-aws.ts";
+import { LOCAL_RESOURCES } from "../../platform/links.ts";
+import { registerLocalModel } from "../../sagemaker/index.ts";
+import { CommandError } from "../errors.ts";
+import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
+
+export const summary = "anomaly detection: train the Random Cut Forest model on the warehouse's history; score a series CSV";
+
+const USAGE = `usage: freshet anomalies <train|score> …
+
+  score --input <FILE.csv> [--time-column timestamp] [--value-column value]
+        streams a series CSV through the scoring path and writes timestamp,value,score,anomaly
+        (freshet anomalies score --help)
+
+  train [--hours n] [--seed n] [--endpoint <name>]
+        builds the anomaly model from the last n hours (default 24) of every metric's per-minute
+        series in the warehouse (the scoring workflow's own SQL and features) and puts it behind
+        the stage's endpoint:
+          locally (a running npm start): trains the TS forest and registers it with the embedded
+            SageMaker endpoint (<data dir>/sagemaker/endpoints/<endpoint>.json)
+          in AWS: uploads the points to the lake (models/training/…), runs a SageMaker training
+            job with the built-in RCF, creates the model and an endpoint configuration and
+            updates the endpoint (--role-arn, --bucket, --instance-type)
+
+  --endpoint       SageMaker endpoint (FRESHET_ANOMALY_ENDPOINT, default ${anomalyEndpointName(LOCAL_RESOURCES.app.name, LOCAL_RESOURCES.app.stage)})
+  --workgroup      Redshift Serverless workgroup (FRESHET_WORKGROUP, default ${LOCAL_WAREHOUSE.warehouseWorkgroupName})
+  --database       database (FRESHET_DATABASE, default ${LOCAL_WAREHOUSE.warehouseDatabase})
+  --role-arn       AWS: the role SageMaker assumes (FRESHET_ANOMALY_ROLE_ARN; the stack's AnomalyExecutionRole)
+  --bucket         AWS: the lake bucket (FRESHET_LAKE_BUCKET)
+  --instance-type  AWS: training and hosting instance (default ml.m5.large)`;
+
+interface Options {
+  hours?: string;
+  seed?: string;
+  endpoint?: string;
+  workgroup?: string;
+  database?: string;
+  "role-arn"?: string;
+  bucket?: string;
+  "instance-type"?: string;
+  help?: boolean;
 }
 
-const SUBCOMMANDS: Record<string, () => Promise<Subcommand>> = {
-  // One line per subcommand, in alphabetical order.
-  score: () => import("./anomalies-score.ts"),
+/** Subcommands, by name: each gets the parsed options and the positionals after its name. */
+const ACTIONS: Record<string, (options: Options, rest: string[]) => Promise<number>> = {
+  train,
 };
 
-export const summary = "anomaly detection: score a series CSV as Freshet would";
-
 export async function run(args: string[]): Promise<number> {
-  const [name, ...rest] = args;
-  const load = name ? SUBCOMMANDS[name] : undefined;
-  if (!load) {
-    const lines = await Promise.all(Object.entries(SUBCOMMANDS).map(async ([n, l]) => `  ${n.padEnd(10)}${(await l()).summary}`));
-    (name && name !== "--help" && name !== "-h" ? process.stderr : process.stdout).write(`usage: freshet anomalies <subcommand> [options]\n\nsubcommands:\n${lines.join("\n")}\n`);
-    return name && name !== "--help" && name !== "-h" ? 2 : 0;
+  // score has options of its own and needs no AWS client: its module parses them.
+  if (args[0] === "score") return (await import("./anomalies-score.ts")).run(args.slice(1));
+  let values: Options;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      options: {
+        hours: { type: "string" },
+        seed: { type: "string" },
+        endpoint: { type: "string" },
+        workgroup: { type: "string" },
+        database: { type: "string" },
+        "role-arn": { type: "string" },
+        bucket: { type: "string" },
+        "instance-type": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
   }
-  return (await load()).run(rest);
+  const [action, ...rest] = positionals;
+  if (values.help || !action) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  try {
+    const handler = ACTIONS[action];
+    if (!handler) throw new CommandError(`unknown action '${action}'`, 2);
+    return await handler(values, rest);
+  } catch (error) {
+    if (error instanceof CommandError) {
+      process.stderr.write(`${error.message}\n${error.exitCode === 2 ? `\n${USAGE}\n` : ""}`);
+      return error.exitCode;
+    }
+    const e = error as Error;
+    process.stderr.write(`${e.name}: ${e.message}\n`);
+    return 1;
+  }
+}
+
+/** `anomalies train`: history → shingled features → a model behind the endpoint (local or AWS). */
+async function train(values: Options): Promise<number> {
+  const hours = positive(values.hours ?? "24", "--hours");
+  const seed = Math.floor(positive(values.seed ?? "1", "--seed"));
+  const settings: AnomalySettings = DEFAULT_ANOMALY_SETTINGS;
+  const local = useLocalEndpointIfRunning();
+  const endpointName = values.endpoint ?? process.env.FRESHET_ANOMALY_ENDPOINT ?? anomalyEndpointName(LOCAL_RESOURCES.app.name, LOCAL_RESOURCES.app.stage);
+  const warehouse = {
+    workgroup: values.workgroup ?? process.env.FRESHET_WORKGROUP ?? LOCAL_WAREHOUSE.warehouseWorkgroupName,
+    database: values.database ?? process.env.FRESHET_DATABASE ?? LOCAL_WAREHOUSE.warehouseDatabase,
+  };
+  const window = historyWindow(new Date(), hours);
+  const redshift = new RedshiftDataClient({});
+  const rows = await readHistory(redshift, warehouse, window).finally(() => redshift.destroy());
+  const features = trainingFeatures(rows, window, settings);
+
+  if (local !== undefined) {
+    const forest = trainAnomalyModel(features, settings, seed);
+    const dataDir = resolve(process.env.FRESHET_DATA_DIR ?? ".freshet");
+    const path = registerLocalModel(dataDir, endpointName, forest);
+    process.stdout.write(`trained on ${features.length} points (${rows.length} series rows over ${hours} h); ${endpointName} serves ${path}\n`);
+    return 0;
+  }
+  return trainInAws(values, endpointName, settings, features);
+}
+
+async function trainInAws(values: Options, endpointName: string, settings: AnomalySettings, features: number[][]): Promise<number> {
+  const roleArn = values["role-arn"] ?? process.env.FRESHET_ANOMALY_ROLE_ARN;
+  const bucket = values.bucket ?? process.env.FRESHET_LAKE_BUCKET;
+  if (!roleArn || !bucket) throw new CommandError("training in AWS needs --role-arn and --bucket (or FRESHET_ANOMALY_ROLE_ARN, FRESHET_LAKE_BUCKET)", 2);
+  // Same minimum as the local model: a job on too little history would only fail later.
+  checkTrainingPoints(features.length);
+  const s3 = new S3Client({});
+  const sagemaker = new SageMakerClient({});
+  try {
+    const region = await sagemaker.config.region();
+    const trained = await trainInSageMaker(
+      { s3, sagemaker, region, bucket, roleArn, endpointName, instanceType: values["instance-type"] ?? "ml.m5.large", settings, now: new Date(), log: (line) => process.stderr.write(`${line}\n`) },
+      trainingCsv(features),
+    );
+    process.stdout.write(`trained ${trained.jobName} on ${features.length} points (${trained.trainingUri}); ${endpointName} updating to ${trained.modelArtifact}\n`);
+    return 0;
+  } finally {
+    s3.destroy();
+    sagemaker.destroy();
+  }
+}
+
+function positive(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new CommandError(`${option} must be a positive number, got '${text}'`, 2);
+  return n;
 }
