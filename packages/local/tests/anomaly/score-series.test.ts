@@ -1,4 +1,4 @@
-import { DEFAULT_ANOMALY_SETTINGS, METRICS, decideAnomalies, prepareSeries, type SeriesRow } from "@freshet/core";
+import { DEFAULT_ANOMALY_SETTINGS, METRICS, decideAnomalies, prepareSeries, trainAnomalyModel, trainingFeatures, type SeriesRow } from "@freshet/core";
 import { describe, expect, it } from "vitest";
 import { scoreCsv } from "../../src/anomaly/score-csv.ts";
 import { SeriesScorer } from "../../src/anomaly/score-series.ts";
@@ -26,7 +26,7 @@ describe("freshet anomalies score's path", () => {
     const values = series(200, (i, v) => (i >= 150 && i < 165 ? 0 : v));
     const seen: number[][] = [];
     const model = { score: (p: ArrayLike<number>) => (seen.push(Array.from(p)), 1), update: () => {} };
-    const scorer = new SeriesScorer({ model });
+    const scorer = new SeriesScorer({ lifecycle: { kind: "streaming", model } });
     values.forEach((v, i) => scorer.push(iso(i), v));
 
     const metric = METRICS[0]!;
@@ -40,7 +40,7 @@ describe("freshet anomalies score's path", () => {
     const scores = values.map((_, i) => (i === 300 || i === 301 ? 50 : 1 + (i % 7) / 10));
     let i = 0;
     const model = { score: () => scores[i + DEFAULT_ANOMALY_SETTINGS.shingleSize - 1 + DEFAULT_ANOMALY_SETTINGS.baselineMinutes]!, update: () => void (i += 1) };
-    const scorer = new SeriesScorer({ model });
+    const scorer = new SeriesScorer({ lifecycle: { kind: "streaming", model } });
     const alerts = values.flatMap((v, t) => (scorer.push(iso(t), v).anomaly ? [iso(t)] : []));
 
     const metric = METRICS[0]!;
@@ -53,18 +53,33 @@ describe("freshet anomalies score's path", () => {
     expect(decisions.filter((d) => d.kind === "anomaly").map((d) => d.kind === "anomaly" && d.windowStart)).toEqual(alerts);
   });
 
-  it("with the forest, alerts once on a drop to zero and not on a normal day, one output row per input row", async () => {
-    const normal = await scoreValues(series(1500));
-    expect(normal.header).toBe("timestamp,value,score,anomaly");
-    expect(normal.rows).toHaveLength(1500);
-    expect(normal.totals).toEqual({ rows: 1500, anomalies: 0 });
+  it("by default scores as production: a model trained on the first 24 hours as freshet anomalies train does, never learning", async () => {
+    const values = series(1600);
+    const metric = METRICS[0]!;
+    const rows: SeriesRow[] = values.map((value, i) => ({ metric: metric.id, dimension: "input", minute: START_MINUTE + i, value }));
+    const model = trainAnomalyModel(trainingFeatures(rows.slice(0, 1440), { fromMinute: START_MINUTE, untilMinute: START_MINUTE + 1440 }, DEFAULT_ANOMALY_SETTINGS), DEFAULT_ANOMALY_SETTINGS, 1);
+    const [prepared] = prepareSeries(rows, { fromMinute: START_MINUTE, untilMinute: START_MINUTE + 1600 }, { ...DEFAULT_ANOMALY_SETTINGS, scoreMinutes: 160 });
+    const expected = prepared!.features.map((f) => round6(model.score(f)));
 
-    const dropped = await scoreValues(series(1500, (i, v) => (i >= 1200 && i < 1215 ? 0 : v)));
+    const { rows: out } = await scoreValues(values);
+    expect(out.slice(0, 1440).every((r) => r[2] === "0" && r[3] === "0")).toBe(true);
+    expect(out.slice(1440).map((r) => Number(r[2]))).toEqual(expected);
+  });
+
+  it("with the trained forest, alerts once on a drop to zero and not on a normal day, one output row per input row", async () => {
+    const normal = await scoreValues(series(2000));
+    expect(normal.header).toBe("timestamp,value,score,anomaly");
+    expect(normal.rows).toHaveLength(2000);
+    expect(normal.totals).toEqual({ rows: 2000, anomalies: 0 });
+
+    const dropped = await scoreValues(series(2000, (i, v) => (i >= 1700 && i < 1715 ? 0 : v)));
     const alerts = dropped.rows.flatMap((r, i) => (r[3] === "1" ? [i] : []));
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toBeGreaterThanOrEqual(1200);
-    expect(alerts[0]).toBeLessThan(1204);
-    expect(dropped.rows[1200]).toEqual([iso(1200), "0", expect.any(String), expect.any(String)]);
-    expect(Number(dropped.rows[alerts[0]!]![2])).toBeGreaterThan(Number(dropped.rows[1100]![2]));
+    expect(alerts[0]).toBeGreaterThanOrEqual(1700);
+    expect(alerts[0]).toBeLessThan(1704);
+    expect(dropped.rows[1700]).toEqual([iso(1700), "0", expect.any(String), expect.any(String)]);
+    expect(Number(dropped.rows[alerts[0]!]![2])).toBeGreaterThan(Number(dropped.rows[1600]![2]));
   });
 });
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
