@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { scoreCsv } from "../packages/local/src/anomaly/score-csv.ts";
+import { TRAINED, type ModelLifecycle } from "../packages/local/src/anomaly/score-series.ts";
 import { nabScore, normalizedScore, windowMetrics, type NabResult } from "./evaluation/nab.ts";
 import { syntheticSet, writeSyntheticSet, type IncidentKind, type SyntheticOptions, type SyntheticSeries } from "./evaluation/synthetic.ts";
 
 /**
- * `npm run evaluate [-- --seed N]`: how good Freshet's anomaly alerts are. Generates the seeded
+ * `npm run evaluate [-- --seed N] [--model streaming]`: how good Freshet's anomaly alerts are. Generates the seeded
  * synthetic labelled set into a temp dir, runs `freshet anomalies score`'s function on each
  * series' CSV (the production path with its default settings: nothing here is tuned, and the
  * labels are read only by the scorer), then scores the alerts with NAB's standard profile and
@@ -16,6 +17,8 @@ import { syntheticSet, writeSyntheticSet, type IncidentKind, type SyntheticOptio
  */
 const SEED = Number(process.argv.includes("--seed") ? process.argv[process.argv.indexOf("--seed") + 1] : 10);
 if (!Number.isInteger(SEED)) throw new RangeError("--seed takes an integer");
+/** Production's lifecycle (a model trained on the first day) unless `--model streaming`. */
+const LIFECYCLE: ModelLifecycle = process.argv.includes("streaming") ? { kind: "streaming" } : TRAINED;
 
 export interface SeriesEvaluation {
   readonly series: SyntheticSeries;
@@ -25,7 +28,7 @@ export interface SeriesEvaluation {
 }
 
 /** Scores one series' CSV file through the CLI's function; returns each row's 0/1 alert flag. */
-export async function alertFlags(file: string): Promise<Uint8Array> {
+export async function alertFlags(file: string, lifecycle: ModelLifecycle = TRAINED): Promise<Uint8Array> {
   const flags: number[] = [];
   let pending = "";
   await scoreCsv(createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY }), (chunk) => {
@@ -33,11 +36,11 @@ export async function alertFlags(file: string): Promise<Uint8Array> {
     const end = text.lastIndexOf("\n");
     for (const line of text.slice(0, end).split("\n")) if (!line.startsWith("timestamp,")) flags.push(line.endsWith(",1") ? 1 : 0);
     pending = text.slice(end + 1);
-  });
+  }, { lifecycle });
   return Uint8Array.from(flags);
 }
 
-export async function evaluate(options: SyntheticOptions): Promise<SeriesEvaluation[]> {
+export async function evaluate(options: SyntheticOptions, lifecycle: ModelLifecycle = TRAINED): Promise<SeriesEvaluation[]> {
   const dir = mkdtempSync(join(tmpdir(), "freshet-evaluate-"));
   try {
     const set = syntheticSet(options);
@@ -47,7 +50,7 @@ export async function evaluate(options: SyntheticOptions): Promise<SeriesEvaluat
     for (const [n, file] of files.entries()) {
       const series = set[n]!;
       const started = performance.now();
-      const flags = await alertFlags(file);
+      const flags = await alertFlags(file, lifecycle);
       const seconds = (performance.now() - started) / 1000;
       const labelIndices = labels[basename(file)]!.map((at) => series.timestamps.indexOf(at));
       if (flags.length !== series.values.length || labelIndices.includes(-1)) throw new Error(`${file}: scored rows or labels do not match the series`);
@@ -74,9 +77,10 @@ export function caughtByKind(evaluations: readonly SeriesEvaluation[]): Map<Inci
   return byKind;
 }
 
-function report(seed: number, evaluations: readonly SeriesEvaluation[]): string {
+function report(seed: number, lifecycle: ModelLifecycle, evaluations: readonly SeriesEvaluation[]): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  const lines = [`Freshet anomaly evaluation — synthetic set seed ${seed}, default settings, NAB standard profile`, ""];
+  const model = lifecycle.kind === "trained" ? `model trained on the first ${lifecycle.historyMinutes / 60} h (production)` : "streaming model";
+  const lines = [`Freshet anomaly evaluation — synthetic set seed ${seed}, default settings, ${model}, NAB standard profile`, ""];
   lines.push(`${"series".padEnd(10)}${"rows".padStart(8)}${"labels".padStart(8)}${"alerts".padStart(8)}${"TP".padStart(5)}${"FN".padStart(5)}${"FP".padStart(5)}${"NAB raw".padStart(10)}${"NAB".padStart(8)}${"rows/s".padStart(10)}`);
   for (const { series, result, alerts, seconds } of evaluations) {
     lines.push(
@@ -94,4 +98,4 @@ function report(seed: number, evaluations: readonly SeriesEvaluation[]): string 
   return lines.join("\n");
 }
 
-if (import.meta.main) console.log(report(SEED, await evaluate({ seed: SEED })));
+if (import.meta.main) console.log(report(SEED, LIFECYCLE, await evaluate({ seed: SEED }, LIFECYCLE)));
