@@ -59,7 +59,7 @@ export class RandomCutForest {
   private readonly samplers: Sampler[];
   private readonly randoms: Xoshiro128[];
   /** Scratch copy of the point being scored or added, so the hot loops read one array type. */
-  private readonly point: Float64Array;
+  private readonly point: Float32Array;
 
   constructor(options: ForestOptions) {
     const settings = resolveOptions(options);
@@ -78,7 +78,7 @@ export class RandomCutForest {
       this.samplers.push(new Sampler(this.sampleSize));
       this.randoms.push(new Xoshiro128([seeds.nextUint32(), seeds.nextUint32(), seeds.nextUint32(), seeds.nextUint32()]));
     }
-    this.point = new Float64Array(this.dimensions);
+    this.point = new Float32Array(this.dimensions);
   }
 
   /** Points given to `update` so far. */
@@ -109,7 +109,7 @@ export class RandomCutForest {
   }
 
   /** Puts a point the sampler accepted with `weight` into tree `t`. */
-  private addToTree(t: number, point: Float64Array, weight: number): void {
+  private addToTree(t: number, point: Float32Array, weight: number): void {
     const sampler = this.samplers[t]!;
     const tree = this.trees[t]!;
     if (sampler.isFull) tree.delete(sampler.evictee);
@@ -122,7 +122,7 @@ export class RandomCutForest {
    */
   static train(points: readonly ArrayLike<number>[], options: ForestOptions): RandomCutForest {
     const forest = new RandomCutForest(options);
-    const rows = points.map((point) => Float64Array.from(forest.take(point)));
+    const rows = points.map((point) => Float32Array.from(forest.take(point)));
     for (let t = 0; t < forest.numberOfTrees; t++) {
       const choice = new Sampler(forest.sampleSize);
       const random = forest.randoms[t]!;
@@ -190,14 +190,17 @@ export class RandomCutForest {
     this.randoms[t] = new Xoshiro128(state.random);
   }
 
-  /** Copies a point into the scratch array after checking its length and values. */
-  private take(point: ArrayLike<number>): Float64Array {
+  /**
+   * Copies a point into the scratch array, rounded to float32 as the trees hold it, after checking
+   * its length and values (all checked before any is copied).
+   */
+  private take(point: ArrayLike<number>): Float32Array {
     if (point.length !== this.dimensions) throw new InvalidPointError(`a point has ${this.dimensions} dimension(s), not ${point.length}`);
     for (let i = 0; i < this.dimensions; i++) {
       const value = point[i]!;
-      if (!Number.isFinite(value)) throw new InvalidPointError(`point value ${i} is not a finite number: ${value}`);
-      this.point[i] = value;
+      if (!Number.isFinite(Math.fround(value))) throw new InvalidPointError(`point value ${i} is not a finite float32 number: ${value}`);
     }
+    for (let i = 0; i < this.dimensions; i++) this.point[i] = point[i]!;
     return this.point;
   }
 }

@@ -12,46 +12,60 @@ export interface TreeShape {
 }
 
 const NONE = -1;
+/** Scoring's scratch: the internal nodes on the way to a leaf, root first; one for all trees, so it stays in cache. */
+let scratchPath = new Int32Array(256);
+/** Offsets in an internal node's routing record. */
+const CUT_DIM = 0;
+const CUT = 1;
+const LEFT = 2;
+const RIGHT = 3;
+const ROUTE = 4;
 
 /**
  * One random cut tree over at most `capacity` distinct points, in typed arrays (no object per
- * node). Internal nodes are ids 0 … capacity−1 and leaves capacity … 2·capacity−1; each internal
- * node caches its bounding box, which insert grows on the way down and delete shrinks on the way up.
- * Insert and delete follow random-cut-forest-by-aws: a cut is drawn over the box grown to hold the
- * new point, with the dimension chosen in proportion to its side length.
+ * node). Internal nodes are ids 0 … capacity−1, leaves capacity … 2·capacity−1. Routing is a chain
+ * of dependent loads, so each internal node's routing (cut dimension, cut value, children) is one
+ * 16-byte record in a small array of its own (a whole forest's routing stays in a core's cache),
+ * and its cached box lives apart, read only on the way back up. Insert grows the boxes on the way
+ * down, delete shrinks them on the way up. Insert and delete follow random-cut-forest-by-aws: a cut
+ * is drawn over the box grown to hold the new point, the dimension chosen in proportion to its side
+ * length. Points, cuts and boxes are float32, as random-cut-forest-by-aws stores points (half the
+ * memory); node ids are exact in float32 up to 2^24.
  */
 export class RandomCutTree {
   readonly dimensions: number;
   readonly capacity: number;
   private root = NONE;
-  private readonly left: Int32Array;
-  private readonly right: Int32Array;
-  private readonly cutDim: Int32Array;
-  private readonly cutValue: Float64Array;
-  private readonly lo: Float64Array;
-  private readonly hi: Float64Array;
+  /** Per internal node, one 16-byte record: cut dimension, cut value, left, right (`routes` reads the cut, `links` the rest). */
+  private readonly routes: Float32Array;
+  private readonly links: Int32Array;
+  /** Per internal node: its box's low corner, then its high corner. */
+  private readonly boxes: Float32Array;
+  private readonly boxStride: number;
   private readonly parent: Int32Array;
   private readonly mass: Int32Array;
-  private readonly leafPoint: Float64Array;
+  private readonly leafPoint: Float32Array;
   private readonly freeInternal: Int32Array;
   private freeInternalCount: number;
   private readonly freeLeaves: Int32Array;
   private freeLeafCount: number;
-  /** Scratch: the internal nodes on the path to a leaf, root first. */
-  private readonly path: Int32Array;
+  /** Points held, duplicates counted (the root's mass, kept here so scoring need not load it). */
+  private total = 0;
+  /** log2(total + 1), the score's normalizer, for the total it was computed at. */
+  private normalizer = 0;
+  private normalizerTotal = -1;
+  private leafOfNewest = NONE;
 
   constructor(dimensions: number, capacity: number) {
     this.dimensions = dimensions;
     this.capacity = capacity;
-    this.left = new Int32Array(capacity);
-    this.right = new Int32Array(capacity);
-    this.cutDim = new Int32Array(capacity);
-    this.cutValue = new Float64Array(capacity);
-    this.lo = new Float64Array(capacity * dimensions);
-    this.hi = new Float64Array(capacity * dimensions);
+    this.routes = new Float32Array(capacity * ROUTE);
+    this.links = new Int32Array(this.routes.buffer);
+    this.boxStride = 2 * dimensions;
+    this.boxes = new Float32Array(capacity * this.boxStride);
     this.parent = new Int32Array(2 * capacity).fill(NONE);
     this.mass = new Int32Array(2 * capacity);
-    this.leafPoint = new Float64Array(capacity * dimensions);
+    this.leafPoint = new Float32Array(capacity * dimensions);
     this.freeInternal = new Int32Array(capacity);
     this.freeLeaves = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) {
@@ -60,24 +74,22 @@ export class RandomCutTree {
     }
     this.freeInternalCount = capacity;
     this.freeLeafCount = capacity;
-    this.path = new Int32Array(capacity);
   }
 
   /** Points held, duplicates counted. */
   get totalMass(): number {
-    return this.root === NONE ? 0 : this.mass[this.root]!;
+    return this.total;
   }
 
   /** Adds `point` (a leaf's mass grows if it is there already); returns the id of its leaf. */
   insert(point: ArrayLike<number>, random: Xoshiro128): number {
+    this.total += 1;
     if (this.root === NONE) {
       this.root = this.newLeaf(point, NONE);
       return this.root;
     }
     const dims = this.dimensions;
     const cap = this.capacity;
-    const lo = this.lo;
-    const hi = this.hi;
     const mass = this.mass;
     let node = this.root;
     for (;;) {
@@ -86,78 +98,96 @@ export class RandomCutTree {
         mass[node]! += 1;
         return node;
       }
-      const boxLo = isLeaf ? this.leafPoint : lo;
-      const boxHi = isLeaf ? this.leafPoint : hi;
-      const base = (isLeaf ? node - cap : node) * dims;
+      // The node's box: a leaf's is its point.
+      const boxes = isLeaf ? this.leafPoint : this.boxes;
+      const lo = isLeaf ? (node - cap) * dims : node * this.boxStride;
+      const hi = isLeaf ? lo : lo + dims;
       // Draw the cut over the box grown to hold the point: a dimension in proportion to its side.
       let range = 0;
+      let outside = 0;
       for (let i = 0; i < dims; i++) {
         const v = point[i]!;
-        const a = boxLo[base + i]!;
-        const b = boxHi[base + i]!;
-        range += (b > v ? b : v) - (a < v ? a : v);
+        const a = boxes[lo + i]!;
+        const b = boxes[hi + i]!;
+        if (v < a) outside += a - v;
+        else if (v > b) outside += v - b;
+        range += b - a;
       }
+      // A point inside an internal node's box cannot be separated there: no cut to draw.
+      if (outside === 0 && !isLeaf) {
+        this.descendInto(node, point);
+        node = this.child(node, point);
+        continue;
+      }
+      range += outside;
       let r = random.nextOpen() * range;
       let dim = -1;
       let low = 0;
-      let gap = 0;
+      let high = 0;
       for (let i = 0; i < dims; i++) {
         const v = point[i]!;
-        const a = boxLo[base + i]!;
-        const b = boxHi[base + i]!;
+        const a = boxes[lo + i]!;
+        const b = boxes[hi + i]!;
         const l = a < v ? a : v;
-        const g = (b > v ? b : v) - l;
-        if (g <= 0) continue;
+        const h = b > v ? b : v;
+        if (h <= l) continue;
         dim = i;
         low = l;
-        gap = g;
-        if (r < g) break;
-        r -= g;
+        high = h;
+        if (r < h - l) break;
+        r -= h - l;
       }
-      let cut = low + (r < gap ? r : gap);
-      if (cut >= low + gap) cut = low; // rounding put the cut on the far edge
-      if (cut < boxLo[base + dim]! || cut >= boxHi[base + dim]!) {
+      // Stored as float32, as random-cut-forest-by-aws stores points; a cut rounded onto the far
+      // edge moves to the near one, which still separates.
+      let cut = Math.fround(low + r);
+      if (cut >= high) cut = low;
+      if (cut < boxes[lo + dim]! || cut >= boxes[hi + dim]!) {
         this.separate(node, point, dim, cut);
         return this.leafOfNewest;
       }
       // The cut falls inside the node's box: the point belongs below this (internal) node.
-      mass[node]! += 1;
-      for (let i = 0; i < dims; i++) {
-        const v = point[i]!;
-        if (v < lo[base + i]!) lo[base + i] = v;
-        if (v > hi[base + i]!) hi[base + i] = v;
-      }
-      node = point[this.cutDim[node]!]! <= this.cutValue[node]! ? this.left[node]! : this.right[node]!;
+      this.descendInto(node, point);
+      node = this.child(node, point);
     }
   }
 
-  private leafOfNewest = NONE;
+  /** Counts `point` into internal node `node`'s mass and box on its way down. */
+  private descendInto(node: number, point: ArrayLike<number>): void {
+    const dims = this.dimensions;
+    const nodes = this.boxes;
+    const lo = node * this.boxStride;
+    const hi = lo + dims;
+    this.mass[node]! += 1;
+    for (let i = 0; i < dims; i++) {
+      const v = point[i]!;
+      if (v < nodes[lo + i]!) nodes[lo + i] = v;
+      if (v > nodes[hi + i]!) nodes[hi + i] = v;
+    }
+  }
 
   /** A new internal node cutting `dim` at `cut`, above `node`, with a new leaf for `point` beside it. */
   private separate(node: number, point: ArrayLike<number>, dim: number, cut: number): void {
     const dims = this.dimensions;
     const cap = this.capacity;
+    const routes = this.routes;
+    const links = this.links;
     const above = this.parent[node]!;
     const inner = this.freeInternal[--this.freeInternalCount]!;
     const leaf = this.newLeaf(point, inner);
-    this.cutDim[inner] = dim;
-    this.cutValue[inner] = cut;
-    if (point[dim]! <= cut) {
-      this.left[inner] = leaf;
-      this.right[inner] = node;
-    } else {
-      this.left[inner] = node;
-      this.right[inner] = leaf;
-    }
+    const o = inner * ROUTE;
+    links[o + CUT_DIM] = dim;
+    routes[o + CUT] = cut;
+    links[o + LEFT] = point[dim]! <= cut ? leaf : node;
+    links[o + RIGHT] = point[dim]! <= cut ? node : leaf;
     this.mass[inner] = this.mass[node]! + 1;
     const isLeaf = node >= cap;
-    const base = (isLeaf ? node - cap : node) * dims;
-    const lo = isLeaf ? this.leafPoint : this.lo;
-    const hi = isLeaf ? this.leafPoint : this.hi;
-    const innerBase = inner * dims;
+    const boxes = isLeaf ? this.leafPoint : this.boxes;
+    const lo = isLeaf ? (node - cap) * dims : node * this.boxStride;
+    const hi = isLeaf ? lo : lo + dims;
+    const b = inner * this.boxStride;
     for (let i = 0; i < dims; i++) {
-      this.lo[innerBase + i] = Math.min(lo[base + i]!, point[i]!);
-      this.hi[innerBase + i] = Math.max(hi[base + i]!, point[i]!);
+      this.boxes[b + i] = Math.min(boxes[lo + i]!, point[i]!);
+      this.boxes[b + dims + i] = Math.max(boxes[hi + i]!, point[i]!);
     }
     this.parent[inner] = above;
     this.parent[node] = inner;
@@ -167,6 +197,7 @@ export class RandomCutTree {
 
   /** Removes one copy of the leaf's point; at mass zero the leaf's sibling takes its parent's place. */
   delete(leaf: number): void {
+    this.total -= 1;
     for (let n = leaf; n !== NONE; n = this.parent[n]!) this.mass[n]! -= 1;
     if (this.mass[leaf]! > 0) return;
     const inner = this.parent[leaf]!;
@@ -176,46 +207,42 @@ export class RandomCutTree {
       this.root = NONE;
       return;
     }
-    const sibling = this.left[inner] === leaf ? this.right[inner]! : this.left[inner]!;
+    const o = inner * ROUTE;
+    const sibling = this.links[o + LEFT] === leaf ? this.links[o + RIGHT]! : this.links[o + LEFT]!;
     const above = this.parent[inner]!;
     this.parent[sibling] = above;
     this.replaceChild(above, inner, sibling);
     this.freeInternal[this.freeInternalCount++] = inner;
     this.parent[inner] = NONE;
-    this.shrinkBoxesFrom(above);
-  }
-
-  /** Recomputes boxes from the children upward, stopping where a box does not change. */
-  private shrinkBoxesFrom(start: number): void {
-    for (let n = start; n !== NONE; n = this.parent[n]!) if (!this.boxFromChildren(n)) return;
+    // Boxes above may shrink; stop where one does not change.
+    for (let n = above; n !== NONE; n = this.parent[n]!) if (!this.boxFromChildren(n)) return;
   }
 
   /** Sets an internal node's box to the union of its children's; says whether it changed. */
   private boxFromChildren(n: number): boolean {
     const dims = this.dimensions;
     const cap = this.capacity;
-    const base = n * dims;
-    const l = this.left[n]!;
-    const r = this.right[n]!;
-    const lLo = l >= cap ? this.leafPoint : this.lo;
-    const lHi = l >= cap ? this.leafPoint : this.hi;
-    const lBase = (l >= cap ? l - cap : l) * dims;
-    const rLo = r >= cap ? this.leafPoint : this.lo;
-    const rHi = r >= cap ? this.leafPoint : this.hi;
-    const rBase = (r >= cap ? r - cap : r) * dims;
-    const lo = this.lo;
-    const hi = this.hi;
+    const nodes = this.boxes;
+    const o = n * this.boxStride;
+    const l = this.links[n * ROUTE + LEFT]!;
+    const r = this.links[n * ROUTE + RIGHT]!;
+    const lBoxes = l >= cap ? this.leafPoint : nodes;
+    const lLo = l >= cap ? (l - cap) * dims : l * this.boxStride;
+    const lHi = l >= cap ? lLo : lLo + dims;
+    const rBoxes = r >= cap ? this.leafPoint : nodes;
+    const rLo = r >= cap ? (r - cap) * dims : r * this.boxStride;
+    const rHi = r >= cap ? rLo : rLo + dims;
     let changed = false;
     for (let i = 0; i < dims; i++) {
-      const a = lLo[lBase + i]!;
-      const b = rLo[rBase + i]!;
+      const a = lBoxes[lLo + i]!;
+      const b = rBoxes[rLo + i]!;
       const low = a < b ? a : b;
-      const c = lHi[lBase + i]!;
-      const d = rHi[rBase + i]!;
+      const c = lBoxes[lHi + i]!;
+      const d = rBoxes[rHi + i]!;
       const high = c > d ? c : d;
-      if (low !== lo[base + i] || high !== hi[base + i]) changed = true;
-      lo[base + i] = low;
-      hi[base + i] = high;
+      if (low !== nodes[o + i] || high !== nodes[o + dims + i]) changed = true;
+      nodes[o + i] = low;
+      nodes[o + dims + i] = high;
     }
     return changed;
   }
@@ -227,31 +254,40 @@ export class RandomCutTree {
    */
   score(q: ArrayLike<number>): number {
     if (this.root === NONE) return 0;
-    const dims = this.dimensions;
-    const cap = this.capacity;
-    const path = this.path;
-    const cutDim = this.cutDim;
-    const cutValue = this.cutValue;
-    const left = this.left;
-    const right = this.right;
+    if (scratchPath.length < this.capacity) scratchPath = new Int32Array(this.capacity);
+    const path = scratchPath;
     let depth = 0;
     let node = this.root;
-    while (node < cap) {
+    while (node < this.capacity) {
       path[depth++] = node;
-      node = q[cutDim[node]!]! <= cutValue[node]! ? left[node]! : right[node]!;
+      node = this.child(node, q);
     }
-    const treeMass = this.mass[this.root]!;
-    if (this.equalsLeaf(node, q)) return normalizeScore(scoreSeen(depth, this.mass[node]!, treeMass), treeMass);
+    return this.scoreFromLeaf(q, node, depth, path);
+  }
+
+  /** The child of internal node `node` on `q`'s side of its cut. */
+  private child(node: number, q: ArrayLike<number>): number {
+    const links = this.links;
+    const o = node * ROUTE;
+    return q[links[o + CUT_DIM]!]! <= this.routes[o + CUT]! ? links[o + LEFT]! : links[o + RIGHT]!;
+  }
+
+  /** Scores `q` routed to `leaf` at `depth`, with the internal nodes on its way in `path`. */
+  private scoreFromLeaf(q: ArrayLike<number>, leaf: number, depth: number, path: Int32Array): number {
+    const dims = this.dimensions;
+    const stride = this.boxStride;
+    const nodes = this.boxes;
+    const treeMass = this.total;
+    if (this.equalsLeaf(leaf, q)) return normalizeScore(scoreSeen(depth, this.mass[leaf]!, treeMass), treeMass);
     let score = scoreUnseen(depth);
-    const lo = this.lo;
-    const hi = this.hi;
     for (let k = depth - 1; k >= 0; k--) {
-      const base = path[k]! * dims;
+      const lo = path[k]! * stride;
+      const hi = lo + dims;
       let outside = 0;
       let range = 0;
       for (let i = 0; i < dims; i++) {
-        const low = lo[base + i]!;
-        const high = hi[base + i]!;
+        const low = nodes[lo + i]!;
+        const high = nodes[hi + i]!;
         const value = q[i]!;
         if (value < low) outside += low - value;
         else if (value > high) outside += value - high;
@@ -261,10 +297,14 @@ export class RandomCutTree {
       const p = outside / (outside + range);
       score = p / (k + 1) + (1 - p) * score;
     }
-    return normalizeScore(score, treeMass);
+    if (this.normalizerTotal !== treeMass) {
+      this.normalizer = normalizeScore(1, treeMass);
+      this.normalizerTotal = treeMass;
+    }
+    return score * this.normalizer;
   }
 
-  /** The structure in preorder, with leaf ids in that order (`leafOrder[leafId]` = preorder index). */
+  /** The structure in preorder, and each leaf id's preorder index among the leaves. */
   export(): { shape: TreeShape; leafOrder: Map<number, number> } {
     const nodes: number[] = [];
     const cuts: number[] = [];
@@ -280,9 +320,10 @@ export class RandomCutTree {
         const base = (node - this.capacity) * this.dimensions;
         for (let i = 0; i < this.dimensions; i++) points.push(this.leafPoint[base + i]!);
       } else {
-        nodes.push(this.cutDim[node]!);
-        cuts.push(this.cutValue[node]!);
-        stack.push(this.right[node]!, this.left[node]!);
+        const o = node * ROUTE;
+        nodes.push(this.links[o + CUT_DIM]!);
+        cuts.push(this.routes[o + CUT]!);
+        stack.push(this.links[o + RIGHT]!, this.links[o + LEFT]!);
       }
     }
     return { shape: { nodes, cuts, points }, leafOrder };
@@ -302,16 +343,20 @@ export class RandomCutTree {
         return leaf;
       }
       const inner = this.freeInternal[--this.freeInternalCount]!;
+      const o = inner * ROUTE;
       this.parent[inner] = above;
-      this.cutDim[inner] = code;
-      this.cutValue[inner] = shape.cuts[cutAt++]!;
-      this.left[inner] = build(inner);
-      this.right[inner] = build(inner);
-      this.mass[inner] = this.mass[this.left[inner]!]! + this.mass[this.right[inner]!]!;
+      this.links[o + CUT_DIM] = code;
+      this.routes[o + CUT] = shape.cuts[cutAt++]!;
+      const left = build(inner);
+      const right = build(inner);
+      this.links[o + LEFT] = left;
+      this.links[o + RIGHT] = right;
+      this.mass[inner] = this.mass[left]! + this.mass[right]!;
       this.boxFromChildren(inner);
       return inner;
     };
     if (shape.nodes.length > 0) this.root = build(NONE);
+    this.total = this.root === NONE ? 0 : this.mass[this.root]!;
     return leaves;
   }
 
@@ -331,8 +376,12 @@ export class RandomCutTree {
   }
 
   private replaceChild(above: number, from: number, to: number): void {
-    if (above === NONE) this.root = to;
-    else if (this.left[above] === from) this.left[above] = to;
-    else this.right[above] = to;
+    if (above === NONE) {
+      this.root = to;
+      return;
+    }
+    const o = above * ROUTE;
+    if (this.links[o + LEFT] === from) this.links[o + LEFT] = to;
+    else this.links[o + RIGHT] = to;
   }
 }
