@@ -1,8 +1,6 @@
 import { FreshetError } from "@freshet/core";
 import { describe, expect, it } from "vitest";
 import { describeErrorHierarchy, errorClassesOf, type ErrorClass } from "../../core/tests/support/error-hierarchy.ts";
-import * as anomalyErrors from "../src/anomaly/errors.ts";
-import { SeriesCsvError } from "../src/anomaly/errors.ts";
 import * as cliErrors from "../src/cli/errors.ts";
 import { AuditQueryError, CommandError, UsageError } from "../src/cli/errors.ts";
 import * as deployErrors from "../src/deploy/errors.ts";
@@ -37,6 +35,10 @@ import * as runner from "../src/sfn/service/runner.ts";
 import { ExecutionStopped, ServiceShutdown } from "../src/sfn/service/runner.ts";
 import * as snsErrors from "../src/sns/errors.ts";
 import { AlertQueryError, SnsApiError, SnsStorageError } from "../src/sns/errors.ts";
+import * as sageMakerErrors from "../src/sagemaker/errors.ts";
+import { PayloadError, SageMakerApiError, SageMakerModelError, SageMakerValidationError } from "../src/sagemaker/errors.ts";
+import * as anomalyErrors from "../src/anomaly/errors.ts";
+import { SeriesCsvError, TrainingJobError } from "../src/anomaly/errors.ts";
 import { StubApiError } from "./deploy/stubs/recorder.ts";
 
 /**
@@ -62,6 +64,7 @@ const exported = errorClassesOf(
   interpreterErrors,
   template,
   runner,
+  sageMakerErrors,
 );
 const answersOverTheWire = (type: ErrorClass) => type === AwsApiError || type.prototype instanceof AwsApiError;
 
@@ -78,6 +81,9 @@ describeErrorHierarchy(
     { type: S3Error, make: (cause) => new S3Error("NoSuchKey", { cause }) },
     { type: SnsApiError, make: (cause) => new SnsApiError("NotFound", "Topic does not exist", { cause }) },
     { type: SchedulerApiError, make: (cause) => new SchedulerApiError("ConflictException", 409, "exists", { cause }) },
+    { type: SageMakerApiError, make: (cause) => new SageMakerApiError("UnknownOperationException", 404, "no operation", { cause }) },
+    { type: SageMakerValidationError, make: (cause) => new SageMakerValidationError("Endpoint x of account 000000000000 not found.", { cause }) },
+    { type: SageMakerModelError, make: (cause) => new SageMakerModelError(400, "Unable to evaluate payload provided", "arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/Endpoints/x", { cause }) },
     { type: StubApiError, make: () => new StubApiError("ResourceNotFoundException", "stubbed", 404), expectedCause: undefined },
   ],
   exported.filter(answersOverTheWire),
@@ -123,6 +129,8 @@ describeErrorHierarchy(
     { type: AuditQueryError, make: (cause) => new AuditQueryError("audit query FAILED", { cause }) },
     { type: CommandError, make: (cause) => new CommandError("input is not JSON", 2, { cause }) },
     { type: SeriesCsvError, make: (cause) => new SeriesCsvError("value is not a number", 3, { cause }) },
+    { type: PayloadError, make: (cause) => new PayloadError("Unable to evaluate payload provided", 400, { cause }) },
+    { type: TrainingJobError, make: (cause) => new TrainingJobError("training job x Failed", { cause }) },
   ],
   // AwsApiError's own case above stands for all of its subclasses.
   exported.filter((type) => type === AwsApiError || !answersOverTheWire(type)),

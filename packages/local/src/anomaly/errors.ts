@@ -10,3 +10,8 @@ export class SeriesCsvError extends FreshetError {
     this.line = line;
   }
 }
+
+/** A SageMaker training job ended without a model (Failed or Stopped), or never ended in time. */
+export class TrainingJobError extends FreshetError {
+  override readonly name = "TrainingJobError";
+}

@@ -9,13 +9,9 @@ import {
   type SageMakerClient,
   type TrainingInstanceType,
 } from "@aws-sdk/client-sagemaker";
-import { FreshetError, TRAINING_PREFIX, MODELS_PREFIX, rcfHyperParameters, rcfImageUri, type AnomalySettings } from "@freshet/core";
+import { TRAINING_PREFIX, MODELS_PREFIX, rcfHyperParameters, rcfImageUri, type AnomalySettings } from "@freshet/core";
 import { setTimeout as sleep } from "node:timers/promises";
-
-/** The training job ended without a model (Failed or Stopped), or never ended in time. */
-export class TrainingJobError extends FreshetError {
-  override readonly name = "TrainingJobError";
-}
+import { TrainingJobError } from "./errors.ts";
 
 export interface SageMakerTraining {
   readonly s3: S3Client;
