@@ -15,6 +15,15 @@ declare module "sst" {
       "name": string
       "type": "sst.sst.Linkable"
     }
+    "AnomalyDecider": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
+    "AnomalyScoringWorkflow": {
+      "arn": string
+      "name": string
+      "type": "sst.sst.Linkable"
+    }
     "Api": {
       "type": "sst.aws.ApiGatewayV2"
       "url": string

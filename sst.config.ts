@@ -22,13 +22,14 @@ export default $config({
     const { createLoad, loadSchedule } = await import("./stacks/load.ts");
     const { maintenanceScheduleExpression, maintenanceScheduleInput } = await import("./stacks/maintenance.ts");
     const { createTriage, createTriageTrigger } = await import("./stacks/triage.ts");
+    const { createAnomalyDecider } = await import("./stacks/anomaly-decider.ts");
     const { createAnomaly } = await import("./stacks/anomaly.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
     const { lake } = createStorage(config);
     const { url, stream } = createIngest({ config, lake });
-    const { marketingAlerts, opsAlerts, bus } = createAlerts();
+    const { marketingAlerts, opsAlerts, bus } = createAlerts(config);
     const warehouse = createWarehouse({ config, lake });
     const { planner } = createLoad({ config, lake, warehouse });
     const loadExpression = loadSchedule(config);
@@ -42,6 +43,7 @@ export default $config({
       warehouse,
       loadPlanner: planner,
       triageFunction,
+      anomalyDecider: createAnomalyDecider({ lake }),
       anomaly,
       scheduleExpression: (s) => maintenanceScheduleExpression(config, s) ?? loadExpression(s),
       scheduleInput: maintenanceScheduleInput(config),

@@ -32,6 +32,13 @@ export interface StageConfig {
   readonly triage: TriageSettings;
   /** The SageMaker endpoint scoring business metrics (`stacks/anomaly.ts`). */
   readonly anomaly: AnomalyConfig;
+  /** Who is subscribed to the alert topics (`stacks/alerts.ts`). */
+  readonly alerts: AlertsConfig;
+}
+
+export interface AlertsConfig {
+  /** Email addresses subscribed to MarketingAlerts (each confirms SNS's subscription email once). */
+  readonly marketingEmails: readonly string[];
 }
 
 /** Freshet's own RCF endpoint (model, configuration, endpoint), or one the stage already has. */
@@ -134,6 +141,7 @@ export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
   },
   triage: DEFAULT_TRIAGE_SETTINGS,
   anomaly: { instanceType: "ml.m5.large", instanceCount: 1 },
+  alerts: { marketingEmails: [] },
 };
 
 /** Stages that differ from `DEFAULTS`, e.g. `{ "dev-alice": { lake: { processedExpiryDays: 7 } } }`. */
@@ -160,6 +168,7 @@ export function stageConfig(stage: string, overrides: StageOverrides = STAGE_OVE
     },
     triage: { ...DEFAULTS.triage, ...overrides.triage },
     anomaly: { ...DEFAULTS.anomaly, ...overrides.anomaly },
+    alerts: { ...DEFAULTS.alerts, ...overrides.alerts },
   };
   validate(config);
   return config;
@@ -226,6 +235,7 @@ function validate(c: StageConfig): void {
   }
   validateMaintenance(c.maintenance, fail);
   validateAnomaly(c.anomaly, fail);
+  validateAlerts(c.alerts, fail);
   const tr = c.triage;
   if (!Number.isInteger(tr.debounceSeconds) || tr.debounceSeconds < 0 || tr.debounceSeconds > 900) {
     fail(`triage.debounceSeconds must be an integer in 0..900, got ${tr.debounceSeconds}`);
@@ -256,4 +266,12 @@ function validateAnomaly(a: AnomalyConfig, fail: (message: string) => never): vo
   }
   if (!/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(a.instanceType)) fail(`anomaly.instanceType must be a SageMaker instance type (ml.…), got ${a.instanceType}`);
   if (!Number.isInteger(a.instanceCount) || a.instanceCount < 1) fail(`anomaly.instanceCount must be a positive integer, got ${a.instanceCount}`);
+}
+
+/** A plain address (what SNS's email protocol accepts), each once. */
+function validateAlerts(a: AlertsConfig, fail: (message: string) => never): void {
+  for (const email of a.marketingEmails) {
+    if (!/^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(email)) fail(`alerts.marketingEmails: not an email address: "${email}"`);
+  }
+  if (new Set(a.marketingEmails.map((e) => e.toLowerCase())).size !== a.marketingEmails.length) fail("alerts.marketingEmails lists an address twice");
 }

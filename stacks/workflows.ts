@@ -40,6 +40,8 @@ export interface WorkflowsInput {
   readonly triageFunction: sst.aws.Function;
   /** The SageMaker endpoint the AnomalyScoring workflow invokes (`stacks/anomaly.ts`). */
   readonly anomaly: Anomaly;
+  /** The AnomalyScoring workflow's function (`stacks/anomaly-decider.ts`). */
+  readonly anomalyDecider: sst.aws.Function;
   /** A stage's own expression for a described schedule (e.g. its load interval); default: the description's. */
   readonly scheduleExpression?: (schedule: { workflow: string; name: string; expression: string }) => string;
   /** A stage's own input for a described schedule (e.g. Maintenance's thresholds); undefined: the description's. */
@@ -66,7 +68,11 @@ export interface DeployedWorkflow {
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
 
 /** Load runs the load transaction through the Data API as its state machine's role; Maintenance its VACUUMs and ANALYZEs. */
-export const WORKFLOW_DATABASE_ROLES: Readonly<Record<string, readonly DbRole[]>> = { Load: [DB_ROLES.loader], Maintenance: [DB_ROLES.maintainer] };
+export const WORKFLOW_DATABASE_ROLES: Readonly<Record<string, readonly DbRole[]>> = {
+  Load: [DB_ROLES.loader],
+  Maintenance: [DB_ROLES.maintainer],
+  AnomalyScoring: [DB_ROLES.anomaly],
+};
 
 /**
  * What Step Functions needs on the state machine's role to deliver its logs to CloudWatch Logs.
@@ -114,7 +120,7 @@ export function createWorkflows(input: WorkflowsInput): Record<string, DeployedW
 }
 
 /** The description's resources as this stage resolves them: same names, same definition. */
-function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner, triageFunction, anomaly }: WorkflowsInput): $util.Output<WorkflowResources> {
+function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, loadPlanner, triageFunction, anomaly, anomalyDecider }: WorkflowsInput): $util.Output<WorkflowResources> {
   return $resolve({
     app: $app.name,
     stage: $app.stage,
@@ -133,6 +139,7 @@ function resolveResources({ lake, opsAlerts, marketingAlerts, bus, warehouse, lo
     loadPlannerFunctionName: loadPlanner.name,
     triageFunctionName: triageFunction.name,
     anomalyEndpointName: anomaly.endpointName,
+    anomalyDeciderFunctionName: anomalyDecider.name,
   });
 }
 

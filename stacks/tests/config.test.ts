@@ -22,6 +22,13 @@ describe("stageConfig", () => {
     expect(t.maxEventAgeDays * 86_400_000).toBe(DEFAULT_PIPELINE_CONFIG.maxEventAgeMs);
   });
 
+  it("subscribes nobody to MarketingAlerts unless a stage lists addresses, and refuses what SNS's email protocol would not take", () => {
+    expect(stageConfig("ci", {}).alerts).toEqual({ marketingEmails: [] });
+    expect(stageConfig("production", { alerts: { marketingEmails: ["growth@example.com"] } }).alerts.marketingEmails).toEqual(["growth@example.com"]);
+    expect(() => stageConfig("ci", { alerts: { marketingEmails: ["growth team"] } })).toThrow(/not an email address/);
+    expect(() => stageConfig("ci", { alerts: { marketingEmails: ["a@example.com", "A@example.com"] } })).toThrow(/twice/);
+  });
+
   it("replaces only the fields a stage overrides", () => {
     const c = stageConfig("staging", { lake: { processedExpiryDays: 14 }, ingest: { maxBodyBytes: 1_000_000 } });
     expect(c.lake).toEqual({ ...DEFAULTS.lake, processedExpiryDays: 14 });

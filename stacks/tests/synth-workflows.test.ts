@@ -62,6 +62,7 @@ function resources(): WorkflowResources {
     loadPlannerFunctionName: r().lambda("LoadPlanner").fn.outputs.name,
     triageFunctionName: r().lambda("DeadLetterTriager").fn.outputs.name,
     anomalyEndpointName: r().one("aws:sagemaker/endpoint:Endpoint", "AnomalyEndpoint").outputs.name,
+    anomalyDeciderFunctionName: r().lambda("AnomalyDecider").fn.outputs.name,
   };
 }
 
@@ -93,7 +94,7 @@ function trust(role: string): { Principal: unknown; Action: string; Condition: R
 const expectedPolicy = (permissions: readonly WorkflowPermission[]) => permissions.map(normalise).sort(byActions);
 
 it("deploys every workflow and only those", () => {
-  expect(WORKFLOWS.map((w) => w.name)).toEqual(["LakeFreshness", "Load", "Maintenance", "DeadLetterTriage", "TriggersFixture"]);
+  expect(WORKFLOWS.map((w) => w.name)).toEqual(["LakeFreshness", "Load", "Maintenance", "DeadLetterTriage", "AnomalyScoring", "TriggersFixture"]);
   expect(r().ofType(STATE_MACHINE).map((m) => m.inputs.name).sort()).toEqual(
     WORKFLOWS.map((w) => stateMachineName(stage, w.name)).sort(),
   );
@@ -227,6 +228,32 @@ it("gives Maintenance exactly the Data API, its lease, the claims listing, the b
   );
   const schedule = r().one("aws:scheduler/schedule:Schedule", "MaintenanceNightlySchedule");
   expect(schedule.inputs).toMatchObject({ scheduleExpression: "cron(17 3 * * ? *)", scheduleExpressionTimezone: "UTC" });
+});
+
+it("gives AnomalyScoring exactly its decider, the Data API, InvokeEndpoint on the stage's endpoint, both topics and the bus, as freshet_anomaly", () => {
+  const { warehouseWorkgroupArn, busArn, opsAlertsTopicArn, marketingAlertsTopicArn, anomalyEndpointName, anomalyDeciderFunctionName } = resources();
+  const role = r().one(ROLE, "AnomalyScoringWorkflowRole");
+  expect(role.inputs.tags).toEqual({ RedshiftDbRoles: "freshet_anomaly" });
+  const fn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${anomalyDeciderFunctionName}`;
+  expect(inlinePolicy(role.name)).toEqual(
+    [
+      { actions: ["events:PutEvents"], resources: [busArn] },
+      { actions: ["lambda:InvokeFunction"], resources: [fn, `${fn}:*`] },
+      { actions: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult"], resources: ["*"], conditions: OWN_STATEMENTS_CONDITION },
+      { actions: ["redshift-data:ExecuteStatement"], resources: [warehouseWorkgroupArn] },
+      { actions: ["redshift-serverless:GetCredentials"], resources: [warehouseWorkgroupArn] },
+      { actions: ["sagemaker:InvokeEndpoint"], resources: [`arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint/${anomalyEndpointName.toLowerCase()}`] },
+      { actions: ["sns:Publish"], resources: [marketingAlertsTopicArn, opsAlertsTopicArn] },
+      LOG_DELIVERY,
+      TRACING,
+    ]
+      .map(normalise)
+      .sort(byActions),
+  );
+  const rule = r().one("aws:cloudwatch/eventRule:EventRule", "AnomalyScoringAfterLoadRule");
+  expect(rule.inputs.eventBusName).toBe(resources().busName);
+  expect(JSON.parse(rule.inputs.eventPattern)).toEqual({ source: ["freshet.load"], "detail-type": ["LoadCompleted"] });
+  expect(r().one("aws:scheduler/schedule:Schedule", "AnomalyScoringFallbackSchedule").inputs.scheduleExpression).toBe("rate(15 minutes)");
 });
 
 it("routes the fixture's rules to the default bus and to the Freshet bus", () => {

@@ -51,3 +51,8 @@ export class TriageInputError extends FreshetError {
 export class UnreadableDeadLettersError extends FreshetError {
   override readonly name = "UnreadableDeadLettersError";
 }
+
+/** The AnomalyScoring workflow passed its decider something it cannot use (unknown step, scores that do not match the points). */
+export class AnomalyStepInputError extends FreshetError {
+  override readonly name = "AnomalyStepInputError";
+}

@@ -1,3 +1,4 @@
+import { AnomalyScoring } from "./anomaly-scoring.ts";
 import { DeadLetterTriage } from "./dead-letter-triage.ts";
 import { LakeFreshness } from "./lake-freshness.ts";
 import { Load } from "./load.ts";
@@ -45,4 +46,11 @@ export {
 } from "./dead-letter-triage.ts";
 
 /** Every workflow Freshet deploys, in AWS (`stacks/workflows.ts`) and locally (`@freshet/local`). */
-export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load, Maintenance, DeadLetterTriage];
+export {
+  AnomalyScoring,
+  ANOMALY_DETECTED_DETAIL_TYPE,
+  ANOMALY_DETECTED_SOURCE,
+  ANOMALY_FALLBACK_SCHEDULE_NAME,
+} from "./anomaly-scoring.ts";
+
+export const WORKFLOWS: readonly WorkflowDescription[] = [LakeFreshness, Load, Maintenance, DeadLetterTriage, AnomalyScoring];

@@ -33,6 +33,8 @@ export interface WorkflowResources {
   readonly triageFunctionName: string;
   /** The SageMaker endpoint scoring business metrics with Random Cut Forest (`${app}-${stage}-anomaly`). */
   readonly anomalyEndpointName: string;
+  /** The AnomalyScoring workflow's function (`AnomalyDecider`), by name. */
+  readonly anomalyDeciderFunctionName: string;
 }
 
 /** One IAM statement a workflow's role needs, in IAM's own JSON vocabulary. */

@@ -82,7 +82,7 @@ export function metricById(id: string, metrics: readonly MetricDefinition[] = ME
 }
 
 /**
- * One statement returning every metric's per-minute rows in [:from, :until) (Data API
+ * One statement returning every metric's per-minute rows in [:window_from, :window_until) (Data API
  * parameters, ISO timestamps), only minutes with events: the decider fills the gaps, so the
  * result stays small (Step Functions passes it in a 256 KiB state).
  */
@@ -92,7 +92,7 @@ export function buildSeriesSql(metrics: readonly MetricDefinition[] = METRICS): 
     .map(
       (m) => `SELECT '${m.id}' AS metric, CAST(${m.dimensionSql} AS VARCHAR(512)) AS dimension, ${minute} AS minute, ${m.valueSql} AS value
 FROM events
-WHERE occurred_at >= CAST(:from AS TIMESTAMP) AND occurred_at < CAST(:until AS TIMESTAMP) AND ${m.dimensionSql} IS NOT NULL AND (${m.filterSql})
+WHERE occurred_at >= CAST(:window_from AS TIMESTAMP) AND occurred_at < CAST(:window_until AS TIMESTAMP) AND ${m.dimensionSql} IS NOT NULL AND (${m.filterSql})
 GROUP BY 2, 3`,
     )
     .join("\nUNION ALL\n")

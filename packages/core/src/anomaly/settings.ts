@@ -72,3 +72,7 @@ export function anomalySettings(overrides: Partial<AnomalySettings> = {}): Anoma
 export function seriesWindowMinutes(s: AnomalySettings): number {
   return s.scoreMinutes + s.shingleSize - 1 + s.baselineMinutes;
 }
+
+/** The lake object holding every series' `SeriesState` (one object: one read and one write per run). */
+export const ANOMALY_STATE_KEY = "anomaly/state/series.json";
+export const ANOMALY_STATE_PREFIX = "anomaly/state/";

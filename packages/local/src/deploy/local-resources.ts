@@ -33,5 +33,6 @@ export function localWorkflowResources(account: { region?: string; accountId?: s
     loadPlannerFunctionName: named("LoadPlanner"),
     triageFunctionName: named("DeadLetterTriager"),
     anomalyEndpointName: named("anomaly"),
+    anomalyDeciderFunctionName: named("AnomalyDecider"),
   };
 }

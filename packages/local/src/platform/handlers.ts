@@ -14,6 +14,8 @@ export interface LocalHandlers {
   /** DeadLetterTriage's function and the debounce the dead-letter rule invokes. */
   readonly triage: unknown;
   readonly triageDebounce: unknown;
+  /** AnomalyScoring's function (prepare, decide). */
+  readonly anomalyDecider: unknown;
   /** Ends the worker threads (execution environments), if any. */
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
   const { handler: migrate } = (await import("@freshet/functions/migrate")) as { handler: MigrateHandler };
   const { handler: triage } = (await import("@freshet/functions/dead-letter-triage")) as { handler: unknown };
   const { handler: triageDebounce } = (await import("@freshet/functions/triage-debounce")) as { handler: unknown };
+  const { handler: anomalyDecider } = (await import("@freshet/functions/anomaly-decider")) as { handler: unknown };
   return {
     transformer,
     ingest,
@@ -46,6 +49,7 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
     migrate,
     triage,
     triageDebounce,
+    anomalyDecider,
     async close() {
       await transformerWorkers?.close();
       await ingestWorkers?.close();

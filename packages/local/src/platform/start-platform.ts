@@ -162,6 +162,7 @@ function functionsByName(handlers: LocalHandlers, resources: WorkflowResources):
     "freshet-local-Migrate": handlers.migrate,
     [resources.triageFunctionName]: handlers.triage,
     [TRIAGE_DEBOUNCE_FUNCTION]: handlers.triageDebounce,
+    [resources.anomalyDeciderFunctionName]: handlers.anomalyDecider,
   };
 }
 

@@ -66,6 +66,7 @@ it("deploys locally with the platform's names in the services' default account",
     loadPlannerFunctionName: "freshet-local-LoadPlanner",
     triageFunctionName: "freshet-local-DeadLetterTriager",
     anomalyEndpointName: "freshet-local-anomaly",
+    anomalyDeciderFunctionName: "freshet-local-AnomalyDecider",
   });
 });
 
@@ -123,8 +124,8 @@ describe("a restart", () => {
     const calls = [...h.sfn.calls.slice(sfnBefore), ...h.scheduler.calls.slice(schedulerBefore)];
     expect(calls.length).toBeGreaterThan(0);
     expect(mutations(calls)).toEqual([]);
-    // Rules are upserts: re-sent, still one rule with one target each.
-    expect(h.events.rules.size).toBe(2);
+    // Rules are upserts: re-sent, still one rule with one target each (the fixture's two and every workflow's).
+    expect(h.events.rules.size).toBe(2 + WORKFLOWS.flatMap((w) => w.rules).length);
     for (const rule of h.events.rules.values()) expect(rule.targets.size).toBe(1);
   });
 
@@ -212,7 +213,10 @@ describe("prune", () => {
       // Every described workflow's schedules stay (whatever WORKFLOWS holds), the foreign one too.
       [...WORKFLOWS.flatMap((w) => w.schedules.map((sc) => `freshet-local-${w.name}-${sc.name}`)), "freshet-local-Triggered-Hourly", "other"].sort(),
     );
-    expect([...h.events.rules.keys()]).toEqual(["default/freshet-local-Foreign"]);
+    // Every described workflow's rules stay (AnomalyScoring's on the Freshet bus), the foreign one too.
+    expect([...h.events.rules.keys()].sort()).toEqual(
+      [...WORKFLOWS.flatMap((w) => w.rules.map((rule) => `${rule.bus === "default" ? "default" : RESOURCES.busName}/freshet-local-${w.name}-${rule.name}`)), "default/freshet-local-Foreign"].sort(),
+    );
   });
 
   it("is on by default and can be turned off", async () => {

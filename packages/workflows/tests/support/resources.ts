@@ -19,6 +19,7 @@ export const CI_RESOURCES: WorkflowResources = {
   loadPlannerFunctionName: "freshet-ci-LoadPlannerFunction-abc123",
   triageFunctionName: "freshet-ci-DeadLetterTriagerFunction-abc123",
   anomalyEndpointName: "freshet-ci-anomaly",
+  anomalyDeciderFunctionName: "freshet-ci-AnomalyDeciderFunction-abc123",
 };
 
 export const CN_RESOURCES: WorkflowResources = {
@@ -39,4 +40,5 @@ export const CN_RESOURCES: WorkflowResources = {
   loadPlannerFunctionName: "freshet-prod-cn-LoadPlanner",
   triageFunctionName: "freshet-prod-cn-DeadLetterTriager",
   anomalyEndpointName: "freshet-prod-cn-anomaly",
+  anomalyDeciderFunctionName: "freshet-prod-cn-AnomalyDecider",
 };

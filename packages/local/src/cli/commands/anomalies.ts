@@ -14,15 +14,22 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { LOCAL_WAREHOUSE } from "../../deploy/local-resources.ts";
 import { historyWindow, readHistory } from "../../anomaly/history.ts";
+import { formatAnomalies, listAnomalies } from "../../anomaly/list.ts";
+import { parseSince } from "../../sns/alerts.ts";
+import { AlertQueryError } from "../../sns/errors.ts";
 import { trainInSageMaker } from "../../anomaly/train-aws.ts";
 import { LOCAL_RESOURCES } from "../../platform/links.ts";
 import { registerLocalModel } from "../../sagemaker/index.ts";
 import { CommandError } from "../errors.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 
-export const summary = "anomaly detection: train the Random Cut Forest model on the warehouse's history; score a series CSV";
+export const summary = "anomaly detection: train the Random Cut Forest model on the warehouse's history; list detected anomalies; score a series CSV";
 
-const USAGE = `usage: freshet anomalies <train|score> …
+const USAGE = `usage: freshet anomalies <train|list|score> …
+
+  list [--since <ISO time | 30m | 2h | 7d>] [--json]
+        the anomalies and recoveries AnomalyScoring alerted (the warehouse's anomalies table),
+        newest first; --since defaults to 24h; --json prints one JSON object a line
 
   score --input <FILE.csv> [--time-column timestamp] [--value-column value]
         streams a series CSV through the scoring path and writes timestamp,value,score,anomaly
@@ -54,12 +61,15 @@ interface Options {
   "role-arn"?: string;
   bucket?: string;
   "instance-type"?: string;
+  since?: string;
+  json?: boolean;
   help?: boolean;
 }
 
 /** Subcommands, by name: each gets the parsed options and the positionals after its name. */
 const ACTIONS: Record<string, (options: Options, rest: string[]) => Promise<number>> = {
   train,
+  list,
 };
 
 export async function run(args: string[]): Promise<number> {
@@ -79,6 +89,8 @@ export async function run(args: string[]): Promise<number> {
         "role-arn": { type: "string" },
         bucket: { type: "string" },
         "instance-type": { type: "string" },
+        since: { type: "string" },
+        json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -153,6 +165,26 @@ async function trainInAws(values: Options, endpointName: string, settings: Anoma
     s3.destroy();
     sagemaker.destroy();
   }
+}
+
+/** `anomalies list`: the warehouse's anomalies since --since (default the last 24 hours). */
+async function list(values: Options): Promise<number> {
+  let since: Date;
+  try {
+    since = parseSince(values.since ?? "24h", Date.now());
+  } catch (error) {
+    if (error instanceof AlertQueryError) throw new CommandError(error.message, 2);
+    throw error;
+  }
+  useLocalEndpointIfRunning();
+  const warehouse = {
+    workgroup: values.workgroup ?? process.env.FRESHET_WORKGROUP ?? LOCAL_WAREHOUSE.warehouseWorkgroupName,
+    database: values.database ?? process.env.FRESHET_DATABASE ?? LOCAL_WAREHOUSE.warehouseDatabase,
+  };
+  const redshift = new RedshiftDataClient({});
+  const rows = await listAnomalies(redshift, warehouse, since).finally(() => redshift.destroy());
+  process.stdout.write(values.json ? rows.map((r) => `${JSON.stringify(r)}\n`).join("") : formatAnomalies(rows));
+  return 0;
 }
 
 function positive(text: string, option: string): number {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import type { SeriesState } from "@freshet/core";
+import { decide, parseScores, type StateStore } from "../src/anomaly/decide.ts";
+import { prepare } from "../src/anomaly/prepare.ts";
+import { AnomalyStepInputError } from "../src/errors.ts";
+
+function memoryStore(initial: Record<string, SeriesState> = {}): StateStore & { states: Record<string, SeriesState>; writes: number } {
+  const store = {
+    states: initial,
+    writes: 0,
+    read: async () => structuredClone(store.states),
+    write: async (s: Record<string, SeriesState>) => {
+      store.states = s;
+      store.writes++;
+    },
+  };
+  return store;
+}
+
+const series = [{ metric: "conversions", dimension: "spring", points: [{ at: "2026-03-01T10:00:00.000Z", value: 10, expected: 10 }] }];
+
+describe("AnomalyDecider", () => {
+  it("reads SageMaker RCF's JSON response, as text or parsed", () => {
+    expect(parseScores('{"scores":[{"score":1.5},{"score":0.25}]}')).toEqual([1.5, 0.25]);
+    expect(parseScores({ scores: [{ score: 2 }] })).toEqual([2]);
+    expect(() => parseScores("<html>")).toThrow(AnomalyStepInputError);
+    expect(() => parseScores({ scores: [{ score: "x" }] })).toThrow(/score 0/);
+  });
+
+  it("refuses scores that do not match the points, and writes no state", async () => {
+    const store = memoryStore();
+    await expect(decide({ step: "decide", series, body: '{"scores":[]}', detectedAt: "2026-03-01T10:05:00Z" }, store)).rejects.toThrow(/0 scores for 1 points/);
+    expect(store.writes).toBe(0);
+  });
+
+  it("keeps each series' state in the store and alerts nothing on a first quiet point", async () => {
+    const store = memoryStore();
+    const out = await decide({ step: "decide", series, body: '{"scores":[{"score":1}]}', detectedAt: "2026-03-01T10:05:00Z" }, store);
+    expect(out).toEqual({ alerts: [], insertSql: null, decided: 1 });
+    expect(store.states["conversions|spring"]).toMatchObject({ version: 1, scores: [1], lastAt: "2026-03-01T10:00:00.000Z" });
+  });
+
+  it("prepares Data API records (PascalCase fields) into points and one CSV line per point", () => {
+    const records = Array.from({ length: 40 }, (_, m) => [
+      { StringValue: "conversions" },
+      { StringValue: "spring" },
+      { LongValue: 29_000_000 + m },
+      { DoubleValue: 10 },
+    ]);
+    const out = prepare({ step: "prepare", records, fromMinute: 29_000_000, untilMinute: 29_000_040, settings: { scoreMinutes: 5, baselineMinutes: 10 } });
+    expect(out.points).toBe(5);
+    expect(out.csv.split("\n")).toEqual(Array(5).fill("1,1,1,1"));
+    expect(() => prepare({ step: "prepare", records: [[{ IsNull: true }]], fromMinute: 0, untilMinute: 40 })).toThrow(AnomalyStepInputError);
+  });
+});
