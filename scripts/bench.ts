@@ -1,3 +1,4 @@
+import { benchAnomalyScore } from "./bench/anomaly-score.ts";
 import { benchCopy } from "./bench/copy.ts";
 import { benchKinesis } from "./bench/kinesis.ts";
 import { benchMaintenance } from "./bench/maintenance.ts";
@@ -30,6 +31,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
     await benchTriage();
     await benchTriageFlow();
   },
+  "anomaly-score": benchAnomalyScore,
   rcf: async () => {
     await benchRcf();
   },

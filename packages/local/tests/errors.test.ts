@@ -38,7 +38,7 @@ import { AlertQueryError, SnsApiError, SnsStorageError } from "../src/sns/errors
 import * as sageMakerErrors from "../src/sagemaker/errors.ts";
 import { PayloadError, SageMakerApiError, SageMakerModelError, SageMakerValidationError } from "../src/sagemaker/errors.ts";
 import * as anomalyErrors from "../src/anomaly/errors.ts";
-import { TrainingJobError } from "../src/anomaly/errors.ts";
+import { SeriesCsvError, TrainingJobError } from "../src/anomaly/errors.ts";
 import { StubApiError } from "./deploy/stubs/recorder.ts";
 
 /**
@@ -56,6 +56,7 @@ const exported = errorClassesOf(
   snsErrors,
   sfnErrors,
   cliErrors,
+  anomalyErrors,
   deployErrors,
   esmErrors,
   lambdaErrors,
@@ -64,7 +65,6 @@ const exported = errorClassesOf(
   template,
   runner,
   sageMakerErrors,
-  anomalyErrors,
 );
 const answersOverTheWire = (type: ErrorClass) => type === AwsApiError || type.prototype instanceof AwsApiError;
 
@@ -128,6 +128,7 @@ describeErrorHierarchy(
     { type: UsageError, make: (cause) => new UsageError("--from must be before --to", { cause }) },
     { type: AuditQueryError, make: (cause) => new AuditQueryError("audit query FAILED", { cause }) },
     { type: CommandError, make: (cause) => new CommandError("input is not JSON", 2, { cause }) },
+    { type: SeriesCsvError, make: (cause) => new SeriesCsvError("value is not a number", 3, { cause }) },
     { type: PayloadError, make: (cause) => new PayloadError("Unable to evaluate payload provided", 400, { cause }) },
     { type: TrainingJobError, make: (cause) => new TrainingJobError("training job x Failed", { cause }) },
   ],

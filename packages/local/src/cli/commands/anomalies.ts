@@ -23,13 +23,17 @@ import { registerLocalModel } from "../../sagemaker/index.ts";
 import { CommandError } from "../errors.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 
-export const summary = "anomaly detection: train the Random Cut Forest model on the warehouse's history; list detected anomalies";
+export const summary = "anomaly detection: train the Random Cut Forest model on the warehouse's history; list detected anomalies; score a series CSV";
 
-const USAGE = `usage: freshet anomalies <train|list> …
+const USAGE = `usage: freshet anomalies <train|list|score> …
 
   list [--since <ISO time | 30m | 2h | 7d>] [--json]
         the anomalies and recoveries AnomalyScoring alerted (the warehouse's anomalies table),
         newest first; --since defaults to 24h; --json prints one JSON object a line
+
+  score --input <FILE.csv> [--time-column timestamp] [--value-column value]
+        streams a series CSV through the scoring path and writes timestamp,value,score,anomaly
+        (freshet anomalies score --help)
 
   train [--hours n] [--seed n] [--endpoint <name>]
         builds the anomaly model from the last n hours (default 24) of every metric's per-minute
@@ -69,6 +73,8 @@ const ACTIONS: Record<string, (options: Options, rest: string[]) => Promise<numb
 };
 
 export async function run(args: string[]): Promise<number> {
+  // score has options of its own and needs no AWS client: its module parses them.
+  if (args[0] === "score") return (await import("./anomalies-score.ts")).run(args.slice(1));
   let values: Options;
   let positionals: string[];
   try {
