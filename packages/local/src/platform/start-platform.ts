@@ -11,6 +11,7 @@ import type { LambdaRegistry } from "../sfn/index.ts";
 import type { WorkflowResources } from "@freshet/workflows";
 import { DEFAULT_TRIAGE_SETTINGS, triageEnvironment } from "@freshet/core";
 import { loadApiKey } from "./api-key.ts";
+import { ensureColdStartModel } from "./cold-start-model.ts";
 import { loadHandlers, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
 import { startIngestRoute, type IngestRoute } from "./ingest-route.ts";
 import { createLocalServices, LOCAL_ACCOUNT, type LocalFaults, type LocalServices } from "./local-services.ts";
@@ -111,6 +112,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const handlers = await loadHandlers(options.transformerEnvironments ?? 1);
   Object.assign(functions, functionsByName(handlers, resources));
   await migrateWarehouse(handlers);
+  ensureColdStartModel(dataDir, resources.anomalyEndpointName);
   const workflows = await deployLocalWorkflows(services, resources, options.scheduleOverride, options.triageOnLanding ?? true);
   const transformer = options.wrapTransformer ? options.wrapTransformer(handlers.transformer) : handlers.transformer;
   const mapping = startTransformerMapping({ kinesis, handler: transformer, dataDir, ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}) });
