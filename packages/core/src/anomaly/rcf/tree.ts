@@ -117,9 +117,8 @@ export class RandomCutTree {
         else if (v > b) outside += v - b;
         range += b - a;
       }
-      // A point inside an internal node's box cannot be separated there: no cut to draw.
+      // A point inside an internal node's box cannot be separated there, nor does it grow the box.
       if (outside === 0 && !isLeaf) {
-        this.descendInto(node, point);
         node = this.child(node, point);
         continue;
       }
