@@ -67,14 +67,14 @@ export async function benchRcf(): Promise<RcfBench> {
     objectPointsPerSecond: naiveRate * BATCH,
     pointsPerCpuSecond: typedCpu * BATCH,
     objectPointsPerCpuSecond: naiveCpu * BATCH,
-    ratio: typedCpu / naiveCpu,
+    ratio: typedRate / naiveRate,
     stateBytes,
     heapBytes,
     objectHeapBytes,
   };
-  console.log(`  load average ${loadavg().map((load) => format(load, 1)).join(" ")} on this machine's cores; per CPU-second is one core's rate`);
-  console.log(`  object per node (bench reference)   ${format(result.objectPointsPerSecond)} points/s wall   ${format(result.objectPointsPerCpuSecond)} points per CPU-second`);
-  console.log(`  typed arrays (core)                 ${format(result.pointsPerSecond)} points/s wall   ${againstGoal(result.pointsPerCpuSecond, GOAL)} per CPU-second   ratio ${format(result.ratio, 2)}`);
+  console.log(`  object per node (bench reference)   ${format(result.objectPointsPerSecond)} points/s   (${format(result.objectPointsPerCpuSecond)} per CPU-second)`);
+  console.log(`  typed arrays (core)                 ${againstGoal(result.pointsPerSecond, GOAL)}   (${format(result.pointsPerCpuSecond)} per CPU-second)   ratio ${format(result.ratio, 2)}`);
+  console.log(`  load average ${loadavg().map((load) => format(load, 1)).join(" ")}: per CPU-second counts all of node's threads (compiler, GC) but not the waits for a core`);
   console.log(`  bytes per forest: JSON state ${format(stateBytes / 1e6, 2)} MB; heap ${format(heapBytes / 1e6, 2)} MB typed arrays vs ${format(objectHeapBytes / 1e6, 2)} MB objects`);
   return result;
 }

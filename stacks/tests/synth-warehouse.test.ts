@@ -211,7 +211,7 @@ describe("database identities (RedshiftDbRoles principal tags)", () => {
     const roles = r().ofType(ROLE).map((role) => role.name);
     const tagged = roles.filter((role) => tags(role).RedshiftDbRoles !== undefined).sort();
     expect(tagged).toEqual(roles.filter(runsSql).sort());
-    expect(tagged).toEqual(["LoadPlannerRole", "LoadWorkflowRole", "MaintenanceWorkflowRole", "MigrateRole"]);
+    expect(tagged).toEqual(["AnomalyScoringWorkflowRole", "LoadPlannerRole", "LoadWorkflowRole", "MaintenanceWorkflowRole", "MigrateRole"]);
     for (const role of tagged) expect(tags(role).RedshiftDbRoles, role).toMatch(/^freshet_[a-z]+$/);
   });
 

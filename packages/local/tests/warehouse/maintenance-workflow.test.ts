@@ -311,7 +311,8 @@ describe("Maintenance workflow on the embedded endpoint", () => {
     expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
     const report = await nextReport();
     expect(outcome.output).toMatchObject({ budgetMinutes, maintained: report.maintained, deferred: report.deferred, failed: 0 });
-    expect(report.tables).toEqual((outcome.output as unknown as Report).tables);
+    // The output leaves out tables with nothing to do (an empty one); the event lists every table.
+    expect(report.tables.filter((t) => t.outcome !== "none")).toEqual((outcome.output as unknown as Report).tables);
 
     // Smallest first: the first table was reached within the budget and maintained under its lease.
     const [first, ...rest] = report.tables.filter((t) => t.decision !== "none");

@@ -117,9 +117,8 @@ export class RandomCutTree {
         else if (v > b) outside += v - b;
         range += b - a;
       }
-      // A point inside an internal node's box cannot be separated there: no cut to draw.
+      // A point inside an internal node's box cannot be separated there, nor does it grow the box.
       if (outside === 0 && !isLeaf) {
-        this.descendInto(node, point);
         node = this.child(node, point);
         continue;
       }
@@ -141,8 +140,8 @@ export class RandomCutTree {
         if (r < h - l) break;
         r -= h - l;
       }
-      // Stored as float32, as random-cut-forest-by-aws stores points; a cut rounded onto the far
-      // edge moves to the near one, which still separates.
+      // Stored as float32, as random-cut-forest-by-aws stores points. Rounding never takes the cut
+      // below the near edge; one rounded onto the far edge (which would cut nothing off) moves to the near one.
       let cut = Math.fround(low + r);
       if (cut >= high) cut = low;
       if (cut < boxes[lo + dim]! || cut >= boxes[hi + dim]!) {
