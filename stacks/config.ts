@@ -244,6 +244,9 @@ function validate(c: StageConfig): void {
     fail(`triage.maxObjectsPerRun must be an integer in 1..1000 (the Map's results must fit 256 KiB), got ${tr.maxObjectsPerRun}`);
   }
   if (!Number.isInteger(tr.alertThreshold) || tr.alertThreshold < 0) fail(`triage.alertThreshold must be an integer ≥ 0, got ${tr.alertThreshold}`);
+  if (!Number.isInteger(tr.alertCooldownMinutes) || tr.alertCooldownMinutes < 0 || tr.alertCooldownMinutes > 1440) {
+    fail(`triage.alertCooldownMinutes must be an integer in 0..1440, got ${tr.alertCooldownMinutes}`);
+  }
   for (const type of t.filteredEventTypes) {
     if (!/^[a-z][a-z0-9_]*$/.test(type)) fail(`filtered event type "${type}" is not a snake_case event type`);
   }

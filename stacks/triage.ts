@@ -1,4 +1,4 @@
-import { TRIAGE_LEASE_KEY, TRIAGE_PREFIXES, triageEnvironment } from "@freshet/core";
+import { TRIAGE_ALERT_STATE_KEY, TRIAGE_LEASE_KEY, TRIAGE_PREFIXES, triageEnvironment } from "@freshet/core";
 import { deadLetterLandedPattern, ruleName, type WorkflowResources } from "@freshet/workflows";
 import type { StageConfig } from "./config.ts";
 import { createFunction, powertoolsEnvironment } from "./lambda.ts";
@@ -32,12 +32,12 @@ export interface TriageTrigger {
   readonly permission: aws.lambda.Permission;
 }
 
-/** Lists dead letters and the ledger only (ListObjectsV2 is authorised as s3:ListBucket, narrowed by prefix). */
+/** Lists dead letters, the ledger and the alert state's own key only (ListObjectsV2 is authorised as s3:ListBucket, narrowed by prefix). */
 function triageLister(bucketArn: $util.Output<string>): Permission & { conditions: { test: string; variable: string; values: string[] }[] } {
   return {
     actions: ["s3:ListBucket"],
     resources: [bucketArn],
-    conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${TRIAGE_PREFIXES.deadLetters}*`, `${TRIAGE_PREFIXES.ledger}*`] }],
+    conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${TRIAGE_PREFIXES.deadLetters}*`, `${TRIAGE_PREFIXES.ledger}*`, TRIAGE_ALERT_STATE_KEY] }],
   };
 }
 
@@ -54,6 +54,8 @@ export function createTriage({ config, lake, stream }: TriageInput): sst.aws.Fun
       triageLister(lake.arn),
       { actions: ["s3:GetObject"], resources: [$interpolate`${lake.arn}/${TRIAGE_PREFIXES.deadLetters}*`, $interpolate`${lake.arn}/${TRIAGE_PREFIXES.ledger}*`] },
       bucketWriter(lake.arn, [TRIAGE_PREFIXES.quarantine, TRIAGE_PREFIXES.ledger, TRIAGE_PREFIXES.summaries]),
+      // Its alert cooldown: when it last told OpsAlerts.
+      { actions: ["s3:GetObject", "s3:PutObject"], resources: [$interpolate`${lake.arn}/${TRIAGE_ALERT_STATE_KEY}`] },
       { actions: ["kinesis:PutRecords"], resources: [stream.arn] },
     ],
     environment: {

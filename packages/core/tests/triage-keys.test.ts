@@ -41,7 +41,7 @@ describe("triage keys", () => {
 
 describe("triage settings", () => {
   it("round-trips through the functions' environment, defaults when unset", () => {
-    const s = { debounceSeconds: 5, maxObjectsPerRun: 10, alertThreshold: 0 };
+    const s = { debounceSeconds: 5, maxObjectsPerRun: 10, alertThreshold: 0, alertCooldownMinutes: 15 };
     expect(triageSettingsFromEnv(triageEnvironment(s))).toEqual(s);
     expect(triageSettingsFromEnv({})).toEqual(DEFAULT_TRIAGE_SETTINGS);
   });

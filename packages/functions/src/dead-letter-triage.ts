@@ -9,6 +9,7 @@ import { kinesisClient } from "./shared/kinesis-client.ts";
 import { observability } from "./shared/observability.ts";
 import { s3Client } from "./shared/s3-client.ts";
 import { findUnhandled } from "./triage/find-unhandled.ts";
+import { alertWithCooldown } from "./triage/alert-cooldown.ts";
 import { summarize, writeSummary } from "./triage/summarize.ts";
 import { triageObject } from "./triage/triage-object.ts";
 import type { FindResult, ObjectTriage, TriageStepInput, TriageSummary } from "./triage/types.ts";
@@ -42,7 +43,10 @@ async function step(event: TriageStepInput): Promise<FindResult | ObjectTriage |
       return result;
     }
     case "summarize": {
-      const summary = await writeSummary(s3, bucket, summarize(event, new Date(), settings.alertThreshold));
+      const now = new Date();
+      const counted = summarize(event, now, settings.alertThreshold);
+      const alert = await alertWithCooldown(s3, bucket, counted.alert, now, settings.alertCooldownMinutes);
+      const summary = await writeSummary(s3, bucket, { ...counted, alert });
       logger.info("dead-letter triage summary", { ...summary });
       return summary;
     }

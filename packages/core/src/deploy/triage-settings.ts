@@ -9,11 +9,16 @@ export interface TriageSettings {
   readonly debounceSeconds: number;
   /** Most dead-letter objects one execution triages; the rest wait for the next. */
   readonly maxObjectsPerRun: number;
-  /** Quarantined dead letters in one execution from which OpsAlerts is told. */
+  /**
+   * Quarantined dead letters in one execution from which OpsAlerts is told. Invalid events are
+   * routine (every producer sends some), so a handful is not an incident.
+   */
   readonly alertThreshold: number;
+  /** After an alert, further ones wait this long: one incident, one alert. */
+  readonly alertCooldownMinutes: number;
 }
 
-export const DEFAULT_TRIAGE_SETTINGS: TriageSettings = { debounceSeconds: 60, maxObjectsPerRun: 200, alertThreshold: 1 };
+export const DEFAULT_TRIAGE_SETTINGS: TriageSettings = { debounceSeconds: 60, maxObjectsPerRun: 200, alertThreshold: 100, alertCooldownMinutes: 60 };
 
 /** The triage functions' environment variables for these settings. */
 export function triageEnvironment(s: TriageSettings): Record<string, string> {
@@ -21,6 +26,7 @@ export function triageEnvironment(s: TriageSettings): Record<string, string> {
     FRESHET_TRIAGE_DEBOUNCE_SECONDS: String(s.debounceSeconds),
     FRESHET_TRIAGE_MAX_OBJECTS: String(s.maxObjectsPerRun),
     FRESHET_TRIAGE_ALERT_THRESHOLD: String(s.alertThreshold),
+    FRESHET_TRIAGE_ALERT_COOLDOWN_MINUTES: String(s.alertCooldownMinutes),
   };
 }
 
@@ -38,5 +44,6 @@ export function triageSettingsFromEnv(env: Readonly<Record<string, string | unde
     debounceSeconds: read("FRESHET_TRIAGE_DEBOUNCE_SECONDS", d.debounceSeconds, 0),
     maxObjectsPerRun: read("FRESHET_TRIAGE_MAX_OBJECTS", d.maxObjectsPerRun, 1),
     alertThreshold: read("FRESHET_TRIAGE_ALERT_THRESHOLD", d.alertThreshold, 0),
+    alertCooldownMinutes: read("FRESHET_TRIAGE_ALERT_COOLDOWN_MINUTES", d.alertCooldownMinutes, 0),
   };
 }

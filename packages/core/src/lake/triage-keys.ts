@@ -16,6 +16,9 @@ export const TRIAGE_PREFIXES = {
   summaries: `${LAKE_PREFIXES.dlq}triage/summaries/`,
 } as const;
 
+/** When triage last told OpsAlerts (its alert cooldown). */
+export const TRIAGE_ALERT_STATE_KEY = `${LAKE_PREFIXES.dlq}triage/alert-state.json`;
+
 /** The debounce lease: present while an execution is waiting to start its listing. */
 export const TRIAGE_LEASE_KEY = `${LAKE_PREFIXES.dlq}triage/pending.json`;
 

@@ -9,7 +9,7 @@ import type { DeliveryLogEntry } from "../eventbridge/index.ts";
 import { deployWorkflows, localWorkflowResources, type DeployResult, type ScheduleOverride } from "../deploy/index.ts";
 import type { LambdaRegistry } from "../sfn/index.ts";
 import type { WorkflowResources } from "@freshet/workflows";
-import { DEFAULT_TRIAGE_SETTINGS, triageEnvironment } from "@freshet/core";
+import { DEFAULT_TRIAGE_SETTINGS, triageEnvironment, type TriageSettings } from "@freshet/core";
 import { loadApiKey } from "./api-key.ts";
 import { ensureColdStartModel } from "./cold-start-model.ts";
 import { loadHandlers, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
@@ -59,6 +59,8 @@ export interface PlatformOptions {
    * default `LOCAL_TRIAGE_DEBOUNCE_SECONDS`, or `FRESHET_TRIAGE_DEBOUNCE_SECONDS` when set.
    */
   readonly triageDebounceSeconds?: number;
+  /** The triage alert's threshold and cooldown, when not core's defaults (tests that want an alert). */
+  readonly triageAlerts?: Partial<Pick<TriageSettings, "alertThreshold" | "alertCooldownMinutes">>;
   /**
    * Whether landing dead letters start DeadLetterTriage (the rule to `TriageDebounce`), as in AWS;
    * default true. Tests that count the dead letters the transformer wrote turn it off (the rule is
@@ -103,7 +105,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   const { services, endpoint } = await startEmbeddedEndpoint(options, dataDir, functions, receipts);
   setHandlerEnvironment(endpoint.url, apiKey, resources, options.logLevel);
-  setTriageEnvironment(options.triageDebounceSeconds);
+  setTriageEnvironment(options.triageDebounceSeconds, options.triageAlerts);
   const kinesis = new KinesisClient({});
   const s3 = new S3Client({});
   await provisionStreamAndLake(kinesis, s3);
@@ -148,10 +150,10 @@ function setHandlerEnvironment(endpointUrl: string, apiKey: string, resources: W
 }
 
 /** The triage functions' settings (what stacks/triage.ts sets per stage), with a local debounce. */
-function setTriageEnvironment(debounceSeconds: number | undefined): void {
+function setTriageEnvironment(debounceSeconds: number | undefined, alerts: PlatformOptions["triageAlerts"] = {}): void {
   const fromEnv = process.env.FRESHET_TRIAGE_DEBOUNCE_SECONDS;
   const debounce = debounceSeconds ?? (fromEnv !== undefined && fromEnv !== "" ? Number(fromEnv) : LOCAL_TRIAGE_DEBOUNCE_SECONDS);
-  Object.assign(process.env, triageEnvironment({ ...DEFAULT_TRIAGE_SETTINGS, debounceSeconds: debounce }));
+  Object.assign(process.env, triageEnvironment({ ...DEFAULT_TRIAGE_SETTINGS, ...alerts, debounceSeconds: debounce }));
 }
 
 /** The functions Step Functions tasks and EventBridge targets invoke, by their deployed names. */
