@@ -1,6 +1,7 @@
 import { buildPackedSeriesSql, DEFAULT_ANOMALY_SETTINGS, SERIES_PARAMETERS } from "@freshet/core";
 import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
-import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE, OWN_STATEMENTS_CONDITION, THROTTLED, TRANSIENT } from "./load.ts";
+import { LAMBDA_TRANSIENT, THROTTLED, TRANSIENT } from "./retriers.ts";
+import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE, OWN_STATEMENTS_CONDITION } from "./load.ts";
 import { anomalyEndpointArn } from "./naming.ts";
 import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
 
@@ -36,14 +37,6 @@ export const ENDPOINT_RETRY: Retrier = {
   JitterStrategy: "FULL",
 };
 
-const LAMBDA_TRANSIENT: Retrier = {
-  ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
-  IntervalSeconds: 2,
-  BackoffRate: 2,
-  MaxAttempts: 4,
-  MaxDelaySeconds: 30,
-  JitterStrategy: "FULL",
-};
 
 const toAlert = (step: string) => [
   {

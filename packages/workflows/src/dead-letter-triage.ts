@@ -1,5 +1,6 @@
 import { TRIAGE_LEASE_KEY, TRIAGE_PREFIXES } from "@freshet/core";
 import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
+import { LAMBDA_TRANSIENT } from "./retriers.ts";
 import type { EventPattern, WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
 
 /**
@@ -36,14 +37,6 @@ export function deadLetterLandedPattern(r: WorkflowResources): EventPattern {
   };
 }
 
-const LAMBDA_TRANSIENT: Retrier = {
-  ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
-  IntervalSeconds: 2,
-  BackoffRate: 2,
-  MaxAttempts: 4,
-  MaxDelaySeconds: 30,
-  JitterStrategy: "FULL",
-};
 
 /** Triaging an object again is safe (see the ledger), so any failure gets one more attempt. */
 const TRIAGE_AGAIN: Retrier = { ErrorEquals: ["States.ALL"], IntervalSeconds: 1, MaxAttempts: 1, JitterStrategy: "FULL" };

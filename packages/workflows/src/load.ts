@@ -1,5 +1,8 @@
 import { LOAD_CLAIMS_PREFIX, LOAD_ERROR_COLUMNS, LOAD_SUMMARY_COLUMNS } from "@freshet/core";
-import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
+import { jsonata, type StateMachineDefinition } from "./asl.ts";
+import { LAMBDA_TRANSIENT, THROTTLED, TRANSIENT } from "./retriers.ts";
+
+export { THROTTLED, TRANSIENT } from "./retriers.ts";
 import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
 
 /**
@@ -56,39 +59,6 @@ export function loadScheduleInput(expression: string): { intervalSeconds: number
   const intervalSeconds = Number(match[1]) * unit;
   return { intervalSeconds, pollSeconds: Math.max(1, Math.min(LOAD_DEFAULT_POLL_SECONDS, intervalSeconds)) };
 }
-
-/** Throttling and Data API concurrency limits pass; they are retried with backoff. */
-export const THROTTLED: Retrier = {
-  ErrorEquals: [
-    "RedshiftData.ThrottlingException",
-    "RedshiftData.ActiveStatementsExceededException",
-    "RedshiftData.ActiveSessionsExceededException",
-    "RedshiftData.InternalServerException",
-  ],
-  IntervalSeconds: 5,
-  BackoffRate: 2,
-  MaxAttempts: 5,
-  MaxDelaySeconds: 60,
-  JitterStrategy: "FULL",
-};
-
-export const TRANSIENT: Retrier = {
-  ErrorEquals: ["States.Timeout", "States.TaskFailed"],
-  IntervalSeconds: 2,
-  BackoffRate: 2,
-  MaxAttempts: 3,
-  MaxDelaySeconds: 20,
-  JitterStrategy: "FULL",
-};
-
-const LAMBDA_TRANSIENT: Retrier = {
-  ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
-  IntervalSeconds: 2,
-  BackoffRate: 2,
-  MaxAttempts: 4,
-  MaxDelaySeconds: 30,
-  JitterStrategy: "FULL",
-};
 
 /** Any failure of a step: remembered for the alert, then alerted. */
 const toAlert = (step: string, assign: Record<string, null | readonly []> = {}) => [

@@ -6,7 +6,8 @@ import {
   buildHealthQuery,
 } from "@freshet/core";
 import { jsonata, type Json, type StateMachineDefinition } from "./asl.ts";
-import { OWN_STATEMENTS_CONDITION, THROTTLED, TRANSIENT } from "./load.ts";
+import { OWN_STATEMENTS_CONDITION } from "./load.ts";
+import { THROTTLED, TRANSIENT } from "./retriers.ts";
 import { decisionExpression, healthRows } from "./maintenance-decision.ts";
 import { stateMachineArn } from "./naming.ts";
 import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
