@@ -34,8 +34,8 @@ export interface SeriesState {
   readonly cooldownUntil?: string;
 }
 
-export interface AnomalyDecision {
-  readonly kind: "anomaly";
+/** What an incident's alert and its recovery notice both say. */
+interface IncidentFacts {
   readonly incidentId: string;
   readonly metric: string;
   readonly dimension: string;
@@ -44,21 +44,17 @@ export interface AnomalyDecision {
   readonly observed: number;
   readonly score: number;
   readonly threshold: number;
+}
+
+export interface AnomalyDecision extends IncidentFacts {
+  readonly kind: "anomaly";
   /** The minutes the incident covers so far: [windowStart, windowEnd] (inclusive minute starts). */
   readonly windowStart: string;
   readonly windowEnd: string;
 }
 
-export interface RecoveredDecision {
+export interface RecoveredDecision extends IncidentFacts {
   readonly kind: "recovered";
-  readonly incidentId: string;
-  readonly metric: string;
-  readonly dimension: string;
-  readonly direction: "drop" | "spike";
-  readonly expected: number;
-  readonly observed: number;
-  readonly score: number;
-  readonly threshold: number;
   /** First and last anomalous minutes of the incident. */
   readonly windowStart: string;
   readonly windowEnd: string;
