@@ -11,7 +11,6 @@ import {
   type AnomalySettings,
 } from "@freshet/core";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { LOCAL_WAREHOUSE } from "../../deploy/local-resources.ts";
 import { historyWindow, readHistory } from "../../anomaly/history.ts";
 import { formatAnomalies, listAnomalies } from "../../anomaly/list.ts";
@@ -21,6 +20,7 @@ import { trainInSageMaker } from "../../anomaly/train-aws.ts";
 import { LOCAL_RESOURCES } from "../../platform/links.ts";
 import { registerLocalModel } from "../../sagemaker/index.ts";
 import { CommandError } from "../errors.ts";
+import { parseSubcommand } from "../subcommand-args.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 
 export const summary = "anomaly detection: train the Random Cut Forest model on the warehouse's history; list detected anomalies; score a series CSV";
@@ -75,35 +75,24 @@ const ACTIONS: Record<string, (options: Options, rest: string[]) => Promise<numb
 export async function run(args: string[]): Promise<number> {
   // score has options of its own and needs no AWS client: its module parses them.
   if (args[0] === "score") return (await import("./anomalies-score.ts")).run(args.slice(1));
-  let values: Options;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args,
-      options: {
-        hours: { type: "string" },
-        seed: { type: "string" },
-        endpoint: { type: "string" },
-        workgroup: { type: "string" },
-        database: { type: "string" },
-        "role-arn": { type: "string" },
-        bucket: { type: "string" },
-        "instance-type": { type: "string" },
-        since: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const [action, ...rest] = positionals;
-  if (values.help || !action) {
-    process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
+  const parsed = parseSubcommand<Options>(
+    args,
+    {
+      hours: { type: "string" },
+      seed: { type: "string" },
+      endpoint: { type: "string" },
+      workgroup: { type: "string" },
+      database: { type: "string" },
+      "role-arn": { type: "string" },
+      bucket: { type: "string" },
+      "instance-type": { type: "string" },
+      since: { type: "string" },
+      json: { type: "boolean" },
+    },
+    USAGE,
+  );
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const { values, action, rest } = parsed;
   try {
     const handler = ACTIONS[action];
     if (!handler) throw new CommandError(`unknown action '${action}'`, 2);

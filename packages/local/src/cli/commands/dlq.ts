@@ -1,10 +1,10 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { DEAD_LETTER_REASONS, TRIAGE_PREFIXES, deadLetterKeyOfDone, deadLetterPath } from "@freshet/core";
-import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { LOCAL_RESOURCES } from "../../platform/links.ts";
 import { CommandError } from "../errors.ts";
+import { parseSubcommand } from "../subcommand-args.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 import { resolveWorkflow, table } from "./executions.ts";
 
@@ -38,30 +38,19 @@ interface Options {
 export const POLL_MS = { value: 1000 };
 
 export async function run(args: string[]): Promise<number> {
-  let values: Options;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args,
-      options: {
-        json: { type: "boolean" },
-        max: { type: "string" },
-        reason: { type: "string" },
-        "dry-run": { type: "boolean" },
-        bucket: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const [action, ...rest] = positionals;
-  if (values.help || !action) {
-    process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
+  const parsed = parseSubcommand<Options>(
+    args,
+    {
+      json: { type: "boolean" },
+      max: { type: "string" },
+      reason: { type: "string" },
+      "dry-run": { type: "boolean" },
+      bucket: { type: "string" },
+    },
+    USAGE,
+  );
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const { values, action, rest } = parsed;
   const local = useLocalEndpointIfRunning();
   const s3 = new S3Client({ forcePathStyle: local !== undefined });
   const sfn = new SFNClient({});

@@ -11,9 +11,9 @@ import {
   type HistoryEvent,
   type StateMachineListItem,
 } from "@aws-sdk/client-sfn";
-import { parseArgs } from "node:util";
 import { historySteps, type StateStep } from "../../sfn/service/history-steps.ts";
 import { CommandError } from "../errors.ts";
+import { parseSubcommand } from "../subcommand-args.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 
 export const summary = "list, show, start and stop workflow executions (Step Functions)";
@@ -48,32 +48,21 @@ interface Options {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let values: Options;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args,
-      options: {
-        workflow: { type: "string", short: "w" },
-        status: { type: "string", short: "s" },
-        max: { type: "string" },
-        name: { type: "string" },
-        error: { type: "string" },
-        cause: { type: "string" },
-        full: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const [action, ...rest] = positionals;
-  if (values.help || !action) {
-    process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
+  const parsed = parseSubcommand<Options>(
+    args,
+    {
+      workflow: { type: "string", short: "w" },
+      status: { type: "string", short: "s" },
+      max: { type: "string" },
+      name: { type: "string" },
+      error: { type: "string" },
+      cause: { type: "string" },
+      full: { type: "boolean" },
+    },
+    USAGE,
+  );
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const { values, action, rest } = parsed;
   useLocalEndpointIfRunning();
   const sfn = new SFNClient({});
   try {
