@@ -1,8 +1,6 @@
 import { BatchExecuteStatementCommand, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE, Load } from "@freshet/workflows";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,10 +11,11 @@ import { query, type Cell } from "../../../functions/src/load/data-api.ts";
 import { localWorkflowResources } from "../../src/deploy/index.ts";
 import { startEndpoint, type RunningEndpoint } from "../../src/endpoint/server.ts";
 import { lambdaContext } from "../../src/lambda/context.ts";
-import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "../../src/platform/links.ts";
+import { LOCAL_RESOURCES } from "../../src/platform/links.ts";
 import { createLocalServices, type LocalServices } from "../../src/platform/local-services.ts";
 import type { LambdaHandler } from "../../src/sfn/index.ts";
 import { readAlerts } from "../../src/sns/index.ts";
+import { provisionWarehouseWorkflows } from "./workflow-endpoint.ts";
 import { writeGeneratedLake, type WrittenLake } from "./lake-writer.ts";
 
 /**
@@ -76,38 +75,18 @@ beforeAll(async () => {
   services = createLocalServices({ dataDir, endpointUrl: () => url, functions, onObjectCreated: () => undefined, log: () => undefined });
   endpoint = await startEndpoint({ services: services.list });
   url = endpoint.url;
-  // For the whole file: the handlers read their links when imported, their clients credentials when first used.
-  const env = { ...endpointEnvironment(url), ...linkEnvironment("test-key", resources), POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "SILENT" };
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const { handler: planner } = (await import("@freshet/functions/load-planner")) as unknown as { handler: LambdaHandler };
-  const { handler: migrate } = (await import("@freshet/functions/migrate")) as unknown as { handler: LambdaHandler };
-  Object.assign(functions, { [resources.loadPlannerFunctionName]: planner, "freshet-local-Migrate": migrate });
-
-  const config = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } };
-  s3 = new S3Client({ ...config, forcePathStyle: true });
-  sfn = new SFNClient(config);
-  redshift = new RedshiftDataClient(config);
-  const sns = new SNSClient(config);
-  const events = new EventBridgeClient(config);
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  await sns.send(new CreateTopicCommand({ Name: "freshet-local-OpsAlerts" }));
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: ANNOUNCEMENTS }));
-  await events.send(new CreateEventBusCommand({ Name: resources.busName }));
-  await events.send(
-    new PutRuleCommand({
-      Name: "LoadCompleted",
-      EventBusName: resources.busName,
-      EventPattern: JSON.stringify({ source: [LOAD_COMPLETED_SOURCE], "detail-type": [LOAD_COMPLETED_DETAIL_TYPE] }),
-    }),
-  );
-  await events.send(new PutTargetsCommand({ Rule: "LoadCompleted", EventBusName: resources.busName, Targets: [{ Id: "sns", Arn: TopicArn }] }));
-  sns.destroy();
-  events.destroy();
+  let migrate: () => Promise<unknown>;
+  ({ s3, sfn, redshift, migrate } = await provisionWarehouseWorkflows(url, resources, functions, {
+    rule: "LoadCompleted",
+    source: LOAD_COMPLETED_SOURCE,
+    detailType: LOAD_COMPLETED_DETAIL_TYPE,
+    topic: ANNOUNCEMENTS,
+  }));
   ({ stateMachineArn } = (await sfn.send(
     new CreateStateMachineCommand({ name: "freshet-local-Load", definition: JSON.stringify(Load.definition(resources)), roleArn: ROLE }),
   )) as { stateMachineArn: string });
   // What the platform does at start (and AWS on deploy): bring the schema up to date.
-  await migrate({}, lambdaContext({ name: "freshet-local-Migrate", memoryMb: 256, timeoutMs: 300_000 }));
+  await migrate();
   written.push(await writeGeneratedLake(s3, BUCKET, { count: 4000, now, seed: 11, batchSize: 400 }));
 }, 120_000);
 

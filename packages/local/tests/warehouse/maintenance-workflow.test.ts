@@ -1,8 +1,6 @@
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { LOAD_CLAIMS_PREFIX, MAINTENANCE_LEASE_KEY } from "@freshet/core";
 import { Load, MAINTENANCE_COMPLETED_DETAIL_TYPE, MAINTENANCE_COMPLETED_SOURCE, Maintenance } from "@freshet/workflows";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -12,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { query, type Cell } from "../../../functions/src/load/data-api.ts";
 import { localWorkflowResources } from "../../src/deploy/index.ts";
 import { startEndpoint, type RunningEndpoint } from "../../src/endpoint/server.ts";
-import { lambdaContext } from "../../src/lambda/context.ts";
-import { endpointEnvironment, linkEnvironment, LOCAL_RESOURCES } from "../../src/platform/links.ts";
+import { LOCAL_RESOURCES } from "../../src/platform/links.ts";
 import { createLocalServices, type LocalServices } from "../../src/platform/local-services.ts";
 import type { HeldVacuum } from "../../src/redshift/index.ts";
 import { realClock, type Clock, type LambdaHandler } from "../../src/sfn/index.ts";
 import { readAlerts } from "../../src/sns/index.ts";
+import { provisionWarehouseWorkflows } from "./workflow-endpoint.ts";
 import { writeGeneratedLake, type WrittenLake } from "./lake-writer.ts";
 
 /**
@@ -135,39 +133,20 @@ beforeAll(async () => {
   });
   endpoint = await startEndpoint({ services: services.list });
   url = endpoint.url;
-  const env = { ...endpointEnvironment(url), ...linkEnvironment("test-key", resources), POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "SILENT" };
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const { handler: planner } = (await import("@freshet/functions/load-planner")) as unknown as { handler: LambdaHandler };
-  const { handler: migrate } = (await import("@freshet/functions/migrate")) as unknown as { handler: LambdaHandler };
-  Object.assign(functions, { [resources.loadPlannerFunctionName]: planner, "freshet-local-Migrate": migrate });
-
-  const config = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } };
-  s3 = new S3Client({ ...config, forcePathStyle: true });
-  sfn = new SFNClient(config);
-  redshift = new RedshiftDataClient(config);
-  const sns = new SNSClient(config);
-  const events = new EventBridgeClient(config);
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  await sns.send(new CreateTopicCommand({ Name: "freshet-local-OpsAlerts" }));
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: ANNOUNCEMENTS }));
-  await events.send(new CreateEventBusCommand({ Name: resources.busName }));
-  await events.send(
-    new PutRuleCommand({
-      Name: "MaintenanceCompleted",
-      EventBusName: resources.busName,
-      EventPattern: JSON.stringify({ source: [MAINTENANCE_COMPLETED_SOURCE], "detail-type": [MAINTENANCE_COMPLETED_DETAIL_TYPE] }),
-    }),
-  );
-  await events.send(new PutTargetsCommand({ Rule: "MaintenanceCompleted", EventBusName: resources.busName, Targets: [{ Id: "sns", Arn: TopicArn }] }));
-  sns.destroy();
-  events.destroy();
+  let migrate: () => Promise<unknown>;
+  ({ s3, sfn, redshift, migrate } = await provisionWarehouseWorkflows(url, resources, functions, {
+    rule: "MaintenanceCompleted",
+    source: MAINTENANCE_COMPLETED_SOURCE,
+    detailType: MAINTENANCE_COMPLETED_DETAIL_TYPE,
+    topic: ANNOUNCEMENTS,
+  }));
   for (const workflow of [Load, Maintenance]) {
     const created = await sfn.send(
       new CreateStateMachineCommand({ name: `freshet-local-${workflow.name}`, definition: JSON.stringify(workflow.definition(resources)), roleArn: ROLE }),
     );
     machines[workflow.name] = created.stateMachineArn!;
   }
-  await migrate({}, lambdaContext({ name: "freshet-local-Migrate", memoryMb: 256, timeoutMs: 300_000 }));
+  await migrate();
   // Out-of-order loads: today's events, then yesterday's, appended after them.
   written.push(await writeGeneratedLake(s3, BUCKET, { count: 800, now, seed: 21, batchSize: 400 }));
   expect((await runLoad()).status).toBe("SUCCEEDED");
