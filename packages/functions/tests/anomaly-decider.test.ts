@@ -42,10 +42,16 @@ describe("AnomalyDecider", () => {
 
   it("prepares the packed series' Data API records (PascalCase fields) into points and one CSV line per point", () => {
     const packed = Array.from({ length: 40 }, (_, m) => `${m}:10.000000`).join(",");
-    const records = [[{ StringValue: "conversions" }, { StringValue: "spring" }, { StringValue: packed }]];
+    const records = [
+      [{ StringValue: "conversions" }, { StringValue: "spring" }, { StringValue: packed }],
+      [{ StringValue: "events" }, { StringValue: "page_view" }, { StringValue: packed }],
+    ];
     const out = prepare({ step: "prepare", records, fromMinute: 29_000_000, untilMinute: 29_000_040, settings: { scoreMinutes: 5, baselineMinutes: 10 } });
-    expect(out.points).toBe(5);
-    expect(out.csv.split("\n")).toEqual(Array(5).fill("1,1,1,1"));
+    expect(out.points).toBe(10);
+    expect(out.csv.split("\n")).toEqual(Array(10).fill("1,1,1,1"));
+    expect(out.series.map((s) => `${s.metric}|${s.dimension}`)).toEqual(["conversions|spring", "events|page_view"]);
+    // Without any event of the stage in the window (no `events` row), nothing is scored: the stage was down.
+    expect(prepare({ step: "prepare", records: records.slice(0, 1), fromMinute: 29_000_000, untilMinute: 29_000_040, settings: { scoreMinutes: 5, baselineMinutes: 10 } }).points).toBe(0);
     expect(() => prepare({ step: "prepare", records: [[{ IsNull: true }]], fromMinute: 0, untilMinute: 40 })).toThrow(AnomalyStepInputError);
     const bad = [[{ StringValue: "conversions" }, { StringValue: "spring" }, { StringValue: "1:2,x" }]];
     expect(() => prepare({ step: "prepare", records: bad, fromMinute: 0, untilMinute: 40 })).toThrow(/not a packed series point/);

@@ -197,7 +197,11 @@ function definition(r: WorkflowResources): StateMachineDefinition {
       },
       HasAlerts: {
         Type: "Choice",
-        Choices: [{ Condition: jsonata("$count($decided.alerts) > 0"), Next: "Alert" }],
+        Choices: [
+          { Condition: jsonata("$count($decided.alerts) > 0"), Next: "Alert" },
+          // Decisions folded into an incident already alerted are recorded all the same.
+          { Condition: jsonata("$type($decided.insertSql) = 'string'"), Next: "Record" },
+        ],
         Default: "Scored",
       },
       Alert: {

@@ -20,6 +20,11 @@ export interface OpenIncident {
   readonly lastAnomalousAt: string;
   /** Non-anomalous points in a row since the last anomalous one. */
   readonly quietPoints: number;
+  /**
+   * The incident of another series this one is part of (`relateIncidents`): the same campaign,
+   * channel or event type moving the same way is one incident, alerted once.
+   */
+  readonly relatedTo?: string;
 }
 
 /** Everything a series remembers between runs (JSON, in the lake). */

@@ -6,3 +6,4 @@ export * from "./decide.ts";
 export * from "./describe.ts";
 export * from "./table.ts";
 export * from "./rows.ts";
+export * from "./related.ts";

@@ -83,6 +83,29 @@ export function expectedAt(values: readonly number[], i: number, settings: Pick<
 }
 
 /**
+ * The minutes of [fromMinute, untilMinute) in which the stage received no event at all (no
+ * `events` row above zero): the pipeline was down or not yet started, which is for operators,
+ * not a business anomaly. `prepareSeries` neither scores them nor counts them in a baseline, so a
+ * fresh stage or a restart after downtime alerts nobody. Only rows of the `events` metric count.
+ */
+export function silentMinutes(rows: readonly SeriesRow[], window: { readonly fromMinute: number; readonly untilMinute: number }): Set<number> {
+  const live = new Set<number>();
+  for (const r of rows) if (r.metric === "events" && r.value !== null && r.value > 0) live.add(r.minute);
+  const silent = new Set<number>();
+  for (let m = window.fromMinute; m < window.untilMinute; m++) if (!live.has(m)) silent.add(m);
+  return silent;
+}
+
+export interface PrepareOptions {
+  /**
+   * Minutes the stage received nothing (`silentMinutes`). A point is then scored only when its
+   * shingle has none and at least half its baseline minutes are live; the expected value is the
+   * median of the live ones. Without it every minute counts (one series scored on its own).
+   */
+  readonly silentMinutes?: ReadonlySet<number>;
+}
+
+/**
  * Rows of the series query for [fromMinute, untilMinute) → every series' newest `scoreMinutes`
  * points that have a full shingle and baseline before them, with their features.
  */
@@ -91,6 +114,7 @@ export function prepareSeries(
   window: { readonly fromMinute: number; readonly untilMinute: number },
   settings: AnomalySettings,
   metrics?: readonly MetricDefinition[],
+  options: PrepareOptions = {},
 ): PreparedSeries[] {
   const groups = new Map<string, { metric: MetricDefinition; dimension: string; rows: SeriesRow[] }>();
   for (const row of rows) {
@@ -103,19 +127,32 @@ export function prepareSeries(
   }
   const first = settings.shingleSize - 1 + settings.baselineMinutes;
   const span = window.untilMinute - window.fromMinute;
+  const expectedOf = options.silentMinutes ? liveExpected(options.silentMinutes, window.fromMinute, settings) : (values: readonly number[], i: number) => expectedAt(values, i, settings);
   const prepared: PreparedSeries[] = [];
   for (const { metric, dimension, rows: seriesRows } of groups.values()) {
     const values = fillMinutes(seriesRows, metric, window.fromMinute, window.untilMinute);
     const points: PreparedPoint[] = [];
     const features: number[][] = [];
     for (let i = Math.max(first, span - settings.scoreMinutes); i < span; i++) {
-      const expected = expectedAt(values, i, settings);
+      const expected = expectedOf(values, i);
+      if (expected === undefined) continue;
       points.push({ at: minuteIso(window.fromMinute + i), value: values[i]!, expected });
       features.push(shingleFeatures(values, i, settings.shingleSize, Math.max(expected, metric.floor)));
     }
     if (points.length > 0) prepared.push({ metric: metric.id, dimension, points, features });
   }
   return prepared;
+}
+
+/** `expectedAt` over live minutes only; undefined when the point cannot be scored (see `PrepareOptions`). */
+function liveExpected(silent: ReadonlySet<number>, fromMinute: number, settings: AnomalySettings) {
+  return (values: readonly number[], i: number): number | undefined => {
+    const end = i - settings.shingleSize + 1;
+    for (let k = end; k <= i; k++) if (silent.has(fromMinute + k)) return undefined;
+    const baseline: number[] = [];
+    for (let k = Math.max(0, end - settings.baselineMinutes); k < end; k++) if (!silent.has(fromMinute + k)) baseline.push(values[k]!);
+    return baseline.length * 2 >= settings.baselineMinutes ? median(baseline) : undefined;
+  };
 }
 
 /**

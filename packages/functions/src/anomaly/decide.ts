@@ -4,6 +4,9 @@ import {
   anomalySettings,
   buildAnomaliesInsert,
   decideAnomalies,
+  METRICS,
+  relateIncidents,
+  type DecidedSeries,
   describeDecision,
   metricById,
   seriesKey,
@@ -51,6 +54,8 @@ export function lakeStateStore(s3: S3Client, bucket: string): StateStore {
  * Scores back onto their points, each series decided against its state, the states written back
  * before the alerts go out (a retried execution must not alert twice: the points are then
  * "already decided"), and the alerts and the `anomalies` INSERT returned for the workflow to send.
+ * Series moving together (one campaign's conversions and conversion rate) are one incident and
+ * one alert (`relateIncidents`); every decision is recorded.
  */
 export async function decide(input: DecideInput, store: StateStore): Promise<DecideOutput> {
   const settings = anomalySettings(input.settings);
@@ -58,22 +63,32 @@ export async function decide(input: DecideInput, store: StateStore): Promise<Dec
   const expected = input.series.reduce((n, s) => n + s.points.length, 0);
   if (scores.length !== expected) throw new AnomalyStepInputError(`the endpoint returned ${scores.length} scores for ${expected} points`);
   const states = await store.read();
-  const decisions: (AnomalyDecision | RecoveredDecision)[] = [];
+  // Scores are in the request's order; series are then decided in METRICS' order, so the metric
+  // listed first leads an incident that several metrics of one campaign share.
   let offset = 0;
-  for (const s of input.series) {
-    const metric = metricById(s.metric);
-    if (!metric) throw new AnomalyStepInputError(`unknown metric ${JSON.stringify(s.metric)}`);
+  const scored = input.series.map((s) => {
     const points = s.points.map((p, i) => ({ ...p, score: scores[offset + i]! }));
     offset += s.points.length;
-    const key = seriesKey(s.metric, s.dimension);
-    const result = decideAnomalies(metric, s.dimension, points, states[key], settings);
-    states[key] = result.state;
-    for (const d of result.decisions) if (d.kind !== "quiet") decisions.push(d);
-  }
+    const metric = metricById(s.metric);
+    if (!metric) throw new AnomalyStepInputError(`unknown metric ${JSON.stringify(s.metric)}`);
+    return { metric, dimension: s.dimension, points, order: METRICS.indexOf(metric) };
+  });
+  scored.sort((a, b) => a.order - b.order || (a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0));
+  const decided: DecidedSeries[] = scored.map(({ metric, dimension, points }) => {
+    const key = seriesKey(metric.id, dimension);
+    const result = decideAnomalies(metric, dimension, points, states[key], settings);
+    const decisions = result.decisions.filter((d): d is AnomalyDecision | RecoveredDecision => d.kind !== "quiet");
+    return { key, metric, dimension, before: states[key], decisions, after: result.state };
+  });
+  const others = { ...states };
+  for (const s of decided) delete others[s.key];
+  const incidents = relateIncidents(decided, others);
+  for (const [key, state] of incidents.states) states[key] = state;
   await store.write(states);
+  const recorded = [...incidents.alerts, ...incidents.related];
   return {
-    alerts: decisions.map((d) => alertOf(d, input)),
-    insertSql: buildAnomaliesInsert(decisions, input.detectedAt, input.executionId) ?? null,
+    alerts: incidents.alerts.map((d) => alertOf(d, input)),
+    insertSql: buildAnomaliesInsert(recorded, input.detectedAt, input.executionId) ?? null,
     decided: expected,
   };
 }

@@ -1,4 +1,4 @@
-import { anomalySettings, featuresCsv, prepareSeries, unpackSeries, type SeriesRow } from "@freshet/core";
+import { anomalySettings, featuresCsv, prepareSeries, silentMinutes, unpackSeries, type SeriesRow } from "@freshet/core";
 import { AnomalyStepInputError } from "../errors.ts";
 import type { DataApiField, PrepareInput, PrepareOutput } from "./types.ts";
 
@@ -17,12 +17,17 @@ export function seriesRows(records: PrepareInput["records"], fromMinute: number)
   });
 }
 
-/** Records → each series' newest points and one CSV body of their shingled features. */
+/**
+ * Records → each series' newest points and one CSV body of their shingled features. Minutes the
+ * stage received nothing are left out (`silentMinutes`): downtime is for OpsAlerts, not marketing.
+ */
 export function prepare(input: PrepareInput): PrepareOutput {
   if (!Number.isInteger(input.fromMinute) || !Number.isInteger(input.untilMinute) || input.untilMinute <= input.fromMinute) {
     throw new AnomalyStepInputError(`prepare needs whole minutes fromMinute < untilMinute, got ${input.fromMinute}, ${input.untilMinute}`);
   }
-  const prepared = prepareSeries(seriesRows(input.records, input.fromMinute), input, anomalySettings(input.settings));
+  const rows = seriesRows(input.records, input.fromMinute);
+  const window = { fromMinute: input.fromMinute, untilMinute: input.untilMinute };
+  const prepared = prepareSeries(rows, window, anomalySettings(input.settings), undefined, { silentMinutes: silentMinutes(rows, window) });
   return {
     series: prepared.map(({ metric, dimension, points }) => ({ metric, dimension, points })),
     csv: featuresCsv(prepared),
