@@ -39,6 +39,8 @@ import * as sageMakerErrors from "../src/sagemaker/errors.ts";
 import { PayloadError, SageMakerApiError, SageMakerModelError, SageMakerValidationError } from "../src/sagemaker/errors.ts";
 import * as anomalyErrors from "../src/anomaly/errors.ts";
 import { SeriesCsvError, TrainingJobError } from "../src/anomaly/errors.ts";
+import * as trafficErrors from "../src/traffic/errors.ts";
+import { IncidentPlanError } from "../src/traffic/errors.ts";
 import { StubApiError } from "./deploy/stubs/recorder.ts";
 
 /**
@@ -65,6 +67,7 @@ const exported = errorClassesOf(
   template,
   runner,
   sageMakerErrors,
+  trafficErrors,
 );
 const answersOverTheWire = (type: ErrorClass) => type === AwsApiError || type.prototype instanceof AwsApiError;
 
@@ -131,6 +134,7 @@ describeErrorHierarchy(
     { type: SeriesCsvError, make: (cause) => new SeriesCsvError("value is not a number", 3, { cause }) },
     { type: PayloadError, make: (cause) => new PayloadError("Unable to evaluate payload provided", 400, { cause }) },
     { type: TrainingJobError, make: (cause) => new TrainingJobError("training job x Failed", { cause }) },
+    { type: IncidentPlanError, make: (cause) => new IncidentPlanError("FRESHET_INCIDENTS: not a plan", { cause }) },
   ],
   // AwsApiError's own case above stands for all of its subclasses.
   exported.filter((type) => type === AwsApiError || !answersOverTheWire(type)),

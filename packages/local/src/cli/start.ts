@@ -6,6 +6,9 @@ import { tallyExecutions, type ExecutionTally } from "../platform/execution-tall
 import { describeMaintenance, describeTriage, latestFinished } from "../platform/latest-outcomes.ts";
 import { startPlatform } from "../platform/start-platform.ts";
 import { startTraffic } from "../traffic/generator.ts";
+import { historySent, markHistorySent, sendHistory } from "../traffic/history.ts";
+import { parseIncidentPlan, type Incident } from "../traffic/incidents.ts";
+import { sendEvents } from "../traffic/send.ts";
 
 /**
  * `npm start`: Freshet's streaming pipeline on this machine, with synthetic traffic.
@@ -14,11 +17,16 @@ import { startTraffic } from "../traffic/generator.ts";
  * FRESHET_LOAD_SCHEDULE (the Load workflow's schedule locally, default `rate(5 seconds)`, a
  * local-only form), FRESHET_MAINTENANCE_SCHEDULE (default `rate(10 minutes)`: each VACUUM holds
  * the loads back while it runs), FRESHET_SCHEDULE (every other workflow's, default
- * `rate(1 minute)`); `keep` leaves the deployed expressions.
+ * `rate(1 minute)`); `keep` leaves the deployed expressions. FRESHET_INCIDENTS (`default`: a
+ * campaign's conversions drop for 10 minutes from minute 8, page views spike from minute 26,
+ * hourly; `none`; or a list, see `parseIncidentPlan`), FRESHET_HISTORY_MINUTES (default 40: on a
+ * new data directory, that much history is sent first so the anomaly series have a baseline).
  */
 const dataDir = process.env.FRESHET_DATA_DIR ?? ".freshet";
 const port = Number(process.env.FRESHET_PORT ?? 3000);
 const rate = Number(process.env.FRESHET_TRAFFIC_RATE ?? 200);
+const incidentPlan = parseIncidentPlan(process.env.FRESHET_INCIDENTS);
+const historyMinutes = Number(process.env.FRESHET_HISTORY_MINUTES ?? 40);
 
 const loadSchedule = process.env.FRESHET_LOAD_SCHEDULE ?? "rate(5 seconds)";
 const maintenanceSchedule = process.env.FRESHET_MAINTENANCE_SCHEDULE ?? "rate(10 minutes)";
@@ -33,7 +41,23 @@ const platform = await startPlatform({
   },
   log: (line) => console.log(`\n${line}`),
 });
-const traffic = rate > 0 ? startTraffic(platform.ingestUrl, platform.apiKey, rate) : undefined;
+const traffic = rate > 0 ? startTraffic(platform.ingestUrl, platform.apiKey, rate, { incidents: incidentPlan }) : undefined;
+// A new data directory first gets recent history, up to where live traffic starts (no gap).
+let history = "";
+if (traffic && historyMinutes > 0 && !historySent(platform.dataDir)) {
+  const until = new Date();
+  history = `history 0/${historyMinutes} min`;
+  sendHistory((lines) => sendEvents(platform.ingestUrl, platform.apiKey, lines), {
+    ratePerSecond: rate,
+    minutes: historyMinutes,
+    until,
+    onMinute: (done, total) => (history = done < total ? `history ${done}/${total} min` : ""),
+  }).then(
+    (accepted) => markHistorySent(platform.dataDir, { minutes: historyMinutes, accepted, until: until.toISOString() }),
+    (error: unknown) => (history = `history failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+}
+const describeIncident = (i: Incident) => (i.kind === "conversion-drop" ? `conversion drop (${i.campaign})` : `page views x${i.factor}`);
 
 console.log(`
 Freshet is running locally (data in ${platform.dataDir})
@@ -42,6 +66,8 @@ Freshet is running locally (data in ${platform.dataDir})
   API key     ${platform.apiKey}
   Endpoint    ${platform.endpointUrl}   (AWS_ENDPOINT_URL for SDK clients and the AWS CLI)
   Traffic     ${rate > 0 ? `${rate} synthetic events/s (FRESHET_TRAFFIC_RATE=0 to turn off)` : "off"}
+  Incidents   ${rate > 0 && incidentPlan.incidents.length > 0 ? `${incidentPlan.incidents.map((i) => `${describeIncident(i)} at minute ${i.startMinute} for ${i.minutes} min`).join(", ")}, every ${incidentPlan.cycleMinutes} min (FRESHET_INCIDENTS=none to turn off)` : "none"}
+              npm run freshet -- alerts --topic MarketingAlerts   (anomalies and recoveries)
   Workflows   ${platform.workflows.workflows.map((w) => `${w.name} (${w.schedules.map((s) => s.expression).join(", ") || "rules only"})`).join(", ") || "none"}
               npm run freshet -- executions list   |   npm run freshet -- alerts
 
@@ -81,6 +107,8 @@ const timer = setInterval(() => {
         (warehouse.freshnessSeconds === undefined ? "" : `, freshness ${Math.round(warehouse.freshnessSeconds)} s (confidence ${warehouse.confidence})`)
       : "") +
     [...outcomes.values()].map((o) => ` | ${o}`).join("") +
+    (history ? ` | ${history}` : "") +
+    (traffic?.incidents().length ? ` | incident: ${traffic.incidents().map(describeIncident).join(", ")}` : "") +
     (traffic?.errors() ? ` | traffic errors ${traffic.errors()}` : "");
   if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K${line}`);
   else console.log(line);

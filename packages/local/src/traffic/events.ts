@@ -23,6 +23,16 @@ export interface TrafficMix {
 
 export const DEFAULT_MIX: TrafficMix = { v2: 0.6, v1: 0.2, duplicates: 0.04, heartbeats: 0.1, invalid: 0.06 };
 
+/**
+ * When generated events happened, relative to `now`:
+ * - `spread` (the default): mostly the last 5 minutes, 15 % late by up to 6 hours, so late events
+ *   land in earlier partitions (what the pipeline's tests exercise);
+ * - `live`: a live product, 98 % sent within 3 seconds, 2 % late by up to 6 hours (`npm start`:
+ *   a minute is complete soon after it ends, so per-minute metrics can be scored then);
+ * - `{ withinMs }`: uniformly within the `withinMs` before `now` (history backfilled minute by minute).
+ */
+export type EventTiming = "spread" | "live" | { readonly withinMs: number };
+
 const EVENT_TYPES = ["page_view", "signup", "feature_used", "ad_click", "purchase", "trial_started"];
 const CHANNELS = ["cpc", "seo", "email", "Paid-Social", "display", "referral", "direct", null];
 const CAMPAIGNS = ["spring-sale", "brand-search", "retargeting", "webinar-q4"];
@@ -33,15 +43,15 @@ const FEATURES = ["dashboards", "exports", "alerts", "sso", "api"];
  * over the last hours, so late events land in earlier partitions), producer duplicates,
  * heartbeats and a few invalid events of every kind. `now` anchors event times.
  */
-export function generateEvents(count: number, now: Date, seed = 1, mix: TrafficMix = DEFAULT_MIX): GeneratedEvent[] {
+export function generateEvents(count: number, now: Date, seed = 1, mix: TrafficMix = DEFAULT_MIX, timing: EventTiming = "spread"): GeneratedEvent[] {
   const random = seededRandom(seed);
   const valid: GeneratedEvent[] = [];
   const out: GeneratedEvent[] = [];
   for (let i = 0; i < count; i++) {
     const roll = random();
     let event: GeneratedEvent;
-    if (roll < mix.v2) event = v2Event(random, now, `${seed}-${i}`);
-    else if (roll < mix.v2 + mix.v1) event = v1Event(random, now, `${seed}-${i}`);
+    if (roll < mix.v2) event = v2Event(random, now, `${seed}-${i}`, timing);
+    else if (roll < mix.v2 + mix.v1) event = v1Event(random, now, `${seed}-${i}`, timing);
     else if (roll < mix.v2 + mix.v1 + mix.duplicates && valid.length > 0) event = pick(random, valid);
     else if (roll < mix.v2 + mix.v1 + mix.duplicates + mix.heartbeats) event = heartbeat(random, now, `${seed}-${i}`);
     else event = invalidEvent(random, now, `${seed}-${i}`);
@@ -51,14 +61,19 @@ export function generateEvents(count: number, now: Date, seed = 1, mix: TrafficM
   return out;
 }
 
-function eventTime(random: () => number, now: Date): Date {
-  // Mostly the last minutes, some late arrivals from up to six hours ago.
-  const lagMs = random() < 0.85 ? random() * 5 * 60_000 : random() * 6 * 3_600_000;
+function eventTime(random: () => number, now: Date, timing: EventTiming): Date {
+  // Two draws whatever the timing, so a seed gives the same events in every timing.
+  const late = random();
+  const lag = random();
+  const lagMs =
+    timing === "spread" ? (late < 0.85 ? lag * 5 * 60_000 : lag * 6 * 3_600_000)
+    : timing === "live" ? (late < 0.98 ? lag * 3_000 : lag * 6 * 3_600_000)
+    : lag * timing.withinMs;
   return new Date(now.getTime() - lagMs);
 }
 
-function v2Event(random: () => number, now: Date, id: string): GeneratedEvent {
-  const at = eventTime(random, now);
+function v2Event(random: () => number, now: Date, id: string, timing: EventTiming): GeneratedEvent {
+  const at = eventTime(random, now, timing);
   const type = pick(random, EVENT_TYPES);
   const event: Record<string, unknown> = {
     schema_version: 2,
@@ -83,8 +98,8 @@ function v2Event(random: () => number, now: Date, id: string): GeneratedEvent {
   return { line: JSON.stringify(event), expected: { kind: "processed", eventId: `v2-${id}`, partition: partitionOf(at) } };
 }
 
-function v1Event(random: () => number, now: Date, id: string): GeneratedEvent {
-  const seconds = Math.floor(eventTime(random, now).getTime() / 1000);
+function v1Event(random: () => number, now: Date, id: string, timing: EventTiming): GeneratedEvent {
+  const seconds = Math.floor(eventTime(random, now, timing).getTime() / 1000);
   const event = {
     eventId: `v1-${id}`,
     type: pick(random, EVENT_TYPES.slice(0, 4)),
