@@ -56,3 +56,8 @@ export class UnreadableDeadLettersError extends FreshetError {
 export class AnomalyStepInputError extends FreshetError {
   override readonly name = "AnomalyStepInputError";
 }
+
+/** Other runs kept changing the anomaly state between this run's read and its conditional write. */
+export class AnomalyStateConflictError extends FreshetError {
+  override readonly name = "AnomalyStateConflictError";
+}

@@ -4,14 +4,18 @@ import { decide, parseScores, type StateStore } from "../src/anomaly/decide.ts";
 import { prepare } from "../src/anomaly/prepare.ts";
 import { AnomalyStepInputError } from "../src/errors.ts";
 
+/** A state store in memory with the lake's conditional write: `version` counts the writes. */
 function memoryStore(initial: Record<string, SeriesState> = {}): StateStore & { states: Record<string, SeriesState>; writes: number } {
   const store = {
     states: initial,
     writes: 0,
-    read: async () => structuredClone(store.states),
-    write: async (s: Record<string, SeriesState>) => {
+    read: async () => ({ states: structuredClone(store.states), version: store.writes === 0 && Object.keys(initial).length === 0 ? undefined : String(store.writes) }),
+    write: async (s: Record<string, SeriesState>, version: string | undefined) => {
+      const current = store.writes === 0 && Object.keys(initial).length === 0 ? undefined : String(store.writes);
+      if (version !== current) return false;
       store.states = s;
       store.writes++;
+      return true;
     },
   };
   return store;

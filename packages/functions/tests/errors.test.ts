@@ -4,7 +4,7 @@ import { describeErrorHierarchy, errorClassesOf } from "../../core/tests/support
 import * as errors from "../src/errors.ts";
 import * as loadErrors from "../src/load/errors.ts";
 import { ClaimReadError, MaintenanceLeaseReadError, ReceiptReadError, WarehouseQueryError } from "../src/load/errors.ts";
-import { AnomalyStepInputError, LakeWriteError, StreamWriteError, TriageInputError, UnauthorizedError, UnreadableDeadLettersError } from "../src/errors.ts";
+import { AnomalyStateConflictError, AnomalyStepInputError, LakeWriteError, StreamWriteError, TriageInputError, UnauthorizedError, UnreadableDeadLettersError } from "../src/errors.ts";
 
 /** The handlers' errors extend core's `FreshetError`; those the ingest edge answers carry `statusCode`/`expose`. */
 describeErrorHierarchy(
@@ -16,6 +16,7 @@ describeErrorHierarchy(
     { type: UnauthorizedError, make: (cause) => new UnauthorizedError(403, "invalid API key", { cause }) },
     { type: TriageInputError, make: (cause) => new TriageInputError('unknown dead-letter reason "x"', { cause }) },
     { type: AnomalyStepInputError, make: (cause) => new AnomalyStepInputError("the endpoint returned 3 scores for 4 points", { cause }) },
+    { type: AnomalyStateConflictError, make: (cause) => new AnomalyStateConflictError("the state changed 5 times", { cause }) },
     { type: UnreadableDeadLettersError, make: (cause) => new UnreadableDeadLettersError("not a gzip object", { cause }) },
     { type: WarehouseQueryError, make: (cause) => new WarehouseQueryError("statement FAILED", { cause }) },
     { type: ReceiptReadError, make: (cause) => new ReceiptReadError("receipt is not JSON", { cause }) },

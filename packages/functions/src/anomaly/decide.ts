@@ -1,4 +1,4 @@
-import type { S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   ANOMALY_STATE_KEY,
   anomalySettings,
@@ -11,11 +11,12 @@ import {
   metricById,
   seriesKey,
   type AnomalyDecision,
+  type AnomalySettings,
   type RecoveredDecision,
   type SeriesState,
 } from "@freshet/core";
-import { AnomalyStepInputError } from "../errors.ts";
-import { putJson, readTextIfExists } from "../load/s3-objects.ts";
+import { AnomalyStateConflictError, AnomalyStepInputError } from "../errors.ts";
+import { readObjectIfExists } from "../load/s3-objects.ts";
 import type { AnomalyAlert, DecideInput, DecideOutput } from "./types.ts";
 
 /** SageMaker RCF's response, `{"scores":[{"score":x},…]}`, as numbers in request order. */
@@ -37,18 +38,55 @@ export function parseScores(body: unknown): number[] {
   });
 }
 
-export type StateStore = { read(): Promise<Record<string, SeriesState>>; write(states: Record<string, SeriesState>): Promise<void> };
+/** Every series' state and the version it was read at (undefined: no state yet). */
+export interface VersionedStates {
+  readonly states: Record<string, SeriesState>;
+  readonly version: string | undefined;
+}
 
-/** Every series' state in one lake object. */
+/**
+ * Where series states live. `write` succeeds only if the states are still at `version` (a run
+ * started by the next load may have decided since) and answers false otherwise.
+ */
+export type StateStore = {
+  read(): Promise<VersionedStates>;
+  write(states: Record<string, SeriesState>, version: string | undefined): Promise<boolean>;
+};
+
+/**
+ * Every series' state in one lake object, written with S3's conditional writes: `If-Match` the
+ * ETag read, or `If-None-Match: *` for the first state. Two runs overlapping (every load starts
+ * one) cannot both decide the same minute and alert twice.
+ */
 export function lakeStateStore(s3: S3Client, bucket: string): StateStore {
   return {
     async read() {
-      const text = await readTextIfExists(s3, bucket, ANOMALY_STATE_KEY);
-      return text ? (JSON.parse(text) as Record<string, SeriesState>) : {};
+      const object = await readObjectIfExists(s3, bucket, ANOMALY_STATE_KEY);
+      return object ? { states: JSON.parse(object.text) as Record<string, SeriesState>, version: object.etag } : { states: {}, version: undefined };
     },
-    write: (states) => putJson(s3, bucket, ANOMALY_STATE_KEY, states),
+    async write(states, version) {
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: ANOMALY_STATE_KEY,
+            Body: JSON.stringify(states),
+            ContentType: "application/json",
+            ...(version === undefined ? { IfNoneMatch: "*" } : { IfMatch: version }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        // 412: someone else wrote first; 409: a concurrent conditional write is in progress.
+        if (error instanceof Error && (error.name === "PreconditionFailed" || error.name === "ConditionalRequestConflict")) return false;
+        throw error;
+      }
+    },
   };
 }
+
+/** Attempts at read → decide → conditional write before giving up (each conflict means another run decided). */
+const STATE_ATTEMPTS = 5;
 
 /**
  * Scores back onto their points, each series decided against its state, the states written back
@@ -62,7 +100,22 @@ export async function decide(input: DecideInput, store: StateStore): Promise<Dec
   const scores = parseScores(input.body);
   const expected = input.series.reduce((n, s) => n + s.points.length, 0);
   if (scores.length !== expected) throw new AnomalyStepInputError(`the endpoint returned ${scores.length} scores for ${expected} points`);
-  const states = await store.read();
+  for (let attempt = 1; attempt <= STATE_ATTEMPTS; attempt++) {
+    const { states, version } = await store.read();
+    const outcome = decideAll(input, scores, states, settings);
+    if (await store.write(outcome.states, version)) {
+      return {
+        alerts: outcome.alerts.map((d) => alertOf(d, input)),
+        insertSql: buildAnomaliesInsert(outcome.recorded, input.detectedAt, input.executionId) ?? null,
+        decided: expected,
+      };
+    }
+  }
+  throw new AnomalyStateConflictError(`the anomaly state changed under this run ${STATE_ATTEMPTS} times in a row (${ANOMALY_STATE_KEY})`);
+}
+
+/** One attempt: the scores onto their series, each decided against `states`, incidents related. */
+function decideAll(input: DecideInput, scores: readonly number[], states: Record<string, SeriesState>, settings: AnomalySettings) {
   // Scores are in the request's order; series are then decided in METRICS' order, so the metric
   // listed first leads an incident that several metrics of one campaign share.
   let offset = 0;
@@ -84,13 +137,8 @@ export async function decide(input: DecideInput, store: StateStore): Promise<Dec
   for (const s of decided) delete others[s.key];
   const incidents = relateIncidents(decided, others);
   for (const [key, state] of incidents.states) states[key] = state;
-  await store.write(states);
   const recorded = [...incidents.alerts, ...incidents.related];
-  return {
-    alerts: incidents.alerts.map((d) => alertOf(d, input)),
-    insertSql: buildAnomaliesInsert(recorded, input.detectedAt, input.executionId) ?? null,
-    decided: expected,
-  };
+  return { states, alerts: incidents.alerts, recorded };
 }
 
 function alertOf(d: AnomalyDecision | RecoveredDecision, input: DecideInput): AnomalyAlert {

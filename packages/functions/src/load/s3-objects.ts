@@ -42,9 +42,15 @@ export async function readText(s3: S3Client, bucket: string, key: string): Promi
  * a real refusal.
  */
 export async function readTextIfExists(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  return (await readObjectIfExists(s3, bucket, key))?.text;
+}
+
+/** `readTextIfExists` with the ETag the body was read at (for a conditional write back). */
+export async function readObjectIfExists(s3: S3Client, bucket: string, key: string): Promise<{ text: string; etag: string | undefined } | undefined> {
   if (!(await isListed(s3, bucket, key))) return undefined;
   try {
-    return await readText(s3, bucket, key);
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return { text: (await out.Body?.transformToString("utf8")) ?? "", etag: out.ETag };
   } catch (error) {
     const gone = error instanceof Error && (error.name === "NoSuchKey" || error.name === "AccessDenied");
     if (gone && !(await isListed(s3, bucket, key))) return undefined;
