@@ -92,8 +92,10 @@ export function relativeChange(observed: number, expected: number, floor: number
  * The first anomalous point opens an incident (one `anomaly` decision); further anomalous points
  * extend it silently; `recoveryPoints` quiet points in a row close it (one `recovered`
  * decision) and start a cooldown during which a relapse is not alerted (flapping is one
- * incident). Anomalous scores stay out of the threshold's sample, so an incident cannot raise
- * its own bar. Pure: the same inputs always give the same result.
+ * incident). The threshold's sample learns from usual points only: a point `minRelativeChange`
+ * away from its expected value stays out of it, alerted or not (before `minScores` nothing is
+ * alerted), so an incident, or a start-up, cannot raise the bar. Pure: the same inputs always
+ * give the same result.
  */
 export function decideAnomalies(
   metric: MetricDefinition,
@@ -108,12 +110,13 @@ export function decideAnomalies(
   for (const point of fresh) {
     const threshold = adaptiveThreshold(current.scores, settings);
     const change = relativeChange(point.value, point.expected, metric.floor);
-    const anomalous = point.score > threshold && Math.abs(change) >= settings.minRelativeChange;
+    const unusual = Math.abs(change) >= settings.minRelativeChange;
+    const anomalous = point.score > threshold && unusual;
     const step = anomalous ? onAnomalous(metric, dimension, point, change, threshold, current) : onQuiet(metric, dimension, point, threshold, current, settings);
     if (step.decision) decisions.push(step.decision);
     current = {
       ...step.state,
-      scores: anomalous ? current.scores : [...current.scores, point.score].slice(-settings.recentScores),
+      scores: anomalous || unusual ? current.scores : [...current.scores, point.score].slice(-settings.recentScores),
       lastAt: point.at,
     };
   }

@@ -83,26 +83,39 @@ export function expectedAt(values: readonly number[], i: number, settings: Pick<
 }
 
 /**
- * The minutes of [fromMinute, untilMinute) in which the stage received no event at all (no
- * `events` row above zero): the pipeline was down or not yet started, which is for operators,
- * not a business anomaly. `prepareSeries` neither scores them nor counts them in a baseline, so a
- * fresh stage or a restart after downtime alerts nobody. Only rows of the `events` metric count.
+ * The minutes of [fromMinute, untilMinute) the stage's data is incomplete for: no event at all
+ * (the pipeline down or not yet started), or fewer than half its usual events (the median of the
+ * `baselineMinutes` complete minutes before), which is a minute still on its way through the
+ * pipeline (a backlog, the newest minute loaded in part) far more often than a business event.
+ * Both are for operators, not marketing: `prepareSeries` neither scores such minutes nor counts
+ * them in a baseline. The stage's total is the sum of the `events` metric's rows.
  */
-export function silentMinutes(rows: readonly SeriesRow[], window: { readonly fromMinute: number; readonly untilMinute: number }): Set<number> {
-  const live = new Set<number>();
-  for (const r of rows) if (r.metric === "events" && r.value !== null && r.value > 0) live.add(r.minute);
-  const silent = new Set<number>();
-  for (let m = window.fromMinute; m < window.untilMinute; m++) if (!live.has(m)) silent.add(m);
-  return silent;
+export function incompleteMinutes(
+  rows: readonly SeriesRow[],
+  window: { readonly fromMinute: number; readonly untilMinute: number },
+  settings: Pick<AnomalySettings, "baselineMinutes">,
+): Set<number> {
+  const totals = new Map<number, number>();
+  for (const r of rows) if (r.metric === "events" && r.value !== null && r.value > 0) totals.set(r.minute, (totals.get(r.minute) ?? 0) + r.value);
+  const incomplete = new Set<number>();
+  const complete: number[] = [];
+  for (let m = window.fromMinute; m < window.untilMinute; m++) {
+    const total = totals.get(m) ?? 0;
+    const usual = median(complete.slice(-settings.baselineMinutes));
+    if (total === 0 || total < usual / 2) incomplete.add(m);
+    else complete.push(total);
+  }
+  return incomplete;
 }
 
 export interface PrepareOptions {
   /**
-   * Minutes the stage received nothing (`silentMinutes`). A point is then scored only when its
-   * shingle has none and at least half its baseline minutes are live; the expected value is the
-   * median of the live ones. Without it every minute counts (one series scored on its own).
+   * Minutes the stage's data is incomplete for (`incompleteMinutes`). A point is then scored only
+   * when its shingle has none and at least half its baseline minutes are complete; the expected
+   * value is the median of the complete ones. Without it every minute counts (one series scored
+   * on its own, as `freshet anomalies score` does).
    */
-  readonly silentMinutes?: ReadonlySet<number>;
+  readonly incompleteMinutes?: ReadonlySet<number>;
 }
 
 /**
@@ -127,7 +140,7 @@ export function prepareSeries(
   }
   const first = settings.shingleSize - 1 + settings.baselineMinutes;
   const span = window.untilMinute - window.fromMinute;
-  const expectedOf = options.silentMinutes ? liveExpected(options.silentMinutes, window.fromMinute, settings) : (values: readonly number[], i: number) => expectedAt(values, i, settings);
+  const expectedOf = options.incompleteMinutes ? completeExpected(options.incompleteMinutes, window.fromMinute, settings) : (values: readonly number[], i: number) => expectedAt(values, i, settings);
   const prepared: PreparedSeries[] = [];
   for (const { metric, dimension, rows: seriesRows } of groups.values()) {
     const values = fillMinutes(seriesRows, metric, window.fromMinute, window.untilMinute);
@@ -144,13 +157,13 @@ export function prepareSeries(
   return prepared;
 }
 
-/** `expectedAt` over live minutes only; undefined when the point cannot be scored (see `PrepareOptions`). */
-function liveExpected(silent: ReadonlySet<number>, fromMinute: number, settings: AnomalySettings) {
+/** `expectedAt` over complete minutes only; undefined when the point cannot be scored (see `PrepareOptions`). */
+function completeExpected(incomplete: ReadonlySet<number>, fromMinute: number, settings: AnomalySettings) {
   return (values: readonly number[], i: number): number | undefined => {
     const end = i - settings.shingleSize + 1;
-    for (let k = end; k <= i; k++) if (silent.has(fromMinute + k)) return undefined;
+    for (let k = end; k <= i; k++) if (incomplete.has(fromMinute + k)) return undefined;
     const baseline: number[] = [];
-    for (let k = Math.max(0, end - settings.baselineMinutes); k < end; k++) if (!silent.has(fromMinute + k)) baseline.push(values[k]!);
+    for (let k = Math.max(0, end - settings.baselineMinutes); k < end; k++) if (!incomplete.has(fromMinute + k)) baseline.push(values[k]!);
     return baseline.length * 2 >= settings.baselineMinutes ? median(baseline) : undefined;
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anomalySettings, buildPackedSeriesSql, buildSeriesSql, featuresCsv, METRICS, prepareSeries, seriesWindowMinutes, silentMinutes, unpackSeries, type SeriesRow } from "../../src/index.ts";
+import { anomalySettings, buildPackedSeriesSql, buildSeriesSql, featuresCsv, METRICS, prepareSeries, seriesWindowMinutes, incompleteMinutes, unpackSeries, type SeriesRow } from "../../src/index.ts";
 
 const settings = anomalySettings({ shingleSize: 3, baselineMinutes: 5, scoreMinutes: 4 });
 const from = 29_000_000;
@@ -65,21 +65,26 @@ describe("unpackSeries", () => {
   });
 });
 
-describe("minutes the stage received nothing", () => {
+describe("minutes the stage's data is incomplete for", () => {
   const window = { fromMinute: from, untilMinute: from + seriesWindowMinutes(settings) }; // 11 minutes
-  const steady = (metric: string, dimension: string, skip: (m: number) => boolean): SeriesRow[] =>
-    Array.from({ length: 11 }, (_, m) => m).filter((m) => !skip(m)).map((m) => ({ metric, dimension, minute: from + m, value: 10 }));
+  const steady = (metric: string, dimension: string, skip: (m: number) => boolean, value: (m: number) => number = () => 10): SeriesRow[] =>
+    Array.from({ length: 11 }, (_, m) => m).filter((m) => !skip(m)).map((m) => ({ metric, dimension, minute: from + m, value: value(m) }));
+  const incomplete = (rows: SeriesRow[]) => [...incompleteMinutes(rows, window, settings)].map((m) => m - from);
 
-  it("are the minutes without any event of any type", () => {
+  it("are the minutes without any event of any type, or with fewer than half the stage's usual events", () => {
     const rows = [...steady("events", "page_view", (m) => m < 3 || m === 7), ...steady("events", "signup", (m) => m !== 7 && m !== 1), ...steady("conversions", "c", () => false)];
-    expect([...silentMinutes(rows, window)].map((m) => m - from)).toEqual([0, 2]);
+    // Page views from minute 3 on (not at 7), signups only at 1 and 7: minutes 0 and 2 have nothing.
+    expect(incomplete(rows)).toEqual([0, 2]);
+    // A minute at 40 % of the usual total (a backlog, a minute loaded in part) is incomplete; at 60 % it is not.
+    const partial = steady("events", "page_view", () => false, (m) => (m === 9 ? 4 : m === 10 ? 6 : 10));
+    expect(incomplete(partial)).toEqual([9]);
   });
 
   it("are neither scored nor counted in a baseline: a stage that just started, or restarted after downtime, alerts nobody", () => {
     // Events only from minute 4 on: minutes 0–3 are before the stage's first event.
     const fresh = steady("events", "page_view", (m) => m < 4);
-    const [young] = prepareSeries(fresh, window, settings, undefined, { silentMinutes: silentMinutes(fresh, window) });
-    // Point i needs its shingle (i−2…i) live and ≥ 3 of its 5 baseline minutes (i−7…i−3) live: i ≥ 9.
+    const [young] = prepareSeries(fresh, window, settings, undefined, { incompleteMinutes: incompleteMinutes(fresh, window, settings) });
+    // Point i needs its shingle (i−2…i) complete and ≥ 3 of its 5 baseline minutes (i−7…i−3) complete: i ≥ 9.
     expect(young!.points.map((p) => Date.parse(p.at) / 60_000 - from)).toEqual([9, 10]);
     expect(young!.points.every((p) => p.expected === 10)).toBe(true);
     // The same rows without the option: the zeros before the first event make a baseline of 0 (a "spike").
@@ -87,14 +92,14 @@ describe("minutes the stage received nothing", () => {
     expect(naive!.points[0]!.expected).toBe(0);
 
     const restart = steady("events", "page_view", (m) => m === 8);
-    const [after] = prepareSeries(restart, window, settings, undefined, { silentMinutes: silentMinutes(restart, window) });
+    const [after] = prepareSeries(restart, window, settings, undefined, { incompleteMinutes: incompleteMinutes(restart, window, settings) });
     // Minute 8 (down) is in the shingles of points 8–10: only point 7 is scored.
     expect(after!.points.map((p) => Date.parse(p.at) / 60_000 - from)).toEqual([7]);
   });
 
-  it("leave a campaign's real drop to zero scored, against the live minutes' median", () => {
+  it("leave a campaign's real drop to zero scored, against the complete minutes' median", () => {
     const rows = [...steady("events", "page_view", () => false), ...steady("conversions", "c", (m) => m >= 9)];
-    const [conversions] = prepareSeries(rows, window, settings, undefined, { silentMinutes: silentMinutes(rows, window) }).filter((s) => s.metric === "conversions");
+    const [conversions] = prepareSeries(rows, window, settings, undefined, { incompleteMinutes: incompleteMinutes(rows, window, settings) }).filter((s) => s.metric === "conversions");
     expect(conversions!.points.map((p) => [p.value, p.expected])).toEqual([[10, 10], [10, 10], [0, 10], [0, 10]]);
   });
 });

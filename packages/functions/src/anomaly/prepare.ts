@@ -1,4 +1,4 @@
-import { anomalySettings, featuresCsv, prepareSeries, silentMinutes, unpackSeries, type SeriesRow } from "@freshet/core";
+import { anomalySettings, featuresCsv, incompleteMinutes, prepareSeries, unpackSeries, type SeriesRow } from "@freshet/core";
 import { AnomalyStepInputError } from "../errors.ts";
 import type { DataApiField, PrepareInput, PrepareOutput } from "./types.ts";
 
@@ -19,7 +19,8 @@ export function seriesRows(records: PrepareInput["records"], fromMinute: number)
 
 /**
  * Records → each series' newest points and one CSV body of their shingled features. Minutes the
- * stage received nothing are left out (`silentMinutes`): downtime is for OpsAlerts, not marketing.
+ * stage's data is incomplete for are left out (`incompleteMinutes`): downtime and backlogs are
+ * for operators, not marketing.
  */
 export function prepare(input: PrepareInput): PrepareOutput {
   if (!Number.isInteger(input.fromMinute) || !Number.isInteger(input.untilMinute) || input.untilMinute <= input.fromMinute) {
@@ -27,7 +28,8 @@ export function prepare(input: PrepareInput): PrepareOutput {
   }
   const rows = seriesRows(input.records, input.fromMinute);
   const window = { fromMinute: input.fromMinute, untilMinute: input.untilMinute };
-  const prepared = prepareSeries(rows, window, anomalySettings(input.settings), undefined, { silentMinutes: silentMinutes(rows, window) });
+  const settings = anomalySettings(input.settings);
+  const prepared = prepareSeries(rows, window, settings, undefined, { incompleteMinutes: incompleteMinutes(rows, window, settings) });
   return {
     series: prepared.map(({ metric, dimension, points }) => ({ metric, dimension, points })),
     csv: featuresCsv(prepared),
