@@ -255,7 +255,7 @@ export class RandomCutTree {
    */
   score(q: ArrayLike<number>): number {
     if (this.root === NONE) return 0;
-    if (scratchPath.length < this.capacity) scratchPath = new Int32Array(this.capacity);
+    if (scratchPath.length < this.capacity) scratchPath = new Int32Array(2 * this.capacity);
     const path = scratchPath;
     let depth = 0;
     let node = this.root;
@@ -266,11 +266,46 @@ export class RandomCutTree {
     return this.scoreFromLeaf(q, node, depth, path);
   }
 
-  /** The child of internal node `node` on `q`'s side of its cut. */
+  /**
+   * `a.score(q) + b.score(q)`, added in that order onto `sum` (the same sum as scoring one by one).
+   * The two routings run in lockstep: each is a chain of dependent steps (load, compare, load), and
+   * interleaving two independent chains lets the core work on both at once.
+   */
+  static addScoresOfTwo(sum: number, a: RandomCutTree, b: RandomCutTree, q: ArrayLike<number>): number {
+    if (a.root === NONE || b.root === NONE || a.capacity !== b.capacity) return sum + a.score(q) + b.score(q);
+    const cap = a.capacity;
+    if (scratchPath.length < 2 * cap) scratchPath = new Int32Array(2 * cap);
+    const pathA = scratchPath;
+    const pathB = scratchPath.subarray(cap);
+    let nodeA = a.root;
+    let nodeB = b.root;
+    let depthA = 0;
+    let depthB = 0;
+    while (nodeA < cap && nodeB < cap) {
+      pathA[depthA++] = nodeA;
+      nodeA = a.child(nodeA, q);
+      pathB[depthB++] = nodeB;
+      nodeB = b.child(nodeB, q);
+    }
+    while (nodeA < cap) {
+      pathA[depthA++] = nodeA;
+      nodeA = a.child(nodeA, q);
+    }
+    while (nodeB < cap) {
+      pathB[depthB++] = nodeB;
+      nodeB = b.child(nodeB, q);
+    }
+    return sum + a.scoreFromLeaf(q, nodeA, depthA, pathA) + b.scoreFromLeaf(q, nodeB, depthB, pathB);
+  }
+
+  /**
+   * The child of internal node `node` on `q`'s side of its cut (≤ goes left). The side indexes the
+   * record instead of choosing by a branch: which side a query takes is data-dependent.
+   */
   private child(node: number, q: ArrayLike<number>): number {
     const links = this.links;
     const o = node * ROUTE;
-    return q[links[o + CUT_DIM]!]! <= this.routes[o + CUT]! ? links[o + LEFT]! : links[o + RIGHT]!;
+    return links[o + LEFT + +(q[links[o + CUT_DIM]!]! > this.routes[o + CUT]!)]!;
   }
 
   /** Scores `q` routed to `leaf` at `depth`, with the internal nodes on its way in `path`. */
