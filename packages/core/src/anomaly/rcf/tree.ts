@@ -263,7 +263,7 @@ export class RandomCutTree {
       path[depth++] = node;
       node = this.child(node, q);
     }
-    return this.scoreFromLeaf(q, node, depth, path);
+    return this.scoreFromLeaf(q, node, depth, path, 0);
   }
 
   /**
@@ -275,27 +275,27 @@ export class RandomCutTree {
     if (a.root === NONE || b.root === NONE || a.capacity !== b.capacity) return sum + a.score(q) + b.score(q);
     const cap = a.capacity;
     if (scratchPath.length < 2 * cap) scratchPath = new Int32Array(2 * cap);
-    const pathA = scratchPath;
-    const pathB = scratchPath.subarray(cap);
+    // One scratch for both paths (no subarray to allocate): a's from 0, b's from `cap`.
+    const path = scratchPath;
     let nodeA = a.root;
     let nodeB = b.root;
     let depthA = 0;
     let depthB = 0;
     while (nodeA < cap && nodeB < cap) {
-      pathA[depthA++] = nodeA;
+      path[depthA++] = nodeA;
       nodeA = a.child(nodeA, q);
-      pathB[depthB++] = nodeB;
+      path[cap + depthB++] = nodeB;
       nodeB = b.child(nodeB, q);
     }
     while (nodeA < cap) {
-      pathA[depthA++] = nodeA;
+      path[depthA++] = nodeA;
       nodeA = a.child(nodeA, q);
     }
     while (nodeB < cap) {
-      pathB[depthB++] = nodeB;
+      path[cap + depthB++] = nodeB;
       nodeB = b.child(nodeB, q);
     }
-    return sum + a.scoreFromLeaf(q, nodeA, depthA, pathA) + b.scoreFromLeaf(q, nodeB, depthB, pathB);
+    return sum + a.scoreFromLeaf(q, nodeA, depthA, path, 0) + b.scoreFromLeaf(q, nodeB, depthB, path, cap);
   }
 
   /**
@@ -308,8 +308,8 @@ export class RandomCutTree {
     return links[o + LEFT + +(q[links[o + CUT_DIM]!]! > this.routes[o + CUT]!)]!;
   }
 
-  /** Scores `q` routed to `leaf` at `depth`, with the internal nodes on its way in `path`. */
-  private scoreFromLeaf(q: ArrayLike<number>, leaf: number, depth: number, path: Int32Array): number {
+  /** Scores `q` routed to `leaf` at `depth`, with the internal nodes on its way in `path` from `base`. */
+  private scoreFromLeaf(q: ArrayLike<number>, leaf: number, depth: number, path: Int32Array, base: number): number {
     const dims = this.dimensions;
     const stride = this.boxStride;
     const nodes = this.boxes;
@@ -317,7 +317,7 @@ export class RandomCutTree {
     if (this.equalsLeaf(leaf, q)) return normalizeScore(scoreSeen(depth, this.mass[leaf]!, treeMass), treeMass);
     let score = scoreUnseen(depth);
     for (let k = depth - 1; k >= 0; k--) {
-      const lo = path[k]! * stride;
+      const lo = path[base + k]! * stride;
       const hi = lo + dims;
       let outside = 0;
       let range = 0;
