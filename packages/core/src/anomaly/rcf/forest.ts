@@ -90,8 +90,11 @@ export class RandomCutForest {
   score(point: ArrayLike<number>): number {
     const q = this.take(point);
     if (this.count < this.outputAfter) return 0;
+    const trees = this.trees;
     let sum = 0;
-    for (const tree of this.trees) sum += tree.score(q);
+    let t = 0;
+    for (; t + 1 < trees.length; t += 2) sum = RandomCutTree.addScoresOfTwo(sum, trees[t]!, trees[t + 1]!, q);
+    if (t < trees.length) sum += trees[t]!.score(q);
     return sum / this.numberOfTrees;
   }
 

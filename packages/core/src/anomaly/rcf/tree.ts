@@ -255,7 +255,7 @@ export class RandomCutTree {
    */
   score(q: ArrayLike<number>): number {
     if (this.root === NONE) return 0;
-    if (scratchPath.length < this.capacity) scratchPath = new Int32Array(this.capacity);
+    if (scratchPath.length < this.capacity) scratchPath = new Int32Array(2 * this.capacity);
     const path = scratchPath;
     let depth = 0;
     let node = this.root;
@@ -263,18 +263,53 @@ export class RandomCutTree {
       path[depth++] = node;
       node = this.child(node, q);
     }
-    return this.scoreFromLeaf(q, node, depth, path);
+    return this.scoreFromLeaf(q, node, depth, path, 0);
   }
 
-  /** The child of internal node `node` on `q`'s side of its cut. */
+  /**
+   * `a.score(q) + b.score(q)`, added in that order onto `sum` (the same sum as scoring one by one).
+   * The two routings run in lockstep: each is a chain of dependent steps (load, compare, load), and
+   * interleaving two independent chains lets the core work on both at once.
+   */
+  static addScoresOfTwo(sum: number, a: RandomCutTree, b: RandomCutTree, q: ArrayLike<number>): number {
+    if (a.root === NONE || b.root === NONE || a.capacity !== b.capacity) return sum + a.score(q) + b.score(q);
+    const cap = a.capacity;
+    if (scratchPath.length < 2 * cap) scratchPath = new Int32Array(2 * cap);
+    // One scratch for both paths (no subarray to allocate): a's from 0, b's from `cap`.
+    const path = scratchPath;
+    let nodeA = a.root;
+    let nodeB = b.root;
+    let depthA = 0;
+    let depthB = 0;
+    while (nodeA < cap && nodeB < cap) {
+      path[depthA++] = nodeA;
+      nodeA = a.child(nodeA, q);
+      path[cap + depthB++] = nodeB;
+      nodeB = b.child(nodeB, q);
+    }
+    while (nodeA < cap) {
+      path[depthA++] = nodeA;
+      nodeA = a.child(nodeA, q);
+    }
+    while (nodeB < cap) {
+      path[cap + depthB++] = nodeB;
+      nodeB = b.child(nodeB, q);
+    }
+    return sum + a.scoreFromLeaf(q, nodeA, depthA, path, 0) + b.scoreFromLeaf(q, nodeB, depthB, path, cap);
+  }
+
+  /**
+   * The child of internal node `node` on `q`'s side of its cut (≤ goes left). The side indexes the
+   * record instead of choosing by a branch: which side a query takes is data-dependent.
+   */
   private child(node: number, q: ArrayLike<number>): number {
     const links = this.links;
     const o = node * ROUTE;
-    return q[links[o + CUT_DIM]!]! <= this.routes[o + CUT]! ? links[o + LEFT]! : links[o + RIGHT]!;
+    return links[o + LEFT + +(q[links[o + CUT_DIM]!]! > this.routes[o + CUT]!)]!;
   }
 
-  /** Scores `q` routed to `leaf` at `depth`, with the internal nodes on its way in `path`. */
-  private scoreFromLeaf(q: ArrayLike<number>, leaf: number, depth: number, path: Int32Array): number {
+  /** Scores `q` routed to `leaf` at `depth`, with the internal nodes on its way in `path` from `base`. */
+  private scoreFromLeaf(q: ArrayLike<number>, leaf: number, depth: number, path: Int32Array, base: number): number {
     const dims = this.dimensions;
     const stride = this.boxStride;
     const nodes = this.boxes;
@@ -282,7 +317,7 @@ export class RandomCutTree {
     if (this.equalsLeaf(leaf, q)) return normalizeScore(scoreSeen(depth, this.mass[leaf]!, treeMass), treeMass);
     let score = scoreUnseen(depth);
     for (let k = depth - 1; k >= 0; k--) {
-      const lo = path[k]! * stride;
+      const lo = path[base + k]! * stride;
       const hi = lo + dims;
       let outside = 0;
       let range = 0;
