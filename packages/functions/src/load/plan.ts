@@ -10,7 +10,8 @@ import type { FoundWork, LoadPlan, PlanInput, PlannerDeps, PlanningRun, Work, Wo
 /**
  * Objects per load. The batch's statements carry one VALUES row per object and per receipt
  * window and must stay under the Data API's 100,000 characters, and the load-errors lookup
- * names every file (at most `MAX_KEYS_PER_LOOKUP`); `planLoad` halves further if needed.
+ * names every file (at most `MAX_KEYS_PER_LOOKUP`); `planLoad` halves further if needed, and
+ * while the whole plan exceeds `MAX_PLAN_BYTES`.
  */
 export const DEFAULT_MAX_OBJECTS = 200;
 /** The Load schedule's interval when the input does not say (the AWS default, 5 minutes). */
