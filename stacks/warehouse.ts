@@ -151,7 +151,8 @@ export function createWarehouse({ config, lake }: WarehouseInput): Warehouse {
 /**
  * Creates Migrate's database role as the namespace's admin, through the Data API with the admin
  * secret, in order. The deployer's credentials run these (they may read the secret); no function
- * ever gets the secret. Each runs once, when created: a role cannot be created twice.
+ * ever gets the secret. Each runs when created, and again whenever replaced (every argument forces
+ * a new one): the statements look before they create (`BOOTSTRAP_MIGRATOR_STATEMENTS`).
  */
 function bootstrapMigrator(namespace: aws.redshiftserverless.Namespace, workgroup: aws.redshiftserverless.Workgroup): aws.redshiftdata.Statement[] {
   const statements: aws.redshiftdata.Statement[] = [];

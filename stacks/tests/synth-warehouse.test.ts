@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULTS, stageConfig } from "../config.ts";
-import { BOOTSTRAP_MIGRATOR_STATEMENTS, DB_ROLES, MIGRATIONS, migrationChecksum } from "@freshet/core";
+import { BOOTSTRAP_MIGRATOR_PROCEDURE, BOOTSTRAP_MIGRATOR_STATEMENTS, DB_ROLES, MIGRATIONS, migrationChecksum } from "@freshet/core";
 import { migrationsFingerprint, WAREHOUSE_DATABASE, warehouseName } from "../warehouse.ts";
 import { policyStatements, wildcardGrants } from "./harness/iam.ts";
 import { synth, type SynthResult } from "./harness/synth.ts";
@@ -215,11 +215,14 @@ describe("database identities (RedshiftDbRoles principal tags)", () => {
     for (const role of tagged) expect(tags(role).RedshiftDbRoles, role).toMatch(/^freshet_[a-z]+$/);
   });
 
-  it("creates Migrate's role first, as the namespace admin through its managed secret", () => {
+  it("creates Migrate's role first, as the namespace admin through its managed secret, with statements that may run again", () => {
     const statements = r().ofType("aws:redshiftdata/statement:Statement");
     expect(statements.map((s) => s.name)).toEqual(["WarehouseBootstrap1", "WarehouseBootstrap2"]);
     expect(statements.map((s) => s.inputs.sql)).toEqual([...BOOTSTRAP_MIGRATOR_STATEMENTS]);
-    expect(BOOTSTRAP_MIGRATOR_STATEMENTS[0]).toBe(`CREATE ROLE ${DB_ROLES.migrator}`);
+    // A replaced Statement runs again on a warehouse that has the role: a bare CREATE ROLE would fail there.
+    expect(statements[0]?.inputs.sql).toMatch(/^CREATE OR REPLACE PROCEDURE /);
+    expect(statements[0]?.inputs.sql).toContain(`IF NOT EXISTS (SELECT 1 FROM svv_roles WHERE role_name = '${DB_ROLES.migrator}') THEN`);
+    expect(statements[1]?.inputs.sql).toBe(`CALL ${BOOTSTRAP_MIGRATOR_PROCEDURE}()`);
     const secret = namespace().outputs.adminPasswordSecretArn as string;
     expect(secret).toMatch(/^arn:aws:secretsmanager:/);
     for (const s of statements) {

@@ -4,7 +4,8 @@ import { readTextIfExists } from "../src/load/s3-objects.ts";
 
 /**
  * S3 as a role whose s3:ListBucket is narrowed by prefix sees it: a GET of a missing key is 403
- * AccessDenied, not 404 (the embedded S3 answers 404 to everyone, so it cannot show this).
+ * AccessDenied, not 404. A fake client here, to order the race exactly; s3-absent-keys.test.ts
+ * runs the same reads on the embedded S3 answering 403 (its `missingKeys` option).
  */
 function s3As(objects: Map<string, string>, hooks: { beforeGet?: (key: string) => void; deny?: Set<string> } = {}) {
   const calls: string[] = [];

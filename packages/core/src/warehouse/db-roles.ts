@@ -46,14 +46,42 @@ export function dbRolesTag(roles: readonly string[]): Record<typeof DB_ROLES_TAG
   return { [DB_ROLES_TAG_KEY]: value };
 }
 
+/** The stored procedure the deploy's bootstrap creates and calls (`sp_`: the prefix Redshift reserves for user procedures). */
+export const BOOTSTRAP_MIGRATOR_PROCEDURE = "sp_freshet_bootstrap_migrator";
+
+/**
+ * The bootstrap's steps: each statement runs only when its lookup finds no row, so the bootstrap
+ * can run again (a replaced or re-created deploy resource) on a warehouse that has the role.
+ * Redshift has no `CREATE ROLE IF NOT EXISTS`, and a role name must be unique (CREATE ROLE
+ * reference); SVV_ROLES (`role_name`) lists the roles, SVV_ROLE_GRANTS (`role_name`,
+ * `granted_role_name`) the roles granted to roles.
+ */
+export const BOOTSTRAP_MIGRATOR_STEPS = [
+  { unless: `SELECT 1 FROM svv_roles WHERE role_name = '${DB_ROLES.migrator}'`, run: `CREATE ROLE ${DB_ROLES.migrator}` },
+  {
+    unless: `SELECT 1 FROM svv_role_grants WHERE role_name = '${DB_ROLES.migrator}' AND granted_role_name = 'sys:superuser'`,
+    run: `GRANT ROLE sys:superuser TO ROLE ${DB_ROLES.migrator}`,
+  },
+] as const;
+
 /**
  * What the deploy runs as the namespace's admin (a superuser) before the first migration, one
  * statement each: Migrate's own role. Creating roles and granting on the database need a
  * superuser or CREATE ROLE; the Migrate user is an ordinary `IAMR:` user until mapped to this role.
  * `sys:superuser` rather than narrower system roles: Migrate also re-creates views and grants on
  * objects a previous Migrate user (a replaced IAM role) owns, which only a superuser may do.
+ * Redshift runs PL/pgSQL only in stored procedures (no anonymous `DO` block), so the guarded
+ * steps are a procedure, created or replaced, then called; its statements go through `EXECUTE`
+ * (dynamic SQL) so that they reach the SQL engine as written.
  */
 export const BOOTSTRAP_MIGRATOR_STATEMENTS = [
-  `CREATE ROLE ${DB_ROLES.migrator}`,
-  `GRANT ROLE sys:superuser TO ROLE ${DB_ROLES.migrator}`,
+  `CREATE OR REPLACE PROCEDURE ${BOOTSTRAP_MIGRATOR_PROCEDURE}()
+AS $$
+BEGIN
+${BOOTSTRAP_MIGRATOR_STEPS.map((step) => `  IF NOT EXISTS (${step.unless}) THEN
+    EXECUTE '${step.run.replaceAll("'", "''")}';
+  END IF;`).join("\n")}
+END;
+$$ LANGUAGE plpgsql`,
+  `CALL ${BOOTSTRAP_MIGRATOR_PROCEDURE}()`,
 ] as const;

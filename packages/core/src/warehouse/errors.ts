@@ -23,7 +23,9 @@ export type InvalidLoadRequestReason =
   /** More statements than one BatchExecuteStatement takes. */
   | "too_many_statements"
   /** A statement longer than the Data API takes: load fewer objects or receipts at once. */
-  | "statement_too_long";
+  | "statement_too_long"
+  /** A load plan larger than a Step Functions state can carry: load fewer objects or receipts at once. */
+  | "payload_too_large";
 
 /** A load request (or another warehouse builder's input) the builder refuses; `reason` says why. */
 export class InvalidLoadRequestError extends FreshetError {

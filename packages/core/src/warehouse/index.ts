@@ -12,7 +12,7 @@ export {
   type AppliedMigration,
 } from "./schema-migrations.ts";
 export { MIGRATIONS, DASHBOARD_VIEWS, DATABASE_ROLES_VERSION } from "./migrations.ts";
-export { DB_ROLES, DB_ROLES_TAG_KEY, BOOTSTRAP_MIGRATOR_STATEMENTS, dbRolesTag, type DbRole } from "./db-roles.ts";
+export { DB_ROLES, DB_ROLES_TAG_KEY, BOOTSTRAP_MIGRATOR_PROCEDURE, BOOTSTRAP_MIGRATOR_STATEMENTS, BOOTSTRAP_MIGRATOR_STEPS, dbRolesTag, type DbRole } from "./db-roles.ts";
 export {
   TABLE_GRANTS,
   LOAD_MAINTAINED_PRIVILEGES,

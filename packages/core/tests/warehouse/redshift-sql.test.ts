@@ -16,6 +16,10 @@ describe("checkRedshiftSql (the parser check and its documented exceptions)", ()
       "GRANT SELECT ON TABLE t TO ROLE r, bob",
       "GRANT SELEC ON TABLE t TO ROLE r",
       "ALTER DEFAULT PRIVILEGES FOR EVERYONE GRANT SELECT ON TABLES TO ROLE r",
+      "CALL p(); DROP TABLE events",
+      "CREATE OR REPLACE PROCEDURE p() AS $$ BEGIN DROP TABLE events; END; $$ LANGUAGE plpgsql",
+      "CREATE OR REPLACE PROCEDURE p() AS $$ BEGIN IF NOT EXISTS (SELEC 1) THEN EXECUTE 'CREATE ROLE r'; END IF; END; $$ LANGUAGE plpgsql",
+      "CREATE OR REPLACE PROCEDURE p() AS $$ BEGIN IF NOT EXISTS (SELECT 1) THEN EXECUTE 'CREATE ROLE a b'; END IF; END; $$ LANGUAGE plpgsql",
     ]) {
       expect(() => checkRedshiftSql(bad), bad).toThrow();
     }
@@ -37,5 +41,8 @@ describe("checkRedshiftSql (the parser check and its documented exceptions)", ()
     ]) {
       expect(checkRedshiftSql(sql).exceptions, sql).toEqual(["access_control"]);
     }
+    const procedure = "CREATE OR REPLACE PROCEDURE p()\nAS $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM svv_roles WHERE role_name = 'r') THEN\n    EXECUTE 'CREATE ROLE r';\n  END IF;\nEND;\n$$ LANGUAGE plpgsql";
+    expect(checkRedshiftSql(procedure)).toEqual({ type: "procedure", exceptions: ["procedure"] });
+    expect(checkRedshiftSql("CALL p()")).toEqual({ type: "call", exceptions: ["procedure"] });
   });
 });

@@ -23,6 +23,10 @@ import parser from "node-sql-parser";
  *    grammar; checked by `DROP_VIEW_FORM`.
  * 8. LISTAGG(…) WITHIN GROUP (ORDER BY <column>): the grammar lacks WITHIN GROUP; the clause, in
  *    that one form (Redshift's LISTAGG reference), is checked and removed, so the aggregate still parses.
+ * 9. Stored procedures (the deploy's bootstrap): no PL/pgSQL grammar. Only `CREATE OR REPLACE
+ *    PROCEDURE p() AS $$ BEGIN … END; $$ LANGUAGE plpgsql` (Redshift's CREATE PROCEDURE reference)
+ *    whose body is only `IF NOT EXISTS (<select>) THEN EXECUTE '<statement>'; END IF;` blocks,
+ *    each select and statement checked here in turn, and `CALL p()` (`PROCEDURE_FORMS`).
  * Everything else (every SELECT, view, INSERT, UPDATE, DELETE, temporary table) parses as written.
  */
 
@@ -38,6 +42,11 @@ export const COPY_FORM = new RegExp(
 export const LIKE_FORM = new RegExp(`^CREATE TEMP TABLE (${IDENT}) \\(LIKE (${IDENT})\\)$`);
 export const DROP_VIEW_FORM = new RegExp(`^DROP VIEW (?:IF EXISTS )?${IDENT}$`);
 export const ROLE_FORMS = [new RegExp(`^CREATE ROLE ${IDENT}$`), new RegExp(`^GRANT ROLE (?:sys:)?${IDENT} TO ROLE ${IDENT}$`)];
+export const PROCEDURE_FORMS = {
+  create: new RegExp(`^CREATE OR REPLACE PROCEDURE (${IDENT})\\(\\)\\s+AS \\$\\$\\s+BEGIN\\s+([\\s\\S]*?)\\s*END;\\s+\\$\\$ LANGUAGE plpgsql$`),
+  guardedStep: /^IF NOT EXISTS \((SELECT [^;]+)\) THEN\s+EXECUTE '((?:[^']|'')+)';\s+END IF;\s*/,
+  call: new RegExp(`^CALL ${IDENT}\\(\\)$`),
+};
 const DEFAULT_PRIVILEGES = new RegExp(`^ALTER DEFAULT PRIVILEGES(?: IN SCHEMA ${IDENT})? (?=GRANT )`);
 const TO_ROLES = new RegExp(`\\sTO ROLE ${IDENT}((?:, ROLE ${IDENT})*)$`);
 const TABLE_ATTRIBUTES = /\)\s*((?:\s*(?:DISTSTYLE (?:KEY|EVEN|ALL|AUTO)|DISTKEY \([a-z_]+\)|(?:COMPOUND )?SORTKEY \([a-z_, ]+\)))+)\s*$/;
@@ -49,7 +58,7 @@ export const MAINTENANCE_FORMS = [
   new RegExp(`^GRANT ACCESS SYSTEM TABLE TO ROLE ${IDENT}$`),
 ];
 
-export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control" | "maintenance" | "drop_view" | "within_group";
+export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control" | "maintenance" | "drop_view" | "within_group" | "procedure";
 
 const WITHIN_GROUP = new RegExp(`\\)\\s+WITHIN GROUP \\(ORDER BY ${IDENT}\\)`, "g");
 
@@ -74,6 +83,7 @@ export function checkRedshiftSql(sql: string): RedshiftCheck {
     if (!DROP_VIEW_FORM.test(text)) throw new Error(`DROP VIEW is only allowed as DROP VIEW [IF EXISTS] v:\n${text}`);
     return { type: "drop_view", exceptions: ["drop_view"] };
   }
+  if (/^(CREATE OR REPLACE PROCEDURE|CALL)\b/i.test(text)) return checkProcedure(text);
   if (/^(CREATE ROLE|GRANT ROLE)\b/i.test(text)) {
     if (!ROLE_FORMS.some((form) => form.test(text))) throw new Error(`not one of Freshet's role statements:\n${text}`);
     return { type: "role", exceptions: ["access_control"] };
@@ -115,4 +125,32 @@ export function checkRedshiftSql(sql: string): RedshiftCheck {
   const list = Array.isArray(ast) ? ast : [ast];
   if (list.length !== 1) throw new Error(`expected one statement, parsed ${list.length}:\n${text}`);
   return { type: String((list[0] as { type?: unknown }).type), exceptions };
+}
+
+/** The steps of a procedure in Freshet's one form: a lookup and the statement it guards. */
+export function procedureSteps(sql: string): { readonly unless: string; readonly run: string }[] {
+  const created = PROCEDURE_FORMS.create.exec(sql.trim());
+  if (!created) throw new Error(`CREATE PROCEDURE is not in Freshet's form:\n${sql}`);
+  const steps: { unless: string; run: string }[] = [];
+  let body = created[2] ?? "";
+  while (body.length > 0) {
+    const step = PROCEDURE_FORMS.guardedStep.exec(body);
+    if (!step) throw new Error(`a procedure step must be IF NOT EXISTS (<select>) THEN EXECUTE '<statement>'; END IF;:\n${body}`);
+    steps.push({ unless: step[1] ?? "", run: (step[2] ?? "").replaceAll("''", "'") });
+    body = body.slice(step[0].length);
+  }
+  if (steps.length === 0) throw new Error(`a procedure with no steps:\n${sql}`);
+  return steps;
+}
+
+function checkProcedure(text: string): RedshiftCheck {
+  if (/^CALL\b/i.test(text)) {
+    if (!PROCEDURE_FORMS.call.test(text)) throw new Error(`CALL is only allowed as CALL p():\n${text}`);
+    return { type: "call", exceptions: ["procedure"] };
+  }
+  for (const step of procedureSteps(text)) {
+    if (checkRedshiftSql(step.unless).type !== "select") throw new Error(`a procedure step's lookup must be a SELECT:\n${step.unless}`);
+    checkRedshiftSql(step.run);
+  }
+  return { type: "procedure", exceptions: ["procedure"] };
 }

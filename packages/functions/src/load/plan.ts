@@ -1,5 +1,5 @@
 import { buildLoadErrorsQuery, buildLoadStatements, InvalidLoadRequestError, MAX_KEYS_PER_LOOKUP } from "@freshet/core";
-import { contendedClaim, deleteClaim, liveClaims, writeClaim, type LoadClaim } from "./claims.ts";
+import { claimKeyOf, contendedClaim, deleteClaim, liveClaims, writeClaim, type LoadClaim } from "./claims.ts";
 import { HOUR_MS } from "./lake-time.ts";
 import { listingWork } from "./listing-work.ts";
 import { liveMaintenanceLease } from "./maintenance-lease.ts";
@@ -10,18 +10,31 @@ import type { FoundWork, LoadPlan, PlanInput, PlannerDeps, PlanningRun, Work, Wo
 /**
  * Objects per load. The batch's statements carry one VALUES row per object and per receipt
  * window and must stay under the Data API's 100,000 characters, and the load-errors lookup
- * names every file (at most `MAX_KEYS_PER_LOOKUP`); `planLoad` halves further if needed.
+ * names every file (at most `MAX_KEYS_PER_LOOKUP`); `planLoad` halves further if needed, and
+ * while the whole plan exceeds `MAX_PLAN_BYTES`.
  */
 export const DEFAULT_MAX_OBJECTS = 200;
 /** The Load schedule's interval when the input does not say (the AWS default, 5 minutes). */
 const DEFAULT_INTERVAL_SECONDS = 300;
+/**
+ * The most bytes (UTF-8 JSON) a plan may take. The Load workflow keeps the whole plan (the Plan
+ * state's `$states.result.Payload`) and passes its `sqls` to the Copy state, and Step Functions
+ * refuses a state's input or output, or a task's parameters or result, over 262,144 bytes
+ * (`States.DataLimitExceeded`). The Plan task's result is the plan inside Lambda's invoke
+ * envelope (StatusCode, ExecutedVersion, the response's HTTP headers and request id: about a
+ * kilobyte), so 200,000 leaves ~60 KB for that envelope and what the workflow adds around it.
+ * Each statement's own 100,000 characters (core's `checkLimits`) do not bound this: two near
+ * that limit (the objects' and receipts' rows) and the load-errors query together exceed it.
+ */
+export const MAX_PLAN_BYTES = 200_000;
 
-/** A load for some work: its id, manifest key and statements. */
+/** A load for some work: its id, manifest key and statements, and the plan that returns it. */
 interface SizedLoad {
   readonly work: Work;
   readonly loadId: string;
   readonly manifestKey: string;
-  readonly sqls: string[];
+  /** What the run returns once its claim is written (at `plan.claimKey`). */
+  readonly plan: LoadPlan;
 }
 
 /** The claim this run wrote, and where. */
@@ -61,12 +74,12 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
   if (await pausedByMaintenance(run)) return paused();
   const found = await findWork(run, preferredSources(run, input));
   if (found.work.objects.length === 0 && found.work.receipts.length === 0) return nothingPlanned(found);
-  const load = sizeLoad(run, found.work, input);
+  const load = sizeLoad(run, found, found.work, input);
   reportLate(deps, load.work);
   const written = await writeManifestAndClaim(run, load, input);
   if (await withdrawIfContended(run, written)) return { ...nothingPlanned(found), contended: true };
   if (await withdrawIfMaintenance(run, written)) return { ...nothingPlanned(found), paused: "maintenance" };
-  return planned(run, found, load, written.key);
+  return { ...load.plan, claimKey: written.key };
 }
 
 /** A live maintenance lease at the start of the run. */
@@ -111,8 +124,12 @@ async function findWork(run: PlanningRun, sources: readonly WorkSource[]): Promi
   return listingWork.find(run);
 }
 
-/** The load's id, manifest key and statements, on smaller work until every statement fits the Data API. */
-function sizeLoad(run: PlanningRun, work: Work, input: PlanInput): SizedLoad {
+/**
+ * The load's id, manifest key and plan, on smaller work until every statement fits the Data API
+ * and the whole plan fits a Step Functions state (`MAX_PLAN_BYTES`). The objects left out are
+ * still pending: the next runs plan them.
+ */
+function sizeLoad(run: PlanningRun, found: FoundWork, work: Work, input: PlanInput): SizedLoad {
   // A receipts-only load is named by its receipts, so overlapping runs still plan the same load.
   const loadId = work.objects.length > 0 ? loadIdOf(work.objects) : loadIdOf(work.receipts.map((r) => ({ key: r.batch_id })));
   const manifestKey = manifestKeyOf(loadId);
@@ -126,12 +143,23 @@ function sizeLoad(run: PlanningRun, work: Work, input: PlanInput): SizedLoad {
       startedAt: run.startedAt,
       ...(input.intervalSeconds !== undefined ? { intervalSeconds: input.intervalSeconds } : {}),
     });
-    return { work, loadId, manifestKey, sqls };
+    const load = { work, loadId, manifestKey, plan: planned(run, found, work, { loadId, manifestKey, sqls }, claimKeyOf(loadId, input.executionName ?? null)) };
+    checkPlanBytes(load.plan);
+    return load;
   } catch (error) {
-    // Too many characters for one statement: plan about half (deterministically).
-    const smaller = error instanceof InvalidLoadRequestError && error.reason === "statement_too_long" ? work.smaller() : undefined;
+    // A statement or the plan too large: plan about half (deterministically).
+    const tooLarge = error instanceof InvalidLoadRequestError && (error.reason === "statement_too_long" || error.reason === "payload_too_large");
+    const smaller = tooLarge ? work.smaller() : undefined;
     if (smaller === undefined) throw error;
-    return sizeLoad(run, smaller, input);
+    return sizeLoad(run, found, smaller, input);
+  }
+}
+
+/** Refuses a plan the Load workflow could not carry from state to state (see `MAX_PLAN_BYTES`). */
+function checkPlanBytes(plan: LoadPlan): void {
+  const bytes = Buffer.byteLength(JSON.stringify(plan), "utf8");
+  if (bytes > MAX_PLAN_BYTES) {
+    throw new InvalidLoadRequestError("payload_too_large", `a plan of ${bytes} bytes exceeds ${MAX_PLAN_BYTES} (Step Functions carries 262,144 per state): load fewer objects or receipts at once`);
   }
 }
 
@@ -185,8 +213,8 @@ function nothingPlanned(found: Pick<FoundWork, "inFlight" | "pending" | "deferre
   };
 }
 
-function planned(run: PlanningRun, found: FoundWork, load: SizedLoad, claimKey: string): LoadPlan {
-  const { objects, receipts } = load.work;
+function planned(run: PlanningRun, found: FoundWork, work: Work, load: { loadId: string; manifestKey: string; sqls: string[] }, claimKey: string): LoadPlan {
+  const { objects, receipts } = work;
   return {
     loadId: load.loadId,
     manifestKey: load.manifestKey,

@@ -1,4 +1,5 @@
 import type { EndpointRequest } from "../endpoint/service.ts";
+import type { MissingKeys } from "./missing-keys.ts";
 import type { S3Store } from "./store/s3-store.ts";
 import type { ObjectMeta } from "./store/object-meta.ts";
 
@@ -17,6 +18,8 @@ export interface ObjectCreatedEvent {
 export interface S3Context {
   readonly store: S3Store;
   readonly region: string;
+  /** How a GET or HEAD of a missing key is answered (see missing-keys.ts). */
+  readonly missingKeys: MissingKeys;
   /** Reports a committed PutObject/CopyObject. */
   objectCreated(bucket: string, meta: ObjectMeta): void;
 }

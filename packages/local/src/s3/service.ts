@@ -3,6 +3,7 @@ import type { EndpointRequest, EndpointResponse, EndpointService } from "../endp
 import type { ObjectCreatedEvent, S3Call, S3Context } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import { errorResponse, headerValue } from "./http.ts";
+import type { MissingKeys } from "./missing-keys.ts";
 import { parsePath, selectOperation } from "./route.ts";
 import { S3Store } from "./store/s3-store.ts";
 
@@ -13,6 +14,12 @@ export interface S3ServiceOptions {
   readonly region?: string;
   /** Called once per object created (PutObject, CopyObject), after it is durable and visible. */
   readonly onObjectCreated?: (event: ObjectCreatedEvent) => void;
+  /**
+   * How a GET or HEAD of a missing key is answered: 404 NoSuchKey (`not-found`, the default: a
+   * caller allowed s3:ListBucket) or 403 AccessDenied (`access-denied`: a caller without it, as
+   * AWS answers), for every key or per key (missing-keys.ts).
+   */
+  readonly missingKeys?: MissingKeys;
 }
 
 /**
@@ -34,6 +41,7 @@ export function createS3Service(options: S3ServiceOptions): LocalS3Service {
   const ctx: S3Context = {
     store,
     region,
+    missingKeys: options.missingKeys ?? "not-found",
     objectCreated(bucket, meta) {
       if (!options.onObjectCreated) return;
       const event: ObjectCreatedEvent = {

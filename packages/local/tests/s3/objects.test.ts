@@ -168,6 +168,33 @@ describe("objects", () => {
     expect(raw.headers["x-amz-request-id"]).toMatch(/^[0-9A-F]{16}$/);
   });
 
+  it("answers 403 AccessDenied, naming no key, to reads of missing keys as a caller without s3:ListBucket", async () => {
+    // GetObject reference: without s3:ListBucket on the bucket, a missing key is 403 Access Denied, not 404.
+    const denied = await startS3({ service: { missingKeys: (_bucket, key) => (key.startsWith("listed/") ? "not-found" : "access-denied") } });
+    try {
+      await denied.client.send(new CreateBucketCommand({ Bucket: "lake" }));
+      await denied.client.send(new PutObjectCommand({ Bucket: "lake", Key: "state/there.json", Body: "{}" }));
+      const missing = await s3Error(denied.client.send(new GetObjectCommand({ Bucket: "lake", Key: "state/absent.json" })));
+      expect(missing.name).toBe("AccessDenied");
+      expect(missing.$metadata.httpStatusCode).toBe(403);
+      const headMissing = await s3Error(denied.client.send(new HeadObjectCommand({ Bucket: "lake", Key: "state/absent.json" })));
+      expect(headMissing.$metadata.httpStatusCode).toBe(403);
+      // Under a prefix the caller may list, the same read is 404, and existing keys read as ever.
+      expect((await s3Error(denied.client.send(new GetObjectCommand({ Bucket: "lake", Key: "listed/absent.json" })))).name).toBe("NoSuchKey");
+      const there = await denied.client.send(new GetObjectCommand({ Bucket: "lake", Key: "state/there.json" }));
+      expect(await there.Body?.transformToString()).toBe("{}");
+
+      const raw = await rawRequest(denied.endpoint.url, { method: "GET", path: "/lake/state/absent.json" });
+      expect(raw.status).toBe(403);
+      expect(errorCode(raw.text)).toBe("AccessDenied");
+      expect(raw.text).toContain("<Message>Access Denied</Message>");
+      expect(raw.text).not.toContain("<Key>");
+    } finally {
+      await denied.stop();
+      await removeDataDir(denied.dataDir);
+    }
+  });
+
   it("honours conditional reads (304, 412) and conditional writes (If-None-Match: *)", async () => {
     const put = await s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: "c", Body: "v1" }));
     const notModified = await s3Error(getBytes("c", { IfNoneMatch: put.ETag }));

@@ -4,6 +4,7 @@ import { checkReadConditions } from "../conditions.ts";
 import type { S3Call, S3Context } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { headerValue, httpDate, requestIdHeaders } from "../http.ts";
+import { missingKeyError } from "../missing-keys.ts";
 import { objectResponseHeaders } from "../object-headers.ts";
 import { parseRange } from "../range.ts";
 import { etagOf, type ObjectMeta } from "../store/object-meta.ts";
@@ -29,7 +30,9 @@ async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
 /** GetObject: the bytes streamed from the file opened together with their metadata. */
 export async function getObject(ctx: S3Context, call: S3Call): Promise<EndpointResponse> {
   const bucket = await ctx.store.bucket(call.bucket);
-  const { meta, handle } = await bucket.open(call.key);
+  const { meta, handle } = await bucket.open(call.key).catch((error: unknown) => {
+    throw error instanceof S3Error && error.code === "NoSuchKey" ? missingKeyError(ctx.missingKeys, call.bucket, call.key) : error;
+  });
   try {
     const early = preconditions(call, meta);
     if (early) {
@@ -65,7 +68,7 @@ export async function getObject(ctx: S3Context, call: S3Call): Promise<EndpointR
 export async function headObject(ctx: S3Context, call: S3Call): Promise<EndpointResponse> {
   const bucket = await ctx.store.bucket(call.bucket);
   const meta = bucket.head(call.key);
-  if (!meta) throw new S3Error("NoSuchKey", { details: { Key: call.key } });
+  if (!meta) throw missingKeyError(ctx.missingKeys, call.bucket, call.key);
   const early = preconditions(call, meta);
   if (early) return early;
   const range = parseRange(headerValue(call.req.headers, "range"), meta.size);
