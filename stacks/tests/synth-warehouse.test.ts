@@ -81,7 +81,7 @@ describe("Redshift Serverless", () => {
     });
   });
 
-  it("is removed with a non-production stage, while production's is sized up", () => {
+  it("is removed with an unprotected stage, while a protected one's is sized up", () => {
     for (const res of [namespace(), workgroup(), copyRole()]) expect(res.options.retainOnDelete).toBeFalsy();
     expect(stageConfig("production").warehouse.baseCapacityRpu).toBe(32);
     expect(stageConfig("dev-alice").warehouse.baseCapacityRpu).toBe(8);
