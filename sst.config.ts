@@ -3,16 +3,23 @@
 // SST forbids top-level imports here: the stacks are loaded inside run().
 export default $config({
   app(input) {
-    const production = input?.stage === "production";
+    // Protected stages: the same list and variable as stacks/config.ts (PROTECTED_STAGES,
+    // PROTECTED_STAGES_ENV), which cannot be imported here; a test and run() check they agree.
+    const protectedStages = [
+      "production",
+      "prod",
+      ...(process.env.FRESHET_PROTECTED_STAGES ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0),
+    ];
+    const isProtected = protectedStages.includes(input?.stage ?? "");
     return {
       name: "freshet",
       home: "aws",
-      removal: production ? "retain" : "remove",
-      protect: production,
+      removal: isProtected ? "retain" : "remove",
+      protect: isProtected,
     };
   },
   async run() {
-    const { stageConfig } = await import("./stacks/config.ts");
+    const { checkProtection, stageConfig } = await import("./stacks/config.ts");
     const { stripLinkPermissions } = await import("./stacks/links.ts");
     const { createStorage } = await import("./stacks/storage.ts");
     const { createIngest } = await import("./stacks/ingest.ts");
@@ -27,11 +34,12 @@ export default $config({
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
+    checkProtection(config, $app);
     const { lake } = createStorage(config);
     const { url, stream } = createIngest({ config, lake });
     const { marketingAlerts, opsAlerts, bus } = createAlerts(config);
     const warehouse = createWarehouse({ config, lake });
-    const { planner } = createLoad({ config, lake, warehouse });
+    const { planner, plannerDatabaseUser } = createLoad({ config, lake, warehouse });
     const loadExpression = loadSchedule(config);
     const triageFunction = createTriage({ config, lake, stream });
     const anomaly = createAnomaly({ config, lake });
@@ -47,6 +55,8 @@ export default $config({
       anomaly,
       scheduleExpression: (s) => maintenanceScheduleExpression(config, s) ?? loadExpression(s),
       scheduleInput: maintenanceScheduleInput(config),
+      // Load's first run calls the planner, which reads its own statements.
+      startAfter: [plannerDatabaseUser],
     });
     createTriageTrigger({ config, lake, workflow: workflows.DeadLetterTriage! });
 

@@ -14,14 +14,18 @@ import { Maintenance, MAINTENANCE_SCHEDULE_NAME, checkWorkflows } from "@freshet
 import { StageConfigError } from "./errors.ts";
 
 /**
- * Per-stage settings of Freshet's infrastructure. Every stage starts from `DEFAULTS`; a stage
- * listed in `STAGE_OVERRIDES` replaces only the fields it names. `stageConfig()` validates the
- * result, so a bad override fails `sst deploy` (and the synth test) before anything is created.
+ * Per-stage settings of Freshet's infrastructure. Every stage starts from `DEFAULTS` (a protected
+ * stage from `PROTECTED_DEFAULTS`); a stage listed in `STAGE_OVERRIDES` replaces only the fields
+ * it names. `stageConfig()` validates the result, so a bad override fails `sst deploy` (and the
+ * synth test) before anything is created.
  */
 export interface StageConfig {
   readonly stage: string;
-  /** Production keeps its data on `sst remove` and refuses removal altogether (`protect`). */
-  readonly production: boolean;
+  /**
+   * A protected stage keeps its data on `sst remove` and refuses removal altogether (`protect`):
+   * `PROTECTED_STAGES`, plus any stage named in `FRESHET_PROTECTED_STAGES` (`isProtectedStage`).
+   */
+  readonly protected: boolean;
   readonly lake: LakeConfig;
   readonly stream: StreamConfig;
   readonly ingest: IngestConfig;
@@ -95,6 +99,14 @@ export interface TransformerConfig {
 export interface WarehouseConfig {
   /** Redshift Serverless base capacity (RPU): what queries get before scaling; 8..512 in steps of 8. */
   readonly baseCapacityRpu: number;
+  /**
+   * The workgroup's subnets: at least three, in three Availability Zones, with enough free
+   * addresses for the base capacity (Redshift Serverless). Unset, AWS places the workgroup in the
+   * account's default VPC, so an account without one must set them.
+   */
+  readonly subnetIds?: readonly string[];
+  /** The workgroup's security groups (in the subnets' VPC); unset, the VPC's default group. */
+  readonly securityGroupIds?: readonly string[];
   /** How often the Load workflow starts (EventBridge Scheduler `rate`, whole minutes, at least 1). */
   readonly loadIntervalMinutes: number;
 }
@@ -110,7 +122,7 @@ export interface MaintenanceConfig {
 }
 
 export type StageOverrides = {
-  readonly [K in keyof Omit<StageConfig, "stage" | "production" | "maintenance">]?: Partial<StageConfig[K]>;
+  readonly [K in keyof Omit<StageConfig, "stage" | "protected" | "maintenance">]?: Partial<StageConfig[K]>;
 } & {
   /** Thresholds too are overridden one by one. */
   readonly maintenance?: Partial<Omit<MaintenanceConfig, "thresholds">> & { readonly thresholds?: Partial<MaintenanceThresholds> };
@@ -118,7 +130,7 @@ export type StageOverrides = {
 
 /** Function sizing, stream consumption and validation defaults come from `@freshet/core`, which
  *  the local platform reads too, so AWS and the local run behave alike unless a stage overrides. */
-export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
+export const DEFAULTS: Omit<StageConfig, "stage" | "protected"> = {
   lake: { processedExpiryDays: 90, rawDeepArchiveAfterDays: 30, rawExpiryDays: 365 },
   stream: { retentionHours: 24 },
   ingest: { memoryMb: INGEST_FUNCTION.memoryMb, timeoutSeconds: INGEST_FUNCTION.timeoutSeconds },
@@ -144,34 +156,70 @@ export const DEFAULTS: Omit<StageConfig, "stage" | "production"> = {
   alerts: { marketingEmails: [] },
 };
 
-/** Stages that differ from `DEFAULTS`, e.g. `{ "dev-alice": { lake: { processedExpiryDays: 7 } } }`. */
-export const PRODUCTION_STAGE = "production";
+/**
+ * Stages protected whatever the environment says. sst.config.ts's `app()` cannot import this
+ * module (SST forbids imports there) and repeats the list and the variable below: a test
+ * (config.test.ts) and `checkProtection` in `run()` keep the two in step.
+ */
+export const PROTECTED_STAGES: readonly string[] = ["production", "prod"];
 
-export const STAGE_OVERRIDES: Readonly<Record<string, StageOverrides>> = {
-  // Dashboards and the 5-minute loads share the workgroup: production starts with headroom.
-  [PRODUCTION_STAGE]: { warehouse: { baseCapacityRpu: 32 } },
+/** Comma-separated further stages to protect, e.g. `FRESHET_PROTECTED_STAGES=staging` in `.env` (SST loads it for `app()` and `run()`). */
+export const PROTECTED_STAGES_ENV = "FRESHET_PROTECTED_STAGES";
+
+export function isProtectedStage(stage: string, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  const extra = (env[PROTECTED_STAGES_ENV] ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return [...PROTECTED_STAGES, ...extra].includes(stage);
+}
+
+/** Dashboards and the 5-minute loads share the workgroup: a protected stage starts with headroom. */
+export const PROTECTED_DEFAULTS: Omit<StageConfig, "stage" | "protected"> = {
+  ...DEFAULTS,
+  warehouse: { ...DEFAULTS.warehouse, baseCapacityRpu: 32 },
 };
 
-export function stageConfig(stage: string, overrides: StageOverrides = STAGE_OVERRIDES[stage] ?? {}): StageConfig {
+/** Stages that differ from their defaults, e.g. `{ "dev-alice": { lake: { processedExpiryDays: 7 } } }`. */
+export const STAGE_OVERRIDES: Readonly<Record<string, StageOverrides>> = {};
+
+export function stageConfig(
+  stage: string,
+  overrides: StageOverrides = STAGE_OVERRIDES[stage] ?? {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): StageConfig {
+  const isProtected = isProtectedStage(stage, env);
+  const defaults = isProtected ? PROTECTED_DEFAULTS : DEFAULTS;
   const config: StageConfig = {
     stage,
-    production: stage === PRODUCTION_STAGE,
-    lake: { ...DEFAULTS.lake, ...overrides.lake },
-    stream: { ...DEFAULTS.stream, ...overrides.stream },
-    ingest: { ...DEFAULTS.ingest, ...overrides.ingest },
-    transformer: { ...DEFAULTS.transformer, ...overrides.transformer },
-    warehouse: { ...DEFAULTS.warehouse, ...overrides.warehouse },
+    protected: isProtected,
+    lake: { ...defaults.lake, ...overrides.lake },
+    stream: { ...defaults.stream, ...overrides.stream },
+    ingest: { ...defaults.ingest, ...overrides.ingest },
+    transformer: { ...defaults.transformer, ...overrides.transformer },
+    warehouse: { ...defaults.warehouse, ...overrides.warehouse },
     maintenance: {
-      ...DEFAULTS.maintenance,
+      ...defaults.maintenance,
       ...overrides.maintenance,
-      thresholds: { ...DEFAULTS.maintenance.thresholds, ...overrides.maintenance?.thresholds },
+      thresholds: { ...defaults.maintenance.thresholds, ...overrides.maintenance?.thresholds },
     },
-    triage: { ...DEFAULTS.triage, ...overrides.triage },
-    anomaly: { ...DEFAULTS.anomaly, ...overrides.anomaly },
-    alerts: { ...DEFAULTS.alerts, ...overrides.alerts },
+    triage: { ...defaults.triage, ...overrides.triage },
+    anomaly: { ...defaults.anomaly, ...overrides.anomaly },
+    alerts: { ...defaults.alerts, ...overrides.alerts },
   };
   validate(config);
   return config;
+}
+
+/**
+ * Fails the deploy when sst.config.ts's `app()` (which decides `removal` and `protect`) and this
+ * module disagree on whether the stage is protected: the lake and warehouse must follow the app.
+ */
+export function checkProtection(config: StageConfig, app: { readonly protect: boolean }): void {
+  if (config.protected !== app.protect) {
+    throw new StageConfigError(
+      config.stage,
+      `sst.config.ts ${app.protect ? "protects" : "does not protect"} this stage but stacks/config.ts ${config.protected ? "does" : "does not"}: ` +
+        `keep its protected stages in step with PROTECTED_STAGES and ${PROTECTED_STAGES_ENV}`,
+    );
+  }
 }
 
 function validate(c: StageConfig): void {
@@ -229,6 +277,7 @@ function validate(c: StageConfig): void {
   if (!Number.isInteger(w.baseCapacityRpu) || w.baseCapacityRpu < 8 || w.baseCapacityRpu > 512 || w.baseCapacityRpu % 8 !== 0) {
     fail(`warehouse.baseCapacityRpu must be 8..512 in steps of 8 (Redshift Serverless), got ${w.baseCapacityRpu}`);
   }
+  validateNetwork(w, fail);
   // EventBridge Scheduler's rate() has whole minutes at best.
   if (!Number.isInteger(w.loadIntervalMinutes) || w.loadIntervalMinutes < 1 || w.loadIntervalMinutes > 1440) {
     fail(`warehouse.loadIntervalMinutes must be an integer in 1..1440, got ${w.loadIntervalMinutes}`);
@@ -249,6 +298,21 @@ function validate(c: StageConfig): void {
   }
   for (const type of t.filteredEventTypes) {
     if (!/^[a-z][a-z0-9_]*$/.test(type)) fail(`filtered event type "${type}" is not a snake_case event type`);
+  }
+}
+
+/** What CreateWorkgroup takes: subnets in three AZs (at least three subnets), ids as EC2 spells them. */
+function validateNetwork(w: WarehouseConfig, fail: (message: string) => never): void {
+  if (w.subnetIds !== undefined) {
+    if (w.subnetIds.length < 3) {
+      fail(`warehouse.subnetIds must list at least three subnets in three Availability Zones (Redshift Serverless), got ${w.subnetIds.length}`);
+    }
+    for (const id of w.subnetIds) if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) fail(`warehouse.subnetIds: not a subnet id: "${id}"`);
+    if (new Set(w.subnetIds).size !== w.subnetIds.length) fail("warehouse.subnetIds lists a subnet twice");
+  }
+  if (w.securityGroupIds !== undefined) {
+    if (w.securityGroupIds.length === 0) fail("warehouse.securityGroupIds must not be empty when set");
+    for (const id of w.securityGroupIds) if (!/^sg-[0-9a-f]{8,17}$/.test(id)) fail(`warehouse.securityGroupIds: not a security group id: "${id}"`);
   }
 }
 

@@ -10,3 +10,8 @@ export class StageConfigError extends FreshetError {
     this.stage = stage;
   }
 }
+
+/** A workflow description and the stack disagree (e.g. it reads Data API statements but has no database roles). */
+export class WorkflowPermissionError extends FreshetError {
+  override readonly name = "WorkflowPermissionError";
+}

@@ -1,7 +1,7 @@
 import { DB_ROLES, LAKE_PREFIXES, LOAD_CLAIMS_PREFIX, LOAD_PLANNER_STATE_KEY, MAINTENANCE_LEASE_KEY } from "@freshet/core";
 import { LOAD_SCHEDULE_NAME, Load as LoadWorkflow, loadScheduleExpression } from "@freshet/workflows";
 import type { StageConfig } from "./config.ts";
-import { withDatabaseRoles } from "./database-roles.ts";
+import { databaseUserPolicy, withDatabaseRoles } from "./database-roles.ts";
 import { createFunction, powertoolsEnvironment } from "./lambda.ts";
 import { bucketWriter, type Permission } from "./permissions.ts";
 import type { Warehouse } from "./warehouse.ts";
@@ -18,6 +18,8 @@ export interface Load {
    * objects not in the ledger), claims them, writes the manifest, returns the SQL.
    */
   readonly planner: sst.aws.Function;
+  /** The planner's tag lookups and reads of its own statements (`databaseUserPolicy`). */
+  readonly plannerDatabaseUser: aws.iam.RolePolicy;
 }
 
 /**
@@ -72,7 +74,7 @@ export function createLoad({ lake, warehouse }: LoadInput): Load {
     // Its database user reads the ledger, receipts and loads only (core's database-roles migration).
     transform: { role: withDatabaseRoles([DB_ROLES.planner]) },
   });
-  return { planner };
+  return { planner, plannerDatabaseUser: databaseUserPolicy("LoadPlannerDatabaseUser", planner.nodes.role) };
 }
 
 /** The stage's load interval for the Load workflow's schedule; every other schedule as described. */

@@ -24,10 +24,10 @@ export function createStorage(config: StageConfig): Storage {
       { id: "LoadClaimsExpiry", prefix: LOAD_CLAIMS_PREFIX, expiresIn: "2 days" },
     ],
     transform: {
-      // A production bucket is retained on removal (SST's `removal: "retain"`); never let a
-      // delete empty it first.
+      // A protected stage's bucket is retained on removal (SST's `removal: "retain"`); never let
+      // a delete empty it first.
       bucket: (args) => {
-        args.forceDestroy = !config.production;
+        args.forceDestroy = !config.protected;
       },
       // SST's lifecycle covers expiry only; the Deep Archive transition is added here.
       lifecycle: (args) => {

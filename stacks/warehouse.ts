@@ -1,6 +1,6 @@
 import { BOOTSTRAP_MIGRATOR_STATEMENTS, DB_ROLES, LAKE_PREFIXES, MIGRATIONS, WAREHOUSE_DATABASE_NAME, migrationChecksum } from "@freshet/core";
 import type { StageConfig } from "./config.ts";
-import { withDatabaseRoles } from "./database-roles.ts";
+import { databaseUserPolicy, withDatabaseRoles } from "./database-roles.ts";
 import { StageConfigError } from "./errors.ts";
 import { createFunction, powertoolsEnvironment } from "./lambda.ts";
 import type { Permission } from "./permissions.ts";
@@ -17,7 +17,8 @@ import type { Permission } from "./permissions.ts";
  * and an invocation on every deploy whose migration checksums changed runs it (a failed migration
  * fails the deploy).
  * Database identities: every IAM role that runs SQL here is the database user `IAMR:<role>`, given
- * database roles by its `RedshiftDbRoles` tag (`database-roles.ts`). Migrate is `freshet_migrator`,
+ * database roles by its `RedshiftDbRoles` tag (`database-roles.ts`), and may read that tag and its own
+ * statements through a policy attached after its role (`databaseUserPolicy`). Migrate is `freshet_migrator`,
  * which the deploy creates first as the namespace's admin (the only superuser, whose password
  * Redshift keeps in Secrets Manager): Migrate then owns what it creates and can create the other
  * roles and grant them (core's database-roles migration).
@@ -42,9 +43,34 @@ export interface Warehouse {
   readonly link: WarehouseLink;
   /** Applies pending schema migrations (`packages/functions/src/migrate.ts`). */
   readonly migrate: sst.aws.Function;
+  /** Migrate's tag lookups and reads of its own statements (`databaseUserPolicy`). */
+  readonly migrateDatabaseUser: aws.iam.RolePolicy;
   /** Run once as the admin before the first migration: Migrate's database role (`BOOTSTRAP_MIGRATOR_STATEMENTS`). */
   readonly bootstrap: readonly aws.redshiftdata.Statement[];
+  /** The deploy's run of Migrate: what starts a workflow waits for it (`stacks/workflows.ts`). */
   readonly migration: aws.lambda.Invocation;
+}
+
+/**
+ * The workgroup's parameters, every one of them: AWS returns all of them on read, so a workgroup
+ * that set only some would differ from its state on every deploy (the provider's `configParameters`
+ * is the whole set). These are AWS's defaults for a new workgroup except the query limit:
+ * loads carry their own deduplication, and a runaway query must not hold the workgroup for four hours.
+ */
+export const WORKGROUP_CONFIG: Readonly<Record<string, string>> = {
+  auto_mv: "true",
+  datestyle: "ISO, MDY",
+  enable_case_sensitive_identifier: "false",
+  enable_user_activity_logging: "true",
+  max_query_execution_time: "3600",
+  query_group: "default",
+  require_ssl: "true",
+  search_path: "$user, public",
+  use_fips_ssl: "false",
+};
+
+function workgroupConfigParameters(): { parameterKey: string; parameterValue: string }[] {
+  return Object.entries(WORKGROUP_CONFIG).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue }));
 }
 
 /** One string that changes whenever a migration is added or edited: the deploy-time trigger. */
@@ -69,8 +95,8 @@ export function warehouseName(app: string, stage: string): string {
 
 export function createWarehouse({ config, lake }: WarehouseInput): Warehouse {
   const name = warehouseName($app.name, config.stage);
-  // Production keeps the warehouse (and its data) when the stage is removed, like the lake.
-  const retain = { retainOnDelete: config.production };
+  // A protected stage keeps the warehouse (and its data) when the stage is removed, like the lake.
+  const retain = { retainOnDelete: config.protected };
 
   const copyRole = new aws.iam.Role(
     "WarehouseCopyRole",
@@ -113,8 +139,10 @@ export function createWarehouse({ config, lake }: WarehouseInput): Warehouse {
       namespaceName: namespace.namespaceName,
       baseCapacity: config.warehouse.baseCapacityRpu,
       publiclyAccessible: false,
-      // Loads carry their own deduplication; a runaway query must not hold the workgroup forever.
-      configParameters: [{ parameterKey: "max_query_execution_time", parameterValue: "3600" }],
+      configParameters: workgroupConfigParameters(),
+      // Unset, AWS places the workgroup in the default VPC (see WarehouseConfig.subnetIds).
+      ...(config.warehouse.subnetIds === undefined ? {} : { subnetIds: [...config.warehouse.subnetIds] }),
+      ...(config.warehouse.securityGroupIds === undefined ? {} : { securityGroupIds: [...config.warehouse.securityGroupIds] }),
     },
     retain,
   );
@@ -134,6 +162,7 @@ export function createWarehouse({ config, lake }: WarehouseInput): Warehouse {
     environment: powertoolsEnvironment("migrate"),
     transform: { role: withDatabaseRoles([DB_ROLES.migrator]) },
   });
+  const migrateDatabaseUser = databaseUserPolicy("MigrateDatabaseUser", migrate.nodes.role);
   const bootstrap = bootstrapMigrator(namespace, workgroup);
   const migration = new aws.lambda.Invocation(
     "WarehouseMigration",
@@ -142,10 +171,11 @@ export function createWarehouse({ config, lake }: WarehouseInput): Warehouse {
       input: JSON.stringify({}),
       triggers: { migrations: migrationsFingerprint() },
     },
-    { dependsOn: [workgroup, ...bootstrap] },
+    // Migrate polls its statements and signs in as freshet_migrator: both need its database-user policy.
+    { dependsOn: [workgroup, ...bootstrap, migrateDatabaseUser] },
   );
 
-  return { namespace, workgroup, copyRole, database: WAREHOUSE_DATABASE, link, migrate, migration, bootstrap };
+  return { namespace, workgroup, copyRole, database: WAREHOUSE_DATABASE, link, migrate, migrateDatabaseUser, migration, bootstrap };
 }
 
 /**
@@ -191,30 +221,16 @@ function copyPolicy(bucketArn: $util.Output<string>) {
   }));
 }
 
-/** A Data API condition (`sst.aws.permission`'s form). */
-type Condition = { test: string; variable: string; values: string[] };
-
 /**
  * Running SQL on the workgroup through the Data API with the caller's own IAM identity
- * (temporary database credentials from `GetCredentials`, no secret). Statements are submitted on
- * the workgroup; DescribeStatement, GetStatementResult and CancelStatement have no resource type
- * in IAM (they take a statement id), so they are granted on `*` but only for statements the
- * caller itself submitted (`redshift-data:statement-owner-iam-userid`).
+ * (temporary database credentials from `GetCredentials`, no secret): submitting statements on the
+ * workgroup. DescribeStatement, GetStatementResult and CancelStatement have no resource type in
+ * IAM (they take a statement id); they are granted per role, on its own statements only, by
+ * `databaseUserPolicy`, which every function linking `Warehouse` gets.
  */
-export function dataApiUser(workgroupArn: $util.Input<string>): (Permission & { conditions?: Condition[] })[] {
+export function dataApiUser(workgroupArn: $util.Input<string>): Permission[] {
   return [
     { actions: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"], resources: [workgroupArn] },
-    {
-      actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
-      resources: ["*"],
-      conditions: [OWN_STATEMENTS],
-    },
     { actions: ["redshift-serverless:GetCredentials"], resources: [workgroupArn] },
   ];
 }
-
-export const OWN_STATEMENTS: Condition = {
-  test: "StringEquals",
-  variable: "redshift-data:statement-owner-iam-userid",
-  values: ["${aws:userid}"],
-};

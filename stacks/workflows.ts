@@ -13,7 +13,8 @@ import {
   type WorkflowResources,
 } from "@freshet/workflows";
 import { DB_ROLES, type DbRole } from "@freshet/core";
-import { databaseRoleTags } from "./database-roles.ts";
+import { databaseRoleTags, databaseUserPolicy } from "./database-roles.ts";
+import { WorkflowPermissionError } from "./errors.ts";
 import type { Permission } from "./permissions.ts";
 import type { Anomaly } from "./anomaly.ts";
 import type { Warehouse } from "./warehouse.ts";
@@ -24,7 +25,8 @@ import type { Warehouse } from "./warehouse.ts";
  * description's, built from this stage's resolved resource names; its role, holding exactly the
  * description's permissions plus what logging and tracing need; a log group receiving every
  * event with its data; the EventBridge Scheduler schedules and EventBridge rules that start it,
- * each with a role that may only start this state machine; and an `sst.Linkable` named
+ * each with a role that may only start this state machine, created only once the deploy's
+ * migration has run (a first deploy must not start a Load before its tables exist); and an `sst.Linkable` named
  * `<Name>Workflow` ({ arn, name }) so a function can link it and be granted `workflowStarter()`.
  */
 
@@ -52,6 +54,8 @@ export interface WorkflowsInput {
   readonly logRetentionDays?: number;
   /** The database roles of each workflow that runs SQL (its role's `RedshiftDbRoles` tag). */
   readonly databaseRoles?: Readonly<Record<string, readonly DbRole[]>>;
+  /** What schedules and rules wait for besides `warehouse.migration` (e.g. the Load planner's database-user policy). */
+  readonly startAfter?: readonly $util.Resource[];
 }
 
 export type WorkflowLink = sst.Linkable<{ arn: $util.Output<string>; name: $util.Output<string> }>;
@@ -59,6 +63,8 @@ export type WorkflowLink = sst.Linkable<{ arn: $util.Output<string>; name: $util
 export interface DeployedWorkflow {
   readonly stateMachine: aws.sfn.StateMachine;
   readonly role: aws.iam.Role;
+  /** A workflow running SQL: its tag lookups and reads of its own statements (`databaseUserPolicy`). */
+  readonly databaseUser?: aws.iam.RolePolicy;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly schedules: readonly aws.scheduler.Schedule[];
   readonly rules: readonly { readonly rule: aws.cloudwatch.EventRule; readonly target: aws.cloudwatch.EventTarget }[];
@@ -170,10 +176,27 @@ function createWorkflow(
     inlinePolicies: [
       {
         name: "workflow",
-        policy: $jsonStringify(resources.apply((r) => policyDocument([...workflow.permissions(r), LOG_DELIVERY, TRACING]))),
+        policy: $jsonStringify(
+          resources.apply((r) => {
+            const permissions = workflow.permissions(r);
+            if (databaseRoles === undefined && permissions.some((p) => p.ownStatements)) {
+              throw new WorkflowPermissionError(`${name} reads its own Data API statements but has no database roles (WORKFLOW_DATABASE_ROLES)`);
+            }
+            return policyDocument([...permissions.filter((p) => !p.ownStatements), LOG_DELIVERY, TRACING]);
+          }),
+        ),
       },
     ],
   });
+  // Statement reads name the role's unique id, so they live in a policy attached after the role.
+  const databaseUser =
+    databaseRoles === undefined
+      ? undefined
+      : databaseUserPolicy(
+          `${name}WorkflowDatabaseUser`,
+          role,
+          resources.apply((r) => [...new Set(workflow.permissions(r).flatMap((p) => (p.ownStatements ? p.actions : [])))].sort()),
+        );
 
   const stateMachine = new aws.sfn.StateMachine(`${name}StateMachine`, {
     name: machineName,
@@ -186,22 +209,26 @@ function createWorkflow(
       logDestination: $interpolate`${logGroup.arn}:*`,
     },
     tracingConfiguration: { enabled: true },
-  });
+  }, { dependsOn: databaseUser === undefined ? [] : [databaseUser] });
 
-  const schedules = workflow.schedules.length === 0 ? [] : createSchedules(workflow, stateMachine, resources, input.scheduleExpression, input.scheduleInput);
-  const rules = workflow.rules.length === 0 ? [] : createRules(workflow, stateMachine, resources, input.bus);
+  // Nothing starts an execution before the deploy's migration has run (and the workflow's grants exist).
+  const startAfter = [input.warehouse.migration, ...(input.startAfter ?? [])];
+  const schedules =
+    workflow.schedules.length === 0 ? [] : createSchedules(workflow, stateMachine, resources, startAfter, input.scheduleExpression, input.scheduleInput);
+  const rules = workflow.rules.length === 0 ? [] : createRules(workflow, stateMachine, resources, input.bus, startAfter);
 
   const link: WorkflowLink = new sst.Linkable(`${name}Workflow`, {
     properties: { arn: stateMachine.arn, name: stateMachine.name },
   });
 
-  return { stateMachine, role, logGroup, schedules, rules, link };
+  return { stateMachine, role, ...(databaseUser === undefined ? {} : { databaseUser }), logGroup, schedules, rules, link };
 }
 
 function createSchedules(
   workflow: WorkflowDescription,
   stateMachine: aws.sfn.StateMachine,
   resources: $util.Output<WorkflowResources>,
+  startAfter: readonly $util.Resource[],
   expressionOf: WorkflowsInput["scheduleExpression"] = (s) => s.expression,
   inputOf: WorkflowsInput["scheduleInput"] = () => undefined,
 ): aws.scheduler.Schedule[] {
@@ -219,7 +246,7 @@ function createSchedules(
         flexibleTimeWindow: { mode: "OFF" },
         state: "ENABLED",
         target: { arn: stateMachine.arn, roleArn: role.arn, input: JSON.stringify(scheduleInput) },
-      });
+      }, { dependsOn: [...startAfter] });
   });
 }
 
@@ -228,6 +255,7 @@ function createRules(
   stateMachine: aws.sfn.StateMachine,
   resources: $util.Output<WorkflowResources>,
   bus: sst.aws.Bus,
+  startAfter: readonly $util.Resource[],
 ): DeployedWorkflow["rules"][number][] {
   const { name } = workflow;
   const role = starterRole(`${name}EventsRole`, "events.amazonaws.com", stateMachine, resources);
@@ -239,7 +267,7 @@ function createRules(
       eventBusName,
       eventPattern: $jsonStringify(resources.apply((values) => eventPatternOf(r, values))),
       state: "ENABLED",
-    });
+    }, { dependsOn: [...startAfter] });
     const target = new aws.cloudwatch.EventTarget(`${name}${r.name}Target`, {
       rule: rule.name,
       eventBusName,

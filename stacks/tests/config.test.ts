@@ -1,15 +1,15 @@
 import { DEFAULT_MAINTENANCE_THRESHOLDS, DEFAULT_PIPELINE_CONFIG, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, stageConfig } from "../config.ts";
+import { checkProtection, DEFAULTS, PROTECTED_STAGES, PROTECTED_STAGES_ENV, stageConfig } from "../config.ts";
 import { StageConfigError } from "../errors.ts";
 
 describe("stageConfig", () => {
   it("gives every stage the documented defaults", () => {
     const c = stageConfig("dev-alice", {});
-    expect(c).toMatchObject({ stage: "dev-alice", production: false });
+    expect(c).toMatchObject({ stage: "dev-alice", protected: false });
     expect(c.lake).toEqual({ processedExpiryDays: 90, rawDeepArchiveAfterDays: 30, rawExpiryDays: 365 });
     expect(c.transformer).toMatchObject({ memoryMb: TRANSFORMER_FUNCTION.memoryMb, maxEventAgeDays: 7, filteredEventTypes: ["heartbeat", "health_check"] });
-    expect(stageConfig("production", {}).production).toBe(true);
+    expect(stageConfig("production", {}, {}).protected).toBe(true);
   });
 
   it("takes the stream consumption settings from @freshet/core, which the local platform reads too", () => {
@@ -58,5 +58,83 @@ describe("stageConfig", () => {
   ])("rejects %s", (_, overrides, message) => {
     expect(() => stageConfig("bad", overrides)).toThrow(StageConfigError);
     expect(() => stageConfig("bad", overrides)).toThrow(message);
+  });
+
+  it.each([
+    ["fewer than three subnets", { warehouse: { subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] } }, /at least three subnets/],
+    ["a subnet that is not a subnet id", { warehouse: { subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "vpc-0123456789abcdef2"] } }, /not a subnet id/],
+    ["a subnet listed twice", { warehouse: { subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] } }, /twice/],
+    ["an empty security group list", { warehouse: { securityGroupIds: [] } }, /securityGroupIds/],
+    ["a security group that is not one", { warehouse: { securityGroupIds: ["default"] } }, /not a security group id/],
+  ])("rejects %s for the workgroup", (_, overrides, message) => {
+    expect(() => stageConfig("bad", overrides)).toThrow(StageConfigError);
+    expect(() => stageConfig("bad", overrides)).toThrow(message);
+  });
+
+  it("takes the workgroup's subnets and security groups when a stage names them, and leaves them unset otherwise", () => {
+    const subnetIds = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"];
+    expect(stageConfig("staging", { warehouse: { subnetIds, securityGroupIds: ["sg-0123456789abcdef0"] } }).warehouse).toMatchObject({
+      subnetIds,
+      securityGroupIds: ["sg-0123456789abcdef0"],
+    });
+    expect(stageConfig("ci", {}).warehouse.subnetIds).toBeUndefined();
+  });
+});
+
+describe("protected stages", () => {
+  it("protects production and prod by default, with headroom on the warehouse, and no other stage", () => {
+    for (const stage of ["production", "prod"]) {
+      const c = stageConfig(stage, {}, {});
+      expect(c.protected, stage).toBe(true);
+      expect(c.warehouse.baseCapacityRpu, stage).toBe(32);
+    }
+    for (const stage of ["staging", "dev-alice", "ci", "Production", "prod-eu"]) {
+      expect(stageConfig(stage, {}, {}).protected, stage).toBe(false);
+      expect(stageConfig(stage, {}, {}).warehouse.baseCapacityRpu, stage).toBe(DEFAULTS.warehouse.baseCapacityRpu);
+    }
+    // A stage's own overrides still win over the protected defaults.
+    expect(stageConfig("prod", { warehouse: { baseCapacityRpu: 64 } }, {}).warehouse.baseCapacityRpu).toBe(64);
+  });
+
+  it("protects the stages FRESHET_PROTECTED_STAGES names, comma-separated", () => {
+    const env = { [PROTECTED_STAGES_ENV]: " staging, qa ,," };
+    expect(stageConfig("staging", {}, env).protected).toBe(true);
+    expect(stageConfig("qa", {}, env).protected).toBe(true);
+    expect(stageConfig("prod", {}, env).protected).toBe(true);
+    expect(stageConfig("", {}, env).protected).toBe(false);
+    expect(stageConfig("dev-alice", {}, env).protected).toBe(false);
+  });
+
+  it("agrees with sst.config.ts, whose app() decides removal and protect and cannot import this list", async () => {
+    (globalThis as Record<string, unknown>).$config = (input: unknown) => input;
+    const { app } = (await import("../../sst.config.ts")).default as unknown as {
+      app(input: { stage: string }): { removal: string; protect: boolean };
+    };
+    const previous = process.env[PROTECTED_STAGES_ENV];
+    try {
+      for (const variable of [undefined, "staging,qa", " staging , qa "]) {
+        if (variable === undefined) delete process.env[PROTECTED_STAGES_ENV];
+        else process.env[PROTECTED_STAGES_ENV] = variable;
+        for (const stage of [...PROTECTED_STAGES, "staging", "qa", "dev-alice", "ci"]) {
+          const declared = app({ stage });
+          const expected = stageConfig(stage, {}, process.env).protected;
+          expect({ stage, variable, protect: declared.protect, removal: declared.removal }).toEqual({
+            stage,
+            variable,
+            protect: expected,
+            removal: expected ? "retain" : "remove",
+          });
+        }
+      }
+    } finally {
+      if (previous === undefined) delete process.env[PROTECTED_STAGES_ENV];
+      else process.env[PROTECTED_STAGES_ENV] = previous;
+    }
+  });
+
+  it("fails the deploy when the app and the stage config disagree", () => {
+    expect(() => checkProtection(stageConfig("prod", {}, {}), { protect: false })).toThrow(StageConfigError);
+    expect(() => checkProtection(stageConfig("dev-alice", {}, {}), { protect: true })).toThrow(/PROTECTED_STAGES/);
+    expect(() => checkProtection(stageConfig("prod", {}, {}), { protect: true })).not.toThrow();
   });
 });

@@ -6,8 +6,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULTS, stageConfig } from "../config.ts";
 import { BOOTSTRAP_MIGRATOR_PROCEDURE, BOOTSTRAP_MIGRATOR_STATEMENTS, DB_ROLES, MIGRATIONS, migrationChecksum } from "@freshet/core";
+import { STATEMENT_OWNER_KEY } from "@freshet/workflows";
+import { DATABASE_ROLE_TAG_LOOKUP, STATEMENT_ACTIONS } from "../database-roles.ts";
 import { migrationsFingerprint, WAREHOUSE_DATABASE, warehouseName } from "../warehouse.ts";
-import { policyStatements, wildcardGrants } from "./harness/iam.ts";
+import { isAllowed, policyStatements, roleStatements, wildcardGrants } from "./harness/iam.ts";
 import { synth, type SynthResult } from "./harness/synth.ts";
 
 let result: SynthResult;
@@ -16,6 +18,11 @@ beforeAll(async () => {
 });
 
 const r = () => result.resources;
+/** The RolePolicy resources attached to a role. */
+const attachedTo = (role: string) =>
+  r()
+    .ofType("aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.role === r().one("aws:iam/role:Role", role).outputs.name)
+    .map((p) => p.name);
 const ROLE = "aws:iam/role:Role";
 const namespace = () => r().one("aws:redshiftserverless/namespace:Namespace", "WarehouseNamespace");
 const workgroup = () => r().one("aws:redshiftserverless/workgroup:Workgroup", "WarehouseWorkgroup");
@@ -27,7 +34,10 @@ const inline = (role: string): Doc["Statement"] => {
   const policies = r().one(ROLE, role).inputs.inlinePolicies as { policy: string }[];
   return policies.flatMap((p) => (JSON.parse(p.policy) as Doc).Statement);
 };
-const OWNER = { StringEquals: { "redshift-data:statement-owner-iam-userid": ["${aws:userid}"] } };
+/** Every statement of a role: inline and attached after it (`databaseUserPolicy`). */
+const statementsOf = (role: string) => roleStatements(r().all, r().one(ROLE, role));
+const grants = (role: string, action: string, resource = "*", context: Record<string, string> = {}) =>
+  isAllowed(statementsOf(role), { action, resource, context });
 
 describe("Redshift Serverless", () => {
   it("creates the namespace with an AWS-managed admin password, database freshet and the COPY role as default", () => {
@@ -42,16 +52,36 @@ describe("Redshift Serverless", () => {
     expect(namespace().inputs.adminUserPassword).toBeUndefined();
   });
 
-  it("creates a private workgroup on the namespace with the stage's base capacity", () => {
+  it("creates a private workgroup on the namespace with the stage's base capacity, in the default VPC unless the stage names subnets", () => {
     expect(workgroup().inputs).toMatchObject({
       workgroupName: "freshet-ci",
       namespaceName: namespace().outputs.namespaceName,
       baseCapacity: DEFAULTS.warehouse.baseCapacityRpu,
       publiclyAccessible: false,
     });
+    expect(workgroup().inputs.subnetIds).toBeUndefined();
+    expect(workgroup().inputs.securityGroupIds).toBeUndefined();
   });
 
-  it("is removed with a non-production stage, while production's is sized up", () => {
+  it("sets every workgroup parameter AWS returns, so a deploy after the first sees no difference", () => {
+    const params = workgroup().inputs.configParameters as { parameterKey: string; parameterValue: string }[];
+    const byKey = Object.fromEntries(params.map((p) => [p.parameterKey, p.parameterValue]));
+    expect(params).toHaveLength(Object.keys(byKey).length);
+    // The keys CreateWorkgroup documents (ConfigParameter), AWS's default for each, and the one limit Freshet changes.
+    expect(byKey).toEqual({
+      auto_mv: "true",
+      datestyle: "ISO, MDY",
+      enable_case_sensitive_identifier: "false",
+      enable_user_activity_logging: "true",
+      max_query_execution_time: "3600",
+      query_group: "default",
+      require_ssl: "true",
+      search_path: "$user, public",
+      use_fips_ssl: "false",
+    });
+  });
+
+  it("is removed with an unprotected stage, while a protected one's is sized up", () => {
     for (const res of [namespace(), workgroup(), copyRole()]) expect(res.options.retainOnDelete).toBeFalsy();
     expect(stageConfig("production").warehouse.baseCapacityRpu).toBe(32);
     expect(stageConfig("dev-alice").warehouse.baseCapacityRpu).toBe(8);
@@ -98,7 +128,7 @@ describe("Warehouse link", () => {
     });
   });
 
-  it("grants the Data API on the workgroup, statement reads only for the caller's own statements", () => {
+  it("grants submitting SQL on the workgroup; statement reads are each role's own (databaseUserPolicy)", () => {
     const include = r().one("sst:sst:LinkRef", "WarehouseLinkRef").inputs.include as {
       type: string;
       actions: string[];
@@ -108,11 +138,6 @@ describe("Warehouse link", () => {
     const wg = workgroup().outputs.arn;
     expect(include.map(({ actions, resources, conditions }) => ({ actions, resources, conditions }))).toEqual([
       { actions: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"], resources: [wg], conditions: undefined },
-      {
-        actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
-        resources: ["*"],
-        conditions: [{ test: "StringEquals", variable: "redshift-data:statement-owner-iam-userid", values: ["${aws:userid}"] }],
-      },
       { actions: ["redshift-serverless:GetCredentials"], resources: [wg], conditions: undefined },
     ]);
     for (const item of include) expect(item.type).toBe("aws.permission");
@@ -143,17 +168,14 @@ describe("LoadPlanner", () => {
         { Action: ["s3:PutObject"], Resource: [`${lakeArn()}/manifests/*`] },
         { Action: ["s3:DeleteObject"], Resource: [`${lakeArn()}/manifests/in-flight/*`] },
         { Action: ["redshift-data:BatchExecuteStatement", "redshift-data:ExecuteStatement"], Resource: [wg] },
-        {
-          Action: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
-          Resource: ["*"],
-          Condition: OWNER,
-        },
         { Action: ["redshift-serverless:GetCredentials"], Resource: [wg] },
       ]),
     );
     // SST adds its own statements (encryption of the link payload …) but nothing on S3 or Redshift beyond these.
     const touching = statements.filter((s) => s.Action.some((a) => a.startsWith("s3:") || a.startsWith("redshift")));
-    expect(touching).toHaveLength(7);
+    expect(touching).toHaveLength(6);
+    // Its statement reads are attached after the role, on its own statements only.
+    expect(attachedTo("LoadPlannerRole")).toEqual(["LoadPlannerDatabaseUser"]);
   });
 });
 
@@ -164,8 +186,8 @@ describe("Migrate", () => {
     const build = result.builds.find((b) => b.functionID === "Migrate");
     expect(build?.handler).toBe("packages/functions/src/migrate.handler");
     expect(Object.keys(build?.links ?? {})).toEqual(["Warehouse"]);
-    const touching = inline("MigrateRole").filter((s) => s.Action.some((a) => a.startsWith("s3:") || a.startsWith("redshift")));
-    expect(touching.flatMap((s) => s.Action).sort()).toEqual(
+    const touching = statementsOf("MigrateRole").filter((s) => s.actions.some((a) => a.startsWith("s3:") || a.startsWith("redshift")));
+    expect(touching.flatMap((s) => s.actions).sort()).toEqual(
       ["redshift-data:BatchExecuteStatement", "redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:ExecuteStatement", "redshift-data:GetStatementResult", "redshift-serverless:GetCredentials"].sort(),
     );
   });
@@ -175,6 +197,12 @@ describe("Migrate", () => {
     expect(invocation.inputs.functionName).toBe(r().lambda("Migrate").fn.outputs.name);
     expect(invocation.inputs.triggers).toEqual({ migrations: migrationsFingerprint() });
     expect(migrationsFingerprint().split(",")).toEqual(MIGRATIONS.map((m) => `${m.version}:${migrationChecksum(m)}`));
+  });
+
+  it("runs only once the workgroup, the bootstrap and Migrate's database-user policy exist", () => {
+    const invocation = r().one("aws:lambda/invocation:Invocation", "WarehouseMigration");
+    expect(invocation.options.dependsOn).toEqual(["WarehouseWorkgroup", "WarehouseBootstrap1", "WarehouseBootstrap2", "MigrateDatabaseUser"]);
+    expect(attachedTo("MigrateRole")).toEqual(["MigrateDatabaseUser"]);
   });
 });
 
@@ -213,6 +241,33 @@ describe("database identities (RedshiftDbRoles principal tags)", () => {
     expect(tagged).toEqual(roles.filter(runsSql).sort());
     expect(tagged).toEqual(["AnomalyScoringWorkflowRole", "LoadPlannerRole", "LoadWorkflowRole", "MaintenanceWorkflowRole", "MigrateRole"]);
     for (const role of tagged) expect(tags(role).RedshiftDbRoles, role).toMatch(/^freshet_[a-z]+$/);
+  });
+
+  const tagged = () => r().ofType(ROLE).filter((role) => tags(role.name).RedshiftDbRoles !== undefined).map((role) => role.name);
+
+  it("lets every tagged role, and no other, read tags: Redshift looks up RedshiftDbRoles with the caller's credentials", () => {
+    expect(tagged()).toHaveLength(5);
+    for (const role of r().ofType(ROLE).map((x) => x.name)) {
+      for (const action of DATABASE_ROLE_TAG_LOOKUP.actions) {
+        expect(grants(role, action), `${role} ${action}`).toBe(tagged().includes(role));
+      }
+    }
+  });
+
+  it("lets every role that runs SQL read and cancel the statements of any of its own sessions, and of no other role", () => {
+    const roles = r().ofType(ROLE);
+    for (const role of tagged()) {
+      const id = r().one(ROLE, role).outputs.uniqueId as string;
+      const other = roles.find((x) => x.name !== role && tagged().includes(x.name))!.outputs.uniqueId as string;
+      // Step Functions and Lambda choose the session name: the statement's submitter may be another session of the role.
+      const caller = { "aws:userid": `${id}:session-a` };
+      for (const action of STATEMENT_ACTIONS) {
+        if (!grants(role, action, "*", { ...caller, [STATEMENT_OWNER_KEY]: `${id}:session-a` })) continue; // AnomalyScoring never cancels
+        expect(grants(role, action, "*", { ...caller, [STATEMENT_OWNER_KEY]: `${id}:session-b` }), `${role} ${action}`).toBe(true);
+        expect(grants(role, action, "*", { ...caller, [STATEMENT_OWNER_KEY]: `${other}:session-a` }), `${role} ${action}`).toBe(false);
+      }
+      expect(grants(role, "redshift-data:DescribeStatement", "*", { ...caller, [STATEMENT_OWNER_KEY]: `${id}:session-b` }), role).toBe(true);
+    }
   });
 
   it("creates Migrate's role first, as the namespace admin through its managed secret, with statements that may run again", () => {

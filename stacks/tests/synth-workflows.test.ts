@@ -6,8 +6,8 @@
  * plumbing is synthesized before any real workflow uses it.
  */
 import {
-  OWN_STATEMENTS_CONDITION,
   WORKFLOWS,
+  ownStatementsCondition,
   eventPatternOf,
   logGroupName,
   ruleName,
@@ -20,7 +20,8 @@ import {
 } from "@freshet/workflows";
 import { DEFAULT_MAINTENANCE_THRESHOLDS } from "@freshet/core";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { DEFAULT_LOG_RETENTION_DAYS, LOG_DELIVERY, TRACING } from "../workflows.ts";
+import { DATABASE_ROLE_TAG_LOOKUP } from "../database-roles.ts";
+import { DEFAULT_LOG_RETENTION_DAYS, LOG_DELIVERY, TRACING, WORKFLOW_DATABASE_ROLES } from "../workflows.ts";
 import { ACCOUNT, REGION } from "./harness/fake-aws.ts";
 import { policyStatements, wildcardGrants } from "./harness/iam.ts";
 import { synth, type SynthResult } from "./harness/synth.ts";
@@ -91,7 +92,20 @@ function trust(role: string): { Principal: unknown; Action: string; Condition: R
   return doc.Statement[0];
 }
 
-const expectedPolicy = (permissions: readonly WorkflowPermission[]) => permissions.map(normalise).sort(byActions);
+/** The description's permissions as the inline policy holds them: statement reads go to the database-user policy. */
+const expectedPolicy = (permissions: readonly WorkflowPermission[]) => permissions.filter((p) => !p.ownStatements).map(normalise).sort(byActions);
+
+/** The policy attached after a workflow's role (`databaseUserPolicy`). */
+function databaseUserPolicy(workflow: string): Statement[] {
+  const policy = r().one("aws:iam/rolePolicy:RolePolicy", `${workflow}WorkflowDatabaseUser`);
+  expect(policy.inputs.role).toBe(r().one(ROLE, `${workflow}WorkflowRole`).outputs.name);
+  const doc = JSON.parse(policy.inputs.policy as string) as { Statement: { Effect: string; Action: string[]; Resource: string[]; Condition?: unknown }[] };
+  return doc.Statement.map((s) => normalise({ actions: s.Action, resources: s.Resource, conditions: s.Condition })).sort(byActions);
+}
+const uniqueId = (workflow: string) => r().one(ROLE, `${workflow}WorkflowRole`).outputs.uniqueId as string;
+
+/** What a schedule or rule waits for: the deploy's migration, and the Load planner's database-user policy. */
+const START_AFTER = ["WarehouseMigration", "LoadPlannerDatabaseUser"];
 
 it("deploys every workflow and only those", () => {
   expect(WORKFLOWS.map((w) => w.name)).toEqual(["LakeFreshness", "Load", "Maintenance", "DeadLetterTriage", "AnomalyScoring", "TriggersFixture"]);
@@ -139,10 +153,28 @@ describe.each(WORKFLOWS.map((w) => [w.name, w] as const))("%s", (_name, workflow
   it("declares named actions only, and `*` resources only where AWS requires them", () => {
     for (const s of inlinePolicy(`${workflow.name}WorkflowRole`)) {
       for (const action of s.actions) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
-      // AWS requires `*` for log delivery, tracing, and Data API statement ids (then only the caller's own).
-      if (s.resources.includes("*") && s.conditions !== undefined) expect(s.conditions).toEqual(OWN_STATEMENTS_CONDITION);
-      else if (s.resources.includes("*")) expect([LOG_DELIVERY, TRACING].map((p) => normalise(p))).toContainEqual(s);
+      // AWS requires `*` for log delivery and tracing; Data API statement ids are in the database-user policy.
+      if (s.resources.includes("*")) expect([LOG_DELIVERY, TRACING].map((p) => normalise(p))).toContainEqual(s);
     }
+  });
+
+  it("reads its own statements and its tag through a policy attached after its role, if it runs SQL", () => {
+    const own = workflow.permissions(resources()).filter((p) => p.ownStatements);
+    if (WORKFLOW_DATABASE_ROLES[workflow.name] === undefined) {
+      expect(own).toEqual([]);
+      expect(r().has("aws:iam/rolePolicy:RolePolicy", `${workflow.name}WorkflowDatabaseUser`)).toBe(false);
+      return;
+    }
+    expect(databaseUserPolicy(workflow.name)).toEqual(
+      [
+        { actions: DATABASE_ROLE_TAG_LOOKUP.actions, resources: ["*"] },
+        { actions: [...new Set(own.flatMap((p) => p.actions))], resources: ["*"], conditions: ownStatementsCondition(uniqueId(workflow.name)) },
+      ]
+        .map(normalise)
+        .sort(byActions),
+    );
+    // No execution can start before those grants exist.
+    expect(machine(workflow).options.dependsOn).toEqual([`${workflow.name}WorkflowDatabaseUser`]);
   });
 
   it("is started by each of its schedules: UTC, no flexible window, through a start-only role", () => {
@@ -150,6 +182,8 @@ describe.each(WORKFLOWS.map((w) => [w.name, w] as const))("%s", (_name, workflow
     expect(schedules).toHaveLength(workflow.schedules.length);
     for (const schedule of workflow.schedules) {
       const deployed = r().one("aws:scheduler/schedule:Schedule", `${workflow.name}${schedule.name}Schedule`);
+      // Created only after the deploy's migration: a first deploy cannot start a workflow on a warehouse without tables.
+      expect(deployed.options.dependsOn).toEqual(START_AFTER);
       expect(deployed.inputs).toMatchObject({
         name: scheduleName(stage, workflow.name, schedule.name),
         // The stage's load interval (5 minutes for ci) replaces Load's; the others are as described.
@@ -178,6 +212,7 @@ describe.each(WORKFLOWS.map((w) => [w.name, w] as const))("%s", (_name, workflow
     expect(r().ofType("aws:cloudwatch/eventRule:EventRule", (x) => x.name.startsWith(workflow.name))).toHaveLength(workflow.rules.length);
     for (const rule of workflow.rules) {
       const deployed = r().one("aws:cloudwatch/eventRule:EventRule", `${workflow.name}${rule.name}Rule`);
+      expect(deployed.options.dependsOn).toEqual(START_AFTER);
       const bus = rule.bus === "default" ? "default" : resources().busName;
       expect(deployed.inputs).toMatchObject({ name: ruleName(stage, workflow.name, rule.name), eventBusName: bus, state: "ENABLED" });
       expect(JSON.parse(deployed.inputs.eventPattern as string)).toEqual(eventPatternOf(rule, resources()));
@@ -209,11 +244,6 @@ it("gives Maintenance exactly the Data API, its lease, the claims listing, the b
   expect(inlinePolicy(role.name)).toEqual(
     [
       { actions: ["events:PutEvents"], resources: [busArn] },
-      {
-        actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
-        resources: ["*"],
-        conditions: OWN_STATEMENTS_CONDITION,
-      },
       { actions: ["redshift-data:ExecuteStatement"], resources: [warehouseWorkgroupArn] },
       { actions: ["redshift-serverless:GetCredentials"], resources: [warehouseWorkgroupArn] },
       { actions: ["s3:DeleteObject", "s3:PutObject"], resources: [`arn:aws:s3:::${lakeBucket}/manifests/state/maintenance-lease.json`] },
@@ -225,6 +255,13 @@ it("gives Maintenance exactly the Data API, its lease, the claims listing, the b
     ]
       .map(normalise)
       .sort(byActions),
+  );
+  expect(databaseUserPolicy("Maintenance")).toContainEqual(
+    normalise({
+      actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
+      resources: ["*"],
+      conditions: ownStatementsCondition(uniqueId("Maintenance")),
+    }),
   );
   const schedule = r().one("aws:scheduler/schedule:Schedule", "MaintenanceNightlySchedule");
   expect(schedule.inputs).toMatchObject({ scheduleExpression: "cron(17 3 * * ? *)", scheduleExpressionTimezone: "UTC" });
@@ -239,7 +276,6 @@ it("gives AnomalyScoring exactly its decider, the Data API, InvokeEndpoint on th
     [
       { actions: ["events:PutEvents"], resources: [busArn] },
       { actions: ["lambda:InvokeFunction"], resources: [fn, `${fn}:*`] },
-      { actions: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult"], resources: ["*"], conditions: OWN_STATEMENTS_CONDITION },
       { actions: ["redshift-data:ExecuteStatement"], resources: [warehouseWorkgroupArn] },
       { actions: ["redshift-serverless:GetCredentials"], resources: [warehouseWorkgroupArn] },
       { actions: ["sagemaker:InvokeEndpoint"], resources: [`arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint/${anomalyEndpointName.toLowerCase()}`] },
@@ -249,6 +285,9 @@ it("gives AnomalyScoring exactly its decider, the Data API, InvokeEndpoint on th
     ]
       .map(normalise)
       .sort(byActions),
+  );
+  expect(databaseUserPolicy("AnomalyScoring")).toContainEqual(
+    normalise({ actions: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult"], resources: ["*"], conditions: ownStatementsCondition(uniqueId("AnomalyScoring")) }),
   );
   const rule = r().one("aws:cloudwatch/eventRule:EventRule", "AnomalyScoringAfterLoadRule");
   expect(rule.inputs.eventBusName).toBe(resources().busName);

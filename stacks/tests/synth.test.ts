@@ -33,7 +33,7 @@ const inlineStatements = (role: string) =>
     .map((s) => ({ effect: s.effect, actions: [...s.actions].sort(), resources: [...s.resources].sort() }));
 
 describe("app", () => {
-  it("removes a non-production stage completely", () => {
+  it("removes an unprotected stage completely", () => {
     expect(result.app).toMatchObject({ name: "freshet", home: "aws", removal: "remove", protect: false });
     expect(bucket().inputs.forceDestroy).toBe(true);
     expect(bucket().options.retainOnDelete).toBeUndefined();

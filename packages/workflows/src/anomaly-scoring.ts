@@ -1,7 +1,7 @@
 import { buildPackedSeriesSql, DEFAULT_ANOMALY_SETTINGS, SERIES_PARAMETERS } from "@freshet/core";
 import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
 import { LAMBDA_TRANSIENT, THROTTLED, TRANSIENT } from "./retriers.ts";
-import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE, OWN_STATEMENTS_CONDITION } from "./load.ts";
+import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE } from "./load.ts";
 import { anomalyEndpointArn } from "./naming.ts";
 import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
 
@@ -294,7 +294,7 @@ function permissions(r: WorkflowResources): WorkflowPermission[] {
   return [
     { actions: ["lambda:InvokeFunction"], resources: [fn, `${fn}:*`] },
     { actions: ["redshift-data:ExecuteStatement"], resources: [r.warehouseWorkgroupArn] },
-    { actions: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult"], resources: ["*"], conditions: OWN_STATEMENTS_CONDITION },
+    { actions: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult"], resources: ["*"], ownStatements: true },
     { actions: ["redshift-serverless:GetCredentials"], resources: [r.warehouseWorkgroupArn] },
     { actions: ["sagemaker:InvokeEndpoint"], resources: [anomalyEndpointArn(r)] },
     { actions: ["sns:Publish"], resources: [r.marketingAlertsTopicArn, r.opsAlertsTopicArn] },

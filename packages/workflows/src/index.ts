@@ -12,6 +12,7 @@ export * from "./errors.ts";
 export * from "./naming.ts";
 export { checkWorkflows } from "./check.ts";
 export { eventPatternOf } from "./event-pattern.ts";
+export { STATEMENT_OWNER_KEY, ownStatementsCondition } from "./own-statements.ts";
 export {
   LakeFreshness,
   LAKE_FRESHNESS_DEFAULT_THRESHOLD_MINUTES,
@@ -25,7 +26,6 @@ export {
   LOAD_DEFAULT_POLL_SECONDS,
   LOAD_MAX_POLLS,
   LOAD_SCHEDULE_NAME,
-  OWN_STATEMENTS_CONDITION,
   loadScheduleExpression,
 } from "./load.ts";
 export {

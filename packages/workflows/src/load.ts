@@ -34,13 +34,6 @@ export const LOAD_MAX_POLLS = 360;
 export const LOAD_COMPLETED_SOURCE = "freshet.load";
 export const LOAD_COMPLETED_DETAIL_TYPE = "LoadCompleted";
 
-/** Data API statements are read by id: IAM has no resource for them, only their owner (AWS's
- *  service authorization reference for redshift-data), so they are granted on `*` for the
- *  caller's own statements. */
-export const OWN_STATEMENTS_CONDITION = {
-  StringEquals: { "redshift-data:statement-owner-iam-userid": ["${aws:userid}"] },
-} as const;
-
 /** `rate(…)` as EventBridge Scheduler spells it: singular for one. */
 export function loadScheduleExpression(minutes: number): string {
   if (!Number.isInteger(minutes) || minutes < 1) throw new RangeError(`a load interval is a whole number of minutes ≥ 1, got ${minutes}`);
@@ -345,7 +338,7 @@ function permissions(r: WorkflowResources): WorkflowPermission[] {
     {
       actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
       resources: ["*"],
-      conditions: OWN_STATEMENTS_CONDITION,
+      ownStatements: true,
     },
     // The Data API signs in to the workgroup as the caller (temporary database credentials).
     { actions: ["redshift-serverless:GetCredentials"], resources: [r.warehouseWorkgroupArn] },

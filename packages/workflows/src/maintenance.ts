@@ -5,7 +5,6 @@ import {
   MAINTENANCE_LEASE_KEY,
 } from "@freshet/core";
 import { jsonata, type Json, type StateMachineDefinition } from "./asl.ts";
-import { OWN_STATEMENTS_CONDITION } from "./load.ts";
 import { THROTTLED, TRANSIENT } from "./retriers.ts";
 import { decisionExpression, healthRows } from "./maintenance-decision.ts";
 import {
@@ -304,7 +303,7 @@ function permissions(r: WorkflowResources): WorkflowPermission[] {
     {
       actions: ["redshift-data:CancelStatement", "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
       resources: ["*"],
-      conditions: OWN_STATEMENTS_CONDITION,
+      ownStatements: true,
     },
     // The Data API signs in to the workgroup as the caller (temporary database credentials, freshet_maintainer).
     { actions: ["redshift-serverless:GetCredentials"], resources: [r.warehouseWorkgroupArn] },

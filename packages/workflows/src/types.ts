@@ -44,6 +44,12 @@ export interface WorkflowPermission {
   readonly resources: readonly string[];
   /** IAM condition block, e.g. `{ StringLike: { "s3:prefix": ["receipts/*"] } }`. */
   readonly conditions?: { readonly [operator: string]: { readonly [key: string]: readonly string[] } };
+  /**
+   * Data API statement reads (`*`, no IAM resource type) limited to the statements the workflow's
+   * own role submitted: the deployer adds `ownStatementsCondition(<role unique id>)`, which it
+   * knows only once the role exists (see own-statements.ts).
+   */
+  readonly ownStatements?: true;
 }
 
 /** An EventBridge Scheduler schedule that starts the workflow (UTC, flexible window off). */

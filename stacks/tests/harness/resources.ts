@@ -11,7 +11,8 @@ export interface RecordedResource {
   readonly outputs: Record<string, any>;
   /** false for component resources (`sst:*`), true for cloud resources. */
   readonly custom: boolean;
-  readonly options: { retainOnDelete?: boolean; protect?: boolean };
+  /** Resource options; `dependsOn` as the logical names of the resources it names. */
+  readonly options: { retainOnDelete?: boolean; protect?: boolean; dependsOn?: readonly string[] };
 }
 
 type Match = string | RegExp | ((r: RecordedResource) => boolean);

@@ -21,6 +21,8 @@ export const PLATFORM = join(ROOT, ".sst", "platform");
 export interface SynthOptions {
   /** `$app.stage`; decides removal/protect and per-stage settings. */
   readonly stage?: string;
+  /** Environment variables for `app()` and `run()` (as SST loads them from `.env`). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Values for `sst.Secret`s (the CLI passes them as SST_SECRET_<Name>). */
   readonly secrets?: Readonly<Record<string, string>>;
 }
@@ -64,6 +66,7 @@ export async function synth(options: SynthOptions = {}): Promise<SynthResult> {
     AWS_SECRET_ACCESS_KEY: "mock",
     AWS_REGION: REGION,
     SST_AWS_REGION: REGION,
+    ...options.env,
     ...Object.fromEntries(Object.entries(options.secrets ?? {}).map(([k, v]) => [`SST_SECRET_${k}`, v])),
   });
   const cwd = process.cwd();
@@ -97,7 +100,7 @@ async function runSynth(
   const pulumi = createRequire(join(PLATFORM, "package.json"))("@pulumi/pulumi") as Pulumi;
   const recorded: RecordedResource[] = [];
   const calls: RecordedCall[] = [];
-  const resourceOptions = new Map<string, { retainOnDelete?: boolean; protect?: boolean }>();
+  const resourceOptions = new Map<string, RecordedResource["options"]>();
 
   await pulumi.runtime.setMocks(
     {
@@ -155,6 +158,7 @@ async function runSynth(
         resourceOptions.set(`${args.type}::${args.name}`, {
           retainOnDelete: args.opts.retainOnDelete,
           protect: args.opts.protect,
+          dependsOn: dependencyNames(args.opts.dependsOn),
         });
         return undefined;
       });
@@ -177,6 +181,16 @@ async function runSynth(
     rpc: [...server.calls],
     outputs,
   };
+}
+
+/** `dependsOn` as the logical names of the resources given (Freshet passes resources, not outputs). */
+function dependencyNames(dependsOn: unknown): string[] {
+  const list = dependsOn === undefined ? [] : Array.isArray(dependsOn) ? dependsOn : [dependsOn];
+  return list.map((r) => {
+    const name = (r as { __name?: unknown }).__name;
+    if (typeof name !== "string") throw new SynthError(`dependsOn holds something that is not a resource: ${String(r)}`);
+    return name;
+  });
 }
 
 /**
