@@ -83,12 +83,22 @@ export function expectedAt(values: readonly number[], i: number, settings: Pick<
 }
 
 /**
+ * Share of the stage's usual events a minute needs to count as complete. Far below the normal
+ * minute-to-minute variation of a stage's total (a few percent at hundreds of events a minute),
+ * and far above 1 − `minRelativeChange` (0.5), so a minute loaded in part cannot move every
+ * series by half and page marketing about the pipeline's own lag.
+ */
+export const COMPLETE_SHARE = 0.8;
+
+/**
  * The minutes of [fromMinute, untilMinute) the stage's data is incomplete for: no event at all
- * (the pipeline down or not yet started), or fewer than half its usual events (the median of the
- * `baselineMinutes` complete minutes before), which is a minute still on its way through the
- * pipeline (a backlog, the newest minute loaded in part) far more often than a business event.
- * Both are for operators, not marketing: `prepareSeries` neither scores such minutes nor counts
- * them in a baseline. The stage's total is the sum of the `events` metric's rows.
+ * (the pipeline down or not yet started), or under `COMPLETE_SHARE` of its usual events (the
+ * median of the `baselineMinutes` complete minutes before), which is a minute still on its way
+ * through the pipeline (a backlog, the newest minute loaded in part) far more often than a
+ * business event. Both are for operators, not marketing: `prepareSeries` neither scores such
+ * minutes nor counts them in a baseline, and a point whose shingle holds one waits for a later
+ * run (when the minute is complete, it is scored then). The stage's total is the sum of the
+ * `events` metric's rows.
  */
 export function incompleteMinutes(
   rows: readonly SeriesRow[],
@@ -102,7 +112,7 @@ export function incompleteMinutes(
   for (let m = window.fromMinute; m < window.untilMinute; m++) {
     const total = totals.get(m) ?? 0;
     const usual = median(complete.slice(-settings.baselineMinutes));
-    if (total === 0 || total < usual / 2) incomplete.add(m);
+    if (total === 0 || total < usual * COMPLETE_SHARE) incomplete.add(m);
     else complete.push(total);
   }
   return incomplete;

@@ -71,12 +71,12 @@ describe("minutes the stage's data is incomplete for", () => {
     Array.from({ length: 11 }, (_, m) => m).filter((m) => !skip(m)).map((m) => ({ metric, dimension, minute: from + m, value: value(m) }));
   const incomplete = (rows: SeriesRow[]) => [...incompleteMinutes(rows, window, settings)].map((m) => m - from);
 
-  it("are the minutes without any event of any type, or with fewer than half the stage's usual events", () => {
+  it("are the minutes without any event of any type, or with under 80 % of the stage's usual events", () => {
     const rows = [...steady("events", "page_view", (m) => m < 3 || m === 7), ...steady("events", "signup", (m) => m !== 7 && m !== 1), ...steady("conversions", "c", () => false)];
     // Page views from minute 3 on (not at 7), signups only at 1 and 7: minutes 0 and 2 have nothing.
     expect(incomplete(rows)).toEqual([0, 2]);
-    // A minute at 40 % of the usual total (a backlog, a minute loaded in part) is incomplete; at 60 % it is not.
-    const partial = steady("events", "page_view", () => false, (m) => (m === 9 ? 4 : m === 10 ? 6 : 10));
+    // A minute at 70 % of the usual total (a backlog, a minute loaded in part) is incomplete; at 90 % it is not.
+    const partial = steady("events", "page_view", () => false, (m) => (m === 9 ? 7 : m === 10 ? 9 : 10));
     expect(incomplete(partial)).toEqual([9]);
   });
 
@@ -95,6 +95,14 @@ describe("minutes the stage's data is incomplete for", () => {
     const [after] = prepareSeries(restart, window, settings, undefined, { incompleteMinutes: incompleteMinutes(restart, window, settings) });
     // Minute 8 (down) is in the shingles of points 8–10: only point 7 is scored.
     expect(after!.points.map((p) => Date.parse(p.at) / 60_000 - from)).toEqual([7]);
+  });
+
+  it("wait for the newest minute while it is loaded in part, and score it once complete", () => {
+    const partly = steady("events", "page_view", () => false, (m) => (m === 10 ? 5 : 10));
+    const points = (rows: SeriesRow[]) =>
+      prepareSeries(rows, window, settings, undefined, { incompleteMinutes: incompleteMinutes(rows, window, settings) })[0]!.points.map((p) => Date.parse(p.at) / 60_000 - from);
+    expect(points(partly)).toEqual([7, 8, 9]); // minute 10 at half its events: not scored (not a 50 % "drop")
+    expect(points(steady("events", "page_view", () => false))).toEqual([7, 8, 9, 10]);
   });
 
   it("leave a campaign's real drop to zero scored, against the complete minutes' median", () => {

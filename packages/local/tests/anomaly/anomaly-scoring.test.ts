@@ -45,7 +45,8 @@ async function alerts(topic: "MarketingAlerts" | "OpsAlerts") {
 }
 const marketing = async () => (await alerts("MarketingAlerts")).map((a) => ({ subject: a.subject, message: a.message, attributes: a.attributes as any }));
 
-/** Signups per minute: 10 ± 2 (deterministic), none during the drop; page views stay at 30. */
+/** Signups per minute: 10 ± 2 (deterministic), none during the drop; page views stay at 60 (the stage
+ * keeps 86 % of its events: complete minutes, a campaign's incident). */
 function signupsAt(m: number): number {
   return m >= DROP[0] && m < DROP[1] ? 0 : 10 + (((m * 7) % 5) - 2);
 }
@@ -58,8 +59,8 @@ async function seedEvents(): Promise<void> {
       values.push(`('an-${m}-${i}', 'signup', '${at}', '${at}', 'u-${i}', 'a-1', '${CAMPAIGN}', 'web', 2, 2, '${at}', 'seed')`);
     }
     // The rest of the stage's traffic goes on through the drop: the stage is up, the campaign is not.
-    for (let i = 0; i < 30; i++) {
-      const at = new Date((START + m) * 60_000 + i * 2000).toISOString().replace("T", " ").slice(0, 19);
+    for (let i = 0; i < 60; i++) {
+      const at = new Date((START + m) * 60_000 + i * 1000).toISOString().replace("T", " ").slice(0, 19);
       values.push(`('pv-${m}-${i}', 'page_view', '${at}', '${at}', 'u-${i}', 'a-1', NULL, 'web', 2, 2, '${at}', 'seed')`);
     }
   }
