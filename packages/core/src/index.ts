@@ -31,5 +31,6 @@ export * from "./deploy/triage-settings.ts";
 export * from "./dead-letters/index.ts";
 export * from "./anomaly/rcf/index.ts";
 export * from "./deploy/anomaly-model.ts";
+export * from "./deploy/metrics.ts";
 export * from "./anomaly/index.ts";
 export * from "./anomaly/training.ts";

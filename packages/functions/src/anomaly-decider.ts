@@ -2,6 +2,7 @@ import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { METRIC_NAMES } from "@freshet/core";
 import { Resource } from "sst";
 import { decide, lakeStateStore } from "./anomaly/decide.ts";
 import { prepare } from "./anomaly/prepare.ts";
@@ -26,7 +27,7 @@ async function step(event: PrepareInput | DecideInput): Promise<PrepareOutput | 
     }
     case "decide": {
       const out = await decide(event, lakeStateStore(s3Client(), Resource.Lake.name));
-      metrics.addMetric("AnomalyAlerts", MetricUnit.Count, out.alerts.length);
+      metrics.addMetric(METRIC_NAMES.anomalyAlerts, MetricUnit.Count, out.alerts.length);
       if (out.alerts.length > 0) logger.info("anomaly decisions", { alerts: out.alerts.map((a) => a.subject) });
       return out;
     }

@@ -2,6 +2,7 @@ import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { METRIC_NAMES } from "@freshet/core";
 import { Resource } from "sst";
 import { planLoad } from "./load/plan.ts";
 import type { LoadPlan, PlanInput } from "./load/types.ts";
@@ -30,6 +31,11 @@ async function plan(event: PlanInput | null): Promise<LoadPlan> {
         metrics.addMetric("LoadObjectsMissing", MetricUnit.Count, keys.length);
         logger.warn("receipts name processed objects the lake does not hold: their batches load without them", { keys });
       },
+      // Seconds, so the Load freshness alarm compares it with the schedule's interval directly.
+      onOldestWaiting: (writtenAt) => {
+        metrics.addMetric(METRIC_NAMES.loadLag, MetricUnit.Seconds, writtenAt === null ? 0 : Math.max(0, (Date.now() - writtenAt.getTime()) / 1000));
+      },
+      onRowsPlanned: (rows) => metrics.addMetric(METRIC_NAMES.loadRowsPlanned, MetricUnit.Count, rows),
       onMissingReceipt: (keys) => {
         metrics.addMetric("LoadObjectsWithoutReceipt", MetricUnit.Count, keys.length);
         logger.warn("loading objects whose batch receipt was never written: their batches are not in the accounting", { keys });
@@ -37,7 +43,7 @@ async function plan(event: PlanInput | null): Promise<LoadPlan> {
     },
     event ?? {},
   );
-  metrics.addMetric("LoadObjectsPlanned", MetricUnit.Count, result.objects);
+  metrics.addMetric(METRIC_NAMES.loadObjectsPlanned, MetricUnit.Count, result.objects);
   metrics.addMetric("LoadObjectsPending", MetricUnit.Count, result.pending);
   metrics.addMetric("LoadObjectsInFlight", MetricUnit.Count, result.inFlight);
   logger.info(result.objects > 0 ? "load planned" : "nothing to load", {

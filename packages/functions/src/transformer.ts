@@ -1,7 +1,6 @@
 import middy from "@middy/core";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { BufferPool, pipelineConfigFromEnv, planBatch, type BatchPlan, type BatchReceipt, type StreamBatch } from "@freshet/core";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
@@ -9,6 +8,7 @@ import { Resource } from "sst";
 import { LakeWriteError } from "./errors.ts";
 import { s3Client } from "./shared/s3-client.ts";
 import { observability } from "./shared/observability.ts";
+import { recordBatchMetrics, type BatchTiming } from "./transformer/batch-metrics.ts";
 import { streamBatchesOf } from "./transformer/stream-batches.ts";
 import { writeBatch } from "./transformer/write-lake.ts";
 
@@ -40,11 +40,17 @@ interface PlannedBatch {
   /** Where the records came from, all that outlives planning: a record's `eventID` is `<shard>:<sequence number>`. */
   readonly shardId: string;
   readonly sequenceNumbers: readonly string[];
+  /** When planning began, and the stream arrival of the batch's first (oldest) record. */
+  readonly startedAt: number;
+  readonly oldestArrival: Date;
 }
 
 /** Plans one shard's batch; its decoded records are not needed afterwards and can be collected. */
 function planShard(batch: StreamBatch): PlannedBatch {
+  const startedAt = Date.now();
   return {
+    startedAt,
+    oldestArrival: batch.records[0]!.arrivedAt,
     plan: planBatch(batch, config, { pool }),
     shardId: batch.shardId,
     sequenceNumbers: batch.records.map((r) => r.sequenceNumber),
@@ -52,10 +58,10 @@ function planShard(batch: StreamBatch): PlannedBatch {
 }
 
 /** Writes a planned batch; if that fails, each of its records is marked unwritten. */
-async function writeShard({ plan, shardId, sequenceNumbers }: PlannedBatch, unwritten: Map<string, LakeWriteError>): Promise<void> {
+async function writeShard({ plan, shardId, sequenceNumbers, startedAt, oldestArrival }: PlannedBatch, unwritten: Map<string, LakeWriteError>): Promise<void> {
   try {
     await writeBatch(s3Client(), Resource.Lake.name, plan);
-    record(plan.receipt);
+    record(plan.receipt, { startedAt, writtenAt: Date.now(), oldestArrival });
   } catch (error) {
     const failure = error instanceof LakeWriteError ? error : new LakeWriteError(String(error), { cause: error });
     logger.error("batch not written; its records will be retried", { batchId: plan.batchId, error: failure });
@@ -65,11 +71,8 @@ async function writeShard({ plan, shardId, sequenceNumbers }: PlannedBatch, unwr
   }
 }
 
-function record(receipt: BatchReceipt): void {
-  metrics.addMetric("RecordsReceived", MetricUnit.Count, receipt.received);
-  metrics.addMetric("EventsProcessed", MetricUnit.Count, receipt.processed);
-  metrics.addMetric("EventsFiltered", MetricUnit.Count, receipt.filtered);
-  metrics.addMetric("EventsDeadLettered", MetricUnit.Count, receipt.dead_lettered);
+function record(receipt: BatchReceipt, timing: BatchTiming): void {
+  recordBatchMetrics(metrics, receipt, timing);
   if (receipt.dead_lettered > 0) {
     logger.warn("dead letters written", { batchId: receipt.batch_id, reasons: receipt.dead_lettered_by_reason });
   }

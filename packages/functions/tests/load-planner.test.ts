@@ -69,8 +69,13 @@ async function release(plan: LoadPlan): Promise<void> {
 
 describe("planLoad", () => {
   it("has nothing to do on an empty lake and writes no manifest", async () => {
-    const plan = await planLoad(deps, {});
+    const waiting: (Date | null)[] = [];
+    const rows: number[] = [];
+    const plan = await planLoad({ ...deps, onOldestWaiting: (d) => waiting.push(d), onRowsPlanned: (n) => rows.push(n) }, {});
     expect(plan).toMatchObject({ loadId: null, objects: 0, pending: 0, sqls: [] });
+    // An idle pipeline reports nothing waiting (LoadLag 0) and no load.
+    expect(waiting).toEqual([null]);
+    expect(rows).toEqual([]);
     const listed = await h.s3.send(new ListObjectsV2Command({ Bucket: h.bucket, Prefix: "manifests/" }));
     expect(listed.KeyCount ?? 0).toBe(0);
   });
@@ -106,6 +111,25 @@ describe("planLoad", () => {
     expect(b.loadId).toBe(a.loadId);
     expect((await manifest(b)).text).toBe(first.text);
     await release(b);
+  });
+
+  it("reports when the oldest waiting object was written and the events its receipts count (the LoadLag and LoadRowsPlanned metrics)", async () => {
+    const waiting: (Date | null)[] = [];
+    const rows: number[] = [];
+    const plan = await planLoad({ ...deps, onOldestWaiting: (d) => waiting.push(d), onRowsPlanned: (n) => rows.push(n) }, { maxObjects: 6, startedAt: now.toISOString(), ...LISTING });
+    const objects = await h.s3.send(new ListObjectsV2Command({ Bucket: h.bucket, Prefix: "processed/" }));
+    const oldest = Math.min(...(objects.Contents ?? []).map((o) => o.LastModified!.getTime()));
+    expect(waiting).toEqual([new Date(oldest)]);
+    // The planned receipts' processed counts: the rows the COPY stages before dedupe.
+    const planned = new Set(JSON.parse((await (await h.s3.send(new GetObjectCommand({ Bucket: h.bucket, Key: plan.claimKey! }))).Body?.transformToString()) as string).receipts as string[]);
+    let counted = 0;
+    for (const key of lake.receiptKeys.filter((k) => planned.has(batchIdOfKey(k)))) {
+      const receipt = JSON.parse((await (await h.s3.send(new GetObjectCommand({ Bucket: h.bucket, Key: key }))).Body?.transformToString()) as string) as BatchReceipt;
+      counted += receipt.processed;
+    }
+    expect(counted).toBeGreaterThan(0);
+    expect(rows).toEqual([counted]);
+    await release(plan);
   });
 
   it("plans the next objects while a load is in flight, and the same ones once its claim lapses", async () => {

@@ -73,13 +73,25 @@ export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<Loa
   const run = startRun(deps, input);
   if (await pausedByMaintenance(run)) return paused();
   const found = await findWork(run, preferredSources(run, input));
+  deps.onOldestWaiting?.(oldestWritten(found.work.objects));
   if (found.work.objects.length === 0 && found.work.receipts.length === 0) return nothingPlanned(found);
   const load = sizeLoad(run, found, found.work, input);
   reportLate(deps, load.work);
   const written = await writeManifestAndClaim(run, load, input);
   if (await withdrawIfContended(run, written)) return { ...nothingPlanned(found), contended: true };
   if (await withdrawIfMaintenance(run, written)) return { ...nothingPlanned(found), paused: "maintenance" };
+  deps.onRowsPlanned?.(load.work.receipts.reduce((sum, r) => sum + r.windows.reduce((s, w) => s + w.processed, 0), 0));
   return { ...load.plan, claimKey: written.key };
+}
+
+/**
+ * When the oldest of these objects was written (null for none, or none with a time). The work
+ * is the oldest unclaimed pending objects, so this is how long loading lags behind the lake.
+ */
+function oldestWritten(objects: readonly { readonly lastModified: Date | null }[]): Date | null {
+  let oldest: Date | null = null;
+  for (const { lastModified } of objects) if (lastModified !== null && (oldest === null || lastModified < oldest)) oldest = lastModified;
+  return oldest;
 }
 
 /** A live maintenance lease at the start of the run. */

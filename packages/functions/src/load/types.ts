@@ -76,6 +76,13 @@ export interface PlannerDeps extends LakeAccess, WarehouseAccess {
   readonly onMissingReceipt?: (keys: readonly string[]) => void;
   /** Called for objects a receipt names that the lake does not hold (not loaded). */
   readonly onMissingObjects?: (keys: readonly string[]) => void;
+  /**
+   * Called once work is found (not while maintenance pauses loading): when the oldest pending
+   * object not claimed by a running load was written, null when none waits.
+   */
+  readonly onOldestWaiting?: (writtenAt: Date | null) => void;
+  /** Called for a load planned and claimed: the events its receipts count as processed. */
+  readonly onRowsPlanned?: (rows: number) => void;
 }
 
 /** A processed object as ListObjectsV2 reports it. */
