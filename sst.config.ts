@@ -31,12 +31,14 @@ export default $config({
     const { createTriage, createTriageTrigger } = await import("./stacks/triage.ts");
     const { createAnomalyDecider } = await import("./stacks/anomaly-decider.ts");
     const { createAnomaly } = await import("./stacks/anomaly.ts");
+    const { createMonitoring } = await import("./stacks/monitoring.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
     checkProtection(config, $app);
     const { lake } = createStorage(config);
-    const { url, stream } = createIngest({ config, lake });
+    const ingest = createIngest({ config, lake });
+    const { url, stream } = ingest;
     const { marketingAlerts, opsAlerts, bus } = createAlerts(config);
     const warehouse = createWarehouse({ config, lake });
     const { planner, plannerDatabaseUser } = createLoad({ config, lake, warehouse });
@@ -59,6 +61,8 @@ export default $config({
       startAfter: [plannerDatabaseUser],
     });
     createTriageTrigger({ config, lake, workflow: workflows.DeadLetterTriage! });
+    // Last: its alarms and dashboard name the resources above.
+    createMonitoring({ config, ingest, workflows, opsAlerts });
 
     return {
       ingestUrl: url,

@@ -38,6 +38,15 @@ export interface StageConfig {
   readonly anomaly: AnomalyConfig;
   /** Who is subscribed to the alert topics (`stacks/alerts.ts`). */
   readonly alerts: AlertsConfig;
+  /** Alarm thresholds (`stacks/monitoring.ts`). */
+  readonly monitoring: MonitoringConfig;
+}
+
+export interface MonitoringConfig {
+  /** Dead-lettered / received over five minutes above which OpsAlerts is told (0 < rate ≤ 1). */
+  readonly deadLetterRate: number;
+  /** The transformer's consumer lag (the stream's iterator age) that alarms, seconds; below the mapping's maximum record age, or records are lost first. */
+  readonly consumerLagSeconds: number;
 }
 
 export interface AlertsConfig {
@@ -154,6 +163,7 @@ export const DEFAULTS: Omit<StageConfig, "stage" | "protected"> = {
   triage: DEFAULT_TRIAGE_SETTINGS,
   anomaly: { instanceType: "ml.m5.large", instanceCount: 1 },
   alerts: { marketingEmails: [] },
+  monitoring: { deadLetterRate: 0.05, consumerLagSeconds: 600 },
 };
 
 /**
@@ -203,6 +213,7 @@ export function stageConfig(
     triage: { ...defaults.triage, ...overrides.triage },
     anomaly: { ...defaults.anomaly, ...overrides.anomaly },
     alerts: { ...defaults.alerts, ...overrides.alerts },
+    monitoring: { ...defaults.monitoring, ...overrides.monitoring },
   };
   validate(config);
   return config;
@@ -285,6 +296,11 @@ function validate(c: StageConfig): void {
   validateMaintenance(c.maintenance, fail);
   validateAnomaly(c.anomaly, fail);
   validateAlerts(c.alerts, fail);
+  const mo = c.monitoring;
+  if (!(mo.deadLetterRate > 0 && mo.deadLetterRate <= 1)) fail(`monitoring.deadLetterRate must be in (0, 1], got ${mo.deadLetterRate}`);
+  if (!Number.isInteger(mo.consumerLagSeconds) || mo.consumerLagSeconds < 60 || mo.consumerLagSeconds >= t.maxRecordAgeSeconds) {
+    fail(`monitoring.consumerLagSeconds must be an integer from 60 to below transformer.maxRecordAgeSeconds (${t.maxRecordAgeSeconds}), got ${mo.consumerLagSeconds}`);
+  }
   const tr = c.triage;
   if (!Number.isInteger(tr.debounceSeconds) || tr.debounceSeconds < 0 || tr.debounceSeconds > 900) {
     fail(`triage.debounceSeconds must be an integer in 0..900, got ${tr.debounceSeconds}`);

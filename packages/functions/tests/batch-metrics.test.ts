@@ -1,12 +1,13 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { MetricUnit as Unit } from "@aws-lambda-powertools/metrics/types";
 import { METRIC_NAMES, REASON_DIMENSION, type BatchReceipt } from "@freshet/core";
 import { describe, expect, it } from "vitest";
 import { recordBatchMetrics, type MetricSink } from "../src/transformer/batch-metrics.ts";
 
 /** Records what the transformer emits: buffered metrics, and single metrics with their dimensions. */
 function recorder() {
-  const buffered: { name: string; unit: MetricUnit; value: number }[] = [];
-  const singles: { dimensions: Record<string, string>; name: string; unit: MetricUnit; value: number }[] = [];
+  const buffered: { name: string; unit: Unit; value: number }[] = [];
+  const singles: { dimensions: Record<string, string>; name: string; unit: Unit; value: number }[] = [];
   const sink: MetricSink = {
     addMetric: (name, unit, value) => buffered.push({ name, unit, value }),
     singleMetric: () => {

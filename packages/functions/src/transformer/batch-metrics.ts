@@ -1,11 +1,12 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { MetricUnit as Unit } from "@aws-lambda-powertools/metrics/types";
 import { METRIC_NAMES, REASON_DIMENSION, type BatchReceipt } from "@freshet/core";
 
 /** What of Powertools' `Metrics` the transformer uses (a test passes a recorder). */
 export interface MetricSink {
-  addMetric(name: string, unit: MetricUnit, value: number): unknown;
+  addMetric(name: string, unit: Unit, value: number): unknown;
   /** A metric flushed on its own, so it can carry a dimension the others do not. */
-  singleMetric(): { addDimension(name: string, value: string): unknown; addMetric(name: string, unit: MetricUnit, value: number): unknown };
+  singleMetric(): { addDimension(name: string, value: string): unknown; addMetric(name: string, unit: Unit, value: number): unknown };
 }
 
 export interface BatchTiming {
