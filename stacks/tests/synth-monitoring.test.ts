@@ -23,9 +23,20 @@ const apiId = () => {
 };
 const machineArn = (name: string) => r().one("aws:sfn/stateMachine:StateMachine", `${name}StateMachine`).outputs.arn as string;
 
-const EXPECTED = () => {
+interface Expected {
+  readonly id: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Record<string, unknown>;
+  readonly statistic: string;
+  readonly period: number;
+  readonly threshold: number;
+  readonly evaluationPeriods?: number;
+}
+
+const EXPECTED = (): Expected[] => {
   const interval = DEFAULTS.warehouse.loadIntervalMinutes * 60;
-  const perWorkflow = WORKFLOWS.flatMap((w) => [
+  const perWorkflow: Expected[] = WORKFLOWS.flatMap((w) => [
     { id: `${w.name}Failed`, namespace: "AWS/States", metricName: "ExecutionsFailed", dimensions: { StateMachineArn: machineArn(w.name) }, statistic: "Sum", period: 300, threshold: 0 },
     { id: `${w.name}TimedOut`, namespace: "AWS/States", metricName: "ExecutionsTimedOut", dimensions: { StateMachineArn: machineArn(w.name) }, statistic: "Sum", period: 300, threshold: 0 },
   ]);
