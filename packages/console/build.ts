@@ -30,4 +30,7 @@ export async function buildConsole(): Promise<void> {
   await copyFile(`${src}index.html`, `${CONSOLE_DIST_DIR}index.html`);
 }
 
+/** Vitest's global setup (vitest.config.ts). */
+export { buildConsole as setup };
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildConsole();

@@ -43,12 +43,12 @@ export class ConsoleData {
   readonly #redshift: RedshiftDataClient;
   readonly #s3: S3Client;
   readonly #warehouse = { workgroup: LOCAL_WAREHOUSE.warehouseWorkgroupName, database: LOCAL_WAREHOUSE.warehouseDatabase };
+  readonly #dataDir: string;
+  readonly #counters: PlatformCounters;
 
-  constructor(
-    endpointUrl: string,
-    private readonly dataDir: string,
-    private readonly counters: PlatformCounters,
-  ) {
+  constructor(endpointUrl: string, dataDir: string, counters: PlatformCounters) {
+    this.#dataDir = dataDir;
+    this.#counters = counters;
     const config = { endpoint: endpointUrl, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } };
     this.#sfn = new SFNClient(config);
     this.#redshift = new RedshiftDataClient(config);
@@ -56,7 +56,7 @@ export class ConsoleData {
   }
 
   counts(): { accepted: number; counts: PipelineCounts } {
-    return { accepted: this.counters.accepted(), counts: this.counters.counts() };
+    return { accepted: this.#counters.accepted(), counts: this.#counters.counts() };
   }
 
   warehouse(): Promise<WarehouseStatus> {
@@ -140,7 +140,7 @@ export class ConsoleData {
   /** Anomalies of the last day (the warehouse's `anomalies` table) and the alerts published (the SNS sink). */
   async anomalies() {
     const since = new Date(Date.now() - DAY_MS);
-    const [rows, reading] = await Promise.all([listAnomalies(this.#redshift, this.#warehouse, since, 50), readAlerts(join(this.dataDir, "sns"), { since })]);
+    const [rows, reading] = await Promise.all([listAnomalies(this.#redshift, this.#warehouse, since, 50), readAlerts(join(this.#dataDir, "sns"), { since })]);
     return { anomalies: rows, alerts: reading.alerts.slice(-50).reverse() };
   }
 

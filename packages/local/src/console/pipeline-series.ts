@@ -30,17 +30,21 @@ export class PipelineSeries {
   #sampling: Promise<void> | undefined;
   #latest: WarehouseStatus | undefined;
 
-  constructor(
-    private readonly source: SeriesSource,
-    private readonly intervalMs = 2000,
-    private readonly capacity = 450,
-  ) {}
+  readonly #source: SeriesSource;
+  readonly #intervalMs: number;
+  readonly #capacity: number;
+
+  constructor(source: SeriesSource, intervalMs = 2000, capacity = 450) {
+    this.#source = source;
+    this.#intervalMs = intervalMs;
+    this.#capacity = capacity;
+  }
 
   /** The window so far (oldest first), starting the sampler on the first call. */
   points(): readonly PipelinePoint[] {
     if (!this.#timer) {
       void this.sample();
-      this.#timer = setInterval(() => void this.sample(), this.intervalMs);
+      this.#timer = setInterval(() => void this.sample(), this.#intervalMs);
       this.#timer.unref();
     }
     return this.#points;
@@ -58,8 +62,8 @@ export class PipelineSeries {
   }
 
   async #read(): Promise<void> {
-    const { accepted, counts } = this.source.counts();
-    const warehouse = await this.source.warehouse().catch(() => undefined);
+    const { accepted, counts } = this.#source.counts();
+    const warehouse = await this.#source.warehouse().catch(() => undefined);
     if (warehouse) this.#latest = warehouse;
     this.#points.push({
       t: Date.now() / 1000,
@@ -69,7 +73,7 @@ export class PipelineSeries {
       freshnessSeconds: warehouse?.freshnessSeconds ?? null,
       inFlight: warehouse?.inFlight ?? null,
     });
-    if (this.#points.length > this.capacity) this.#points.splice(0, this.#points.length - this.capacity);
+    if (this.#points.length > this.#capacity) this.#points.splice(0, this.#points.length - this.#capacity);
   }
 
   stop(): Promise<void> {
