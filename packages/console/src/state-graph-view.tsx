@@ -52,7 +52,7 @@ export function StateGraphView({ definition, steps, executionStatus, selected, o
       })}
       {graph.nodes.map((n) => {
         const p = position.get(n.name)!;
-        const status = stateStatus(steps, n.name, executionStatus);
+        const status = stateStatus(steps, n.name, executionStatus, graph.edges);
         return (
           <g key={n.name} class={`state ${status} ${selected === n.name ? "selected" : ""}`} data-state={n.name} data-status={status} transform={`translate(${p.x} ${p.y})`} onClick={() => onSelect(n.name)}>
             <title>{`${n.name} (${n.type}): ${status}`}</title>

@@ -95,18 +95,24 @@ function innerStates(state: StateDefinition): string[][] | undefined {
 export type StateStatus = "succeeded" | "failed" | "caught" | "running" | "not-entered";
 
 /**
- * A state's status in an execution, from its passes in the history: never entered; entered and
- * not left (running while the execution runs, failed once it ended); left after an error
- * (caught: a Catch led on, the state's error is in its pass); left cleanly (succeeded, also
- * after retried attempts failed).
+ * A state's status in an execution, from its passes in the history and its transitions out:
+ * never entered; failed with an error and the execution went on to one of its Catch targets
+ * (caught); failed, the execution stopped there (failed); still open (running while the
+ * execution runs, failed once it ended); left normally (succeeded, also when a Retry recovered
+ * from earlier errors).
  */
-export function stateStatus(steps: readonly Step[], name: string, executionStatus: string): StateStatus {
+export function stateStatus(steps: readonly Step[], name: string, executionStatus: string, out: readonly GraphEdge[] = []): StateStatus {
   const index = steps.findLastIndex((s) => s.name === name);
   if (index === -1) return "not-entered";
   const last = steps[index]!;
+  const targets = new Set(out.filter((e) => e.from === name).map((e) => e.to));
+  const nextStep = steps.slice(index + 1).find((s) => targets.has(s.name));
   if (last.errors.length > 0) {
-    // A caught error: the state is closed by the failure and the execution went on to the handler.
-    return last.exitedAt !== null || index < steps.length - 1 ? "caught" : executionStatus === "RUNNING" ? "running" : "failed";
+    const caught = nextStep !== undefined && out.some((e) => e.from === name && e.to === nextStep.name && e.kind === "catch");
+    if (caught) return "caught";
+    // Retried to success: it went on along a normal transition, or it ended a successful execution.
+    if (nextStep !== undefined || (last.exitedAt !== null && executionStatus === "SUCCEEDED")) return "succeeded";
+    return executionStatus === "RUNNING" ? "running" : "failed";
   }
   if (last.exitedAt !== null) return "succeeded";
   return executionStatus === "RUNNING" ? "running" : "failed";

@@ -140,8 +140,10 @@ describe.skipIf(skip)("the local console in a headless browser", () => {
     await expect.poll(() => page.getAttribute(chart, "data-points").then(Number), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     // The series' line is on the canvas: pixels in its colour (#ea580c), not just axes.
     const coloured = () =>
-      page.$eval(`${chart} canvas`, (canvas: HTMLCanvasElement) => {
-        const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+      page.$eval(`${chart} canvas`, (element) => {
+        // The test's tsconfig has no DOM types: the canvas as far as this needs it.
+        const canvas = element as unknown as { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+        const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
         let n = 0;
         for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - 0xea) < 24 && Math.abs(data[i + 1]! - 0x58) < 24 && Math.abs(data[i + 2]! - 0x0c) < 24 && data[i + 3]! > 200) n++;
         return n;
