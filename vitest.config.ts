@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The console's page is built from its sources before any test (the browser test serves it).
+    globalSetup: ["packages/console/build.ts"],
   },
 });

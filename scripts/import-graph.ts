@@ -49,7 +49,7 @@ export function workspacePackages(root = ROOT): WorkspacePackage[] {
   });
 }
 
-/** Every `.ts` file under the workspace packages, with its imports resolved. */
+/** Every `.ts` and `.tsx` file under the workspace packages, with its imports resolved. */
 export function importGraph(root = ROOT): Map<string, ModuleNode> {
   const packages = workspacePackages(root);
   const graph = new Map<string, ModuleNode>();
@@ -187,7 +187,7 @@ function tsFiles(dir: string): string[] {
     if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) found.push(...tsFiles(path));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) found.push(path);
+    else if ((entry.name.endsWith(".ts") || entry.name.endsWith(".tsx")) && !entry.name.endsWith(".d.ts")) found.push(path);
   }
   return found;
 }

@@ -7,14 +7,17 @@ import { importCycles, importGraph, packageImports, specifiersOf } from "../impo
 /**
  * Who may import whom, per workspace package (sources only; tests may import anything): core is
  * the domain and imports no other package; the EventBridge language stands alone; handlers and
- * workflow definitions build on core; the local platform runs all of them; nothing imports local.
+ * workflow definitions build on core; the local platform runs all of them and serves the console,
+ * a page that imports no Freshet package; nothing imports local.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   "@freshet/core": [],
   "@freshet/eventbridge": [],
   "@freshet/functions": ["@freshet/core"],
   "@freshet/workflows": ["@freshet/core", "@freshet/eventbridge"],
-  "@freshet/local": ["@freshet/core", "@freshet/eventbridge", "@freshet/functions", "@freshet/workflows"],
+  "@freshet/local": ["@freshet/core", "@freshet/eventbridge", "@freshet/functions", "@freshet/workflows", "@freshet/console"],
+  // The console is a page: the browser code imports no Freshet package (its API types are its own).
+  "@freshet/console": [],
 };
 /** Core is Freshet's domain: nothing that talks to AWS or knows Lambda. */
 const NOT_IN_CORE = /^(@aws-sdk\/|@smithy\/|@aws-lambda-powertools\/|@middy\/|aws-lambda$|sst$)/;

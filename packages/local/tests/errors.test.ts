@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { describeErrorHierarchy, errorClassesOf, type ErrorClass } from "../../core/tests/support/error-hierarchy.ts";
 import * as cliErrors from "../src/cli/errors.ts";
 import { AuditQueryError, CommandError, UsageError } from "../src/cli/errors.ts";
+import * as consoleErrors from "../src/console/errors.ts";
+import { ConsoleRouteNotFoundError } from "../src/console/errors.ts";
 import * as deployErrors from "../src/deploy/errors.ts";
 import { WorkflowDeployError } from "../src/deploy/errors.ts";
 import * as apiErrors from "../src/endpoint/aws-api-error.ts";
@@ -58,6 +60,7 @@ const exported = errorClassesOf(
   snsErrors,
   sfnErrors,
   cliErrors,
+  consoleErrors,
   anomalyErrors,
   deployErrors,
   esmErrors,
@@ -108,6 +111,7 @@ describeErrorHierarchy(
     { type: S3StorageError, make: (cause) => new S3StorageError("truncated", "/data/s3/x", { cause }) },
     { type: SnsStorageError, make: (cause) => new SnsStorageError("unreadable", "/data/sns/topics.json", { cause }) },
     { type: AlertQueryError, make: (cause) => new AlertQueryError("--since takes an ISO time", { cause }) },
+    { type: ConsoleRouteNotFoundError, make: (cause) => new ConsoleRouteNotFoundError("no route metrics/x", { cause }) },
     { type: SfnStorageError, make: (cause) => new SfnStorageError("cannot write execution", { cause }) },
     { type: UnsupportedResourceError, make: (cause) => new UnsupportedResourceError("arn:aws:states:::x", "unsupported", { cause }) },
     { type: SdkPackageMissingError, make: (cause) => new SdkPackageMissingError("@aws-sdk/client-x", { cause }) },

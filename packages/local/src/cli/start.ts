@@ -65,6 +65,7 @@ Freshet is running locally (data in ${platform.dataDir})
   Ingest      POST ${platform.ingestUrl}
   API key     ${platform.apiKey}
   Endpoint    ${platform.endpointUrl}   (AWS_ENDPOINT_URL for SDK clients and the AWS CLI)
+  Console     ${platform.consoleUrl}
   Traffic     ${rate > 0 ? `${rate} synthetic events/s (FRESHET_TRAFFIC_RATE=0 to turn off)` : "off"}
   Incidents   ${rate > 0 && incidentPlan.incidents.length > 0 ? `${incidentPlan.incidents.map((i) => `${describeIncident(i)} at minute ${i.startMinute} for ${i.minutes} min`).join(", ")}, every ${incidentPlan.cycleMinutes} min (FRESHET_INCIDENTS=none to turn off)` : "none"}
               npm run freshet -- alerts --topic MarketingAlerts   (anomalies and recoveries)

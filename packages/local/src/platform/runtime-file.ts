@@ -6,6 +6,8 @@ export interface RuntimeInfo {
   readonly ingestUrl: string;
   readonly apiKey: string;
   readonly endpointUrl: string;
+  /** The local console, with the key that signs a browser in (`…/console/?key=…`). */
+  readonly consoleUrl: string;
 }
 
 const FILE = "runtime.json";

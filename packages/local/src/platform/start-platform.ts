@@ -2,6 +2,8 @@ import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
+import { CONSOLE_DIST_DIR } from "@freshet/console";
+import { startConsoleServer, type ConsoleServer } from "../console/console-server.ts";
 import { lambdaContext } from "../lambda/context.ts";
 import { startEndpoint, type RunningEndpoint } from "../endpoint/server.ts";
 import type { EventSourceMapping } from "../esm/index.ts";
@@ -27,7 +29,7 @@ export type { TransformerHandler } from "./handlers.ts";
 export interface PlatformOptions {
   /** Where every service keeps its state (`FRESHET_DATA_DIR`, default `.freshet/`). */
   readonly dataDir: string;
-  /** Port of the ingest API; the AWS endpoint listens on the next one. 0 picks free ports. */
+  /** Port of the ingest API; the AWS endpoint listens on the next one, the console on the one after. 0 picks free ports. */
   readonly port?: number;
   /** The local mapping's batching window; AWS's setting is kept unless overridden (tests use 0). */
   readonly batchingWindowSeconds?: number;
@@ -119,10 +121,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const transformer = options.wrapTransformer ? options.wrapTransformer(handlers.transformer) : handlers.transformer;
   const mapping = startTransformerMapping({ kinesis, handler: transformer, dataDir, ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}) });
   const ingest = await startIngestRoute(handlers.ingest, options.port);
+  const consoleServer = await startConsoleServer({
+    staticDir: CONSOLE_DIST_DIR,
+    dataDir,
+    endpointUrl: endpoint.url,
+    apiOrigin: ingest.url,
+    apiKey,
+    counters: { accepted: () => ingest.accepted(), counts: () => receipts.totals() },
+    port: options.port ? options.port + 2 : 0,
+  });
 
-  const info: RuntimeInfo = { ingestUrl: `${ingest.url}/v1/events`, apiKey, endpointUrl: endpoint.url };
+  const info: RuntimeInfo = { ingestUrl: `${ingest.url}/v1/events`, apiKey, endpointUrl: endpoint.url, consoleUrl: consoleServer.url };
   await writeRuntimeFile(dataDir, info);
-  return runningPlatform({ info, dataDir, services, endpoint, workflows, receipts, kinesis, s3, handlers, mapping, ingest });
+  return runningPlatform({ info, dataDir, services, endpoint, workflows, receipts, kinesis, s3, handlers, mapping, ingest, console: consoleServer });
 }
 
 /** The endpoint and its services; they reach the local functions through `functions` once it is filled. */
@@ -209,6 +220,7 @@ interface RunningParts {
   readonly handlers: LocalHandlers;
   readonly mapping: EventSourceMapping;
   readonly ingest: IngestRoute;
+  readonly console: ConsoleServer;
 }
 
 function runningPlatform(parts: RunningParts): Platform {
@@ -235,6 +247,7 @@ function runningPlatform(parts: RunningParts): Platform {
 
 /** Traffic first (the route, the mapping, the functions), then state: running executions stay RUNNING on disk and resume on the next start. */
 async function stopInOrder(parts: RunningParts): Promise<void> {
+  await parts.console.close();
   await parts.ingest.close();
   await parts.mapping.stop();
   await parts.handlers.close();

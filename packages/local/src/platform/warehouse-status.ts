@@ -1,7 +1,7 @@
 import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { buildAuditQuery, SELECT_METRIC_FRESHNESS } from "@freshet/core";
 import { query } from "@freshet/functions/load/data-api";
-import { queryAudit } from "../cli/commands/audit.ts";
+import { queryAudit, type AuditWindow } from "../cli/commands/audit.ts";
 
 export interface WarehouseStatus {
   readonly received: number;
@@ -16,6 +16,8 @@ export interface WarehouseStatus {
   /** Age of the newest loaded event, seconds; undefined before the first load. */
   readonly freshnessSeconds?: number;
   readonly confidence?: number;
+  /** The audit's windows (per arrival hour, oldest first) the totals above sum. */
+  readonly windows: readonly AuditWindow[];
 }
 
 /**
@@ -39,6 +41,7 @@ export async function warehouseStatus(client: RedshiftDataClient, workgroup: str
     redriven: total((w) => w.redriven),
     repaired: total((w) => w.repaired),
     balanced: windows.every((w) => w.status === "balanced" || w.status === "in_flight"),
+    windows,
     ...(ages.length > 0 ? { freshnessSeconds: Math.min(...ages), confidence: Number(best?.[6] ?? 0) } : {}),
   };
 }

@@ -32,16 +32,16 @@ function clientsFor(platform: Platform) {
 }
 
 /**
- * A port whose neighbour is free too (the ingest API and the endpoint), both below Linux's
- * ephemeral range (32768–60999): outgoing connections of this or another process take their
- * local ports there, and one holding `port + 1` made the platform's listen fail.
+ * A port whose two neighbours are free too (the ingest API, the endpoint and the console), all
+ * below Linux's ephemeral range (32768–60999): outgoing connections of this or another process
+ * take their local ports there, and one holding `port + 1` made the platform's listen fail.
  */
 async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 20_000 + 2 * Math.floor(Math.random() * 6_000);
-    if ((await canListen(port)) && (await canListen(port + 1))) return port;
+    const port = 20_000 + 3 * Math.floor(Math.random() * 4_000);
+    if ((await canListen(port)) && (await canListen(port + 1)) && (await canListen(port + 2))) return port;
   }
-  throw new Error("no two neighbouring free ports in 20000–32000");
+  throw new Error("no three neighbouring free ports in 20000–32000");
 }
 
 async function canListen(port: number): Promise<boolean> {

@@ -104,8 +104,16 @@ async function readBytes(s3: S3Client, bucket: string, key: string): Promise<Uin
 
 const reasonOf = (key: string) => /\/reason=([a-z0-9_]+)\//.exec(key)?.[1] ?? "unknown";
 
-/** Unhandled dead-letter objects and quarantined objects per reason, and the latest triage summary. */
-async function showSummary(s3: S3Client, bucket: string, json: boolean): Promise<number> {
+/** What `dlq summary` reports: unhandled and quarantined objects per reason, and the latest triage summary (also the console's triage panel). */
+export interface TriageReport {
+  readonly unhandled: { readonly objects: number; readonly byReason: Record<string, number>; readonly oldestAt: string | null };
+  readonly triaged: number;
+  readonly quarantined: { readonly objects: number; readonly byReason: Record<string, number> };
+  readonly latest: Record<string, unknown> | null;
+}
+
+/** Reads the triage prefixes of the lake into a `TriageReport`. */
+export async function triageReport(s3: S3Client, bucket: string): Promise<TriageReport> {
   const [letters, ledger, quarantine, summaries] = await Promise.all([
     listAll(s3, bucket, TRIAGE_PREFIXES.deadLetters),
     listAll(s3, bucket, TRIAGE_PREFIXES.ledger),
@@ -119,12 +127,18 @@ async function showSummary(s3: S3Client, bucket: string, json: boolean): Promise
   const oldest = unhandled.reduce<Date | null>((a, o) => (a === null || o.lastModified < a ? o.lastModified : a), null);
   const newest = summaries.sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime() || b.key.localeCompare(a.key))[0];
   const latest = newest ? (JSON.parse(Buffer.from(await readBytes(s3, bucket, newest.key)).toString("utf8")) as Record<string, unknown>) : null;
-  const report = {
+  return {
     unhandled: { objects: unhandled.length, byReason: perReason(unhandled), oldestAt: oldest?.toISOString() ?? null },
     triaged: done.size,
     quarantined: { objects: quarantine.length, byReason: perReason(quarantine) },
     latest,
   };
+}
+
+/** Unhandled dead-letter objects and quarantined objects per reason, and the latest triage summary. */
+async function showSummary(s3: S3Client, bucket: string, json: boolean): Promise<number> {
+  const report = await triageReport(s3, bucket);
+  const { latest } = report;
   if (json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return 0;
@@ -132,7 +146,7 @@ async function showSummary(s3: S3Client, bucket: string, json: boolean): Promise
   const reasons = [...new Set([...Object.keys(report.unhandled.byReason), ...Object.keys(report.quarantined.byReason)])].sort();
   const rows = reasons.map((r) => [r, String(report.unhandled.byReason[r] ?? 0), String(report.quarantined.byReason[r] ?? 0)]);
   process.stdout.write(`${table(["REASON", "UNHANDLED OBJECTS", "QUARANTINED OBJECTS"], rows)}\n`);
-  process.stdout.write(`unhandled: ${unhandled.length} objects${oldest ? `, oldest ${oldest.toISOString()}` : ""}; triaged: ${done.size}\n`);
+  process.stdout.write(`unhandled: ${report.unhandled.objects} objects${report.unhandled.oldestAt ? `, oldest ${report.unhandled.oldestAt}` : ""}; triaged: ${report.triaged}\n`);
   if (latest) {
     process.stdout.write(
       `latest triage ${String(latest.executionName)} at ${String(latest.finishedAt)}: ${String(latest.letters)} letters, ` +
