@@ -33,3 +33,4 @@ export * from "./anomaly/rcf/index.ts";
 export * from "./deploy/anomaly-model.ts";
 export * from "./anomaly/index.ts";
 export * from "./anomaly/training.ts";
+export * from "./metrics-api/index.ts";

@@ -1,0 +1,3 @@
+export * from "./errors.ts";
+export * from "./parameters.ts";
+export * from "./view-catalog.ts";
