@@ -36,7 +36,8 @@ function jsonValue(typeName: string, cell: Cell): string | number | boolean | nu
   }
   if (TIMESTAMP_TEXT.has(typeName)) {
     const m = TIMESTAMP.exec(cell);
-    return m ? `${m[1]}T${m[2]}Z` : cell;
+    // The same form as the answer's `from`/`to` (milliseconds; Redshift's microseconds dropped).
+    return m ? new Date(`${m[1]}T${m[2]}Z`).toISOString() : cell;
   }
   return cell;
 }
