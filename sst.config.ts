@@ -31,14 +31,16 @@ export default $config({
     const { createTriage, createTriageTrigger } = await import("./stacks/triage.ts");
     const { createAnomalyDecider } = await import("./stacks/anomaly-decider.ts");
     const { createAnomaly } = await import("./stacks/anomaly.ts");
+    const { createMetricsApi } = await import("./stacks/metrics-api.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
     checkProtection(config, $app);
     const { lake } = createStorage(config);
-    const { url, stream } = createIngest({ config, lake });
+    const { url, stream, api } = createIngest({ config, lake });
     const { marketingAlerts, opsAlerts, bus } = createAlerts(config);
     const warehouse = createWarehouse({ config, lake });
+    const metricsApi = createMetricsApi({ api, warehouse });
     const { planner, plannerDatabaseUser } = createLoad({ config, lake, warehouse });
     const loadExpression = loadSchedule(config);
     const triageFunction = createTriage({ config, lake, stream });
@@ -62,6 +64,7 @@ export default $config({
 
     return {
       ingestUrl: url,
+      metricsUrl: metricsApi.url,
       lakeBucket: lake.name,
       eventsStream: stream.name,
       warehouseWorkgroup: warehouse.workgroup.workgroupName,
