@@ -81,6 +81,14 @@ declare module "sst" {
       "arn": string
       "type": "sst.aws.SnsTopic"
     }
+    "MetricsApi": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
+    "MetricsApiKey": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
     "Migrate": {
       "name": string
       "type": "sst.aws.Function"

@@ -32,15 +32,17 @@ export default $config({
     const { createAnomalyDecider } = await import("./stacks/anomaly-decider.ts");
     const { createAnomaly } = await import("./stacks/anomaly.ts");
     const { createMonitoring } = await import("./stacks/monitoring.ts");
+    const { createMetricsApi } = await import("./stacks/metrics-api.ts");
 
     stripLinkPermissions();
     const config = stageConfig($app.stage);
     checkProtection(config, $app);
     const { lake } = createStorage(config);
     const ingest = createIngest({ config, lake });
-    const { url, stream } = ingest;
+    const { url, stream, api } = ingest;
     const { marketingAlerts, opsAlerts, bus } = createAlerts(config);
     const warehouse = createWarehouse({ config, lake });
+    const metricsApi = createMetricsApi({ api, warehouse });
     const { planner, plannerDatabaseUser } = createLoad({ config, lake, warehouse });
     const loadExpression = loadSchedule(config);
     const triageFunction = createTriage({ config, lake, stream });
@@ -66,6 +68,7 @@ export default $config({
 
     return {
       ingestUrl: url,
+      metricsUrl: metricsApi.url,
       lakeBucket: lake.name,
       eventsStream: stream.name,
       warehouseWorkgroup: warehouse.workgroup.workgroupName,

@@ -2,6 +2,7 @@ import { benchAnomalyScore } from "./bench/anomaly-score.ts";
 import { benchCopy } from "./bench/copy.ts";
 import { benchKinesis } from "./bench/kinesis.ts";
 import { benchMaintenance } from "./bench/maintenance.ts";
+import { benchMetricsApi } from "./bench/metrics-api.ts";
 import { benchPipeline } from "./bench/pipeline.ts";
 import { benchRcf } from "./bench/rcf.ts";
 import { benchS3 } from "./bench/s3.ts";
@@ -25,6 +26,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   copy: benchCopy,
   "table-health": benchTableHealth,
   warehouse: benchWarehouse,
+  "metrics-api": benchMetricsApi,
   pipeline: benchPipeline,
   maintenance: benchMaintenance,
   triage: async () => {

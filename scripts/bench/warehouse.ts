@@ -108,6 +108,30 @@ ORDER BY model, revenue DESC`,
   },
 ];
 
+/**
+ * Migrates the warehouse behind `client`, inserts the 10 million bench events and rebuilds the
+ * rollups from them (what the `warehouse` and `metrics-api` sections both measure on).
+ */
+export async function seedBenchWarehouse(client: RedshiftDataClient): Promise<void> {
+  await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: CREATE_SCHEMA_MIGRATIONS }))).Id!);
+  for (const migration of MIGRATIONS) {
+    await waitFor(client, (await client.send(new BatchExecuteStatementCommand({ ...TARGET, Sqls: buildApplyMigrationStatements(migration) }))).Id!);
+  }
+  let started = performance.now();
+  // Rows come out of range() in time order anyway; not making DuckDB preserve it across its
+  // threads makes the insert ~40 % faster and leaves row groups time-clustered for the zone maps.
+  const sql = `SET preserve_insertion_order = false;\n${generateSql(ROWS, new Date())};\nSET preserve_insertion_order = true`;
+  await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: sql }))).Id!);
+  const [count] = (await client.send(new GetStatementResultCommand({ Id: (await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: "SELECT COUNT(*) FROM events" }))).Id!)).Id! }))).Records ?? [];
+  if (Number(count?.[0]?.longValue) !== ROWS) throw new Error(`expected ${ROWS} events, found ${count?.[0]?.longValue}`);
+  console.log(`  generated ${format(ROWS)} rows in ${format((performance.now() - started) / 1000, 1)} s (INSERT … SELECT FROM range() through ExecuteStatement)`);
+  // The bulk INSERT bypassed the load, which maintains the rollups: rebuild them, as an operator would.
+  started = performance.now();
+  const rebuild = await waitFor(client, (await client.send(new BatchExecuteStatementCommand({ ...TARGET, Sqls: buildRollupRebuildStatements() }))).Id!);
+  const counts = await client.send(new GetStatementResultCommand({ Id: (await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: ROLLUP_TABLES.map((t) => `SELECT '${t}' AS t, COUNT(*) AS n FROM ${t}`).join(" UNION ALL ") }))).Id!)).Id! }));
+  console.log(`  rebuilt the rollups from events in ${format((performance.now() - started) / 1000, 1)} s (${rebuild.Status}): ${(counts.Records ?? []).map((r) => `${r[0]?.stringValue} ${format(Number(r[1]?.longValue))}`).join(", ")}`);
+}
+
 async function waitFor(client: RedshiftDataClient, id: string): Promise<DescribeStatementCommandOutput> {
   for (;;) {
     const out = await client.send(new DescribeStatementCommand({ Id: id }));
@@ -132,7 +156,7 @@ async function query(client: RedshiftDataClient, sql: string): Promise<{ rows: n
   return { rows, engineMs: (done.Duration ?? 0) / 1e6 };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
@@ -150,24 +174,8 @@ export async function benchWarehouse(): Promise<void> {
   const client = new RedshiftDataClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "bench", secretAccessKey: "bench" }, maxAttempts: 1 });
   try {
     console.log(`\nWarehouse dashboards (Redshift Data API on DuckDB, ${format(ROWS)} events over ${DAYS} days, goal p95 < ${GOAL_MS} ms)`);
-    await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: CREATE_SCHEMA_MIGRATIONS }))).Id!);
-    for (const migration of MIGRATIONS) {
-      await waitFor(client, (await client.send(new BatchExecuteStatementCommand({ ...TARGET, Sqls: buildApplyMigrationStatements(migration) }))).Id!);
-    }
+    await seedBenchWarehouse(client);
     let started = performance.now();
-    // Rows come out of range() in time order anyway; not making DuckDB preserve it across its
-    // threads makes the insert ~40 % faster and leaves row groups time-clustered for the zone maps.
-    const sql = `SET preserve_insertion_order = false;\n${generateSql(ROWS, new Date())};\nSET preserve_insertion_order = true`;
-    await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: sql }))).Id!);
-    const [count] = (await client.send(new GetStatementResultCommand({ Id: (await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: "SELECT COUNT(*) FROM events" }))).Id!)).Id! }))).Records ?? [];
-    if (Number(count?.[0]?.longValue) !== ROWS) throw new Error(`expected ${ROWS} events, found ${count?.[0]?.longValue}`);
-    console.log(`  generated ${format(ROWS)} rows in ${format((performance.now() - started) / 1000, 1)} s (INSERT … SELECT FROM range() through ExecuteStatement)`);
-    // The bulk INSERT bypassed the load, which maintains the rollups: rebuild them, as an operator would.
-    started = performance.now();
-    const rebuild = await waitFor(client, (await client.send(new BatchExecuteStatementCommand({ ...TARGET, Sqls: buildRollupRebuildStatements() }))).Id!);
-    const counts = await client.send(new GetStatementResultCommand({ Id: (await waitFor(client, (await client.send(new ExecuteStatementCommand({ ...TARGET, Sql: ROLLUP_TABLES.map((t) => `SELECT '${t}' AS t, COUNT(*) AS n FROM ${t}`).join(" UNION ALL ") }))).Id!)).Id! }));
-    console.log(`  rebuilt the rollups from events in ${format((performance.now() - started) / 1000, 1)} s (${rebuild.Status}): ${(counts.Records ?? []).map((r) => `${r[0]?.stringValue} ${format(Number(r[1]?.longValue))}`).join(", ")}`);
-    started = performance.now();
     let worst = 0;
     for (const q of QUERIES) {
       let rows = 0;

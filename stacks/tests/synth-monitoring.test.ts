@@ -11,7 +11,7 @@ import { synth, type SynthResult } from "./harness/synth.ts";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 let result: SynthResult;
 beforeAll(async () => {
-  result = await synth({ stage: "ci", secrets: { IngestApiKey: "ci-key" } });
+  result = await synth({ stage: "ci", secrets: { IngestApiKey: "ci-key", MetricsApiKey: "ci-metrics-key" } });
 });
 
 const r = () => result.resources;

@@ -27,7 +27,7 @@ vi.mock("../config.ts", async (importOriginal) => {
 
 let result: SynthResult;
 beforeAll(async () => {
-  result = await synth({ stage: "prod", secrets: { IngestApiKey: "prod-key" } });
+  result = await synth({ stage: "prod", secrets: { IngestApiKey: "prod-key", MetricsApiKey: "prod-metrics-key" } });
 });
 
 it("retains and protects the stage", () => {

@@ -14,7 +14,7 @@ import { synth, type SynthResult } from "./harness/synth.ts";
 
 let result: SynthResult;
 beforeAll(async () => {
-  result = await synth({ stage: "ci", secrets: { IngestApiKey: "ci-key" } });
+  result = await synth({ stage: "ci", secrets: { IngestApiKey: "ci-key", MetricsApiKey: "ci-metrics-key" } });
 });
 
 const r = () => result.resources;
@@ -239,14 +239,14 @@ describe("database identities (RedshiftDbRoles principal tags)", () => {
     const roles = r().ofType(ROLE).map((role) => role.name);
     const tagged = roles.filter((role) => tags(role).RedshiftDbRoles !== undefined).sort();
     expect(tagged).toEqual(roles.filter(runsSql).sort());
-    expect(tagged).toEqual(["AnomalyScoringWorkflowRole", "LoadPlannerRole", "LoadWorkflowRole", "MaintenanceWorkflowRole", "MigrateRole"]);
+    expect(tagged).toEqual(["AnomalyScoringWorkflowRole", "LoadPlannerRole", "LoadWorkflowRole", "MaintenanceWorkflowRole", "MetricsApiRole", "MigrateRole"]);
     for (const role of tagged) expect(tags(role).RedshiftDbRoles, role).toMatch(/^freshet_[a-z]+$/);
   });
 
   const tagged = () => r().ofType(ROLE).filter((role) => tags(role.name).RedshiftDbRoles !== undefined).map((role) => role.name);
 
   it("lets every tagged role, and no other, read tags: Redshift looks up RedshiftDbRoles with the caller's credentials", () => {
-    expect(tagged()).toHaveLength(5);
+    expect(tagged()).toHaveLength(6);
     for (const role of r().ofType(ROLE).map((x) => x.name)) {
       for (const action of DATABASE_ROLE_TAG_LOOKUP.actions) {
         expect(grants(role, action), `${role} ${action}`).toBe(tagged().includes(role));

@@ -37,7 +37,7 @@ const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 
 let result: SynthResult;
 beforeAll(async () => {
-  result = await synth({ stage: "ci", secrets: { IngestApiKey: "ci-key" } });
+  result = await synth({ stage: "ci", secrets: { IngestApiKey: "ci-key", MetricsApiKey: "ci-metrics-key" } });
 });
 
 const r = () => result.resources;

@@ -34,3 +34,4 @@ export * from "./deploy/anomaly-model.ts";
 export * from "./deploy/metrics.ts";
 export * from "./anomaly/index.ts";
 export * from "./anomaly/training.ts";
+export * from "./metrics-api/index.ts";

@@ -7,6 +7,8 @@ import * as warehouseErrors from "../src/warehouse/errors.ts";
 import { InvalidLoadRequestError, MigrationDriftError, UnsafeSqlValueError } from "../src/warehouse/errors.ts";
 import * as maintenanceErrors from "../src/warehouse/maintenance/errors.ts";
 import { InvalidMaintenanceLeaseError, InvalidMaintenanceSettingsError, InvalidTableHealthError } from "../src/warehouse/maintenance/errors.ts";
+import * as metricsApiErrors from "../src/metrics-api/errors.ts";
+import { MetricsQueryError } from "../src/metrics-api/errors.ts";
 import { describeErrorHierarchy, errorClassesOf } from "./support/error-hierarchy.ts";
 
 /** Core's errors: one base, `FreshetError`, which every other package's hierarchy roots in too. */
@@ -27,8 +29,9 @@ describeErrorHierarchy(
     { type: InvalidMaintenanceSettingsError, make: (cause) => new InvalidMaintenanceSettingsError("statsOffPct must be 0..100", { cause }) },
     { type: InvalidTableHealthError, make: (cause) => new InvalidTableHealthError("unsorted is not a number", { cause }) },
     { type: InvalidMaintenanceLeaseError, make: (cause) => new InvalidMaintenanceLeaseError("the lease is not JSON", { cause }) },
+    { type: MetricsQueryError, make: (cause) => new MetricsQueryError("invalid_bucket", "bucket", "bucket must be one of minute, hour, day", { cause }) },
   ],
-  errorClassesOf(errors, warehouseErrors, deadLetterErrors, maintenanceErrors),
+  errorClassesOf(errors, warehouseErrors, deadLetterErrors, maintenanceErrors, metricsApiErrors),
 );
 
 describe("ingest request errors as HTTP answers", () => {
@@ -44,5 +47,17 @@ describe("ingest request errors as HTTP answers", () => {
     expect(JSON.stringify(error.responseBody)).toBe(
       '{"error":"payload_too_large","limit":"count","max":500,"message":"501 events in one request; the limit is 500"}',
     );
+  });
+});
+
+describe("metrics API errors as HTTP answers", () => {
+  it("a bad parameter is exposed as 400 with its reason and parameter", () => {
+    const error: HttpError = new MetricsQueryError("range_too_long", "to", "too long");
+    expect(error).toMatchObject({ statusCode: 400, expose: true });
+    expect(error.responseBody).toEqual({ message: "too long", reason: "range_too_long", parameter: "to" });
+  });
+
+  it("a view that does not exist is 404", () => {
+    expect(new MetricsQueryError("unknown_view", "view", "no such view").statusCode).toBe(404);
   });
 });

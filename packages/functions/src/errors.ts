@@ -61,3 +61,14 @@ export class AnomalyStepInputError extends FreshetError {
 export class AnomalyStateConflictError extends FreshetError {
   override readonly name = "AnomalyStateConflictError";
 }
+
+/** A request reached a handler on a route it does not serve (a stack wiring mistake): 404. */
+export class RouteNotFoundError extends FreshetError implements HttpError {
+  override readonly name = "RouteNotFoundError";
+  readonly statusCode = 404;
+  readonly expose = true;
+
+  get responseBody() {
+    return { message: this.message, reason: "unknown_route" };
+  }
+}

@@ -4,7 +4,7 @@ import { describeErrorHierarchy, errorClassesOf } from "../../core/tests/support
 import * as errors from "../src/errors.ts";
 import * as loadErrors from "../src/load/errors.ts";
 import { ClaimReadError, MaintenanceLeaseReadError, ReceiptReadError, WarehouseQueryError } from "../src/load/errors.ts";
-import { AnomalyStateConflictError, AnomalyStepInputError, LakeWriteError, StreamWriteError, TriageInputError, UnauthorizedError, UnreadableDeadLettersError } from "../src/errors.ts";
+import { AnomalyStateConflictError, AnomalyStepInputError, LakeWriteError, RouteNotFoundError, StreamWriteError, TriageInputError, UnauthorizedError, UnreadableDeadLettersError } from "../src/errors.ts";
 
 /** The handlers' errors extend core's `FreshetError`; those the ingest edge answers carry `statusCode`/`expose`. */
 describeErrorHierarchy(
@@ -21,6 +21,7 @@ describeErrorHierarchy(
     { type: WarehouseQueryError, make: (cause) => new WarehouseQueryError("statement FAILED", { cause }) },
     { type: ReceiptReadError, make: (cause) => new ReceiptReadError("receipt is not JSON", { cause }) },
     { type: ClaimReadError, make: (cause) => new ClaimReadError("claim is not JSON", { cause }) },
+    { type: RouteNotFoundError, make: (cause) => new RouteNotFoundError("no metrics route GET /x", { cause }) },
     { type: MaintenanceLeaseReadError, make: (cause) => new MaintenanceLeaseReadError("lease unreadable", { cause }) },
   ],
   errorClassesOf(errors, loadErrors),

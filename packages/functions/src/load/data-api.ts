@@ -3,6 +3,7 @@ import {
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
+  type ColumnMetadata,
   type DescribeStatementCommandOutput,
   type Field,
   type RedshiftDataClient,
@@ -27,6 +28,16 @@ export type Cell = string | number | boolean | null;
 
 /** Runs one SELECT through the Data API (submit, poll, read every page) and returns its rows. */
 export async function query(client: RedshiftDataClient, warehouse: Warehouse, sql: string, options: QueryOptions = {}): Promise<Cell[][]> {
+  return (await queryResult(client, warehouse, sql, options)).rows;
+}
+
+/** `query`, with the result's column metadata (names, and type names such as `numeric`, `timestamp`). */
+export async function queryResult(
+  client: RedshiftDataClient,
+  warehouse: Warehouse,
+  sql: string,
+  options: QueryOptions = {},
+): Promise<{ columns: ColumnMetadata[]; rows: Cell[][] }> {
   const { Id } = await client.send(
     new ExecuteStatementCommand({
       WorkgroupName: warehouse.workgroup,
@@ -38,13 +49,15 @@ export async function query(client: RedshiftDataClient, warehouse: Warehouse, sq
   if (!Id) throw new WarehouseQueryError("ExecuteStatement returned no statement id");
   await finished(client, Id, options);
   const rows: Cell[][] = [];
+  let columns: ColumnMetadata[] = [];
   let NextToken: string | undefined;
   do {
     const page = await client.send(new GetStatementResultCommand({ Id, NextToken }));
+    if (page.ColumnMetadata) columns = page.ColumnMetadata;
     for (const record of page.Records ?? []) rows.push(record.map(cellOf));
     NextToken = page.NextToken;
   } while (NextToken);
-  return rows;
+  return { columns, rows };
 }
 
 /** Runs statements as one BatchExecuteStatement (one transaction) to the end; throws unless FINISHED. */

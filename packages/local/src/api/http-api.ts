@@ -66,12 +66,12 @@ export async function startHttpApi(options: HttpApiOptions): Promise<RunningHttp
 
 async function invoke(options: HttpApiOptions, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://local");
-  const routeKey = `${req.method ?? "GET"} ${url.pathname}`;
-  const route = options.routes.find((r) => r.routeKey === routeKey);
-  if (!route) return send(res, { statusCode: 404, body: JSON.stringify({ message: "Not Found" }) });
+  const match = matchRoute(options.routes, req.method ?? "GET", url.pathname);
+  if (!match) return send(res, { statusCode: 404, body: JSON.stringify({ message: "Not Found" }) });
+  const { route, pathParameters } = match;
   try {
-    const result = await route.handler(toEvent(req, url, routeKey, body), lambdaContext(route.fn));
-    options.onResponse?.(routeKey, result);
+    const result = await route.handler(toEvent(req, url, route.routeKey, body, pathParameters), lambdaContext(route.fn));
+    options.onResponse?.(route.routeKey, result);
     send(res, result);
   } catch {
     // What API Gateway answers when the integration fails.
@@ -79,7 +79,40 @@ async function invoke(options: HttpApiOptions, req: IncomingMessage, body: Buffe
   }
 }
 
-function toEvent(req: IncomingMessage, url: URL, routeKey: string, body: Buffer): APIGatewayProxyEventV2 {
+/**
+ * The route a request matches, as API Gateway matches them: the method, then the path segment by
+ * segment, where `{name}` takes one whole segment (URL-decoded into `pathParameters`).
+ */
+export function matchRoute(
+  routes: readonly HttpRoute[],
+  method: string,
+  path: string,
+): { route: HttpRoute; pathParameters?: Record<string, string> } | undefined {
+  const segments = path.split("/");
+  for (const route of routes) {
+    const [routeMethod, routePath = ""] = route.routeKey.split(" ");
+    if (routeMethod !== method) continue;
+    const pattern = routePath.split("/");
+    if (pattern.length !== segments.length) continue;
+    const parameters: Record<string, string> = {};
+    const matches = pattern.every((part, n) => {
+      const segment = segments[n]!;
+      const name = /^\{([A-Za-z0-9_]+)\}$/.exec(part)?.[1];
+      if (name === undefined) return part === segment;
+      if (segment === "") return false;
+      try {
+        parameters[name] = decodeURIComponent(segment);
+      } catch {
+        return false;
+      }
+      return true;
+    });
+    if (matches) return Object.keys(parameters).length > 0 ? { route, pathParameters: parameters } : { route };
+  }
+  return undefined;
+}
+
+function toEvent(req: IncomingMessage, url: URL, routeKey: string, body: Buffer, pathParameters?: Record<string, string>): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
@@ -97,7 +130,8 @@ function toEvent(req: IncomingMessage, url: URL, routeKey: string, body: Buffer)
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
+    queryStringParameters: url.search ? queryStringParameters(url.searchParams) : undefined,
+    ...(pathParameters ? { pathParameters } : {}),
     requestContext: {
       accountId: "000000000000",
       apiId: "local",
@@ -119,6 +153,13 @@ function toEvent(req: IncomingMessage, url: URL, routeKey: string, body: Buffer)
     body: body.byteLength === 0 ? undefined : (text ?? body.toString("base64")),
     isBase64Encoded: body.byteLength > 0 && text === undefined,
   };
+}
+
+/** API Gateway's payload 2.0 joins a repeated parameter's values with commas. */
+function queryStringParameters(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of new Set(params.keys())) out[name] = params.getAll(name).join(",");
+  return out;
 }
 
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {

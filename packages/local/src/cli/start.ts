@@ -1,4 +1,5 @@
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { METRICS_VIEWS } from "@freshet/core";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { LOCAL_WAREHOUSE } from "../deploy/index.ts";
 import { warehouseStatus, type WarehouseStatus } from "../platform/warehouse-status.ts";
@@ -64,6 +65,8 @@ Freshet is running locally (data in ${platform.dataDir})
 
   Ingest      POST ${platform.ingestUrl}
   API key     ${platform.apiKey}
+  Metrics     GET ${platform.metricsUrl}   (${METRICS_VIEWS.join(", ")}; also /v1/freshness, /v1/anomalies)
+  Metrics key ${platform.metricsApiKey}   (read-only; x-api-key)
   Endpoint    ${platform.endpointUrl}   (AWS_ENDPOINT_URL for SDK clients and the AWS CLI)
   Console     ${platform.consoleUrl}
   Traffic     ${rate > 0 ? `${rate} synthetic events/s (FRESHET_TRAFFIC_RATE=0 to turn off)` : "off"}
@@ -75,6 +78,8 @@ Freshet is running locally (data in ${platform.dataDir})
   curl -X POST ${platform.ingestUrl} -H 'x-api-key: ${platform.apiKey}' \\
        -H 'content-type: application/json' \\
        -d '[{"event_id":"e-1","event_type":"signup","occurred_at":"'$(date -u +%FT%TZ)'","user_id":"u-1","account_id":"a-1"}]'
+
+  curl '${platform.metricsUrl.replace("{view}", "campaign-performance")}?bucket=hour&from='$(date -u -d '-6 hours' +%FT%TZ) -H 'x-api-key: ${platform.metricsApiKey}'
 
 Ctrl-C stops cleanly; state survives a restart.
 `);

@@ -9,6 +9,8 @@ export type MigrateHandler = (event: unknown, context: Context) => Promise<unkno
 export interface LocalHandlers {
   readonly transformer: TransformerHandler;
   readonly ingest: HttpHandler;
+  /** The metrics API's one function (its three routes). */
+  readonly metricsApi: HttpHandler;
   readonly planner: unknown;
   readonly migrate: MigrateHandler;
   /** DeadLetterTriage's function and the debounce the dead-letter rule invokes. */
@@ -37,6 +39,8 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
   await ingestWorkers?.ready();
   const transformer = transformerWorkers?.handler ?? ((await import("@freshet/functions/transformer")) as { handler: TransformerHandler }).handler;
   const ingest = ingestWorkers?.handler ?? ((await import("@freshet/functions/ingest")) as { handler: HttpHandler }).handler;
+  // On the main thread: it only waits on the Data API, whose engine runs here too.
+  const { handler: metricsApi } = (await import("@freshet/functions/metrics-api")) as { handler: HttpHandler };
   const { handler: planner } = (await import("@freshet/functions/load-planner")) as { handler: unknown };
   const { handler: migrate } = (await import("@freshet/functions/migrate")) as { handler: MigrateHandler };
   const { handler: triage } = (await import("@freshet/functions/dead-letter-triage")) as { handler: unknown };
@@ -45,6 +49,7 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
   return {
     transformer,
     ingest,
+    metricsApi,
     planner,
     migrate,
     triage,

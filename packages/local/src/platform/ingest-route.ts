@@ -1,4 +1,4 @@
-import { INGEST_FUNCTION } from "@freshet/core";
+import { INGEST_FUNCTION, METRICS_API_FUNCTION, METRICS_API_ROUTES } from "@freshet/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { startHttpApi, type HttpHandler, type RunningHttpApi } from "../api/http-api.ts";
 
@@ -7,8 +7,11 @@ export interface IngestRoute extends RunningHttpApi {
   accepted(): number;
 }
 
-/** `POST /v1/events` as `stacks/ingest.ts` routes it, on the local HTTP API. */
-export async function startIngestRoute(ingest: HttpHandler, port: number | undefined): Promise<IngestRoute> {
+/**
+ * `POST /v1/events` as `stacks/ingest.ts` routes it, on the local HTTP API, and with `metrics` the
+ * metrics API's read-only routes (`stacks/metrics-api.ts`) on the same API, to their one function.
+ */
+export async function startIngestRoute(ingest: HttpHandler, port: number | undefined, metrics?: HttpHandler): Promise<IngestRoute> {
   let accepted = 0;
   const api = await startHttpApi({
     port: port ?? 0,
@@ -18,9 +21,16 @@ export async function startIngestRoute(ingest: HttpHandler, port: number | undef
         fn: { name: "freshet-local-Ingest", memoryMb: INGEST_FUNCTION.memoryMb, timeoutMs: INGEST_FUNCTION.timeoutSeconds * 1000 },
         handler: ingest,
       },
+      ...(metrics === undefined
+        ? []
+        : METRICS_API_ROUTES.map((routeKey) => ({
+            routeKey,
+            fn: { name: "freshet-local-MetricsApi", memoryMb: METRICS_API_FUNCTION.memoryMb, timeoutMs: METRICS_API_FUNCTION.timeoutSeconds * 1000 },
+            handler: metrics,
+          }))),
     ],
-    onResponse: (_route, result) => {
-      accepted += acceptedCount(result);
+    onResponse: (route, result) => {
+      if (route === "POST /v1/events") accepted += acceptedCount(result);
     },
   });
   return { url: api.url, close: () => api.close(), accepted: () => accepted };

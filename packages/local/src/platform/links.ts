@@ -12,8 +12,9 @@ export const LOCAL_RESOURCES = {
  * JSON variables. With these, `Resource.Events.name` in a handler resolves locally exactly as
  * it does in AWS.
  */
-export function linkEnvironment(apiKey: string, resources: WorkflowResources): Record<string, string> {
+export function linkEnvironment(apiKey: string, resources: WorkflowResources, metricsApiKey?: string): Record<string, string> {
   return {
+    ...(metricsApiKey === undefined ? {} : { SST_RESOURCE_MetricsApiKey: JSON.stringify({ type: "sst.sst.Secret", value: metricsApiKey }) }),
     SST_RESOURCE_MarketingAlerts: JSON.stringify({ type: "sst.aws.SnsTopic", arn: resources.marketingAlertsTopicArn }),
     SST_RESOURCE_OpsAlerts: JSON.stringify({ type: "sst.aws.SnsTopic", arn: resources.opsAlertsTopicArn }),
     SST_RESOURCE_Freshet: JSON.stringify({ type: "sst.aws.Bus", name: resources.busName, arn: resources.busArn }),

@@ -5,6 +5,10 @@ import { join } from "node:path";
 export interface RuntimeInfo {
   readonly ingestUrl: string;
   readonly apiKey: string;
+  /** `GET /v1/metrics/{view}` with `{view}` left in, for scripts to fill. */
+  readonly metricsUrl: string;
+  /** The metrics API's own key (read-only; not the ingest key). */
+  readonly metricsApiKey: string;
   readonly endpointUrl: string;
   /** The local console, with the key that signs a browser in (`…/console/?key=…`). */
   readonly consoleUrl: string;

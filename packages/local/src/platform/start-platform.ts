@@ -12,7 +12,7 @@ import { deployWorkflows, localWorkflowResources, type DeployResult, type Schedu
 import type { LambdaRegistry } from "../sfn/index.ts";
 import type { WorkflowResources } from "@freshet/workflows";
 import { DEFAULT_TRIAGE_SETTINGS, triageEnvironment, type TriageSettings } from "@freshet/core";
-import { loadApiKey } from "./api-key.ts";
+import { loadApiKey, loadMetricsApiKey } from "./api-key.ts";
 import { ensureColdStartModel } from "./cold-start-model.ts";
 import { loadHandlers, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
 import { startIngestRoute, type IngestRoute } from "./ingest-route.ts";
@@ -101,12 +101,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const apiKey = await loadApiKey(dataDir);
+  const metricsApiKey = await loadMetricsApiKey(dataDir);
   const resources = localWorkflowResources(LOCAL_ACCOUNT);
   const receipts = new LiveReceiptCounts();
   const functions: Record<string, unknown> = {}; // the handlers, by function name, once they are loaded
 
   const { services, endpoint } = await startEmbeddedEndpoint(options, dataDir, functions, receipts);
-  setHandlerEnvironment(endpoint.url, apiKey, resources, options.logLevel);
+  setHandlerEnvironment(endpoint.url, { apiKey, metricsApiKey }, resources, options.logLevel);
   setTriageEnvironment(options.triageDebounceSeconds, options.triageAlerts);
   const kinesis = new KinesisClient({});
   const s3 = new S3Client({});
@@ -120,18 +121,26 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const workflows = await deployLocalWorkflows(services, resources, options.scheduleOverride, options.triageOnLanding ?? true);
   const transformer = options.wrapTransformer ? options.wrapTransformer(handlers.transformer) : handlers.transformer;
   const mapping = startTransformerMapping({ kinesis, handler: transformer, dataDir, ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}) });
-  const ingest = await startIngestRoute(handlers.ingest, options.port);
+  const ingest = await startIngestRoute(handlers.ingest, options.port, handlers.metricsApi);
   const consoleServer = await startConsoleServer({
     staticDir: CONSOLE_DIST_DIR,
     dataDir,
     endpointUrl: endpoint.url,
     apiOrigin: ingest.url,
     apiKey,
+    metricsApiKey,
     counters: { accepted: () => ingest.accepted(), counts: () => receipts.totals() },
     port: options.port ? options.port + 2 : 0,
   });
 
-  const info: RuntimeInfo = { ingestUrl: `${ingest.url}/v1/events`, apiKey, endpointUrl: endpoint.url, consoleUrl: consoleServer.url };
+  const info: RuntimeInfo = {
+    ingestUrl: `${ingest.url}/v1/events`,
+    apiKey,
+    metricsUrl: `${ingest.url}/v1/metrics/{view}`,
+    metricsApiKey,
+    endpointUrl: endpoint.url,
+    consoleUrl: consoleServer.url,
+  };
   await writeRuntimeFile(dataDir, info);
   return runningPlatform({ info, dataDir, services, endpoint, workflows, receipts, kinesis, s3, handlers, mapping, ingest, console: consoleServer });
 }
@@ -153,8 +162,8 @@ async function startEmbeddedEndpoint(options: PlatformOptions, dataDir: string, 
 }
 
 /** What the handlers read at module load: their links, the endpoint, Powertools' settings. */
-function setHandlerEnvironment(endpointUrl: string, apiKey: string, resources: WorkflowResources, logLevel: string | undefined): void {
-  Object.assign(process.env, endpointEnvironment(endpointUrl), linkEnvironment(apiKey, resources), {
+function setHandlerEnvironment(endpointUrl: string, keys: { apiKey: string; metricsApiKey: string }, resources: WorkflowResources, logLevel: string | undefined): void {
+  Object.assign(process.env, endpointEnvironment(endpointUrl), linkEnvironment(keys.apiKey, resources, keys.metricsApiKey), {
     POWERTOOLS_METRICS_DISABLED: "true",
     POWERTOOLS_LOG_LEVEL: logLevel ?? process.env.FRESHET_LOG_LEVEL ?? "ERROR",
   });
