@@ -23,6 +23,12 @@ export const LOAD_CLAIMS_PREFIX = `${LAKE_PREFIXES.manifests}in-flight/`;
  */
 export const MAINTENANCE_LEASE_KEY = `${LAKE_PREFIXES.manifests}state/maintenance-lease.json`;
 
+/**
+ * The LakeFreshness check's memory between runs: since when it has been watching, the newest
+ * receipt it has seen, and which outage it already told OpsAlerts about (one alert per outage).
+ */
+export const LAKE_FRESHNESS_STATE_KEY = `${LAKE_PREFIXES.manifests}state/lake-freshness.json`;
+
 /** Where the Load planner keeps its receipts watermark. */
 export const LOAD_PLANNER_STATE_KEY = `${LAKE_PREFIXES.manifests}state/load-planner.json`;
 
