@@ -12,8 +12,9 @@ import { startTraffic, type Traffic } from "../../src/traffic/generator.ts";
  * `npm start` with traffic, schedules compressed, for a minute and a half: a healthy pipeline
  * raises no alert at all. The traffic has no invalid events: 6 % invalid events (the default mix)
  * make triage quarantine hundreds of letters a minute and alert OpsAlerts, which is a true alert
- * about a bad producer, not a false alarm. LakeFreshness runs every 5 seconds from the start,
- * first before any batch can exist, as a fresh stage's schedule does.
+ * about a bad producer, not a false alarm. LakeFreshness runs every 5 seconds; the traffic starts
+ * once its first run has finished, so that run sees the stage before its first event, as a fresh
+ * deploy's schedule (which fires at creation) does.
  */
 const RUN_MS = 90_000;
 const HEALTHY: TrafficMix = { v2: 0.66, v1: 0.2, duplicates: 0.04, heartbeats: 0.1, invalid: 0 };
@@ -37,28 +38,36 @@ it("a healthy stage, from its first minute, alerts neither OpsAlerts nor Marketi
     scheduleOverride: ({ workflow }) =>
       workflow === "Load" || workflow === "LakeFreshness" ? "rate(5 seconds)" : workflow === "Maintenance" ? "rate(10 minutes)" : "rate(1 minute)",
   });
-  traffic = startTraffic(platform.ingestUrl, platform.apiKey, 100, { mix: HEALTHY });
-  await new Promise((resolve) => setTimeout(resolve, RUN_MS));
-  await traffic.stop();
-  await platform.waitForIdle();
-
-  expect(traffic.errors()).toBe(0);
-  expect(platform.counts().processed).toBeGreaterThan(0);
-  const { alerts } = await readAlerts(join(platform.dataDir, "sns"), { topics: ["freshet-local-OpsAlerts", "freshet-local-MarketingAlerts"] });
-  expect(alerts.map((a) => `${a.topic}: ${a.subject}`)).toEqual([]);
-
-  // LakeFreshness did run, first before the stage's first batch and then on a moving lake.
   const freshness = platform.workflows.workflows.find((w) => w.name === "LakeFreshness")!;
   const client = new SFNClient({ endpoint: platform.endpointUrl, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-  try {
+  const outputs = async () => {
     const { executions } = await client.send(new ListExecutionsCommand({ stateMachineArn: freshness.stateMachineArn, maxResults: 1000 }));
-    const statuses = await Promise.all(
-      (executions ?? [])
-        .filter((e) => e.status === "SUCCEEDED")
-        .map(async (e) => (JSON.parse((await client.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))).output ?? "{}") as { status: string }).status),
+    const finished = (executions ?? []).filter((e) => e.status !== "RUNNING").sort((a, b) => a.startDate!.getTime() - b.startDate!.getTime());
+    return Promise.all(
+      finished.map(async (e) => {
+        const described = await client.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+        return { status: described.status, output: JSON.parse(described.output ?? "{}") as { status?: string } };
+      }),
     );
-    expect(statuses).toContain("fresh");
-    expect(statuses.length).toBeGreaterThan(5);
+  };
+  try {
+    while ((await outputs()).length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    traffic = startTraffic(platform.ingestUrl, platform.apiKey, 100, { mix: HEALTHY });
+    await new Promise((resolve) => setTimeout(resolve, RUN_MS));
+    await traffic.stop();
+    await platform.waitForIdle();
+
+    expect(traffic.errors()).toBe(0);
+    expect(platform.counts().processed).toBeGreaterThan(0);
+    const { alerts } = await readAlerts(join(platform.dataDir, "sns"), { topics: ["freshet-local-OpsAlerts", "freshet-local-MarketingAlerts"] });
+    expect(alerts.map((a) => `${a.topic}: ${a.subject}`)).toEqual([]);
+
+    // LakeFreshness ran throughout: before the stage's first event, then on a moving lake.
+    const runs = await outputs();
+    expect(runs.length).toBeGreaterThan(5);
+    expect(runs.every((r) => r.status === "SUCCEEDED")).toBe(true);
+    expect(runs[0]!.output.status).toBe("awaiting-first-event");
+    expect(runs.map((r) => r.output.status)).toContain("fresh");
   } finally {
     client.destroy();
   }
