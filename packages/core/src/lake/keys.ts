@@ -9,6 +9,8 @@ export const LAKE_PREFIXES = {
   dlq: "dlq/",
   manifests: "manifests/",
   receipts: "receipts/",
+  /** One JSON record per `freshet replay` of the raw archive: what was put back on the stream. */
+  replays: "replays/",
 } as const;
 
 /**
