@@ -2,7 +2,7 @@ import { FreshetError } from "@freshet/core";
 import { describe, expect, it } from "vitest";
 import { describeErrorHierarchy, errorClassesOf, type ErrorClass } from "../../core/tests/support/error-hierarchy.ts";
 import * as cliErrors from "../src/cli/errors.ts";
-import { AuditQueryError, CommandError, UsageError } from "../src/cli/errors.ts";
+import { AuditQueryError, CommandError, explainFailure, ReplayError, UsageError } from "../src/cli/errors.ts";
 import * as consoleErrors from "../src/console/errors.ts";
 import { ConsoleRouteNotFoundError } from "../src/console/errors.ts";
 import * as deployErrors from "../src/deploy/errors.ts";
@@ -135,6 +135,7 @@ describeErrorHierarchy(
     { type: UsageError, make: (cause) => new UsageError("--from must be before --to", { cause }) },
     { type: AuditQueryError, make: (cause) => new AuditQueryError("audit query FAILED", { cause }) },
     { type: CommandError, make: (cause) => new CommandError("input is not JSON", 2, { cause }) },
+    { type: ReplayError, make: (cause) => new ReplayError("raw/dt=2026-11-26/hr=05/x.ndjson.gz is not gzip", { cause }) },
     { type: SeriesCsvError, make: (cause) => new SeriesCsvError("value is not a number", 3, { cause }) },
     { type: PayloadError, make: (cause) => new PayloadError("Unable to evaluate payload provided", 400, { cause }) },
     { type: TrainingJobError, make: (cause) => new TrainingJobError("training job x Failed", { cause }) },
@@ -163,5 +164,22 @@ describe("wire errors keep AWS's code and status", () => {
     expect(new S3Error("NoSuchKey")).toMatchObject({ code: "NoSuchKey", status: 404, message: "The specified key does not exist." });
     expect(new SnsApiError("NotFound", "m")).toMatchObject({ code: "NotFound", status: 404 });
     expect(new SchedulerApiError("ConflictException", 409, "m")).toMatchObject({ code: "ConflictException", status: 409 });
+  });
+});
+
+describe("explainFailure: what to do about the failures every CLI command can meet", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:3001"), { code: "ECONNREFUSED" });
+
+  it("points at `npm start` when the local endpoint does not answer", () => {
+    expect(explainFailure(refused, { AWS_ENDPOINT_URL: "http://127.0.0.1:3001" })).toMatch(/Nothing answers at http:\/\/127\.0\.0\.1:3001: start Freshet locally with `npm start`/);
+  });
+
+  it("names the variables to set when there are no credentials, and the bucket option for a missing lake", () => {
+    expect(explainFailure(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }), {})).toMatch(/set AWS_PROFILE and AWS_REGION/);
+    expect(explainFailure(Object.assign(new Error("The specified bucket does not exist"), { name: "NoSuchBucket" }), {})).toMatch(/--bucket or set FRESHET_LAKE_BUCKET/);
+  });
+
+  it("shows any other error as it is", () => {
+    expect(explainFailure(new ReplayError("bad line"), {})).toBe("ReplayError: bad line");
   });
 });

@@ -17,6 +17,8 @@ export {
   LakeFreshness,
   LAKE_FRESHNESS_DEFAULT_THRESHOLD_MINUTES,
   LAKE_FRESHNESS_PAGE_SIZE,
+  type LakeFreshnessState,
+  type LakeFreshnessStatus,
 } from "./lake-freshness.ts";
 export {
   Load,

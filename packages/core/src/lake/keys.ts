@@ -9,6 +9,8 @@ export const LAKE_PREFIXES = {
   dlq: "dlq/",
   manifests: "manifests/",
   receipts: "receipts/",
+  /** One JSON record per `freshet replay` of the raw archive: what was put back on the stream. */
+  replays: "replays/",
 } as const;
 
 /**
@@ -22,6 +24,12 @@ export const LOAD_CLAIMS_PREFIX = `${LAKE_PREFIXES.manifests}in-flight/`;
  * nothing, so a VACUUM never runs beside a COPY. Deleted when the table's operation ends.
  */
 export const MAINTENANCE_LEASE_KEY = `${LAKE_PREFIXES.manifests}state/maintenance-lease.json`;
+
+/**
+ * The LakeFreshness check's memory between runs: since when it has been watching, the newest
+ * receipt it has seen, and which outage it already told OpsAlerts about (one alert per outage).
+ */
+export const LAKE_FRESHNESS_STATE_KEY = `${LAKE_PREFIXES.manifests}state/lake-freshness.json`;
 
 /** Where the Load planner keeps its receipts watermark. */
 export const LOAD_PLANNER_STATE_KEY = `${LAKE_PREFIXES.manifests}state/load-planner.json`;

@@ -1,31 +1,30 @@
 #!/usr/bin/env node
 /**
- * `freshet <command>`: the operator's CLI. Each command is a module under `commands/` exporting
- * `run(args: string[]): Promise<number>` (the exit code) and a one-line `summary`. Commands talk
- * to AWS through the SDK, so they work against a deployed stage (AWS_PROFILE/AWS_REGION) and,
+ * `freshet <command>`: the operator's CLI (`npx freshet …`, the workspace's bin). Commands talk to
+ * AWS through the SDK, so they work against a deployed stage (AWS_PROFILE/AWS_REGION) and,
  * unchanged, against a local `npm start` (they find its endpoint in `.freshet/runtime.json`).
  */
-interface Command {
-  readonly summary: string;
-  run(args: string[]): Promise<number>;
-}
-
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  // One line per command, in alphabetical order.
-  alerts: () => import("./commands/alerts.ts"),
-  anomalies: () => import("./commands/anomalies.ts"),
-  audit: () => import("./commands/audit.ts"),
-  dlq: () => import("./commands/dlq.ts"),
-  executions: () => import("./commands/executions.ts"),
-};
+import { COMMANDS } from "./command-table.ts";
+import { explainFailure } from "./errors.ts";
 
 const [name, ...args] = process.argv.slice(2);
-const load = name ? COMMANDS[name] : undefined;
-if (!load) {
-  const lines = await Promise.all(
-    Object.entries(COMMANDS).map(async ([n, l]) => `  ${n.padEnd(12)}${(await l()).summary}`),
-  );
-  console.log(`usage: freshet <command> [options]\n\ncommands:\n${lines.join("\n")}`);
-  process.exit(name ? 2 : 0);
+
+async function usage(): Promise<string> {
+  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([n, entry]) => `  ${n.padEnd(12)}${(await entry.load()).summary}`));
+  return `usage: freshet <command> [options]\n\ncommands:\n${lines.join("\n")}\n\n\`freshet <command> --help\` explains a command; read commands take --json.`;
 }
-process.exitCode = await (await load()).run(args);
+
+const entry = name ? COMMANDS[name] : undefined;
+if (!entry) {
+  const help = name === undefined || name === "--help" || name === "-h" || name === "help";
+  if (!help) process.stderr.write(`unknown command '${name}'\n\n`);
+  (help ? process.stdout : process.stderr).write(`${await usage()}\n`);
+  process.exit(help ? 0 : 2);
+}
+try {
+  process.exitCode = await (await entry.load()).run(args);
+} catch (error) {
+  // A command's own failures are printed by it; this is what escaped (no endpoint, no credentials).
+  process.stderr.write(`${explainFailure(error)}\n`);
+  process.exitCode = 1;
+}

@@ -12,6 +12,8 @@ export interface Traffic {
 export interface TrafficOptions {
   /** Incidents staged over the traffic (default none). */
   readonly incidents?: IncidentPlan;
+  /** The events' mix (default `DEFAULT_MIX`, with 6 % invalid events: a bad producer triage alerts about). */
+  readonly mix?: TrafficMix;
 }
 
 /** Valid v2 events only: the raw material of a spike's extra page views. */
@@ -32,7 +34,7 @@ export function startTraffic(ingestUrl: string, apiKey: string, ratePerSecond: n
   const timer = setInterval(() => {
     const now = new Date();
     const active = activeIncidents(plan, now.getTime() - startedAt);
-    const events = applyDrops(generateEvents(perTick, now, seed++, DEFAULT_MIX, "live"), active);
+    const events = applyDrops(generateEvents(perTick, now, seed++, options.mix ?? DEFAULT_MIX, "live"), active);
     const extra = extraPageViews(active, perTick);
     const spike = extra > 0 ? asPageViews(generateEvents(extra, now, startedAt + spikeSeed++, VALID_ONLY, "live")) : [];
     inFlight = sendEvents(ingestUrl, apiKey, [...events, ...spike].map((e) => e.line)).catch(() => {

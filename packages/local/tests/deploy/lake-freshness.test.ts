@@ -5,11 +5,11 @@
  * after them, which is how "the lake has been quiet for N minutes" is staged.
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { partitionOf, partitionPath } from "@freshet/core";
-import { LakeFreshness } from "@freshet/workflows";
+import { LAKE_FRESHNESS_STATE_KEY, partitionOf, partitionPath } from "@freshet/core";
+import { LakeFreshness, type LakeFreshnessState } from "@freshet/workflows";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +28,7 @@ const RESOURCES = localWorkflowResources({ accountId: ACCOUNT });
 const MINUTE = 60_000;
 
 interface Stage {
+  readonly clock: VirtualClock;
   readonly endpoint: RunningEndpoint;
   readonly sfnService: StepFunctionsService;
   readonly s3: S3Client;
@@ -70,7 +71,7 @@ async function startStage(start: number, options: { bucket?: boolean } = {}): Pr
   const deployed = await deployWorkflows({ ...clients, resources: RESOURCES, workflows: [LakeFreshness] });
   clients.scheduler.destroy();
   clients.events.destroy();
-  stage = { endpoint, sfnService, s3, sfn, stateMachineArn: deployed.workflows[0]!.stateMachineArn, dataDir };
+  stage = { clock, endpoint, sfnService, s3, sfn, stateMachineArn: deployed.workflows[0]!.stateMachineArn, dataDir };
   return stage;
 }
 
@@ -84,6 +85,23 @@ async function writeReceipts(s: Stage, hourOf: number, count: number): Promise<v
       ),
     );
   }
+}
+
+/** A check that has been running every 5 minutes since `since` (its state object, as it writes it). */
+async function watchedSince(s: Stage, since: number, lastReceiptAt: string | null = null): Promise<void> {
+  const state: LakeFreshnessState = {
+    checkedAt: new Date(s.clock.now() - 5 * MINUTE).toISOString(),
+    watchingSince: new Date(since).toISOString(),
+    lastReceiptAt,
+    status: "fresh",
+    outage: null,
+  };
+  await s.s3.send(new PutObjectCommand({ Bucket: RESOURCES.lakeBucket, Key: LAKE_FRESHNESS_STATE_KEY, Body: JSON.stringify(state) }));
+}
+
+async function savedState(s: Stage): Promise<LakeFreshnessState> {
+  const object = await s.s3.send(new GetObjectCommand({ Bucket: RESOURCES.lakeBucket, Key: LAKE_FRESHNESS_STATE_KEY }));
+  return JSON.parse(await object.Body!.transformToString()) as LakeFreshnessState;
 }
 
 async function run(s: Stage, input: object = {}) {
@@ -112,9 +130,10 @@ describe("LakeFreshness", () => {
     const now = Date.now();
     const s = await startStage(now + 40 * MINUTE);
     await writeReceipts(s, now + 40 * MINUTE, 2);
+    await watchedSince(s, now - 60 * MINUTE);
     const { outcome, output, alerts } = await run(s);
     expect(outcome.status).toBe("SUCCEEDED");
-    expect(output).toMatchObject({ fresh: false, thresholdMinutes: 15, receiptsListed: 2 });
+    expect(output).toMatchObject({ status: "stale", fresh: false, alerted: true, thresholdMinutes: 15, receiptsListed: 2 });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.subject).toBe("Freshet: nothing written to the lake for 15+ minutes");
     expect(alerts[0]!.message).toMatch(/was written at \S+Z, (39\.\d|40(\.\d)?) minutes before this check \(threshold: 15 minutes\)/);
@@ -131,15 +150,16 @@ describe("LakeFreshness", () => {
     expect(alerts).toEqual([]);
   });
 
-  it("says so when there is no receipt in this hour or the previous one", async () => {
+  it("says so when there is no receipt in this hour or the previous one, though earlier hours have some", async () => {
     const start = Date.now() + MINUTE;
     const s = await startStage(start);
-    await writeReceipts(s, start - 3 * 3_600_000, 1); // three hours back: not looked at
+    await writeReceipts(s, start - 3 * 3_600_000, 1); // three hours back: not listed, only probed
+    await watchedSince(s, start - 4 * 3_600_000);
     const { output, alerts } = await run(s);
-    expect(output).toMatchObject({ fresh: false, newestReceiptAt: null, receiptsListed: 0 });
+    expect(output).toMatchObject({ status: "stale", fresh: false, newestReceiptAt: null, receiptsListed: 0 });
     const [current, previous] = [start, start - 3_600_000].map((t) => `s3://freshet-local-lake/receipts/${partitionPath(partitionOf(new Date(t)))}/`);
     expect(alerts.map((a) => a.message)).toEqual([
-      expect.stringContaining(`No batch receipt under ${current} or ${previous}: nothing was written to the lake this hour or the previous one.`),
+      expect.stringContaining(`No batch receipt under ${current} or ${previous}: nothing was written to the lake this hour or the previous one, though earlier hours have receipts.`),
     ]);
   });
 
@@ -162,6 +182,67 @@ describe("LakeFreshness", () => {
     expect(history.filter((e) => e.type === "TaskFailed")).toHaveLength(4); // first attempt + 3 retries
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.subject).toBe("Freshet: lake freshness check failed");
+    expect(history.filter((e) => e.type === "TaskScheduled").map((e) => e.taskScheduledEventDetails?.resource)).not.toContain("putObject");
     expect(alerts[0]!.message).toMatch(/could not list s3:\/\/freshet-local-lake\/receipts\/ \(S3\.NoSuchBucket/);
+  });
+
+  describe("no false alarms", () => {
+    it("does not alert a stage that has not received its first event, and says it is waiting for it", async () => {
+      const s = await startStage(Date.now() + 2 * 3_600_000);
+      await watchedSince(s, Date.now() - 24 * 3_600_000); // watching for a day: still no receipt at all
+      const { outcome, output, alerts } = await run(s);
+      expect(outcome.status).toBe("SUCCEEDED");
+      expect(output).toMatchObject({ status: "awaiting-first-event", fresh: false, alerted: false, newestReceiptAt: null });
+      expect(alerts).toEqual([]);
+      expect(await savedState(s)).toMatchObject({ status: "awaiting-first-event", lastReceiptAt: null, outage: null });
+    });
+
+    it("gives a check that just started (first run, or after not running) one threshold before it alerts", async () => {
+      const now = Date.now();
+      const s = await startStage(now + 40 * MINUTE); // receipts 40 minutes old, as after a restart of a stopped stage
+      await writeReceipts(s, now, 2);
+      const first = await run(s);
+      expect(first.output).toMatchObject({ status: "watching", alerted: false, watchingSince: first.output!.checkedAt });
+      s.clock.advance(10 * MINUTE);
+      expect((await run(s)).output).toMatchObject({ status: "watching", watchingSince: first.output!.checkedAt });
+      s.clock.advance(6 * MINUTE); // 16 minutes of watching, nothing written
+      const third = await run(s);
+      expect(third.output).toMatchObject({ status: "stale", alerted: true });
+      expect(third.alerts).toHaveLength(1);
+
+      // The check then stops running for longer than the threshold: its watch restarts.
+      s.clock.advance(30 * MINUTE);
+      const restarted = await run(s);
+      expect(restarted.output).toMatchObject({ status: "watching", alerted: false });
+      expect(restarted.output!.watchingSince).toBe(restarted.output!.checkedAt);
+      expect(restarted.alerts).toHaveLength(1);
+    });
+
+    it("alerts once per outage, remembers it, and sends one recovery notice when the lake is written again", async () => {
+      // The clock runs a little behind real time, so a receipt written later in the test is new to it.
+      const now = Date.now();
+      const s = await startStage(now - 10 * MINUTE);
+      await watchedSince(s, now - 3 * 3_600_000, new Date(now - 40 * MINUTE).toISOString()); // last receipt 30 min before the clock
+      const outage = await run(s);
+      expect(outage.output).toMatchObject({ status: "stale", alerted: true, receiptsListed: 0 });
+      for (let n = 0; n < 3; n++) {
+        s.clock.advance(MINUTE);
+        expect((await run(s)).output).toMatchObject({ status: "stale", alerted: false });
+      }
+      expect((await savedState(s)).outage).toMatchObject({ alertedAt: outage.output!.checkedAt });
+      expect((await run(s)).alerts.map((a) => a.subject)).toEqual(["Freshet: nothing written to the lake for 15+ minutes"]);
+
+      await writeReceipts(s, s.clock.now(), 1);
+      s.clock.advance(MINUTE);
+      const recovered = await run(s);
+      expect(recovered.output).toMatchObject({ status: "fresh", alerted: false, recoveryMessageId: expect.any(String) });
+      expect(recovered.alerts.map((a) => a.subject)).toEqual([
+        "Freshet: nothing written to the lake for 15+ minutes",
+        "Freshet: the lake is being written again",
+      ]);
+      expect((await savedState(s)).outage).toBeNull();
+      s.clock.advance(MINUTE);
+      expect((await run(s)).alerts).toHaveLength(2);
+    });
   });
 });

@@ -5,25 +5,32 @@ import {
   RedshiftDataClient,
   type Field,
 } from "@aws-sdk/client-redshift-data";
+import { S3Client } from "@aws-sdk/client-s3";
 import { AUDIT_COLUMNS, buildAuditQuery } from "@freshet/core";
+import { LOCAL_RESOURCES } from "../../platform/links.ts";
+import { listReplays, type ReplayRecord } from "../replay-records.ts";
 import { parseArgs } from "node:util";
 import { AuditQueryError, UsageError } from "../errors.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 
 export const summary = "per arrival hour: received + redriven = loaded + duplicates + filtered + dead-lettered + in flight";
 
-const USAGE = `usage: freshet audit [--from <time>] [--to <time>] [--json] [--workgroup <name>] [--database <name>]
+const USAGE = `usage: freshet audit [--from <time>] [--to <time>] [--json] [--workgroup <name>] [--database <name>] [--bucket <name>]
 
 Prints the warehouse's event accounting per arrival hour (the hour the stream received an event),
 oldest first: received, redriven (repaired dead letters triage put back on the stream), loaded,
 repaired (the redriven events among them), duplicates (redeliveries dropped by the load), filtered
 (heartbeats), dead-lettered, in flight (processed, not loaded yet) and a status: balanced,
 in_flight, loaded_exceeds_processed or receipts_inconsistent. The last line sums the windows.
+Then one "replayed" line per \`freshet replay\` recorded in the lake (replays/) whose hours overlap
+the range: a replay's records arrive again, so they count as received and, when already loaded,
+as duplicates.
 
   --from, --to   hours in [from, to): ISO-8601 (2026-11-26, 2026-11-26T05:00Z, …; no offset = UTC)
-  --json         one JSON document: { windows: [...], totals: {...}, balanced }
+  --json         one JSON document: { windows: [...], totals: {...}, balanced, replays: [...] }
   --workgroup    Redshift Serverless workgroup (FRESHET_WORKGROUP, default freshet-local)
   --database     database (FRESHET_DATABASE, default freshet)
+  --bucket       the lake bucket whose replays/ are listed (FRESHET_LAKE_BUCKET, default ${LOCAL_RESOURCES.bucketName})
 
 Runs through the Redshift Data API: against AWS with your AWS_PROFILE/AWS_REGION, or against a
 running \`npm start\` when no AWS credentials are set. Exit code 1 when a window is out of balance
@@ -38,7 +45,7 @@ type Count = (typeof COUNTS)[number];
 export type AuditWindow = { window_start: string; status: string } & Record<Count, number>;
 
 export async function run(args: string[]): Promise<number> {
-  let values: { from?: string; to?: string; json?: boolean; workgroup?: string; database?: string; help?: boolean };
+  let values: { from?: string; to?: string; json?: boolean; workgroup?: string; database?: string; bucket?: string; help?: boolean };
   let range: { from?: Date; to?: Date };
   try {
     ({ values } = parseArgs({
@@ -49,6 +56,7 @@ export async function run(args: string[]): Promise<number> {
         json: { type: "boolean" },
         workgroup: { type: "string" },
         database: { type: "string" },
+        bucket: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -63,7 +71,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  useLocalEndpointIfRunning();
+  const local = useLocalEndpointIfRunning();
   const target = {
     WorkgroupName: values.workgroup ?? process.env.FRESHET_WORKGROUP ?? "freshet-local",
     Database: values.database ?? process.env.FRESHET_DATABASE ?? "freshet",
@@ -73,12 +81,13 @@ export async function run(args: string[]): Promise<number> {
     const windows = await queryAudit(client, target, buildAuditQuery(range));
     const totals = sum(windows);
     const balanced = windows.every((w) => !OUT_OF_BALANCE.has(w.status));
+    const replays = await replaysIn(values.bucket ?? process.env.FRESHET_LAKE_BUCKET ?? LOCAL_RESOURCES.bucketName, local !== undefined, range);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ windows, totals, balanced })}\n`);
+      process.stdout.write(`${JSON.stringify({ windows, totals, balanced, replays })}\n`);
     } else if (windows.length === 0) {
       process.stderr.write(`no accounting windows${values.from || values.to ? " in the range" : ""} (${target.WorkgroupName}/${target.Database})\n`);
     } else {
-      process.stdout.write(`${formatAudit(windows, totals).join("\n")}\n`);
+      process.stdout.write(`${[...formatAudit(windows, totals), ...formatReplays(replays)].join("\n")}\n`);
     }
     return balanced ? 0 : 1;
   } catch (error) {
@@ -88,6 +97,31 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The replays recorded in the lake whose hours overlap the range. A lake without replays/ (or a
+ * warehouse-only setup without the bucket) has none to report; that is not an audit failure.
+ */
+async function replaysIn(bucket: string, local: boolean, range: { from?: Date; to?: Date }): Promise<ReplayRecord[]> {
+  const s3 = new S3Client({ forcePathStyle: local });
+  try {
+    const all = await listReplays(s3, bucket);
+    return all.filter((r) => (!range.to || Date.parse(r.from) < range.to.getTime()) && (!range.from || Date.parse(r.to) > range.from.getTime()));
+  } catch {
+    return [];
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** One line a replay: its hours, what it put back on the stream, when. */
+export function formatReplays(replays: readonly ReplayRecord[]): string[] {
+  return replays.map(
+    (r) =>
+      `replayed ${r.from.slice(0, 16).replace("T", " ")} – ${r.to.slice(0, 16).replace("T", " ")}: ${r.records.toLocaleString("en-US")} records ` +
+      `from ${r.objects} raw object(s) at ${r.startedAt.slice(0, 19).replace("T", " ")} (counted again as received; loaded ones as duplicates) [${r.id}]`,
+  );
 }
 
 /** Runs the audit query to the end and reads every page of its result. */
@@ -147,7 +181,7 @@ export function formatAudit(windows: readonly AuditWindow[], totals: Record<Coun
 }
 
 /** An instant from the command line; without an offset it is UTC (the accounting's zone). */
-function parseTime(value: string, flag: string): Date {
+export function parseTime(value: string, flag: string): Date {
   const text = /T\d\d(:\d\d){0,2}(\.\d+)?$/.test(value) ? `${value}${/T\d\d$/.test(value) ? ":00" : ""}Z` : value;
   const date = new Date(text);
   if (Number.isNaN(date.getTime()) || !/^\d{4}-\d\d-\d\d/.test(value)) throw new UsageError(`${flag} expects an ISO-8601 time such as 2026-11-26T05:00Z, got ${JSON.stringify(value)}`);

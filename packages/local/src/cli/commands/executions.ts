@@ -20,11 +20,13 @@ export const summary = "list, show, start and stop workflow executions (Step Fun
 
 const USAGE = `usage: freshet executions <list|show|start|stop> …
 
-  list  [--workflow <name>] [--status RUNNING|SUCCEEDED|FAILED|TIMED_OUT|ABORTED] [--max <n>]
+  list  [--workflow <name>] [--status RUNNING|SUCCEEDED|FAILED|TIMED_OUT|ABORTED] [--max <n>] [--json]
         executions, newest first (all workflows unless --workflow)
-  show  <executionArn> [--full]
+  show  <executionArn> [--full] [--json]
         the execution and each state it went through: type, entered/exited times, duration,
         input and output, errors (long data and long runs are cut; --full shows everything)
+
+  --json  one JSON document (list: { executions: [...] }; show: { execution, steps })
   start <workflow> [input-json] [--name <execution name>]
   stop  <executionArn> [--error <code>] [--cause <text>]
 
@@ -44,6 +46,7 @@ interface Options {
   error?: string;
   cause?: string;
   full?: boolean;
+  json?: boolean;
   help?: boolean;
 }
 
@@ -58,6 +61,7 @@ export async function run(args: string[]): Promise<number> {
       error: { type: "string" },
       cause: { type: "string" },
       full: { type: "boolean" },
+      json: { type: "boolean" },
     },
     USAGE,
   );
@@ -70,7 +74,7 @@ export async function run(args: string[]): Promise<number> {
       case "list":
         return await list(sfn, values);
       case "show":
-        return await show(sfn, required(rest[0], "an execution ARN"), values.full ?? false);
+        return await show(sfn, required(rest[0], "an execution ARN"), values.full ?? false, values.json ?? false);
       case "start":
         return await start(sfn, required(rest[0], "a workflow name"), rest[1], values.name);
       case "stop":
@@ -117,6 +121,10 @@ async function list(sfn: SFNClient, values: Options): Promise<number> {
   }
   executions.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
   const shown = executions.slice(0, max);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ executions: shown })}\n`);
+    return 0;
+  }
   if (shown.length === 0) {
     process.stderr.write(`no executions${status ? ` with status ${status}` : ""}${values.workflow ? ` of ${values.workflow}` : ""}\n`);
     return 0;
@@ -131,7 +139,7 @@ async function list(sfn: SFNClient, values: Options): Promise<number> {
   return 0;
 }
 
-async function show(sfn: SFNClient, executionArn: string, full: boolean): Promise<number> {
+async function show(sfn: SFNClient, executionArn: string, full: boolean, json: boolean): Promise<number> {
   const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
@@ -140,6 +148,11 @@ async function show(sfn: SFNClient, executionArn: string, full: boolean): Promis
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
+  if (json) {
+    const { $metadata: _metadata, ...described } = execution;
+    process.stdout.write(`${JSON.stringify({ execution: described, steps: historySteps(events) })}\n`);
+    return 0;
+  }
   const lines = [
     `execution  ${execution.executionArn}`,
     `status     ${execution.status}   started ${execution.startDate?.toISOString()}` +
