@@ -23,6 +23,11 @@ export interface MetricDefinition {
   readonly floor: number;
   /** The dashboard view an alert links to. */
   readonly view: string;
+  /**
+   * When series of several metrics move in one incident, the lowest rank leads it and is the one
+   * alerted: what marketing acts on (a campaign's conversions) before raw event counts.
+   */
+  readonly rank: number;
 }
 
 const CONVERSION = "event_type IN ('signup', 'purchase')";
@@ -38,6 +43,7 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     fill: "zero",
     floor: 1,
     view: "metric_freshness",
+    rank: 4,
   },
   {
     id: "conversions",
@@ -49,6 +55,7 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     fill: "zero",
     floor: 1,
     view: "campaign_performance",
+    rank: 1,
   },
   {
     id: "conversion_rate",
@@ -60,6 +67,7 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     fill: "previous",
     floor: 0.01,
     view: "campaign_performance",
+    rank: 2,
   },
   {
     id: "revenue",
@@ -71,6 +79,7 @@ export const METRICS: readonly MetricDefinition[] = Object.freeze([
     fill: "zero",
     floor: 1,
     view: "revenue_attribution",
+    rank: 3,
   },
 ] satisfies MetricDefinition[]);
 

@@ -30,28 +30,48 @@ export interface RelatedIncidents {
 export const incidentScope = (metric: MetricDefinition, dimension: string, direction: "drop" | "spike"): string =>
   `${metric.dimensionLabel}\u0000${dimension}\u0000${direction}`;
 
+/** An open incident that was alerted (leads its scope, and others may join it). */
+interface Leader {
+  readonly id: string;
+  readonly scope: string;
+  readonly direction: "drop" | "spike";
+  readonly openedAt: number;
+}
+
 /**
- * Folds one run's decisions into incidents. An anomaly opening while another series' incident of
- * the same scope (`incidentScope`) is open, or opened earlier in this run, joins it: no alert, and
- * its recovery is not alerted either. Series are taken in `decided`'s order (the caller's metric
- * order), so within a run the first metric listed leads. `others` are the states of series not
- * decided this run, whose open incidents still lead their scope. Pure.
+ * Folds one run's decisions into incidents, so marketing hears once per incident:
+ * - an anomaly opening while another series' incident of the same scope (`incidentScope`) is
+ *   open joins it (one campaign's conversions and conversion rate);
+ * - so does one opening within `groupMinutes` of the opening of another open incident moving the
+ *   same way (a campaign's conversions stop, and the revenue of the channels it sold through
+ *   dips with them): the knock-on effects of one event, as an alert grouping window does.
+ * A joined series is not alerted, nor is its recovery. Series are taken in `decided`'s order (the
+ * caller's metric order), so within a run the first metric listed leads. `others` are the states
+ * of series not decided this run, whose open incidents still lead. Pure.
  */
 export function relateIncidents(
   decided: readonly DecidedSeries[],
   others: Readonly<Record<string, SeriesState>>,
+  options: { readonly groupMinutes: number },
   metrics?: readonly MetricDefinition[],
 ): RelatedIncidents {
-  const leaders = new Map<string, string>();
+  const leaders = new Map<string, Leader>();
   const lead = (metric: MetricDefinition | undefined, dimension: string, state: SeriesState | undefined) => {
     const incident = state?.incident;
-    if (metric && incident && incident.relatedTo === undefined) leaders.set(incidentScope(metric, dimension, incident.direction), incident.id);
+    if (!metric || !incident || incident.relatedTo !== undefined) return;
+    const scope = incidentScope(metric, dimension, incident.direction);
+    leaders.set(incident.id, { id: incident.id, scope, direction: incident.direction, openedAt: Date.parse(incident.openedAt) });
   };
   for (const [key, state] of Object.entries(others)) {
     const at = key.indexOf("|");
     lead(metricById(key.slice(0, at), metrics), key.slice(at + 1), state);
   }
   for (const s of decided) lead(s.metric, s.dimension, s.before);
+  const window = options.groupMinutes * 60_000;
+  const leaderFor = (scope: string, direction: "drop" | "spike", openedAt: number): Leader | undefined => {
+    const all = [...leaders.values()];
+    return all.find((l) => l.scope === scope) ?? (window > 0 ? all.find((l) => l.direction === direction && Math.abs(openedAt - l.openedAt) <= window) : undefined);
+  };
 
   const alerts: Alerted[] = [];
   const related: Alerted[] = [];
@@ -61,11 +81,11 @@ export function relateIncidents(
     for (const d of s.decisions) {
       const scope = incidentScope(s.metric, s.dimension, d.direction);
       if (d.kind === "anomaly") {
-        const leader = leaders.get(scope);
-        relatedTo = leader !== undefined && leader !== d.incidentId ? leader : undefined;
-        if (relatedTo === undefined) leaders.set(scope, d.incidentId);
-      } else if (relatedTo === undefined && leaders.get(scope) === d.incidentId) {
-        leaders.delete(scope);
+        const leader = leaderFor(scope, d.direction, Date.parse(d.windowStart));
+        relatedTo = leader !== undefined && leader.id !== d.incidentId ? leader.id : undefined;
+        if (relatedTo === undefined) leaders.set(d.incidentId, { id: d.incidentId, scope, direction: d.direction, openedAt: Date.parse(d.windowStart) });
+      } else if (relatedTo === undefined) {
+        leaders.delete(d.incidentId);
       }
       (relatedTo === undefined ? alerts : related).push(d);
       if (d.kind === "recovered") relatedTo = undefined;

@@ -29,6 +29,12 @@ export interface AnomalySettings {
    * (0.5 = 50 %), so a statistically unusual but commercially irrelevant wiggle does not page marketing.
    */
   minRelativeChange: number;
+  /**
+   * An anomaly opening within this many minutes of another open incident moving the same way is
+   * part of it (`relateIncidents`): one alert for an event and its knock-on effects. 0: only the
+   * same campaign, channel or event type is grouped.
+   */
+  groupMinutes: number;
 }
 
 export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = Object.freeze({
@@ -41,6 +47,7 @@ export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = Object.freeze({
   baselineMinutes: 30,
   scoreMinutes: 15,
   minRelativeChange: 0.5,
+  groupMinutes: 10,
 });
 
 const BOUNDS: Record<keyof AnomalySettings, [number, number, boolean]> = {
@@ -53,6 +60,7 @@ const BOUNDS: Record<keyof AnomalySettings, [number, number, boolean]> = {
   baselineMinutes: [3, 720, true],
   scoreMinutes: [1, 240, true],
   minRelativeChange: [0, 100, false],
+  groupMinutes: [0, 240, true],
 };
 
 /** Defaults overridden by `overrides`; anything out of bounds is an `AnomalyInputError`. */

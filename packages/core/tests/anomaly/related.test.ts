@@ -14,7 +14,7 @@ import {
 const conversions = metricById("conversions")!;
 const rate = metricById("conversion_rate")!;
 const events = metricById("events")!;
-const settings = anomalySettings({ minScores: 5, cooldownMinutes: 20, recoveryPoints: 2 });
+const settings = anomalySettings({ minScores: 5, cooldownMinutes: 20, recoveryPoints: 2, groupMinutes: 0 });
 const T0 = Date.parse("2026-03-01T10:00:00Z");
 const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
 
@@ -32,7 +32,7 @@ function run(series: [MetricDefinition, string, ScoredPoint[]][], states: Record
   });
   const others = { ...states };
   for (const d of decided) delete others[d.key];
-  const outcome = relateIncidents(decided, others);
+  const outcome = relateIncidents(decided, others, settings);
   const next = { ...states };
   for (const [key, state] of outcome.states) next[key] = state;
   return { ...outcome, states: next };
@@ -95,6 +95,37 @@ describe("relateIncidents", () => {
       "anomaly conversion_rate|spring-sale",
     ]);
     expect(related).toEqual([]);
+  });
+
+  it("with a grouping window, folds a same-direction anomaly of another dimension opening soon after, not one much later nor the other way", () => {
+    const grouped = { ...settings, groupMinutes: 10 };
+    const decideRun = (series: [MetricDefinition, string, ScoredPoint[]][], states: Record<string, SeriesState>) => {
+      const decided: DecidedSeries[] = series.map(([metric, dimension, points]) => {
+        const key = seriesKey(metric.id, dimension);
+        const result = decideAnomalies(metric, dimension, points, states[key], grouped);
+        return { key, metric, dimension, before: states[key], decisions: result.decisions.filter((d) => d.kind !== "quiet") as any, after: result.state };
+      });
+      const others = { ...states };
+      for (const d of decided) delete others[d.key];
+      const outcome = relateIncidents(decided, others, grouped);
+      const next = { ...states };
+      for (const [key, state] of outcome.states) next[key] = state;
+      return { ...outcome, states: next };
+    };
+    const revenue = metricById("revenue")!;
+    const warmer = decideRun([[revenue, "paid_social", normal(0, 10)]], warm).states;
+    const first = decideRun([[conversions, "spring-sale", dropped(10, 11)], [revenue, "paid_social", normal(10, 13)]], warmer);
+    expect(first.alerts.map(label)).toEqual(["anomaly conversions|spring-sale"]);
+    // Three minutes later the campaign's channel dips too: part of the same incident.
+    const second = decideRun([[conversions, "spring-sale", dropped(11, 14)], [revenue, "paid_social", dropped(13, 14)]], first.states);
+    expect(second.alerts).toEqual([]);
+    expect(second.related.map(label)).toEqual(["anomaly revenue|paid_social"]);
+    // A spike is not a drop: alerted on its own.
+    const spiking = normal(14, 15).map((p) => ({ ...p, value: 40, score: 5 }));
+    expect(decideRun([[events, "signup", spiking]], second.states).alerts.map(label)).toEqual(["anomaly events|signup"]);
+    // A drop 30 minutes after the incident opened is a new incident.
+    const later = decideRun([[rate, "brand-search", [...normal(10, 40), ...dropped(40, 41)]]], second.states);
+    expect(later.alerts.map(label)).toEqual(["anomaly conversion_rate|brand-search"]);
   });
 
   it("lets a new incident lead once the one it would have joined has recovered", () => {

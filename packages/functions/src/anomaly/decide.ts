@@ -4,7 +4,6 @@ import {
   anomalySettings,
   buildAnomaliesInsert,
   decideAnomalies,
-  METRICS,
   relateIncidents,
   type DecidedSeries,
   describeDecision,
@@ -116,15 +115,15 @@ export async function decide(input: DecideInput, store: StateStore): Promise<Dec
 
 /** One attempt: the scores onto their series, each decided against `states`, incidents related. */
 function decideAll(input: DecideInput, scores: readonly number[], states: Record<string, SeriesState>, settings: AnomalySettings) {
-  // Scores are in the request's order; series are then decided in METRICS' order, so the metric
-  // listed first leads an incident that several metrics of one campaign share.
+  // Scores are in the request's order; series are then decided by their metric's rank, so the
+  // metric marketing acts on leads an incident that several metrics share.
   let offset = 0;
   const scored = input.series.map((s) => {
     const points = s.points.map((p, i) => ({ ...p, score: scores[offset + i]! }));
     offset += s.points.length;
     const metric = metricById(s.metric);
     if (!metric) throw new AnomalyStepInputError(`unknown metric ${JSON.stringify(s.metric)}`);
-    return { metric, dimension: s.dimension, points, order: METRICS.indexOf(metric) };
+    return { metric, dimension: s.dimension, points, order: metric.rank };
   });
   scored.sort((a, b) => a.order - b.order || (a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0));
   const decided: DecidedSeries[] = scored.map(({ metric, dimension, points }) => {
@@ -135,7 +134,7 @@ function decideAll(input: DecideInput, scores: readonly number[], states: Record
   });
   const others = { ...states };
   for (const s of decided) delete others[s.key];
-  const incidents = relateIncidents(decided, others);
+  const incidents = relateIncidents(decided, others, settings);
   for (const [key, state] of incidents.states) states[key] = state;
   const recorded = [...incidents.alerts, ...incidents.related];
   return { states, alerts: incidents.alerts, recorded };
