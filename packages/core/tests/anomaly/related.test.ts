@@ -24,15 +24,15 @@ const dropped = (from: number, to: number): ScoredPoint[] =>
   Array.from({ length: to - from }, (_, i) => ({ at: at(from + i), value: 0, expected: 10, score: 5 }));
 
 /** One run over several series, as the decider does it: each decided, then related. */
-function run(series: [MetricDefinition, string, ScoredPoint[]][], states: Record<string, SeriesState>) {
+function run(series: [MetricDefinition, string, ScoredPoint[]][], states: Record<string, SeriesState>, with_ = settings) {
   const decided: DecidedSeries[] = series.map(([metric, dimension, points]) => {
     const key = seriesKey(metric.id, dimension);
-    const result = decideAnomalies(metric, dimension, points, states[key], settings);
+    const result = decideAnomalies(metric, dimension, points, states[key], with_);
     return { key, metric, dimension, before: states[key], decisions: result.decisions.filter((d) => d.kind !== "quiet") as any, after: result.state };
   });
   const others = { ...states };
   for (const d of decided) delete others[d.key];
-  const outcome = relateIncidents(decided, others, settings);
+  const outcome = relateIncidents(decided, others, with_);
   const next = { ...states };
   for (const [key, state] of outcome.states) next[key] = state;
   return { ...outcome, states: next };
@@ -99,19 +99,7 @@ describe("relateIncidents", () => {
 
   it("with a grouping window, folds a same-direction anomaly of another dimension opening soon after, not one much later nor the other way", () => {
     const grouped = { ...settings, groupMinutes: 10 };
-    const decideRun = (series: [MetricDefinition, string, ScoredPoint[]][], states: Record<string, SeriesState>) => {
-      const decided: DecidedSeries[] = series.map(([metric, dimension, points]) => {
-        const key = seriesKey(metric.id, dimension);
-        const result = decideAnomalies(metric, dimension, points, states[key], grouped);
-        return { key, metric, dimension, before: states[key], decisions: result.decisions.filter((d) => d.kind !== "quiet") as any, after: result.state };
-      });
-      const others = { ...states };
-      for (const d of decided) delete others[d.key];
-      const outcome = relateIncidents(decided, others, grouped);
-      const next = { ...states };
-      for (const [key, state] of outcome.states) next[key] = state;
-      return { ...outcome, states: next };
-    };
+    const decideRun = (series: [MetricDefinition, string, ScoredPoint[]][], states: Record<string, SeriesState>) => run(series, states, grouped);
     const revenue = metricById("revenue")!;
     const warmer = decideRun([[revenue, "paid_social", normal(0, 10)]], warm).states;
     const first = decideRun([[conversions, "spring-sale", dropped(10, 11)], [revenue, "paid_social", normal(10, 13)]], warmer);
