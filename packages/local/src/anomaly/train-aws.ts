@@ -30,6 +30,8 @@ export interface SageMakerTraining {
   readonly pollMs?: number;
   readonly maxPolls?: number;
   readonly log?: (line: string) => void;
+  /** What the training is doing now (`training job InProgress (Training)`), for a progress bar. */
+  readonly progress?: (note: string) => void;
 }
 
 export interface TrainedInSageMaker {
@@ -47,9 +49,11 @@ export interface TrainedInSageMaker {
 export async function trainInSageMaker(t: SageMakerTraining, csv: string): Promise<TrainedInSageMaker> {
   const jobName = jobNameOf(t.endpointName, t.now);
   const image = rcfImageUri(t.region);
+  t.progress?.("uploading the training data");
   const trainingUri = await uploadTrainingData(t, jobName, csv);
   await startTrainingJob(t, jobName, image, trainingUri);
   const modelArtifact = await waitForModel(t, jobName);
+  t.progress?.("creating the model and updating the endpoint");
   await deployModel(t, jobName, image, modelArtifact);
   return { jobName, trainingUri, modelArtifact };
 }
@@ -93,6 +97,7 @@ async function waitForModel(t: SageMakerTraining, jobName: string): Promise<stri
   const maxPolls = t.maxPolls ?? 240;
   for (let poll = 0; poll < maxPolls; poll++) {
     const job = await t.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
+    t.progress?.(`training job ${job.TrainingJobStatus ?? "?"}${job.SecondaryStatus ? ` (${job.SecondaryStatus})` : ""}`);
     if (job.TrainingJobStatus === "Completed") {
       const artifact = job.ModelArtifacts?.S3ModelArtifacts;
       if (!artifact) throw new TrainingJobError(`training job ${jobName} completed without model artifacts`);

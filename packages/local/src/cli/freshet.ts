@@ -11,7 +11,11 @@ const [name, ...args] = process.argv.slice(2);
 
 async function usage(): Promise<string> {
   const lines = await Promise.all(Object.entries(COMMANDS).map(async ([n, entry]) => `  ${n.padEnd(12)}${(await entry.load()).summary}`));
-  return `usage: freshet <command> [options]\n\ncommands:\n${lines.join("\n")}\n\n\`freshet <command> --help\` explains a command; read commands take --json.`;
+  const exceptions = Object.entries(COMMANDS).flatMap(([n, entry]) => Object.entries(entry.notJson ?? {}).map(([action, format]) => `${n}${action ? ` ${action}` : ""} writes ${format}`));
+  return (
+    `usage: freshet <command> [options]\n\ncommands:\n${lines.join("\n")}\n\n` +
+    `\`freshet <command> --help\` explains a command; every command takes --json${exceptions.length ? ` (except: ${exceptions.join("; ")})` : ""}.`
+  );
 }
 
 const entry = name ? COMMANDS[name] : undefined;

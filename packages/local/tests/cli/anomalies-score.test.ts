@@ -37,6 +37,10 @@ describe("freshet anomalies score", () => {
     const file = join(dir, "bad.csv");
     writeFileSync(file, "timestamp,value\n2026-01-05T00:00:00Z,1\n2026-01-05T00:01:00Z,n/a\n");
     expect(await freshet("--input", file)).toMatchObject({ code: 1, stderr: 'line 3: value "n/a" is not a number\n' });
+    // The one read without --json says so, and what to do.
+    const json = await freshet("--input", file, "--json");
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/^freshet anomalies score writes CSV \(timestamp,value,score,anomaly\), not JSON: drop --json\n/);
     const usage = await freshet();
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--input is required[\s\S]*usage: freshet anomalies score/);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { createProgress, renderProgress } from "../../src/cli/progress.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createActivity, createProgress, renderProgress } from "../../src/cli/progress.ts";
 
 function fakeStream(isTTY: boolean) {
   const written: string[] = [];
@@ -29,5 +29,38 @@ describe("progress bar", () => {
     progress.update(1);
     progress.finish();
     expect(written).toEqual([]);
+  });
+});
+
+describe("activity bar (work of unknown length)", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("shows what the work is doing, keeps log lines above the bar, and moves between steps until finished", () => {
+    vi.useFakeTimers();
+    const { written, stream } = fakeStream(true);
+    const activity = createActivity({ label: "redrive", stream, tickMs: 1000 });
+    activity.step("Find");
+    expect(written.at(-1)).toBe("\r\x1b[2Kredrive 0  s, Find");
+    activity.log("  Find entered");
+    // The bar's line is cleared for the log line, then the bar is drawn again below it.
+    expect(written.slice(-2)).toEqual(["\r\x1b[2K  Find entered\n", "\r\x1b[2Kredrive 0  s, Find"]);
+    vi.advanceTimersByTime(2000);
+    expect(written.at(-1)).toBe("\r\x1b[2Kredrive 2  s, Find");
+    activity.finish();
+    expect(written.at(-1)).toBe("\r\x1b[2K");
+    const count = written.length;
+    vi.advanceTimersByTime(5000);
+    expect(written).toHaveLength(count);
+  });
+
+  it("off a terminal writes the log lines only", () => {
+    vi.useFakeTimers();
+    const { written, stream } = fakeStream(false);
+    const activity = createActivity({ label: "redrive", stream });
+    activity.step("Find");
+    activity.log("started arn:x");
+    vi.advanceTimersByTime(5000);
+    activity.finish();
+    expect(written).toEqual(["started arn:x\n"]);
   });
 });

@@ -113,6 +113,30 @@ describe("freshet anomalies train, locally", () => {
     expect(scores[1]!.score).toBeGreaterThan(scores[0]!.score);
   });
 
+  it("--json prints what it trained as one JSON line; on a terminal a progress bar goes to stderr, never stdout", async () => {
+    const { dataDir, sql } = await platform();
+    await history(sql, 150);
+    const isTTY = Object.getOwnPropertyDescriptor(process.stderr, "isTTY");
+    Object.defineProperty(process.stderr, "isTTY", { value: true, configurable: true });
+    cleanups.push(() => {
+      if (isTTY) Object.defineProperty(process.stderr, "isTTY", isTTY);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    });
+    const out = await cli("train", "--hours", "3", "--json");
+    expect(out.code).toBe(0);
+    const lines = out.stdout.split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe("");
+    const trained = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(trained).toMatchObject({ endpoint: ENDPOINT, target: "local", hours: 3, series: expect.any(Number), model: modelPath(dataDir, ENDPOINT) });
+    expect(trained.points).toBeGreaterThanOrEqual(64);
+    expect(trained.seriesRows).toBeGreaterThanOrEqual(trained.series as number);
+    expect(trained.series).toBeGreaterThanOrEqual(1);
+    expect(out.stderr).toMatch(/\r\x1b\[2Ktrain \d+ {2}s, reading 3 h of history from freshet-local/);
+    expect(out.stderr).toContain("training the forest on");
+    expect(out.stderr.endsWith("\r\x1b[2K")).toBe(true);
+  });
+
   it("refuses history too short to train on, registering nothing", async () => {
     const { dataDir, sql } = await platform();
     await history(sql, 40);
@@ -169,7 +193,10 @@ describe("freshet anomalies train, in AWS (requests checked with aws-sdk-client-
       .resolvesOnce({ TrainingJobStatus: "InProgress" })
       .resolves({ TrainingJobStatus: "Completed", ModelArtifacts: { S3ModelArtifacts: `s3://freshet-production-lake/models/output/${JOB}/output/model.tar.gz` } });
 
-    const trained = await trainInSageMaker(training, "1,1,1,1\n1,1,1,0.9\n");
+    const notes: string[] = [];
+    const trained = await trainInSageMaker({ ...training, progress: (note) => notes.push(note) }, "1,1,1,1\n1,1,1,0.9\n");
+    // What a progress bar shows while the job runs: each phase, and the job's status at every poll.
+    expect(notes).toEqual(["uploading the training data", "training job InProgress", "training job Completed", "creating the model and updating the endpoint"]);
 
     expect(jobNameOf("freshet-production-anomaly", NOW)).toBe(JOB);
     expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input)).toEqual([

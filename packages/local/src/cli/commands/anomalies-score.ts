@@ -14,8 +14,9 @@ const USAGE = `usage: freshet anomalies score --input <FILE.csv | -> [--time-col
 Streams a time series (CSV with a header, one row a minute, time increasing) through exactly the
 path the AnomalyScoring workflow takes: the shingled, level-relative features, the Random Cut
 Forest score, and the decider with its default threshold (mean + 3σ of recent scores) and
-cooldown. No labels, no tuning. Writes CSV to stdout: timestamp,value,score,anomaly, where
-anomaly is 1 on the rows where Freshet would raise an alert and 0 elsewhere.
+cooldown. No labels, no tuning. Writes CSV to stdout (a series in, a series out; there is no
+--json): timestamp,value,score,anomaly, where anomaly is 1 on the rows where Freshet would raise
+an alert and 0 elsewhere. The count of rows and alerts goes to stderr.
 
 --model trained (the default) is production's model lifecycle: as \`freshet anomalies train\`
 does on the warehouse, the first 1,440 rows (its default 24 hours) train a static forest (scored 0, no alerts), which
@@ -23,6 +24,11 @@ then scores every later row without learning. --model streaming: one forest scor
 then learns it (score 0 during its warm-up).`;
 
 export async function run(args: string[]): Promise<number> {
+  if (args.includes("--json")) {
+    // Every other read takes --json; say why this one does not, and what to do instead.
+    process.stderr.write(`freshet anomalies score writes CSV (timestamp,value,score,anomaly), not JSON: drop --json\n\n${USAGE}\n`);
+    return 2;
+  }
   let values: { input?: string; "time-column": string; "value-column": string; model: string; help?: boolean };
   try {
     ({ values } = parseArgs({

@@ -20,6 +20,7 @@ import { trainInSageMaker } from "../../anomaly/train-aws.ts";
 import { LOCAL_RESOURCES } from "../../platform/links.ts";
 import { registerLocalModel } from "../../sagemaker/index.ts";
 import { CommandError } from "../errors.ts";
+import { createActivity, type Activity } from "../progress.ts";
 import { parseSubcommand } from "../subcommand-args.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 
@@ -32,10 +33,11 @@ const USAGE = `usage: freshet anomalies <train|list|score> …
         newest first; --since defaults to 24h; --json prints one JSON object a line
 
   score --input <FILE.csv> [--time-column timestamp] [--value-column value]
-        streams a series CSV through the scoring path and writes timestamp,value,score,anomaly
+        streams a series CSV through the scoring path and writes CSV to stdout,
+        timestamp,value,score,anomaly (a series in, a series out: no --json)
         (freshet anomalies score --help)
 
-  train [--hours n] [--seed n] [--endpoint <name>]
+  train [--hours n] [--seed n] [--endpoint <name>] [--json]
         builds the anomaly model from the last n hours (default 24) of every metric's per-minute
         series in the warehouse (the scoring workflow's own SQL and features) and puts it behind
         the stage's endpoint:
@@ -44,6 +46,9 @@ const USAGE = `usage: freshet anomalies <train|list|score> …
           in AWS: uploads the points to the lake (models/training/…), runs a SageMaker training
             job with the built-in RCF, creates the model and an endpoint configuration and
             updates the endpoint (--role-arn, --bucket, --instance-type)
+        then prints what it trained; --json as one JSON object line: endpoint, target (local or
+        aws), points, series, seriesRows, hours, model (the model file, or in AWS the artifact
+        s3://…, with trainingJob and trainingData). On a terminal, a progress bar meanwhile.
 
   --endpoint       SageMaker endpoint (FRESHET_ANOMALY_ENDPOINT, default ${anomalyEndpointName(LOCAL_RESOURCES.app.name, LOCAL_RESOURCES.app.stage)})
   --workgroup      Redshift Serverless workgroup (FRESHET_WORKGROUP, default ${LOCAL_WAREHOUSE.warehouseWorkgroupName})
@@ -108,33 +113,73 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
+/** What `anomalies train` prints (one JSON line with --json): the model it trained and where it went. */
+export interface TrainedModel {
+  readonly endpoint: string;
+  readonly target: "local" | "aws";
+  /** Shingled points the model was trained on. */
+  readonly points: number;
+  /** Metric series (metric and dimension) and their per-minute rows in the window. */
+  readonly series: number;
+  readonly seriesRows: number;
+  readonly hours: number;
+  /** Locally the model file the embedded endpoint serves; in AWS the training job's artifact (s3://…). */
+  readonly model: string;
+  readonly trainingJob?: string;
+  readonly trainingData?: string;
+}
+
 /** `anomalies train`: history → shingled features → a model behind the endpoint (local or AWS). */
 async function train(values: Options): Promise<number> {
   const hours = positive(values.hours ?? "24", "--hours");
   const seed = Math.floor(positive(values.seed ?? "1", "--seed"));
   const settings: AnomalySettings = DEFAULT_ANOMALY_SETTINGS;
   const local = useLocalEndpointIfRunning();
-  const endpointName = values.endpoint ?? process.env.FRESHET_ANOMALY_ENDPOINT ?? anomalyEndpointName(LOCAL_RESOURCES.app.name, LOCAL_RESOURCES.app.stage);
+  const endpoint = values.endpoint ?? process.env.FRESHET_ANOMALY_ENDPOINT ?? anomalyEndpointName(LOCAL_RESOURCES.app.name, LOCAL_RESOURCES.app.stage);
   const warehouse = {
     workgroup: values.workgroup ?? process.env.FRESHET_WORKGROUP ?? LOCAL_WAREHOUSE.warehouseWorkgroupName,
     database: values.database ?? process.env.FRESHET_DATABASE ?? LOCAL_WAREHOUSE.warehouseDatabase,
   };
-  const window = historyWindow(new Date(), hours);
-  const redshift = new RedshiftDataClient({});
-  const rows = await readHistory(redshift, warehouse, window).finally(() => redshift.destroy());
-  const features = trainingFeatures(rows, window, settings);
-
-  if (local !== undefined) {
-    const forest = trainAnomalyModel(features, settings, seed);
-    const dataDir = resolve(process.env.FRESHET_DATA_DIR ?? ".freshet");
-    const path = registerLocalModel(dataDir, endpointName, forest);
-    process.stdout.write(`trained on ${features.length} points (${rows.length} series rows over ${hours} h); ${endpointName} serves ${path}\n`);
+  // Reading hours of history and a SageMaker training job take minutes: show what is going on.
+  const activity = createActivity({ label: "train" });
+  try {
+    activity.step(`reading ${hours} h of history from ${warehouse.workgroup}`);
+    const window = historyWindow(new Date(), hours);
+    const redshift = new RedshiftDataClient({});
+    const rows = await readHistory(redshift, warehouse, window).finally(() => redshift.destroy());
+    const features = trainingFeatures(rows, window, settings);
+    const base = { endpoint, points: features.length, series: new Set(rows.map((r) => `${r.metric}\u0000${r.dimension}`)).size, seriesRows: rows.length, hours };
+    let trained: TrainedModel;
+    if (local !== undefined) {
+      activity.step(`training the forest on ${features.length} points`);
+      const forest = trainAnomalyModel(features, settings, seed);
+      const dataDir = resolve(process.env.FRESHET_DATA_DIR ?? ".freshet");
+      trained = { ...base, target: "local", model: registerLocalModel(dataDir, endpoint, forest) };
+    } else {
+      trained = { ...base, target: "aws", ...(await trainInAws(values, endpoint, settings, features, activity)) };
+    }
+    activity.finish();
+    process.stdout.write(values.json ? `${JSON.stringify(trained)}\n` : `${describeTrained(trained)}\n`);
     return 0;
+  } finally {
+    activity.finish();
   }
-  return trainInAws(values, endpointName, settings, features);
 }
 
-async function trainInAws(values: Options, endpointName: string, settings: AnomalySettings, features: number[][]): Promise<number> {
+function describeTrained(t: TrainedModel): string {
+  const on = `${t.points} points (${t.series} series, ${t.seriesRows} series rows over ${t.hours} h)`;
+  return t.target === "local"
+    ? `trained on ${on}; ${t.endpoint} serves ${t.model}`
+    : `trained ${t.trainingJob} on ${on} (${t.trainingData}); ${t.endpoint} updating to ${t.model}`;
+}
+
+async function trainInAws(
+  values: Options,
+  endpointName: string,
+  settings: AnomalySettings,
+  features: number[][],
+  activity: Activity,
+): Promise<{ model: string; trainingJob: string; trainingData: string }> {
   const roleArn = values["role-arn"] ?? process.env.FRESHET_ANOMALY_ROLE_ARN;
   const bucket = values.bucket ?? process.env.FRESHET_LAKE_BUCKET;
   if (!roleArn || !bucket) throw new CommandError("training in AWS needs --role-arn and --bucket (or FRESHET_ANOMALY_ROLE_ARN, FRESHET_LAKE_BUCKET)", 2);
@@ -145,11 +190,22 @@ async function trainInAws(values: Options, endpointName: string, settings: Anoma
   try {
     const region = await sagemaker.config.region();
     const trained = await trainInSageMaker(
-      { s3, sagemaker, region, bucket, roleArn, endpointName, instanceType: values["instance-type"] ?? "ml.m5.large", settings, now: new Date(), log: (line) => process.stderr.write(`${line}\n`) },
+      {
+        s3,
+        sagemaker,
+        region,
+        bucket,
+        roleArn,
+        endpointName,
+        instanceType: values["instance-type"] ?? "ml.m5.large",
+        settings,
+        now: new Date(),
+        log: (line) => activity.log(line),
+        progress: (note) => activity.step(note),
+      },
       trainingCsv(features),
     );
-    process.stdout.write(`trained ${trained.jobName} on ${features.length} points (${trained.trainingUri}); ${endpointName} updating to ${trained.modelArtifact}\n`);
-    return 0;
+    return { model: trained.modelArtifact, trainingJob: trained.jobName, trainingData: trained.trainingUri };
   } finally {
     s3.destroy();
     sagemaker.destroy();

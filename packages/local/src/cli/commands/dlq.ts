@@ -4,6 +4,7 @@ import { DEAD_LETTER_REASONS, TRIAGE_PREFIXES, deadLetterKeyOfDone, deadLetterPa
 import { gunzipSync } from "node:zlib";
 import { LOCAL_RESOURCES } from "../../platform/links.ts";
 import { CommandError } from "../errors.ts";
+import { createActivity } from "../progress.ts";
 import { parseSubcommand } from "../subcommand-args.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 import { resolveWorkflow, table } from "./executions.ts";
@@ -15,9 +16,11 @@ const USAGE = `usage: freshet dlq <summary|show|redrive> …
   summary [--json]                  dead letters not yet triaged, per reason (and the oldest),
                                     quarantined letters per reason, the latest triage summary
   show <reason> [--json] [--max n]  the quarantined letters of a reason: day, event id, source, why
-  redrive --reason <reason> [--dry-run]
+  redrive --reason <reason> [--dry-run] [--json]
                                     starts DeadLetterTriage for that reason now (no debounce) and
-                                    follows it to the end; --dry-run repairs and reports, writes nothing
+                                    follows it to the end (on a terminal, a progress bar), then
+                                    prints its summary as one JSON document (with or without
+                                    --json); --dry-run repairs and reports, writes nothing
 
   --bucket <name>   the lake bucket (FRESHET_LAKE_BUCKET, default ${LOCAL_RESOURCES.bucketName})
 
@@ -190,28 +193,38 @@ async function showReason(s3: S3Client, bucket: string, reason: string, values: 
   return 0;
 }
 
-/** Starts DeadLetterTriage for one reason and follows it: each state as it is entered, then the summary. */
+/**
+ * Starts DeadLetterTriage for one reason and follows it: each state as it is entered, then the
+ * summary. On a terminal a bar below the state lines shows the elapsed time and the current state.
+ */
 async function redrive(sfn: SFNClient, reason: string, dryRun: boolean): Promise<number> {
   const machine = await resolveWorkflow(sfn, "DeadLetterTriage");
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: JSON.stringify({ reason, dryRun, debounceSeconds: 0 }) }),
   );
-  process.stderr.write(`started ${executionArn}${dryRun ? " (dry run)" : ""}\n`);
-  let seen = 0;
-  for (;;) {
-    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-    const entered = (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered") && e.stateEnteredEventDetails?.name);
-    for (const e of entered.slice(seen)) process.stderr.write(`  ${e.timestamp?.toISOString() ?? ""} ${e.stateEnteredEventDetails!.name}\n`);
-    seen = Math.max(seen, entered.length);
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status !== "RUNNING" && execution.status !== "PENDING_REDRIVE") {
-      if (execution.status !== "SUCCEEDED") {
-        process.stderr.write(`${execution.status}: ${execution.error ?? ""} ${execution.cause ?? ""}\n`);
-        return 1;
+  const activity = createActivity({ label: "redrive" });
+  try {
+    activity.log(`started ${executionArn}${dryRun ? " (dry run)" : ""}`);
+    let seen = 0;
+    for (;;) {
+      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+      const entered = (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered") && e.stateEnteredEventDetails?.name);
+      for (const e of entered.slice(seen)) activity.log(`  ${e.timestamp?.toISOString() ?? ""} ${e.stateEnteredEventDetails!.name}`);
+      seen = Math.max(seen, entered.length);
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status !== "RUNNING" && execution.status !== "PENDING_REDRIVE") {
+        activity.finish();
+        if (execution.status !== "SUCCEEDED") {
+          process.stderr.write(`${execution.status}: ${execution.error ?? ""} ${execution.cause ?? ""}\n`);
+          return 1;
+        }
+        process.stdout.write(`${JSON.stringify(JSON.parse(execution.output ?? "{}"), null, 2)}\n`);
+        return 0;
       }
-      process.stdout.write(`${JSON.stringify(JSON.parse(execution.output ?? "{}"), null, 2)}\n`);
-      return 0;
+      activity.step(`${execution.status?.toLowerCase()}, ${seen} state(s) entered${seen ? `, last ${entered.at(-1)!.stateEnteredEventDetails!.name}` : ""}`);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS.value));
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS.value));
+  } finally {
+    activity.finish();
   }
 }

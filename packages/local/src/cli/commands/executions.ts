@@ -26,9 +26,13 @@ const USAGE = `usage: freshet executions <list|show|start|stop> …
         the execution and each state it went through: type, entered/exited times, duration,
         input and output, errors (long data and long runs are cut; --full shows everything)
 
-  --json  one JSON document (list: { executions: [...] }; show: { execution, steps })
-  start <workflow> [input-json] [--name <execution name>]
-  stop  <executionArn> [--error <code>] [--cause <text>]
+  start <workflow> [input-json] [--name <execution name>] [--json]
+        starts an execution; prints its ARN
+  stop  <executionArn> [--error <code>] [--cause <text>] [--json]
+        stops a running execution; prints its ARN, status and stop time
+
+  --json  one JSON document (list: { executions: [...] }; show: { execution, steps };
+          start: { executionArn, startDate }; stop: { executionArn, status, stopDate })
 
 A workflow is the state machine whose name equals or ends with <name> (LoadWorkflow finds
 freshet-production-LoadWorkflow). Uses the Step Functions API: against AWS with your
@@ -76,7 +80,7 @@ export async function run(args: string[]): Promise<number> {
       case "show":
         return await show(sfn, required(rest[0], "an execution ARN"), values.full ?? false, values.json ?? false);
       case "start":
-        return await start(sfn, required(rest[0], "a workflow name"), rest[1], values.name);
+        return await start(sfn, required(rest[0], "a workflow name"), rest[1], values);
       case "stop":
         return await stop(sfn, required(rest[0], "an execution ARN"), values);
       default:
@@ -192,7 +196,7 @@ function stepLines(n: number, step: StateStep, start: Date | undefined, full: bo
   return lines;
 }
 
-async function start(sfn: SFNClient, workflow: string, input: string | undefined, name: string | undefined): Promise<number> {
+async function start(sfn: SFNClient, workflow: string, input: string | undefined, values: Options): Promise<number> {
   if (input !== undefined) {
     try {
       JSON.parse(input);
@@ -202,16 +206,20 @@ async function start(sfn: SFNClient, workflow: string, input: string | undefined
   }
   const machine = await resolveWorkflow(sfn, workflow);
   const started = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: input ?? "{}", name }),
+    new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: input ?? "{}", name: values.name }),
   );
-  process.stdout.write(`${started.executionArn}\n`);
+  process.stdout.write(values.json ? `${JSON.stringify({ executionArn: started.executionArn, startDate: started.startDate })}\n` : `${started.executionArn}\n`);
   return 0;
 }
 
 async function stop(sfn: SFNClient, executionArn: string, values: Options): Promise<number> {
   const stopped = await sfn.send(new StopExecutionCommand({ executionArn, error: values.error, cause: values.cause }));
   const now = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  process.stdout.write(`${executionArn} ${now.status} at ${stopped.stopDate?.toISOString()}\n`);
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify({ executionArn, status: now.status, stopDate: stopped.stopDate })}\n`
+      : `${executionArn} ${now.status} at ${stopped.stopDate?.toISOString()}\n`,
+  );
   return 0;
 }
 

@@ -127,6 +127,20 @@ describe("freshet executions", () => {
     expect(shown.out).toContain("did not exit");
   });
 
+  it("start and stop answer --json with one JSON document", async () => {
+    const started = await cli("start", "ApprovalWorkflow", "--json");
+    expect(started.code).toBe(0);
+    const { executionArn, startDate } = JSON.parse(started.out) as { executionArn: string; startDate: string };
+    expect(executionArn).toMatch(/^arn:aws:states:.*:execution:freshet-local-ApprovalWorkflow:/);
+    expect(Number.isNaN(Date.parse(startDate))).toBe(false);
+    await eventually(() => tokens[1]);
+    const stopped = await cli("stop", executionArn, "--json");
+    expect(stopped.code).toBe(0);
+    const outcome = JSON.parse(stopped.out) as { executionArn: string; status: string; stopDate: string };
+    expect(outcome).toMatchObject({ executionArn, status: "ABORTED" });
+    expect(Date.parse(outcome.stopDate)).toBeGreaterThanOrEqual(Date.parse(startDate));
+  });
+
   it("shows both ends of a long run unless --full", async () => {
     await createMachine(
       h,
