@@ -35,7 +35,7 @@ export class FaultPipeline {
 
   static async start(options: Omit<PlatformOptions, "dataDir">): Promise<FaultPipeline> {
     const dataDir = await mkdtemp(join(tmpdir(), "freshet-faults-"));
-    const platform = await startPlatform({ dataDir, batchingWindowSeconds: 0, triageOnLanding: false, ...options });
+    const platform = await startPlatform({ dataDir, batchingWindowSeconds: 0, triageOnLanding: false, logLevel: "CRITICAL", ...options });
     const config = { endpoint: platform.endpointUrl, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } };
     return new FaultPipeline(platform, dataDir, { s3: new S3Client({ ...config, forcePathStyle: true }), sfn: new SFNClient(config), redshift: new RedshiftDataClient(config) });
   }
@@ -48,7 +48,11 @@ export class FaultPipeline {
 
   /** Sends `count` generated events (one request) and waits until the transformer has had them all. */
   async ingest(count: number, seed: number): Promise<GeneratedEvent[]> {
-    const events = generateEvents(count, new Date(), seed);
+    return this.ingestEvents(generateEvents(count, new Date(), seed));
+  }
+
+  async ingestEvents(events: GeneratedEvent[]): Promise<GeneratedEvent[]> {
+    const count = events.length;
     expect(await sendEvents(this.platform.ingestUrl, this.platform.apiKey, events.map((e) => e.line))).toBe(count);
     this.sent.push(...events);
     await this.platform.waitForIdle();
