@@ -96,10 +96,13 @@ describe("a COPY that committed while the workflow saw a failure", () => {
       },
     });
     const alertsBefore = (await loadAlerts()).length;
+    // Virtual time: the workflow's retries of DescribeStatement (States.TaskFailed) back off at once.
+    clock.hurry();
     const outcome = await pipeline.load();
+    clock.relax();
     expect(outcome.status, JSON.stringify(outcome)).toBe("FAILED");
     expect(outcome.cause).toMatch(/^DescribeStatement: RedshiftData\./);
-    expect(lost).toBeGreaterThan(0);
+    expect(lost).toBeGreaterThan(1); // the SDK and the task retried it
     faults.clear();
     expect(await pipeline.ended(copyId!)).toBe("FINISHED"); // it committed all the same
     expect((await loadAlerts()).slice(alertsBefore)).toEqual([expect.stringContaining("failed at DescribeStatement")]);
