@@ -3,7 +3,7 @@ import { S3Error } from "../s3/errors.ts";
 import { errorResponse } from "../s3/http.ts";
 import { parsePath } from "../s3/route.ts";
 
-/** Faults of the lake's S3 API: writes that fail or never finish, listings that miss objects. */
+/** Faults of the lake's S3 API: writes that fail or never finish, listings that miss objects or skew their times. */
 export interface LakeFaults {
   /**
    * Before a PutObject is stored. "fail" answers S3's 500 `InternalError` without storing it (the
@@ -15,6 +15,11 @@ export interface LakeFaults {
   readonly objectStored?: (key: string) => void;
   /** True leaves that key out of a ListObjectsV2 page (a partial listing). */
   readonly hideFromListing?: (key: string) => boolean;
+  /**
+   * Milliseconds added to the `LastModified` a ListObjectsV2 page gives that key: the lake's
+   * clock skewed against its readers' (negative: the object looks older than it is).
+   */
+  readonly listedClockSkewMs?: (key: string) => number;
 }
 
 const SUBRESOURCES = ["uploadId", "partNumber", "tagging", "acl", "retention", "legal-hold"];
@@ -35,7 +40,7 @@ export function withLakeFaults<S extends EndpointService>(service: S, faults: La
         return response;
       }
       const response = await service.handle(req);
-      return isListV2(req) && faults.hideFromListing ? withoutHidden(response, faults.hideFromListing) : response;
+      return isListV2(req) && (faults.hideFromListing || faults.listedClockSkewMs) ? rewriteListing(response, faults) : response;
     },
     ...(service.close ? { close: () => service.close!() } : {}),
   };
@@ -53,14 +58,22 @@ function isListV2(req: EndpointRequest): boolean {
   return req.method === "GET" && req.query.get("list-type") === "2" && parsePath(req.path).key === "";
 }
 
-/** The page without the hidden keys' `<Contents>` (KeyCount follows; IsTruncated does not: the page claims to be whole). */
-function withoutHidden(response: EndpointResponse, hidden: (key: string) => boolean): EndpointResponse {
+/**
+ * The page without the hidden keys' `<Contents>` (KeyCount follows; IsTruncated does not: the
+ * page claims to be whole) and with the skewed `LastModified` times.
+ */
+function rewriteListing(response: EndpointResponse, faults: LakeFaults): EndpointResponse {
   if (response.status !== 200 || typeof response.body !== "string") return response;
   let removed = 0;
-  let body = response.body.replace(/<Contents><Key>([^<]*)<\/Key>.*?<\/Contents>/gs, (whole, key: string) => {
-    if (!hidden(decodeXml(key))) return whole;
-    removed += 1;
-    return "";
+  let body = response.body.replace(/<Contents><Key>([^<]*)<\/Key>.*?<\/Contents>/gs, (whole, encoded: string) => {
+    const key = decodeXml(encoded);
+    if (faults.hideFromListing?.(key)) {
+      removed += 1;
+      return "";
+    }
+    const skew = faults.listedClockSkewMs?.(key) ?? 0;
+    if (skew === 0) return whole;
+    return whole.replace(/<LastModified>([^<]*)<\/LastModified>/, (_, at: string) => `<LastModified>${new Date(Date.parse(at) + skew).toISOString()}</LastModified>`);
   });
   body = body.replace(/<KeyCount>(\d+)<\/KeyCount>/, (_, n: string) => `<KeyCount>${Number(n) - removed}</KeyCount>`);
   return { ...response, body };

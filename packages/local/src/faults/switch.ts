@@ -10,7 +10,7 @@ export interface LocalFaults {
   readonly redshift?: StatementFaults;
   /** At the Data API's door: calls held, answers lost. */
   readonly dataApi?: DataApiFaults;
-  /** The lake's S3 API: failed or unfinished writes, partial listings. */
+  /** The lake's S3 API: failed or unfinished writes, partial listings, a skewed clock. */
   readonly lake?: LakeFaults;
   /** Kinesis: throttled PutRecords entries and GetRecords calls. */
   readonly stream?: KinesisFaults;
@@ -47,6 +47,7 @@ export class FaultSwitch {
         putObject: (key) => now().lake?.putObject?.(key),
         objectStored: (key) => now().lake?.objectStored?.(key),
         hideFromListing: (key) => now().lake?.hideFromListing?.(key) ?? false,
+        listedClockSkewMs: (key) => now().lake?.listedClockSkewMs?.(key) ?? 0,
       },
       stream: {
         putRecord: (stream, partitionKey, index) => now().stream?.putRecord?.(stream, partitionKey, index) ?? false,

@@ -2,6 +2,7 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { RECEIPT_GRACE_MS } from "../../../functions/src/load/listing-work.ts";
 import { FaultSwitch, MidBatchDeath } from "../../src/faults/index.ts";
 import { generateEvents, LOCAL_RESOURCES } from "../../src/index.ts";
 import type { TransformerHandler } from "../../src/platform/handlers.ts";
@@ -172,4 +173,38 @@ describe("the lake", () => {
     for (const key of hidden) expect(ledger.has(key)).toBe(true);
     await pipeline.expectExactlyOnceAndBalanced();
   }, 60_000);
+});
+
+/**
+ * Last in the file: what it leaves in the warehouse's accounting stays. A transformer that died
+ * mid-batch leaves processed objects without a receipt (its records were written again by the
+ * retried, bisected batches, under other keys). Once they are older than the planner's receipt
+ * grace, the hourly reconciliation loads them as late objects: every row is already in `events`
+ * and is dropped, but counted as a duplicate of a record no receipt counted as received.
+ */
+describe("the orphans of a transformer that died mid-batch, once past the receipt grace", () => {
+  let orphans: readonly string[] = [];
+
+  it("are loaded by the reconciliation as late objects, adding no row to events", async () => {
+    const death = new MidBatchDeath({ afterObjects: 3, how: "kill" });
+    wrapper = death.wrap;
+    faults.use({ lake: death.lake });
+    await pipeline.ingest(300, seed++);
+    orphans = (await death.died).stored.filter((key) => key.startsWith("processed/"));
+    expect(orphans.length).toBeGreaterThan(0);
+    // The lake lists the orphans as older than the grace: the planner no longer waits for their receipt.
+    faults.use({ lake: { listedClockSkewMs: (key) => (orphans.includes(key) ? -(RECEIPT_GRACE_MS + 60_000) : 0) } });
+    await loadEverything();
+    const ledger = new Set((await pipeline.rows("SELECT object_key FROM load_ledger")).map((r) => r[0]));
+    for (const key of orphans) expect(ledger.has(key)).toBe(true);
+    const valid = new Set(pipeline.sent.flatMap((e) => (e.expected.kind === "processed" ? [e.expected.eventId] : [])));
+    expect(await pipeline.rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[valid.size, valid.size]]);
+  }, 60_000);
+
+  // KNOWN GAP (fails today): the late objects' rows count as duplicates, so the window reads
+  // loaded_exceeds_processed. Remove `.fails` once the load stops counting them.
+  it.fails("leave the audit balanced", async () => {
+    expect(orphans.length).toBeGreaterThan(0);
+    await pipeline.expectExactlyOnceAndBalanced();
+  });
 });
