@@ -65,8 +65,9 @@ function isListV2(req: EndpointRequest): boolean {
 function rewriteListing(response: EndpointResponse, faults: LakeFaults): EndpointResponse {
   if (response.status !== 200 || typeof response.body !== "string") return response;
   let removed = 0;
+  const urlEncoded = response.body.includes("<EncodingType>url</EncodingType>");
   let body = response.body.replace(/<Contents><Key>([^<]*)<\/Key>.*?<\/Contents>/gs, (whole, encoded: string) => {
-    const key = decodeXml(encoded);
+    const key = urlEncoded ? decodeURIComponent(decodeXml(encoded)) : decodeXml(encoded);
     if (faults.hideFromListing?.(key)) {
       removed += 1;
       return "";
