@@ -65,7 +65,7 @@ export function createLocalServices(options: LocalServicesOptions): LocalService
   const redshift = createRedshiftDataService({
     dataDir,
     s3: { endpointUrl },
-    objectFile: (bucket, key) => s3.objectFile(bucket, key),
+    objectFile: (bucket, key) => lake.objectFile(bucket, key),
     ...LOCAL_ACCOUNT,
     ...(faults.redshift ? { faults: faults.redshift } : {}),
   });
