@@ -8,3 +8,4 @@ export { startHttpApi } from "./api/http-api.ts";
 export { lambdaContext } from "./lambda/context.ts";
 export { generateEvents, DEFAULT_MIX, type GeneratedEvent, type Expectation } from "./traffic/events.ts";
 export { sendEvents } from "./traffic/send.ts";
+export { FaultSwitch, MidBatchDeath, SwitchableClock, type LocalFaults, type SwitchableFaults, type DataApiFaults, type LakeFaults } from "./faults/index.ts";

@@ -41,6 +41,8 @@ import * as sageMakerErrors from "../src/sagemaker/errors.ts";
 import { PayloadError, SageMakerApiError, SageMakerModelError, SageMakerValidationError } from "../src/sagemaker/errors.ts";
 import * as anomalyErrors from "../src/anomaly/errors.ts";
 import { SeriesCsvError, TrainingJobError } from "../src/anomaly/errors.ts";
+import * as faultErrors from "../src/faults/errors.ts";
+import { AnswerLostError, InjectedFaultError, InvocationDiedError } from "../src/faults/errors.ts";
 import * as trafficErrors from "../src/traffic/errors.ts";
 import { IncidentPlanError } from "../src/traffic/errors.ts";
 import { StubApiError } from "./deploy/stubs/recorder.ts";
@@ -71,6 +73,7 @@ const exported = errorClassesOf(
   runner,
   sageMakerErrors,
   trafficErrors,
+  faultErrors,
 );
 const answersOverTheWire = (type: ErrorClass) => type === AwsApiError || type.prototype instanceof AwsApiError;
 
@@ -140,6 +143,9 @@ describeErrorHierarchy(
     { type: PayloadError, make: (cause) => new PayloadError("Unable to evaluate payload provided", 400, { cause }) },
     { type: TrainingJobError, make: (cause) => new TrainingJobError("training job x Failed", { cause }) },
     { type: IncidentPlanError, make: (cause) => new IncidentPlanError("FRESHET_INCIDENTS: not a plan", { cause }) },
+    { type: InjectedFaultError, make: (cause) => new InjectedFaultError("injected", { cause }) },
+    { type: AnswerLostError, make: (cause) => new AnswerLostError("the answer to DescribeStatement was lost", { cause }) },
+    { type: InvocationDiedError, make: (cause) => new InvocationDiedError("the worker was killed", { cause }) },
   ],
   // AwsApiError's own case above stands for all of its subclasses.
   exported.filter((type) => type === AwsApiError || !answersOverTheWire(type)),

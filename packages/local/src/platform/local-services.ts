@@ -1,7 +1,10 @@
 import type { EndpointService } from "../endpoint/service.ts";
 import { createEventBridgeService, s3ObjectCreatedEvent, type DeliveryLogEntry, type EventBridgeService } from "../eventbridge/index.ts";
 import { createKinesisService } from "../kinesis/index.ts";
-import { createRedshiftDataService, type StatementFaults } from "../redshift/index.ts";
+import { withDataApiFaults } from "../faults/data-api.ts";
+import { withLakeFaults } from "../faults/lake.ts";
+import type { LocalFaults } from "../faults/switch.ts";
+import { createRedshiftDataService } from "../redshift/index.ts";
 import { createS3Service } from "../s3/index.ts";
 import { createSageMakerRuntimeService } from "../sagemaker/index.ts";
 import { createSchedulerService } from "../scheduler/index.ts";
@@ -27,10 +30,7 @@ export interface LocalServicesOptions {
   readonly clock?: Clock;
 }
 
-/** Faults a test injects, by service, to reach paths that otherwise depend on timing. */
-export interface LocalFaults {
-  readonly redshift?: StatementFaults;
-}
+export type { LocalFaults } from "../faults/switch.ts";
 
 export interface LocalServices {
   /** In routing order: signed-name and target-header services first, S3 (the fallback) last. */
@@ -46,36 +46,38 @@ export interface LocalServices {
  * state machines, tasks call the other services through the endpoint.
  */
 export function createLocalServices(options: LocalServicesOptions): LocalServices {
-  const { dataDir, endpointUrl, functions } = options;
+  const { dataDir, endpointUrl, functions, faults = {} } = options;
   const common = { dataDir, ...LOCAL_ACCOUNT };
-  const stepFunctions = createStepFunctionsService({ ...common, clock: options.clock ?? realClock, lambdaFunctions: functions, endpointUrl });
+  const stepFunctions = createStepFunctionsService({ ...common, clock: options.clock ?? faults.clock ?? realClock, lambdaFunctions: functions, endpointUrl });
   const eventBridge = createEventBridgeService({ ...common, endpointUrl, functions, ...(options.onDelivery ? { log: options.onDelivery } : {}) });
   // The local platform lets workflows run every few seconds (FRESHET_SCHEDULE=rate(5 seconds)).
   const scheduler = createSchedulerService({ ...common, endpointUrl, functions, allowSecondRates: true, ...(options.onDelivery ? { log: options.onDelivery } : {}) });
   const sns = createSnsService({ ...common, ...(options.log ? { log: options.log } : {}) });
-  const s3 = createS3Service({
+  const lake = createS3Service({
     dataDir,
     onObjectCreated: (e) => {
       options.onObjectCreated(e.bucket, e.key);
       eventBridge.putEventInternal(s3ObjectCreatedEvent(e, LOCAL_ACCOUNT.region, LOCAL_ACCOUNT.accountId));
     },
   });
+  const s3 = faults.lake ? withLakeFaults(lake, faults.lake) : lake;
+  // COPY reads the lake's files where the embedded S3 keeps them (the manifest still through S3).
+  const redshift = createRedshiftDataService({
+    dataDir,
+    s3: { endpointUrl },
+    objectFile: (bucket, key) => lake.objectFile(bucket, key),
+    ...LOCAL_ACCOUNT,
+    ...(faults.redshift ? { faults: faults.redshift } : {}),
+  });
   return {
     list: [
-      createKinesisService({ dataDir }),
+      createKinesisService({ dataDir, ...(faults.stream ? { faults: faults.stream } : {}) }),
       stepFunctions,
       eventBridge,
       scheduler,
       sns,
       createSageMakerRuntimeService(common),
-      // COPY reads the lake's files where the embedded S3 keeps them (the manifest still through S3).
-      createRedshiftDataService({
-        dataDir,
-        s3: { endpointUrl },
-        objectFile: (bucket, key) => s3.objectFile(bucket, key),
-        ...LOCAL_ACCOUNT,
-        ...(options.faults?.redshift ? { faults: options.faults.redshift } : {}),
-      }),
+      faults.dataApi ? withDataApiFaults(redshift, faults.dataApi) : redshift,
       s3,
     ],
     stepFunctions,

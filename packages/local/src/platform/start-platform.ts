@@ -53,7 +53,9 @@ export interface PlatformOptions {
   readonly log?: (line: string) => void;
   /**
    * Test-only: faults injected into the services, to reach paths that otherwise depend on timing
-   * (a Redshift statement provably mid-flight when the platform stops). None by default.
+   * (a Redshift statement provably mid-flight when the platform stops, a lost Data API answer, a
+   * failed lake write, Step Functions' virtual time); see src/faults/ and its `FaultSwitch` to
+   * change them per test. None by default.
    */
   readonly faults?: LocalFaults;
   /**

@@ -1,0 +1,92 @@
+import type { KinesisStreamEvent } from "aws-lambda";
+import type { TransformerHandler } from "../platform/handlers.ts";
+import { InvocationDiedError } from "./errors.ts";
+import type { LakeFaults } from "./lake.ts";
+
+export interface MidBatchDeathOptions {
+  /** Objects the invocation gets to store before it dies. */
+  readonly afterObjects: number;
+  /** Which invocation dies (default: the first); only one does. */
+  readonly when?: (event: KinesisStreamEvent) => boolean;
+  /** "throw": the handler throws; "kill": its worker is killed (Lambda's `Runtime.ExitError`). */
+  readonly how: "throw" | "kill";
+}
+
+/** What a death left: the records of the invocation and the keys it stored. */
+export interface Death {
+  readonly records: number;
+  readonly batchId: string;
+  readonly stored: readonly string[];
+}
+
+interface DyingInvocation {
+  readonly batchId: string;
+  readonly records: number;
+  /** Uploads let through, and those stored. */
+  started: number;
+  readonly stored: string[];
+  readonly die: () => void;
+}
+
+/**
+ * A transformer invocation that dies part-way through writing its batch: its first
+ * `afterObjects` objects land, the uploads it has in flight or starts afterwards never finish (a
+ * dead invocation writes nothing more; its receipt, written last, never lands), and the
+ * invocation fails. Its uploads are told from other shards' by the batch id every lake key of
+ * the transformer carries (`<shardId>-<first sequence>-<last sequence>`). Give `wrap` to
+ * `wrapTransformer` and `lake` to the platform's lake faults.
+ */
+export class MidBatchDeath {
+  readonly #options: MidBatchDeathOptions;
+  #dying: DyingInvocation | undefined;
+  #done = false;
+  readonly #died = Promise.withResolvers<Death>();
+
+  constructor(options: MidBatchDeathOptions) {
+    this.#options = options;
+  }
+
+  /** Resolves once the invocation died. */
+  get died(): Promise<Death> {
+    return this.#died.promise;
+  }
+
+  readonly wrap = (handler: TransformerHandler): TransformerHandler => async (event, context) => {
+    if (this.#done || this.#dying || !(this.#options.when?.(event) ?? true)) return handler(event, context);
+    const first = event.Records[0]!;
+    const shardId = first.eventID.slice(0, first.eventID.indexOf(":"));
+    const batchId = `${shardId}-${first.kinesis.sequenceNumber}-${event.Records.at(-1)!.kinesis.sequenceNumber}`;
+    const death = Promise.withResolvers<never>();
+    const dying: DyingInvocation = { batchId, records: event.Records.length, started: 0, stored: [] as string[], die: () => death.reject(this.#fail(dying)) };
+    this.#dying = dying;
+    // On death the handler's own promise is left behind: its remaining uploads never finish.
+    const response = await Promise.race([handler(event, context), death.promise]);
+    // A batch with fewer objects than `afterObjects` was written whole: a later one dies instead.
+    this.#dying = undefined;
+    return response;
+  };
+
+  readonly lake: LakeFaults = {
+    putObject: (key) => {
+      const dying = this.#dying;
+      if (!dying || !key.includes(dying.batchId)) return undefined;
+      if (dying.started >= this.#options.afterObjects) return new Promise<void>(() => {});
+      dying.started += 1;
+      return undefined;
+    },
+    objectStored: (key) => {
+      const dying = this.#dying;
+      if (!dying || !key.includes(dying.batchId)) return;
+      dying.stored.push(key);
+      if (dying.stored.length === this.#options.afterObjects) dying.die();
+    },
+  };
+
+  #fail(dying: DyingInvocation): InvocationDiedError {
+    this.#done = true;
+    this.#dying = undefined;
+    this.#died.resolve({ records: dying.records, batchId: dying.batchId, stored: [...dying.stored] });
+    const how = this.#options.how === "kill" ? "Runtime.ExitError: the worker was killed" : "the handler threw";
+    return new InvocationDiedError(`${how} after storing ${dying.stored.length} objects of batch ${dying.batchId} (injected fault)`);
+  }
+}
