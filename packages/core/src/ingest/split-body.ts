@@ -3,6 +3,7 @@ import type { IngestLimits } from "../config.ts";
 import { MalformedBodyError, PayloadTooLargeError } from "../errors.ts";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../events/json-depth.ts";
 import { isRedrivePartitionKey } from "../dead-letters/redrive.ts";
+import { countArrayElements, countNdjsonLines, exceedsEventCount } from "./count-events.ts";
 
 /** One event ready for the stream: its bytes and the partition key that places it on a shard. */
 export interface IngestRecord {
@@ -27,13 +28,8 @@ export function splitBody(body: Buffer, contentType: string | undefined, limits:
   if (firstByte === undefined) throw new MalformedBodyError("empty_body", "the body holds no events");
 
   const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  const records = NDJSON_TYPES.includes(type) || (firstByte !== 0x5b && firstByte !== 0x7b)
-    ? splitNdjson(body)
-    : splitJson(body, firstByte === 0x5b);
-
-  if (records.length > limits.maxEvents) {
-    throw new PayloadTooLargeError("count", limits.maxEvents, `${records.length} events in one request; the limit is ${limits.maxEvents}`);
-  }
+  const ndjson = NDJSON_TYPES.includes(type) || (firstByte !== 0x5b && firstByte !== 0x7b);
+  const records = ndjson ? splitNdjson(body, limits.maxEvents) : splitJson(body, firstByte === 0x5b, limits.maxEvents);
   records.forEach((record, index) => {
     if (record.data.byteLength > limits.maxEventBytes) {
       throw new PayloadTooLargeError(
@@ -46,7 +42,15 @@ export function splitBody(body: Buffer, contentType: string | undefined, limits:
   return records;
 }
 
-function splitJson(body: Buffer, isArray: boolean): IngestRecord[] {
+/** Counted before anything is parsed or copied: refusing a count bomb must not cost its records. */
+function refuseOverCount(body: Buffer, isArray: boolean, maxEvents: number): void {
+  if (!exceedsEventCount(body, isArray, maxEvents)) return;
+  const count = isArray ? countArrayElements(body) : countNdjsonLines(body);
+  throw new PayloadTooLargeError("count", maxEvents, `${count} events in one request; the limit is ${maxEvents}`);
+}
+
+function splitJson(body: Buffer, isArray: boolean, maxEvents: number): IngestRecord[] {
+  if (isArray) refuseOverCount(body, true, maxEvents);
   let text: string;
   try {
     text = utf8.decode(body);
@@ -57,7 +61,7 @@ function splitJson(body: Buffer, isArray: boolean): IngestRecord[] {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    if (!isArray && text.includes("\n")) return splitNdjson(body); // NDJSON sent as application/json
+    if (!isArray && text.includes("\n")) return splitNdjson(body, maxEvents); // NDJSON sent as application/json
     throw new MalformedBodyError("malformed_json", `the body is not valid JSON: ${(cause as Error).message}`, { cause });
   }
   // Re-encoding below recurses; an array adds one level around its events.
@@ -71,7 +75,8 @@ function splitJson(body: Buffer, isArray: boolean): IngestRecord[] {
   });
 }
 
-function splitNdjson(body: Buffer): IngestRecord[] {
+function splitNdjson(body: Buffer, maxEvents: number): IngestRecord[] {
+  refuseOverCount(body, false, maxEvents);
   const records: IngestRecord[] = [];
   let start = 0;
   while (start < body.byteLength) {
