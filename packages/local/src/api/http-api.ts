@@ -19,6 +19,11 @@ export interface HttpApiOptions {
   readonly host?: string;
   /** Called after each invocation, for the live counters of `npm start`. */
   readonly onResponse?: (routeKey: string, result: APIGatewayProxyStructuredResultV2) => void;
+  /**
+   * How long a client may take to send its whole request (headers and body) before it is
+   * answered 408 and disconnected; default `REQUEST_TIMEOUT_MS`. Tests pass a small value.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface RunningHttpApi {
@@ -28,6 +33,14 @@ export interface RunningHttpApi {
 
 /** API Gateway's HTTP API payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** API Gateway's HTTP API limit on the request line and headers together ("10240 bytes"). */
+const MAX_HEADER_BYTES = 10_240;
+/**
+ * A slow client (slow-loris) must not hold a connection forever. AWS does not document how long
+ * API Gateway waits for a request body; its documented bound on a request is the HTTP API's
+ * 30 s maximum integration timeout, so the stand-in allows the whole request that long.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -36,7 +49,17 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export async function startHttpApi(options: HttpApiOptions): Promise<RunningHttpApi> {
   const host = options.host ?? "127.0.0.1";
-  const server: Server = createServer((req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const serverOptions = {
+    // Node answers 408 and closes the connection itself once a request is not complete in time;
+    // it checks every `connectionsCheckingInterval` (30 s by default, too coarse for the bound).
+    requestTimeout,
+    headersTimeout: requestTimeout,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeout / 4))),
+    // Larger request lines and headers are answered 431 before any route runs.
+    maxHeaderSize: MAX_HEADER_BYTES,
+  };
+  const server: Server = createServer(serverOptions, (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
