@@ -64,7 +64,8 @@ async function answer(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger))
+  // Never the invocation event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its headers carry the API key.
+  .use(injectLambdaContext(logger, { logEvent: false }))
   .use(logMetrics(metrics))
   .use(httpErrors(logger))
   .use(apiKeyAuth(() => Resource.MetricsApiKey.value))
