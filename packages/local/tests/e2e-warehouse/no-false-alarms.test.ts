@@ -9,14 +9,14 @@ import type { TrafficMix } from "../../src/traffic/events.ts";
 import { startTraffic, type Traffic } from "../../src/traffic/generator.ts";
 
 /**
- * `npm start` with traffic, schedules compressed, for a minute and a half: a healthy pipeline
+ * `npm start` with traffic, schedules compressed, for three quarters of a minute: a healthy pipeline
  * raises no alert at all. The traffic has no invalid events: 6 % invalid events (the default mix)
  * make triage quarantine hundreds of letters a minute and alert OpsAlerts, which is a true alert
  * about a bad producer, not a false alarm. LakeFreshness runs every 5 seconds; the traffic starts
  * once its first run has finished, so that run sees the stage before its first event, as a fresh
  * deploy's schedule (which fires at creation) does.
  */
-const RUN_MS = 90_000;
+const RUN_MS = 45_000;
 const HEALTHY: TrafficMix = { v2: 0.66, v1: 0.2, duplicates: 0.04, heartbeats: 0.1, invalid: 0 };
 
 let dataDir: string | undefined;
