@@ -1,0 +1,11 @@
+import { FreshetError } from "@freshet/core";
+
+/** `npm run loadtest` was given arguments it cannot run with (exit 2, with the usage). */
+export class LoadtestUsageError extends FreshetError {
+  override readonly name = "LoadtestUsageError";
+}
+
+/** The ingest route refused a POST of the load test even after retries: its events were not accepted. */
+export class IngestRejectedError extends FreshetError {
+  override readonly name = "IngestRejectedError";
+}
