@@ -43,7 +43,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
   const log = (line: string) => process.stderr.write(`loadtest: ${line}\n`);
   log(`starting the platform (Load every second); ${format(options.rate)} events/s for ${format(options.durationS)} s${options.burst ? ", bursts of 3× for 10 s" : ""}`);
   const pipeline = await startPipelinePlatform("freshet-loadtest-");
-  const sampler = new MemorySampler();
+  const sampler = new MemorySampler(() => pipeline.platform.environmentHeaps());
   let phase: "sending" | "draining" | "done" = "sending";
   let progress: NodeJS.Timeout | undefined;
   try {
@@ -68,7 +68,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
     const reconciled = reconcile(totals.oracle.validBySeed, await rowsBySeed(rows));
     log(`events: ${format(reconciled.loaded)} loaded, ${format(reconciled.lost)} lost, ${format(reconciled.duplicated)} duplicated; reading the audit`);
     const audit = await settledAudit(redshift, totals, performance.now() + AUDIT_SETTLE_MS);
-    sampler.stop();
+    await sampler.stop();
     const result = buildReport({
       options,
       traffic: { scheduled: totals.scheduled, offered: totals.offered, accepted: totals.accepted, rejected: totals.rejected },
@@ -88,7 +88,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
   } finally {
     phase = "done";
     clearInterval(progress);
-    sampler.stop();
+    await sampler.stop();
     await pipeline.close();
   }
 }
@@ -103,11 +103,12 @@ function startProgress(log: (line: string) => void, totals: TrafficTotals, probe
   return setInterval(() => {
     const now = performance.now();
     const seconds = (now - last.at) / 1000;
-    const memory = sampler.samples[sampler.samples.length - 1]?.processes ?? [];
+    const sample = sampler.samples[sampler.samples.length - 1];
     log(
       `${format((now - startedAt) / 1000)} s ${phase()}: offered ${format((totals.offered - last.offered) / seconds)}/s, accepted ${format((totals.accepted - last.accepted) / seconds)}/s, ` +
         `lag p95 ${probes.lagsMs.length > 0 ? `${format(percentile(probes.lagsMs, 0.95))} ms` : "–"} (${probes.outstanding} probes out), ` +
-        `RSS ${memory.map((p) => `${p.name} ${format(p.rssMb)} MB`).join(", ")}`,
+        `RSS ${(sample?.processes ?? []).map((p) => `${p.name} ${format(p.rssMb)} MB`).join(", ")}, ` +
+        `heap ${(sample?.threads ?? []).map((t) => `${t.name} ${format(t.heapUsedMb)} MB`).join(", ")}`,
     );
     last = { at: now, offered: totals.offered, accepted: totals.accepted };
   }, PROGRESS_MS);

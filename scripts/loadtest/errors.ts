@@ -4,8 +4,3 @@ import { FreshetError } from "@freshet/core";
 export class LoadtestUsageError extends FreshetError {
   override readonly name = "LoadtestUsageError";
 }
-
-/** The ingest route refused a POST of the load test even after retries: its events were not accepted. */
-export class IngestRejectedError extends FreshetError {
-  override readonly name = "IngestRejectedError";
-}

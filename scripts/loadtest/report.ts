@@ -1,7 +1,7 @@
 import { percentile } from "../shared/percentile.ts";
 import type { LoadtestOptions } from "./args.ts";
 import type { Reconciled } from "./reconcile.ts";
-import { keepsGrowing, seriesByProcess, type MemoryPoint, type MemorySample } from "./sampler.ts";
+import { keepsGrowing, seriesByProcess, seriesByThread, type MemoryPoint, type MemorySample } from "./sampler.ts";
 
 /** The audit after the drain, against the oracle of what was accepted. */
 export interface AuditSummary {
@@ -42,6 +42,15 @@ export interface ProcessReport {
   readonly overTime: readonly (readonly [number, number])[];
 }
 
+export interface ThreadReport {
+  readonly name: string;
+  readonly peakHeapMb: number;
+  readonly lastHeapMb: number;
+  readonly growing: boolean;
+  /** [seconds since the start, V8 heap used MB], at most MAX_POINTS of them. */
+  readonly overTime: readonly (readonly [number, number])[];
+}
+
 /** The JSON line `npm run loadtest` ends with. */
 export interface LoadtestReport {
   readonly rate: number;
@@ -70,7 +79,10 @@ export interface LoadtestReport {
   readonly peakRssMb: number;
   readonly warmupS: number;
   readonly memoryGrowing: boolean;
+  /** RSS of this process (the generator and the platform, threads included) and of any child process. */
   readonly memory: readonly ProcessReport[];
+  /** V8 heap of each function's execution environment (worker thread), within the main process's RSS. */
+  readonly threads: readonly ThreadReport[];
   readonly audit: AuditSummary;
   /** Why the run fails (exit 1); empty when it passes. */
   readonly failures: readonly string[];
@@ -89,6 +101,13 @@ export function buildReport(input: ReportInput): LoadtestReport {
     name: s.name,
     peakMb: Math.round(Math.max(...s.points.map((p) => p.mb))),
     lastMb: Math.round(s.points[s.points.length - 1]?.mb ?? 0),
+    growing: keepsGrowing(s.points, warmupMs),
+    overTime: downsample(s.points, MAX_POINTS).map((p) => [Math.round(p.atMs / 100) / 10, Math.round(p.mb)] as const),
+  }));
+  const threads = seriesByThread(input.samples).map((s) => ({
+    name: s.name,
+    peakHeapMb: Math.round(Math.max(...s.points.map((p) => p.mb))),
+    lastHeapMb: Math.round(s.points[s.points.length - 1]?.mb ?? 0),
     growing: keepsGrowing(s.points, warmupMs),
     overTime: downsample(s.points, MAX_POINTS).map((p) => [Math.round(p.atMs / 100) / 10, Math.round(p.mb)] as const),
   }));
@@ -112,8 +131,9 @@ export function buildReport(input: ReportInput): LoadtestReport {
     probesMissing: input.probesMissing,
     peakRssMb: Math.round(Math.max(0, ...totals.map((p) => p.mb))),
     warmupS: options.warmupS,
-    memoryGrowing: memory.some((m) => m.growing) || keepsGrowing(totals, warmupMs),
+    memoryGrowing: memory.some((m) => m.growing) || threads.some((t) => t.growing) || keepsGrowing(totals, warmupMs),
     memory,
+    threads,
     audit,
   };
   return { ...report, failures: failures(report) };
@@ -129,7 +149,7 @@ export function failures(report: Omit<LoadtestReport, "failures">): string[] {
   if (!report.audit.balanced) reasons.push("the audit has windows not balanced");
   if (!report.audit.matchesOracle) reasons.push("the audit's totals differ from the events accepted");
   if (report.memoryGrowing) {
-    const growing = report.memory.filter((m) => m.growing).map((m) => `${m.name} (${m.pid})`);
+    const growing = [...report.memory.filter((m) => m.growing).map((m) => `${m.name} (${m.pid})`), ...report.threads.filter((t) => t.growing).map((t) => `${t.name} (thread heap)`)];
     reasons.push(`memory keeps growing after the warm-up${growing.length > 0 ? `: ${growing.join(", ")}` : " (all processes together)"}`);
   }
   return reasons;

@@ -8,10 +8,17 @@ export interface ProcessMemory {
   readonly heapUsedMb?: number;
 }
 
+/** A worker thread's V8 heap: threads share their process's RSS, so their heap is what tells them apart. */
+export interface ThreadMemory {
+  readonly name: string;
+  readonly heapUsedMb: number;
+}
+
 export interface MemorySample {
   /** Since the run started. */
   readonly atMs: number;
   readonly processes: readonly ProcessMemory[];
+  readonly threads: readonly ThreadMemory[];
 }
 
 export interface MemoryPoint {
@@ -97,36 +104,63 @@ function readOr(path: string): string {
   }
 }
 
-/** Samples every process's memory every `intervalMs` from `start()` until `stop()`. */
+export type ThreadHeaps = () => Promise<readonly { readonly name: string; readonly heapUsedBytes: number }[]>;
+
+/** Samples every process's memory, and the threads' heaps, every `intervalMs` from `start()` until `stop()`. */
 export class MemorySampler {
   readonly samples: MemorySample[] = [];
-  #timer: NodeJS.Timeout | undefined;
   readonly #intervalMs: number;
+  readonly #threads: ThreadHeaps;
+  #timer: NodeJS.Timeout | undefined;
   #startedAt = 0;
+  #sampling: Promise<void> | undefined;
 
-  constructor(intervalMs = 1000) {
+  constructor(threads: ThreadHeaps = async () => [], intervalMs = 1000) {
+    this.#threads = threads;
     this.#intervalMs = intervalMs;
   }
 
   start(startedAt = performance.now()): void {
     this.#startedAt = startedAt;
-    this.sample();
-    this.#timer = setInterval(() => this.sample(), this.#intervalMs);
-  }
-
-  sample(): MemorySample {
-    const sample = { atMs: performance.now() - this.#startedAt, processes: sampleProcesses() };
-    this.samples.push(sample);
-    return sample;
+    void this.#sample();
+    this.#timer = setInterval(() => void this.#sample(), this.#intervalMs);
   }
 
   /** Ends the sampling with a last sample; again is a no-op. */
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.#timer === undefined) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.sample();
+    await this.#sampling;
+    await this.#sample();
   }
+
+  /** One sample at a time: a slow heap read skips a beat rather than piling up. */
+  #sample(): Promise<void> {
+    if (this.#sampling) return this.#sampling;
+    const atMs = performance.now() - this.#startedAt;
+    const processes = sampleProcesses();
+    this.#sampling = this.#threads()
+      .catch(() => [])
+      .then((heaps) => {
+        this.samples.push({ atMs, processes, threads: heaps.map((h) => ({ name: h.name, heapUsedMb: h.heapUsedBytes / MB })) });
+      })
+      .finally(() => (this.#sampling = undefined));
+    return this.#sampling;
+  }
+}
+
+/** Each thread's heap over time, by name, in the order first seen. */
+export function seriesByThread(samples: readonly MemorySample[]): { name: string; points: MemoryPoint[] }[] {
+  const byName = new Map<string, { name: string; points: MemoryPoint[] }>();
+  for (const sample of samples) {
+    for (const t of sample.threads) {
+      const series = byName.get(t.name) ?? { name: t.name, points: [] };
+      series.points.push({ atMs: sample.atMs, mb: t.heapUsedMb });
+      byName.set(t.name, series);
+    }
+  }
+  return [...byName.values()];
 }
 
 /** Each process's RSS over time, by pid, in the order first seen. */
