@@ -52,7 +52,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
     const totals = emptyTotals();
     const startedAt = performance.now();
     sampler.start(startedAt);
-    progress = startProgress(log, totals, probes, sampler, startedAt, () => phase);
+    progress = startProgress(log, totals, () => platform.counts().received, probes, sampler, startedAt, () => phase);
     const watching = probes.watch(rows, () => phase === "done" || (phase === "draining" && probes.outstanding === 0));
 
     await offerTraffic({ ingestUrl: platform.ingestUrl, apiKey: platform.apiKey, options, startedAt, onProbe: (id, at) => probes.posted(id, at) }, totals);
@@ -89,7 +89,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
     phase = "done";
     clearInterval(progress);
     await sampler.stop();
-    await pipeline.close();
+    await pipeline.close().catch((error: unknown) => log(`stopping the platform: ${(error as Error).message}`));
   }
 }
 
@@ -98,7 +98,7 @@ function lag(ms: number | null): string {
 }
 
 /** A line on stderr every few seconds: rates over the last interval, the lag so far, memory. */
-function startProgress(log: (line: string) => void, totals: TrafficTotals, probes: LagProbes, sampler: MemorySampler, startedAt: number, phase: () => string): NodeJS.Timeout {
+function startProgress(log: (line: string) => void, totals: TrafficTotals, transformed: () => number, probes: LagProbes, sampler: MemorySampler, startedAt: number, phase: () => string): NodeJS.Timeout {
   let last = { at: startedAt, offered: 0, accepted: 0 };
   return setInterval(() => {
     const now = performance.now();
@@ -106,6 +106,7 @@ function startProgress(log: (line: string) => void, totals: TrafficTotals, probe
     const sample = sampler.samples[sampler.samples.length - 1];
     log(
       `${format((now - startedAt) / 1000)} s ${phase()}: offered ${format((totals.offered - last.offered) / seconds)}/s, accepted ${format((totals.accepted - last.accepted) / seconds)}/s, ` +
+        `through the transformer ${format(transformed())} of ${format(totals.accepted)}, ` +
         `lag p95 ${probes.lagsMs.length > 0 ? `${format(percentile(probes.lagsMs, 0.95))} ms` : "–"} (${probes.outstanding} probes out), ` +
         `RSS ${(sample?.processes ?? []).map((p) => `${p.name} ${format(p.rssMb)} MB`).join(", ")}, ` +
         `heap ${(sample?.threads ?? []).map((t) => `${t.name} ${format(t.heapUsedMb)} MB`).join(", ")}`,

@@ -3,8 +3,8 @@ import { loadedAmong, type Rows } from "../shared/pipeline-platform.ts";
 
 /** How often outstanding probes are looked for in `events`: the lag's resolution. */
 const POLL_MS = 100;
-/** Ids in one lookup; the oldest first, the rest wait for the next poll. */
-const PER_LOOKUP = 500;
+/** Ids in one lookup, the oldest first (rows land roughly in order); the rest wait for the next poll. */
+const PER_LOOKUP = 100;
 
 /** POST → row lag of probe events: each timed from its POST's start until a query finds its row. */
 export class LagProbes {

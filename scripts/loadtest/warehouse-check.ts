@@ -9,10 +9,14 @@ import type { TrafficTotals } from "./traffic.ts";
 const DRAIN_POLL_MS = 250;
 const AUDIT_POLL_MS = 500;
 
-/** Polls until `expected` distinct event ids are rows, or the deadline; resolves when (performance.now()) or undefined. */
+/**
+ * Polls until `events` has `expected` rows, or the deadline; resolves when (performance.now()) or
+ * undefined. COUNT(*), not DISTINCT: cheap enough to poll without slowing the loads it waits for
+ * on a small machine; `rowsBySeed` then tells duplicates from the events they stand for.
+ */
 export async function waitForRows(rows: Rows, expected: number, deadline: number, progress: (loaded: number) => void): Promise<number | undefined> {
   for (;;) {
-    const loaded = Number((await rows("SELECT COUNT(DISTINCT event_id) FROM events"))[0]?.[0] ?? 0);
+    const loaded = Number((await rows("SELECT COUNT(*) FROM events"))[0]?.[0] ?? 0);
     if (loaded >= expected) return performance.now();
     progress(loaded);
     if (performance.now() > deadline) return undefined;

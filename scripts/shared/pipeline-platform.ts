@@ -48,7 +48,8 @@ export async function startPipelinePlatform(prefix: string): Promise<PipelinePla
     async close() {
       redshift.destroy();
       await started.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      // A delivery retrying past the stop may still write to the lake: retry ENOTEMPTY a few times.
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }
