@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { LoadtestUsageError } from "./errors.ts";
 
-export const USAGE = `usage: npm run loadtest -- [--rate N] [--duration S] [--burst] [--warmup S]
+export const USAGE = `usage: npm run loadtest -- [--rate N] [--duration S] [--burst] [--warmup S] [--drain S]
 
 Runs the local pipeline (Load every second) and offers it N events/s for S seconds, then waits
 until every valid event is a row and reads the audit. With --burst, 10 s at 3× the rate start at
@@ -12,18 +12,21 @@ memory keeps growing after the warm-up; 2 on a usage error.
   --rate      events per second offered (default 10000)
   --duration  seconds of traffic (default 300)
   --burst     add the bursts
-  --warmup    seconds before the memory-growth rule applies (default a quarter of the duration, at most 60)`;
+  --warmup    seconds before the memory-growth rule applies (default a quarter of the duration, at most 60)
+  --drain     seconds after the last POST the pipeline gets to load everything (default 120); what is
+              not a row by then counts as lost`;
 
 export interface LoadtestOptions {
   readonly rate: number;
   readonly durationS: number;
   readonly burst: boolean;
   readonly warmupS: number;
+  readonly drainS: number;
 }
 
 /** The command line, or a LoadtestUsageError (`help` when --help was asked). */
 export function parseLoadtestArgs(argv: readonly string[]): LoadtestOptions | "help" {
-  let values: { rate?: string; duration?: string; burst?: boolean; warmup?: string; help?: boolean };
+  let values: { rate?: string; duration?: string; burst?: boolean; warmup?: string; drain?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -32,6 +35,7 @@ export function parseLoadtestArgs(argv: readonly string[]): LoadtestOptions | "h
         duration: { type: "string" },
         burst: { type: "boolean" },
         warmup: { type: "string" },
+        drain: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -44,7 +48,7 @@ export function parseLoadtestArgs(argv: readonly string[]): LoadtestOptions | "h
   const durationS = positive(values.duration ?? "300", "--duration");
   const warmupS = values.warmup === undefined ? Math.min(60, durationS / 4) : positive(values.warmup, "--warmup", true);
   if (warmupS >= durationS) throw new LoadtestUsageError(`--warmup (${warmupS} s) must be shorter than --duration (${durationS} s)`);
-  return { rate, durationS, burst: values.burst ?? false, warmupS };
+  return { rate, durationS, burst: values.burst ?? false, warmupS, drainS: positive(values.drain ?? "120", "--drain") };
 }
 
 function positive(text: string, flag: string, zeroAllowed = false): number {

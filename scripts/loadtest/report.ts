@@ -78,6 +78,8 @@ export interface LoadtestReport {
   /** Highest sum of every process's RSS at one sample. */
   readonly peakRssMb: number;
   readonly warmupS: number;
+  /** How long after the last POST the pipeline had to load everything. */
+  readonly drainS: number;
   readonly memoryGrowing: boolean;
   /** RSS of this process (the generator and the platform, threads included) and of any child process. */
   readonly memory: readonly ProcessReport[];
@@ -131,6 +133,7 @@ export function buildReport(input: ReportInput): LoadtestReport {
     probesMissing: input.probesMissing,
     peakRssMb: Math.round(Math.max(0, ...totals.map((p) => p.mb))),
     warmupS: options.warmupS,
+    drainS: options.drainS,
     memoryGrowing: memory.some((m) => m.growing) || threads.some((t) => t.growing) || keepsGrowing(totals, warmupMs),
     memory,
     threads,
@@ -142,7 +145,7 @@ export function buildReport(input: ReportInput): LoadtestReport {
 /** Why a run fails: anything lost, duplicated or refused, an audit that does not add up, memory that keeps growing. */
 export function failures(report: Omit<LoadtestReport, "failures">): string[] {
   const reasons: string[] = [];
-  if (report.lost > 0) reasons.push(`${report.lost} valid events never loaded`);
+  if (report.lost > 0) reasons.push(`${report.lost} valid events not loaded ${report.drainS} s after the last POST`);
   if (report.duplicated > 0) reasons.push(`${report.duplicated} duplicate rows`);
   if (report.unexpected > 0) reasons.push(`${report.unexpected} rows of events never accepted`);
   if (report.rejected > 0) reasons.push(`${report.rejected} events refused by ingest`);

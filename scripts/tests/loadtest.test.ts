@@ -9,11 +9,17 @@ import { percentile } from "../shared/percentile.ts";
 
 describe("loadtest arguments", () => {
   it("reads the rate, duration, burst and warm-up", () => {
-    expect(parseLoadtestArgs(["--rate", "2000", "--duration", "60", "--burst", "--warmup", "10"])).toEqual({ rate: 2000, durationS: 60, burst: true, warmupS: 10 });
+    expect(parseLoadtestArgs(["--rate", "2000", "--duration", "60", "--burst", "--warmup", "10", "--drain", "300"])).toEqual({
+      rate: 2000,
+      durationS: 60,
+      burst: true,
+      warmupS: 10,
+      drainS: 300,
+    });
   });
 
   it("defaults to the goal (10,000 events/s for 5 minutes) with a warm-up of a quarter of the run, at most a minute", () => {
-    expect(parseLoadtestArgs([])).toEqual({ rate: 10_000, durationS: 300, burst: false, warmupS: 60 });
+    expect(parseLoadtestArgs([])).toEqual({ rate: 10_000, durationS: 300, burst: false, warmupS: 60, drainS: 120 });
     expect(parseLoadtestArgs(["--duration", "60"])).toMatchObject({ warmupS: 15 });
   });
 
@@ -30,6 +36,7 @@ describe("loadtest arguments", () => {
     [["--speed", "3"]],
     [["60"]],
     [["--duration", "60", "--warmup", "60"]],
+    [["--drain", "0"]],
   ])("refuses %j with a usage error", (argv) => {
     expect(() => parseLoadtestArgs(argv)).toThrow(LoadtestUsageError);
   });
@@ -179,7 +186,7 @@ describe("the loadtest report", () => {
       threads: [{ name: "transformer 1", heapUsedMb: thread(s) }],
     }));
   const input = (over: Partial<ReportInput> = {}): ReportInput => ({
-    options: { rate: 100, durationS: 10, burst: false, warmupS: 2 },
+    options: { rate: 100, durationS: 10, burst: false, warmupS: 2, drainS: 120 },
     traffic: { scheduled: 1000, offered: 1000, accepted: 1000, rejected: 0 },
     sendMs: 10_000,
     allLoadedMs: 12_500,
