@@ -37,6 +37,9 @@ export interface ProcessReport {
   readonly name: string;
   readonly peakMb: number;
   readonly lastMb: number;
+  /** The main thread's V8 heap (this process only): tells JavaScript memory from native (DuckDB, buffers). */
+  readonly peakHeapMb?: number;
+  readonly lastHeapMb?: number;
   readonly growing: boolean;
   /** [seconds since the start, RSS MB], at most MAX_POINTS of them. */
   readonly overTime: readonly (readonly [number, number])[];
@@ -103,6 +106,9 @@ export function buildReport(input: ReportInput): LoadtestReport {
     name: s.name,
     peakMb: Math.round(Math.max(...s.points.map((p) => p.mb))),
     lastMb: Math.round(s.points[s.points.length - 1]?.mb ?? 0),
+    ...(s.heapPoints.length > 0
+      ? { peakHeapMb: Math.round(Math.max(...s.heapPoints.map((p) => p.mb))), lastHeapMb: Math.round(s.heapPoints[s.heapPoints.length - 1]!.mb) }
+      : {}),
     growing: keepsGrowing(s.points, warmupMs),
     overTime: downsample(s.points, MAX_POINTS).map((p) => [Math.round(p.atMs / 100) / 10, Math.round(p.mb)] as const),
   }));

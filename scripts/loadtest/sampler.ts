@@ -163,13 +163,14 @@ export function seriesByThread(samples: readonly MemorySample[]): { name: string
   return [...byName.values()];
 }
 
-/** Each process's RSS over time, by pid, in the order first seen. */
-export function seriesByProcess(samples: readonly MemorySample[]): { pid: number; name: string; points: MemoryPoint[] }[] {
-  const byPid = new Map<number, { pid: number; name: string; points: MemoryPoint[] }>();
+/** Each process's RSS (and V8 heap, where known) over time, by pid, in the order first seen. */
+export function seriesByProcess(samples: readonly MemorySample[]): { pid: number; name: string; points: MemoryPoint[]; heapPoints: MemoryPoint[] }[] {
+  const byPid = new Map<number, { pid: number; name: string; points: MemoryPoint[]; heapPoints: MemoryPoint[] }>();
   for (const sample of samples) {
     for (const p of sample.processes) {
-      const series = byPid.get(p.pid) ?? { pid: p.pid, name: p.name, points: [] };
+      const series = byPid.get(p.pid) ?? { pid: p.pid, name: p.name, points: [], heapPoints: [] };
       series.points.push({ atMs: sample.atMs, mb: p.rssMb });
+      if (p.heapUsedMb !== undefined) series.heapPoints.push({ atMs: sample.atMs, mb: p.heapUsedMb });
       byPid.set(p.pid, series);
     }
   }

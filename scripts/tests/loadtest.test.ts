@@ -180,7 +180,7 @@ describe("the loadtest report", () => {
     Array.from({ length: 60 }, (_, s) => ({
       atMs: s * 1000,
       processes: [
-        { pid: 1, name: "main", rssMb: mb(s) },
+        { pid: 1, name: "main", rssMb: mb(s), heapUsedMb: 100 + s },
         { pid: 2, name: "child", rssMb: 50 },
       ],
       threads: [{ name: "transformer 1", heapUsedMb: thread(s) }],
@@ -210,7 +210,11 @@ describe("the loadtest report", () => {
     expect(report.acceptedPerSecond).toBe(100);
     expect(report.peakRssMb).toBe(450);
     expect(report.p95LagMs).toBe(percentile(input().lagsMs, 0.95));
-    expect(report.memory).toEqual([expect.objectContaining({ name: "main", peakMb: 400, growing: false }), expect.objectContaining({ name: "child", peakMb: 50 })]);
+    expect(report.memory).toEqual([
+      expect.objectContaining({ name: "main", peakMb: 400, peakHeapMb: 159, lastHeapMb: 159, growing: false }),
+      expect.objectContaining({ name: "child", peakMb: 50 }),
+    ]);
+    expect((report.memory as object[])[1]).not.toHaveProperty("peakHeapMb");
     expect(report.threads).toEqual([expect.objectContaining({ name: "transformer 1", peakHeapMb: 30, growing: false })]);
   });
 
