@@ -1,10 +1,7 @@
-import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { query, type Cell } from "../../packages/functions/src/load/data-api.ts";
-import { generateEvents, sendEvents, startPlatform, type GeneratedEvent, type Platform } from "@freshet/local";
+import { generateEvents, sendEvents, type GeneratedEvent, type Platform } from "@freshet/local";
+import { percentile } from "../shared/percentile.ts";
+import { loadedAmong, startPipelinePlatform, type PipelinePlatform, type Rows } from "../shared/pipeline-platform.ts";
 import { format } from "./measure.ts";
 
 const LATENCY_GOAL_MS = 2000;
@@ -23,7 +20,6 @@ const PER_REQUEST = 500;
 /** How long the bench waits for probes, then for the sustained run, to be loaded (keeps it near 2 minutes). */
 const PROBE_DEADLINE_MS = 20_000;
 const DRAIN_DEADLINE_MS = 45_000;
-const WAREHOUSE = { workgroup: "freshet-local", database: "freshet" } as const;
 
 /**
  * The whole local pipeline (HTTP → ingest → Kinesis → transformer → lake → Load every second →
@@ -31,23 +27,10 @@ const WAREHOUSE = { workgroup: "freshet-local", database: "freshet" } as const;
  * amid background traffic, then sustained events/s with every valid event loaded exactly once.
  */
 export async function benchPipeline(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), "freshet-bench-pipeline-"));
-  let platform: Platform | undefined;
-  let redshift: RedshiftDataClient | undefined;
+  let pipeline: PipelinePlatform | undefined;
   try {
-    platform = await startPlatform({
-      dataDir,
-      batchingWindowSeconds: 0,
-      // Local-only: Scheduler's floor is a minute; the bench runs Load every second.
-      scheduleOverride: (s) => (s.workflow === "Load" ? "rate(1 second)" : s.expression),
-    });
-    redshift = new RedshiftDataClient({
-      endpoint: platform.endpointUrl,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    const client = redshift;
-    const rows = (sql: string): Promise<Cell[][]> => query(client, WAREHOUSE, sql, { firstPollMs: 5 });
+    pipeline = await startPipelinePlatform("freshet-bench-pipeline-");
+    const { platform, rows } = pipeline;
     const sent: GeneratedEvent[] = [];
 
     const { latencies, missing } = await measureLatency(platform, rows, sent);
@@ -75,13 +58,9 @@ export async function benchPipeline(): Promise<void> {
     );
     console.log(`pipeline checks: ${checks.lines.join("; ")} ${checks.ok ? "✓" : "✗"}`);
   } finally {
-    redshift?.destroy();
-    await platform?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await pipeline?.close();
   }
 }
-
-type Rows = (sql: string) => Promise<Cell[][]>;
 
 /** Probes are unique valid events sent one per request; each is timed until a query finds it. */
 async function measureLatency(platform: Platform, rows: Rows, sent: GeneratedEvent[]): Promise<{ latencies: number[]; missing: number }> {
@@ -115,14 +94,13 @@ async function measureLatency(platform: Platform, rows: Rows, sent: GeneratedEve
   const watcher = (async () => {
     while ((sending || postedAt.size > 0) && performance.now() < watchUntil) {
       if (postedAt.size > 0) {
-        const ids = [...postedAt.keys()];
-        const found = await rows(`SELECT event_id FROM events WHERE event_id IN (${ids.map((id) => `'${id}'`).join(", ")})`);
+        const found = await loadedAmong(rows, [...postedAt.keys()]);
         const at = performance.now();
-        for (const [id] of found) {
-          const start = postedAt.get(String(id));
+        for (const id of found) {
+          const start = postedAt.get(id);
           if (start === undefined) continue;
           latencies.push(at - start);
-          postedAt.delete(String(id));
+          postedAt.delete(id);
         }
       }
       await sleep(PROBE_POLL_MS);
@@ -232,9 +210,4 @@ async function verify(rows: Rows, sent: readonly GeneratedEvent[]): Promise<{ ok
         `${sums.map((s) => format(s)).join("/")} (expected ${want.map((s) => format(s)).join("/")})`,
     ],
   };
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
 }

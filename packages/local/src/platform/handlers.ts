@@ -3,6 +3,12 @@ import type { HttpHandler } from "../api/http-api.ts";
 import { WorkerFunction } from "../lambda/worker-function.ts";
 
 export type TransformerHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
+export interface EnvironmentHeap {
+  /** The function and the environment's number: `transformer 1`, `ingest 1`. */
+  readonly name: string;
+  readonly heapUsedBytes: number;
+}
+
 export type MigrateHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** The deployed handlers of `packages/functions`, as the local platform runs them. */
@@ -18,6 +24,8 @@ export interface LocalHandlers {
   readonly triageDebounce: unknown;
   /** AnomalyScoring's function (prepare, decide). */
   readonly anomalyDecider: unknown;
+  /** V8 heap used by each execution environment (worker thread), by function; none when they run on the main thread. */
+  environmentHeaps(): Promise<EnvironmentHeap[]>;
   /** Ends the worker threads (execution environments), if any. */
   close(): Promise<void>;
 }
@@ -55,6 +63,11 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
     triage,
     triageDebounce,
     anomalyDecider,
+    async environmentHeaps() {
+      const named = async (fn: string, workers: { heapUsed(): Promise<number[]> } | undefined) =>
+        ((await workers?.heapUsed()) ?? []).map((heapUsedBytes, i) => ({ name: `${fn} ${i + 1}`, heapUsedBytes }));
+      return [...(await named("transformer", transformerWorkers)), ...(await named("ingest", ingestWorkers))];
+    },
     async close() {
       await transformerWorkers?.close();
       await ingestWorkers?.close();

@@ -14,7 +14,7 @@ import type { WorkflowResources } from "@freshet/workflows";
 import { DEFAULT_TRIAGE_SETTINGS, triageEnvironment, type TriageSettings } from "@freshet/core";
 import { loadApiKey, loadMetricsApiKey } from "./api-key.ts";
 import { ensureColdStartModel } from "./cold-start-model.ts";
-import { loadHandlers, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
+import { loadHandlers, type EnvironmentHeap, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
 import { startIngestRoute, type IngestRoute } from "./ingest-route.ts";
 import { createLocalServices, LOCAL_ACCOUNT, type LocalFaults, type LocalServices } from "./local-services.ts";
 import { orchestrationClients, provisionOrchestration, provisionStreamAndLake, provisionTriageTrigger, TRIAGE_DEBOUNCE_FUNCTION } from "./provision.ts";
@@ -24,7 +24,7 @@ import { LiveReceiptCounts } from "./live-receipt-counts.ts";
 import { writeRuntimeFile, type RuntimeInfo } from "./runtime-file.ts";
 import { startTransformerMapping } from "./transformer-mapping.ts";
 
-export type { TransformerHandler } from "./handlers.ts";
+export type { EnvironmentHeap, TransformerHandler } from "./handlers.ts";
 
 export interface PlatformOptions {
   /** Where every service keeps its state (`FRESHET_DATA_DIR`, default `.freshet/`). */
@@ -88,6 +88,8 @@ export interface Platform extends RuntimeInfo {
   counts(): PipelineCounts;
   /** Resolves when every record in the stream has been through the transformer. */
   waitForIdle(): Promise<void>;
+  /** V8 heap of each function's execution environment (worker thread); they share this process's RSS. */
+  environmentHeaps(): Promise<EnvironmentHeap[]>;
   stop(): Promise<void>;
 }
 
@@ -235,7 +237,7 @@ interface RunningParts {
 }
 
 function runningPlatform(parts: RunningParts): Platform {
-  const { info, dataDir, services, workflows, receipts, mapping, ingest } = parts;
+  const { info, dataDir, services, workflows, receipts, mapping, ingest, handlers } = parts;
   let stopping: Promise<void> | undefined;
   return {
     ...info,
@@ -249,6 +251,7 @@ function runningPlatform(parts: RunningParts): Platform {
       await mapping.waitForIdle();
       await receipts.settled();
     },
+    environmentHeaps: () => handlers.environmentHeaps(),
     stop() {
       stopping ??= stopInOrder(parts);
       return stopping;

@@ -33,6 +33,16 @@ describe("WorkerFunction (a handler in its own execution environment)", () => {
     expect((error as Error).message).toBe("the handler refused");
   });
 
+  it("reads each environment's heap from outside: memory the handler keeps shows there, not in the caller's", async () => {
+    await worker.ready();
+    const [before] = await worker.heapUsed();
+    const callerBefore = process.memoryUsage().heapUsed;
+    await worker.handler({ action: "hold" }, lambdaContext(fn));
+    const [after] = await worker.heapUsed();
+    expect(after! - before!).toBeGreaterThan(15 * 1024 * 1024);
+    expect(process.memoryUsage().heapUsed - callerBefore).toBeLessThan(15 * 1024 * 1024);
+  });
+
   it("fails the invocations of a crashed environment and replaces it (a cold start)", async () => {
     const error = await worker.handler({ action: "crash" }, lambdaContext(fn)).catch((e: unknown) => e as Error);
     expect((error as Error).name).toBe("LambdaWorkerError");
