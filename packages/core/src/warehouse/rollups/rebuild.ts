@@ -1,6 +1,7 @@
 import { InvalidLoadRequestError } from "../errors.ts";
 import { sqlTimestamp } from "../sql-literals.ts";
 import { maintainRollups, recountFeatureDays } from "./maintain.ts";
+import { REFRESH_NEWEST_EVENTS } from "./newest-events.ts";
 
 /** A range of event time; whole UTC days (the coarsest rollup grain), `to` exclusive. Open ends: everything. */
 export interface RollupRange {
@@ -23,6 +24,15 @@ const DAY_MS = 86_400_000;
  * Run it while no load runs (or accept that a concurrent load aborts and retries on DuckDB).
  */
 export function buildRollupRebuildStatements(range: RollupRange = {}): string[] {
+  // `newest_events` is one row over all time: recomputed whole, whatever the range (one scan of a column).
+  return [...rebuildRollupTables(range), ...REFRESH_NEWEST_EVENTS];
+}
+
+/**
+ * The rollup tables' part of the rebuild: what migration 4 backfilled with (its checksum is pinned,
+ * so this stays exactly as released; `newest_events` came with migration 9).
+ */
+export function rebuildRollupTables(range: RollupRange = {}): string[] {
   const from = range.from === undefined ? undefined : floorDay(range.from, "from");
   const to = range.to === undefined ? undefined : ceilDay(range.to, "to");
   if (from && to && from.getTime() >= to.getTime()) throw new InvalidLoadRequestError("empty", `empty rollup range: ${from.toISOString()} .. ${to.toISOString()}`);
