@@ -20,6 +20,11 @@ import {
   tablesWithoutGrants,
   UnsafeSqlValueError,
   viewsCreatedBy,
+  anomaliesQuery,
+  freshnessQuery,
+  metricsView,
+  METRICS_VIEWS,
+  parseMetricsQuery,
   type Migration,
 } from "@freshet/core";
 import { loadRequestFixture } from "./support/load-request.ts";
@@ -136,6 +141,20 @@ describe("the database-roles migration", () => {
 
   it("lets the reader read what later migrations create, through default privileges", () => {
     expect(rolesMigration.statements.at(-1)).toBe(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ROLE ${DB_ROLES.reader}`);
+  });
+
+  it("lets the metrics API (the reader) read every view and table its queries name", () => {
+    const now = new Date("2026-11-27T12:00:00Z");
+    const sqls = [
+      ...METRICS_VIEWS.map((name) => metricsView(name)).map((view) => view.build(parseMetricsQuery({ campaign: view.filters.includes("campaign") ? "c" : undefined }, view, now)).sql),
+      freshnessQuery().sql,
+      anomaliesQuery(now, 10).sql,
+    ];
+    const later = new Set([...tablesCreatedBy(MIGRATIONS.filter((m) => m.version > DATABASE_ROLES_VERSION)), ...viewsCreatedBy(MIGRATIONS.filter((m) => m.version > DATABASE_ROLES_VERSION))]);
+    const need = required(sqls);
+    expect(need.has("campaign_totals")).toBe(true);
+    for (const [table] of need) expect(grants.get(DB_ROLES.reader)?.get(table)?.has("SELECT") || later.has(table), table).toBe(true);
+    expect(need.has("campaign_rollup"), "the reader never reads the rollup's user ids").toBe(false);
   });
 
   it("refuses a grant plan naming a table no earlier migration creates", () => {
