@@ -21,10 +21,12 @@ const DAY_MS = 86_400_000;
  * load folds its own rows. Attribution is per user, not per day: every purchase of a user with a
  * purchase or a touch in the range is recomputed from the user's whole history (credits of
  * purchases in the range whose user no longer qualifies are dropped with the range).
+ * Each metric's newest event (`newest_events`, migration 9) is recomputed last.
  * Run it while no load runs (or accept that a concurrent load aborts and retries on DuckDB).
  */
 export function buildRollupRebuildStatements(range: RollupRange = {}): string[] {
-  // `newest_events` is one row over all time: recomputed whole, whatever the range (one scan of a column).
+  // `newest_events` is one row over all time: recomputed from all of `events` whatever the range
+  // (one scan of four columns), so it is right even after events were bulk-inserted anywhere.
   return [...rebuildRollupTables(range), ...REFRESH_NEWEST_EVENTS];
 }
 
