@@ -36,7 +36,8 @@ function requests(now: number): readonly { readonly name: string; readonly path:
 /**
  * The metrics API's p50/p95 per request on the warehouse section's 10 million events: the deployed
  * handler behind the local HTTP API, the Data API on DuckDB (goal p95 < 100 ms). Each metrics
- * request runs two statements side by side (the view and its freshness).
+ * request runs two statements side by side (the view and its freshness row, which reads the
+ * one-row `newest_events` since migration 9 rather than aggregating the 10 million events).
  */
 export async function benchMetricsApi(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), "freshet-bench-metrics-api-"));

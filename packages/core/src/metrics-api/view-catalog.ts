@@ -55,7 +55,7 @@ function limit(query: MetricsQuery): string {
   return `LIMIT ${sqlCount(query.limit, "limit")}`;
 }
 
-/** campaign_performance's 5-minute buckets as they are (`minute`: its finest grain), or truncated. */
+/** campaign_totals' 5-minute buckets (campaign_performance's) as they are (`minute`: the finest grain), or truncated. */
 const CAMPAIGN_BUCKET: Readonly<Record<Bucket, string>> = {
   minute: "bucket_start",
   hour: "DATE_TRUNC('hour', bucket_start)",
@@ -64,7 +64,9 @@ const CAMPAIGN_BUCKET: Readonly<Record<Bucket, string>> = {
 
 /*
  * Each view's columns, additive measures summed per bucket. Distinct counts (campaign users) are
- * not additive across buckets and are left out where the bucket regroups them.
+ * not additive across buckets and are left out where the bucket regroups them. Campaign rows come
+ * from `campaign_totals` (migration 9): `campaign_performance` summed to (bucket, campaign), the
+ * same rows without grouping by ad and keyword and counting distinct users first.
  */
 const VIEWS: Readonly<Record<MetricsViewName, MetricsView>> = {
   "campaign-performance": {
@@ -78,7 +80,7 @@ const VIEWS: Readonly<Record<MetricsViewName, MetricsView>> = {
         sql: `SELECT ${CAMPAIGN_BUCKET[query.bucket]} AS bucket_start, campaign_id,
   CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(clicks) AS BIGINT) AS clicks, CAST(SUM(trials) AS BIGINT) AS trials,
   CAST(SUM(signups) AS BIGINT) AS signups, CAST(SUM(purchases) AS BIGINT) AS purchases, SUM(revenue) AS revenue
-FROM campaign_performance
+FROM campaign_totals
 WHERE ${w.clause}
 GROUP BY 1, 2
 ORDER BY 1, 2

@@ -3,6 +3,7 @@ import { columnDefinitions, EVENT_COLUMNS, LOADS_TABLE_COLUMN_TYPES, type LoadsT
 import { InvalidLoadRequestError } from "./errors.ts";
 import { sqlCount, sqlNullableString, sqlString, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
 import { maintainRollups } from "./rollups/maintain.ts";
+import { raiseNewestEvents } from "./rollups/newest-events.ts";
 import { DEFAULT_LOAD_INTERVAL_SECONDS } from "./views/metric-freshness.ts";
 
 /** Data API limits: statements per BatchExecuteStatement, characters per statement. */
@@ -81,7 +82,8 @@ interface CheckedLoad {
  *    whatever it left.
  * 3. dedupe: one row per event_id within the batch (earliest received_at wins) and none whose
  *    event_id is already in `events`; insert the rest with `loaded_at` and `load_id`.
- * 3b. fold the inserted rows (`load_new`) into the dashboard rollups (`maintainRollups`).
+ * 3b. fold the inserted rows (`load_new`) into the dashboard rollups (`maintainRollups`) and raise
+ *    each metric's newest event (`newest_events`, read by `metric_freshness`).
  * 4. ledger rows, receipts (each batch_id once), accounting deltas per arrival hour
  *    (loaded = inserted, duplicates = staged − inserted, redriven from receipts, repaired = inserted
  *    rows that were redriven), the `loads` row.
@@ -186,6 +188,8 @@ WHERE copy_rank = 1
 SELECT ${LAKE}, loaded_at, load_id FROM load_new`,
           // The dashboards' rollups, from exactly the rows just inserted (see rollups/maintain.ts).
           ...maintainRollups("load_new"),
+          // Each metric's newest event, which `metric_freshness` reads (see rollups/newest-events.ts).
+          raiseNewestEvents("load_new"),
           `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
 SELECT object_key, size_bytes, etag, row_count, ${id}, ${manifest}, GETDATE()
 FROM load_objects

@@ -8,9 +8,10 @@ import {
   CREATE_LOADS,
   SEED_LOAD_LOCK,
 } from "./tables.ts";
-import { buildRollupRebuildStatements } from "./rollups/rebuild.ts";
+import { rebuildRollupTables } from "./rollups/rebuild.ts";
+import { NEWEST_EVENTS_MIGRATION_STATEMENTS } from "./rollups/newest-events.ts";
 import { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";
-import { CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS } from "./rollups/views.ts";
+import { CREATE_CAMPAIGN_TOTALS, CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS } from "./rollups/views.ts";
 import { buildDatabaseRolesStatements } from "./grants.ts";
 import { MAINTAINER_ROLE_STATEMENTS } from "./maintenance/role.ts";
 import { REDRIVE_ACCOUNTING_STATEMENTS } from "./redrive-accounting.ts";
@@ -51,7 +52,7 @@ const SCHEMA: readonly Migration[] = [
     // warehouse is consistent at once), and the dashboard views re-pointed at them.
     version: 4,
     name: "dashboard_rollups",
-    statements: [...CREATE_ROLLUP_TABLES, ...buildRollupRebuildStatements(), ...CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS],
+    statements: [...CREATE_ROLLUP_TABLES, ...rebuildRollupTables(), ...CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS],
   },
 ];
 
@@ -71,6 +72,10 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: "redrive_accounting", statements: REDRIVE_ACCOUNTING_STATEMENTS },
   // Anomaly detection: the alerted anomalies and recoveries, the scoring workflow's role.
   { version: 8, name: "anomalies", statements: ANOMALIES_MIGRATION_STATEMENTS },
+  // Metrics API latency: `metric_freshness` reads the newest event per metric from the one row
+  // each load maintains (`newest_events`, backfilled here) instead of aggregating all of `events`,
+  // and `campaign_totals` gives the API's campaign sums without the dashboard's unused columns.
+  { version: 9, name: "metrics_api_reads", statements: [...NEWEST_EVENTS_MIGRATION_STATEMENTS, CREATE_CAMPAIGN_TOTALS] },
 ];
 
 assertMigrationsOrdered(MIGRATIONS);

@@ -20,6 +20,11 @@ import {
   tablesWithoutGrants,
   UnsafeSqlValueError,
   viewsCreatedBy,
+  anomaliesQuery,
+  freshnessQuery,
+  metricsView,
+  METRICS_VIEWS,
+  parseMetricsQuery,
   type Migration,
 } from "@freshet/core";
 import { loadRequestFixture } from "./support/load-request.ts";
@@ -88,8 +93,8 @@ describe("the database-roles migration", () => {
 
   it("follows the schema (the rollups), and creates the three roles Freshet's identities map to", () => {
     expect(MIGRATIONS.find((m) => m.version === DATABASE_ROLES_VERSION)).toBe(rolesMigration);
-    // Later migrations create only `anomalies` (migration 8), which grants it itself (tablesWithoutGrants below).
-    expect(MIGRATIONS.filter((m) => m.version > DATABASE_ROLES_VERSION).flatMap((m) => tablesCreatedBy([m]))).toEqual(["anomalies"]);
+    // Later migrations create only `anomalies` (migration 8) and `newest_events` (9), which grant them themselves (tablesWithoutGrants below).
+    expect(MIGRATIONS.filter((m) => m.version > DATABASE_ROLES_VERSION).flatMap((m) => tablesCreatedBy([m]))).toEqual(["anomalies", "newest_events"]);
     expect(rolesMigration.name).toBe("database_roles");
     expect(before.length).toBeGreaterThanOrEqual(3);
     expect(rolesMigration.statements.filter((s) => s.startsWith("CREATE ROLE"))).toEqual([
@@ -103,7 +108,9 @@ describe("the database-roles migration", () => {
   it("gives the load transaction what it uses, and on the pipeline's tables exactly that", () => {
     const need = required(buildLoadStatements(loadRequestFixture()));
     const loader = grants.get(DB_ROLES.loader);
-    expectCovers(loader, need);
+    // With what later migrations grant on the tables they create (newest_events, migration 9).
+    expectCovers(granted(MIGRATIONS.flatMap((m) => m.statements)).get(DB_ROLES.loader), need);
+    expect(sorted(granted(MIGRATIONS.flatMap((m) => m.statements)).get(DB_ROLES.loader)?.get("newest_events"))).toEqual(sorted(need.get("newest_events")));
     for (const table of new Set(TABLE_GRANTS.filter((g) => g.role === DB_ROLES.loader).map((g) => g.table))) {
       expect(sorted(loader?.get(table)), table).toEqual(sorted(need.get(table)));
     }
@@ -134,6 +141,20 @@ describe("the database-roles migration", () => {
 
   it("lets the reader read what later migrations create, through default privileges", () => {
     expect(rolesMigration.statements.at(-1)).toBe(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ROLE ${DB_ROLES.reader}`);
+  });
+
+  it("lets the metrics API (the reader) read every view and table its queries name", () => {
+    const now = new Date("2026-11-27T12:00:00Z");
+    const sqls = [
+      ...METRICS_VIEWS.map((name) => metricsView(name)).map((view) => view.build(parseMetricsQuery({ campaign: view.filters.includes("campaign") ? "c" : undefined }, view, now)).sql),
+      freshnessQuery().sql,
+      anomaliesQuery(now, 10).sql,
+    ];
+    const later = new Set([...tablesCreatedBy(MIGRATIONS.filter((m) => m.version > DATABASE_ROLES_VERSION)), ...viewsCreatedBy(MIGRATIONS.filter((m) => m.version > DATABASE_ROLES_VERSION))]);
+    const need = required(sqls);
+    expect(need.has("campaign_totals")).toBe(true);
+    for (const [table] of need) expect(grants.get(DB_ROLES.reader)?.get(table)?.has("SELECT") || later.has(table), table).toBe(true);
+    expect(need.has("campaign_rollup"), "the reader never reads the rollup's user ids").toBe(false);
   });
 
   it("refuses a grant plan naming a table no earlier migration creates", () => {

@@ -30,6 +30,10 @@ describe("MIGRATIONS", () => {
       3: "8034b1c097166307416e4c84b0a24a8e8e06785f599f42395733f2113a618390",
       4: "9a03c95ec2471b4921a408aaff41094622eb5b5f3f6a14e8040748007d006ea4",
       5: "a58b559a744df9d3ef4d50137848a2ef2643670f7d2f57f5894fa2f7da358fbc",
+      6: "8611b771c34bdf567caca6b8405b1211ed3467422617d0875adece0cef56cc60",
+      7: "a06fc0ed84ca7995683741cd58273d2fe11f55a6fd6f627ec06204e165b40ce6",
+      8: "91805a1137ff29163ace28668e54ffb33dd611e652532bc7199b27c07af094fb",
+      9: "75791336797c05285be2baddfaa6bf440b2e79c0c57590f49cc81b3c9b91d794",
     };
     const current = Object.fromEntries(MIGRATIONS.filter((m) => m.version in released).map((m) => [m.version, migrationChecksum(m)]));
     expect(current).toEqual(released);

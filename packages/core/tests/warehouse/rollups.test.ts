@@ -13,10 +13,18 @@ describe("buildRollupRebuildStatements", () => {
     expect(statements.join("\n")).toContain("FROM (SELECT * FROM events WHERE occurred_at >= CAST('2026-11-26 00:00:00.000' AS TIMESTAMP) AND occurred_at < CAST('2026-11-28 00:00:00.000' AS TIMESTAMP)) AS d");
   });
 
-  it("without bounds rebuilds everything (what migration 4 backfills with)", () => {
+  it("without bounds rebuilds everything (what migration 4 backfills with), then recomputes newest_events (migration 9's backfill)", () => {
     const statements = buildRollupRebuildStatements();
     expect(statements.slice(0, 7).every((s) => /^DELETE FROM \w+$/.test(s))).toBe(true);
-    expect(MIGRATIONS.find((m) => m.version === 4)!.statements).toEqual(expect.arrayContaining(statements));
+    const refresh = statements.slice(-2);
+    expect(refresh[0]).toBe("DELETE FROM newest_events");
+    expect(refresh[1]).toMatch(/^INSERT INTO newest_events \(.*\)\nSELECT[\s\S]*\nFROM events$/);
+    expect(MIGRATIONS.find((m) => m.version === 4)!.statements).toEqual(expect.arrayContaining(statements.slice(0, -2)));
+    expect(MIGRATIONS.find((m) => m.version === 9)!.statements).toEqual(expect.arrayContaining(refresh));
+  });
+
+  it("recomputes newest_events whole even for a range: it is one row over all time", () => {
+    expect(buildRollupRebuildStatements({ from: "2026-11-26T00:00:00Z", to: "2026-11-27T00:00:00Z" }).slice(-2)).toEqual(buildRollupRebuildStatements().slice(-2));
   });
 
   it("refuses an empty range and a zone-less instant", () => {
@@ -43,8 +51,18 @@ describe("rollup maintenance in the load", () => {
     expect(statements.length).toBeLessThanOrEqual(MAX_BATCH_STATEMENTS);
   });
 
+  it("raises newest_events from load_new right after the rollups", () => {
+    const statements = buildLoadStatements(loadRequestFixture());
+    const maintenance = maintainRollups("load_new");
+    const raise = statements[statements.indexOf(maintenance.at(-1)!) + 1]!;
+    expect(raise).toMatch(/^UPDATE newest_events\nSET /);
+    expect(raise).toContain("FROM load_new");
+    expect(raise).not.toMatch(/FROM events\b/);
+  });
+
   it("is left out of a receipts-only load, which inserts no events", () => {
     const statements = buildLoadStatements(loadRequestFixture({ objects: [] }));
     expect(statements.some((s) => s.includes("campaign_rollup"))).toBe(false);
+    expect(statements.some((s) => s.includes("newest_events"))).toBe(false);
   });
 });

@@ -1,4 +1,15 @@
-import { buildApplyMigrationStatements, buildRollupRebuildStatements, CREATE_SCHEMA_MIGRATIONS, DASHBOARD_VIEWS, MIGRATIONS, type ProcessedEvent } from "@freshet/core";
+import {
+  BUCKETS,
+  buildApplyMigrationStatements,
+  buildRollupRebuildStatements,
+  CREATE_SCHEMA_MIGRATIONS,
+  DASHBOARD_VIEWS,
+  DEFAULT_LIMIT,
+  metricsView,
+  MIGRATIONS,
+  type BoundQuery,
+  type ProcessedEvent,
+} from "@freshet/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchRef, DASHBOARD_EVENTS, planLoad, writeBatch } from "./fixture-lake.ts";
 import { isoOf, records, startWarehouse, type Warehouse } from "./warehouse.ts";
@@ -32,6 +43,38 @@ async function expectViewsMatchEvents(w: Warehouse, label: string): Promise<void
     expect(want.length, `${label}: ${view} has rows to compare`).toBeGreaterThan(0);
     expect(canonical(await records(w, `SELECT * FROM ${view}`)), `${label}: ${view}`).toEqual(want);
   }
+  await expectMetricsApiReadsMatchViews(w, label);
+}
+
+/** Columns of metric_freshness that do not move with GETDATE() between two queries. */
+const FRESHNESS_COLUMNS = "metric, newest_event_at, last_load_at, interval_seconds, in_flight_share";
+
+/**
+ * What migration 9 re-pointed for the metrics API answers what the original views did: metric_freshness
+ * over `newest_events` as over all of `events`, and the API's campaign query over `campaign_totals`
+ * as over `campaign_performance`, for every bucket, with and without a campaign.
+ */
+async function expectMetricsApiReadsMatchViews(w: Warehouse, label: string): Promise<void> {
+  const freshness = canonical(await records(w, `SELECT ${FRESHNESS_COLUMNS} FROM (${fullTableSql("metric_freshness")}) AS original`));
+  expect(freshness.some((row) => row.includes('"newest_event_at",null')), `${label}: every metric has an event`).toBe(false);
+  expect(canonical(await records(w, `SELECT ${FRESHNESS_COLUMNS} FROM metric_freshness`)), `${label}: metric_freshness`).toEqual(freshness);
+
+  const campaign = metricsView("campaign-performance");
+  for (const bucket of BUCKETS) {
+    for (const filter of [{}, { campaign: "spring" }]) {
+      const query = { from: new Date("2026-11-26T00:00:00Z"), to: new Date("2026-11-28T00:00:00Z"), bucket, limit: DEFAULT_LIMIT, ...filter };
+      const bound = campaign.build(query);
+      expect(bound.sql, "reads campaign_totals").toMatch(/\bFROM campaign_totals\b/);
+      const want = await records(w, inlined(bound).replace(/\bFROM campaign_totals\b/, "FROM campaign_performance"));
+      expect(want.length, `${label}: ${bucket} ${JSON.stringify(filter)} has rows`).toBeGreaterThan(0);
+      expect(await records(w, inlined(bound)), `${label}: campaign-performance by ${bucket} ${JSON.stringify(filter)}`).toEqual(want);
+    }
+  }
+}
+
+/** A bound query with its (test-controlled, quote-free) parameters spliced in, for the harness's plain ExecuteStatement. */
+function inlined(bound: BoundQuery): string {
+  return bound.parameters.reduce((sql, p) => sql.replaceAll(`:${p.name}`, `'${p.value}'`), bound.sql);
 }
 
 const byId = new Map(DASHBOARD_EVENTS.map((e) => [e.event_id, e]));
@@ -102,6 +145,7 @@ describe("dashboard rollups maintained by each load", () => {
       "DELETE FROM feature_usage_daily WHERE day < CAST('2026-11-27 00:00:00' AS TIMESTAMP)",
       "DELETE FROM feature_first_use",
       "UPDATE attribution_credits SET revenue = 0 WHERE day < CAST('2026-11-27 00:00:00' AS TIMESTAMP)",
+      "UPDATE newest_events SET user_engagement = NULL, revenue_attribution = CAST('2026-11-26 00:00:00' AS TIMESTAMP)",
     ]) {
       await w.sql(damage);
     }
@@ -130,12 +174,7 @@ describe("migration 4 on a warehouse that already holds events", () => {
   it("backfills the rollups, so the re-pointed views return what the old ones did", async () => {
     await w.sql(CREATE_SCHEMA_MIGRATIONS);
     for (const m of MIGRATIONS.filter((m) => m.version < 4)) expect((await w.batch(buildApplyMigrationStatements(m))).Status).toBe("FINISHED");
-    const values = DASHBOARD_EVENTS.map((e) =>
-      `(${[e.event_id, e.event_type].map(quote).join(", ")}, ${ts(e.occurred_at)}, ${ts(e.received_at)}, ${[e.user_id, e.account_id].map(quote).join(", ")}, ` +
-      `${[e.campaign_id, e.ad_group_id, e.ad_id, e.keyword].map(quote).join(", ")}, ${quote(e.channel)}, ${e.revenue ?? "NULL"}, ${quote(e.currency)}, ` +
-      `JSON_PARSE(${quote(JSON.stringify(e.properties))}), 2, 1, ${ts(e.received_at)}, 'old')`,
-    );
-    await w.sql(`INSERT INTO events (event_id, event_type, occurred_at, received_at, user_id, account_id, campaign_id, ad_group_id, ad_id, keyword, channel, revenue, currency, properties, source_schema_version, schema_version, loaded_at, load_id) VALUES\n${values.join(",\n")}`);
+    await w.sql(`INSERT INTO events (event_id, event_type, occurred_at, received_at, user_id, account_id, campaign_id, ad_group_id, ad_id, keyword, channel, revenue, currency, properties, source_schema_version, schema_version, loaded_at, load_id) VALUES\n${eventValues()}`);
     const before: Record<string, string[]> = {};
     for (const view of DASHBOARD_VIEWS) before[view] = canonical(await records(w, `SELECT * FROM ${view}`));
     expect((await w.batch(buildApplyMigrationStatements(MIGRATIONS.find((m) => m.version === 4)!))).Status).toBe("FINISHED");
@@ -146,6 +185,35 @@ describe("migration 4 on a warehouse that already holds events", () => {
     expect(isoOf((await w.rows("SELECT MAX(bucket_start) FROM campaign_rollup"))[0]![0])).toBe("2026-11-27T10:10:00.000Z");
   });
 });
+
+describe("migration 9 on a warehouse that already holds events", () => {
+  let w: Warehouse;
+  beforeAll(async () => {
+    w = await startWarehouse();
+  }, 60_000);
+  afterAll(() => w?.dispose());
+
+  it("backfills newest_events, so metric_freshness returns what it did over events", async () => {
+    await w.sql(CREATE_SCHEMA_MIGRATIONS);
+    for (const m of MIGRATIONS.filter((m) => m.version < 9)) expect((await w.batch(buildApplyMigrationStatements(m))).Status).toBe("FINISHED");
+    await w.sql(`INSERT INTO events (event_id, event_type, occurred_at, received_at, user_id, account_id, campaign_id, ad_group_id, ad_id, keyword, channel, revenue, currency, properties, source_schema_version, schema_version, loaded_at, load_id) VALUES\n${eventValues()}`);
+    const before = canonical(await records(w, `SELECT ${FRESHNESS_COLUMNS} FROM metric_freshness`));
+    expect(before.some((row) => row.includes('"newest_event_at",null'))).toBe(false);
+    const out = await w.batch(buildApplyMigrationStatements(MIGRATIONS.find((m) => m.version === 9)!));
+    expect(out.Status, out.Error).toBe("FINISHED");
+    expect(canonical(await records(w, `SELECT ${FRESHNESS_COLUMNS} FROM metric_freshness`))).toEqual(before);
+    expect((await w.rows("SELECT COUNT(*) FROM newest_events"))[0]).toEqual([1]);
+  });
+});
+
+/** DASHBOARD_EVENTS as the VALUES of an INSERT INTO events (a bulk insert that bypasses the load). */
+function eventValues(): string {
+  return DASHBOARD_EVENTS.map((e) =>
+    `(${[e.event_id, e.event_type].map(quote).join(", ")}, ${ts(e.occurred_at)}, ${ts(e.received_at)}, ${[e.user_id, e.account_id].map(quote).join(", ")}, ` +
+    `${[e.campaign_id, e.ad_group_id, e.ad_id, e.keyword].map(quote).join(", ")}, ${quote(e.channel)}, ${e.revenue ?? "NULL"}, ${quote(e.currency)}, ` +
+    `JSON_PARSE(${quote(JSON.stringify(e.properties))}), 2, 1, ${ts(e.received_at)}, 'old')`,
+  ).join(",\n");
+}
 
 function quote(value: string | null | undefined): string {
   return value === null || value === undefined ? "NULL" : `'${value.replaceAll("'", "''")}'`;

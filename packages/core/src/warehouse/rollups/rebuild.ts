@@ -1,6 +1,7 @@
 import { InvalidLoadRequestError } from "../errors.ts";
 import { sqlTimestamp } from "../sql-literals.ts";
 import { maintainRollups, recountFeatureDays } from "./maintain.ts";
+import { REFRESH_NEWEST_EVENTS } from "./newest-events.ts";
 
 /** A range of event time; whole UTC days (the coarsest rollup grain), `to` exclusive. Open ends: everything. */
 export interface RollupRange {
@@ -20,9 +21,20 @@ const DAY_MS = 86_400_000;
  * load folds its own rows. Attribution is per user, not per day: every purchase of a user with a
  * purchase or a touch in the range is recomputed from the user's whole history (credits of
  * purchases in the range whose user no longer qualifies are dropped with the range).
+ * Each metric's newest event (`newest_events`, migration 9) is recomputed last.
  * Run it while no load runs (or accept that a concurrent load aborts and retries on DuckDB).
  */
 export function buildRollupRebuildStatements(range: RollupRange = {}): string[] {
+  // `newest_events` is one row over all time: recomputed from all of `events` whatever the range
+  // (one scan of four columns), so it is right even after events were bulk-inserted anywhere.
+  return [...rebuildRollupTables(range), ...REFRESH_NEWEST_EVENTS];
+}
+
+/**
+ * The rollup tables' part of the rebuild: what migration 4 backfilled with (its checksum is pinned,
+ * so this stays exactly as released; `newest_events` came with migration 9).
+ */
+export function rebuildRollupTables(range: RollupRange = {}): string[] {
   const from = range.from === undefined ? undefined : floorDay(range.from, "from");
   const to = range.to === undefined ? undefined : ceilDay(range.to, "to");
   if (from && to && from.getTime() >= to.getTime()) throw new InvalidLoadRequestError("empty", `empty rollup range: ${from.toISOString()} .. ${to.toISOString()}`);

@@ -64,6 +64,27 @@ SELECT
 FROM credited
 GROUP BY 1, 2, 3, 4`;
 
+/**
+ * The metrics API's campaign view (migration 9): `campaign_performance` summed to (bucket,
+ * campaign), straight from the rollup. Without the ad group/ad/keyword grain and the distinct
+ * `users` the API never returns, a request sums the rollup rows of its range and campaign (the
+ * filters on the grouping columns reach the rollup's scan) instead of grouping them twice and
+ * counting users. It is a view rather than a grant on `campaign_rollup` so the reader never sees
+ * the rollup's user ids.
+ */
+export const CREATE_CAMPAIGN_TOTALS = `CREATE OR REPLACE VIEW campaign_totals AS
+SELECT
+  bucket_start,
+  campaign_id,
+  CAST(SUM(events) AS BIGINT) AS events,
+  CAST(SUM(clicks) AS BIGINT) AS clicks,
+  CAST(SUM(trials) AS BIGINT) AS trials,
+  CAST(SUM(signups) AS BIGINT) AS signups,
+  CAST(SUM(purchases) AS BIGINT) AS purchases,
+  SUM(revenue) AS revenue
+FROM campaign_rollup
+GROUP BY 1, 2`;
+
 export const CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS: readonly string[] = [
   CREATE_CAMPAIGN_PERFORMANCE_FROM_ROLLUP,
   CREATE_USER_ENGAGEMENT_FROM_ROLLUP,

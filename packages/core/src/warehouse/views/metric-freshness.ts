@@ -5,6 +5,15 @@ export const DEFAULT_LOAD_INTERVAL_SECONDS = 300;
 export const IN_FLIGHT_WINDOW_HOURS = 2;
 
 /**
+ * Each metric's newest event among the rows of the table it is selected FROM, one column per
+ * metric: over `events` in the original view, over a load's new rows to maintain `newest_events`.
+ */
+export const NEWEST_EVENT_PER_METRIC = `    MAX(CASE WHEN campaign_id IS NOT NULL THEN occurred_at END) AS campaign_performance,
+    MAX(occurred_at) AS user_engagement,
+    MAX(CASE WHEN event_type = 'feature_used' THEN occurred_at END) AS feature_adoption,
+    MAX(CASE WHEN event_type = 'purchase' AND revenue IS NOT NULL THEN occurred_at END) AS revenue_attribution`;
+
+/**
  * Per dashboard metric: the newest loaded event it is built from, its age, the last successful
  * load, and a confidence score in [0, 1]:
  *
@@ -19,15 +28,15 @@ export const IN_FLIGHT_WINDOW_HOURS = 2;
  *
  * Quiet metrics (no purchase for an hour) score low on timeliness: the dashboard cannot tell quiet
  * from stale, and the score says so rather than pretending.
+ *
+ * The view's SQL given `newest`, a SELECT of one row with a column per metric (its newest event
+ * time): the original aggregates all of `events` (migration 2); migration 9 reads the one row of
+ * `newest_events` that each load maintains, so a dashboard's request no longer scans `events`.
  */
-export const CREATE_METRIC_FRESHNESS = `CREATE OR REPLACE VIEW metric_freshness AS
+export function metricFreshnessView(newest: string): string {
+  return `CREATE OR REPLACE VIEW metric_freshness AS
 WITH newest AS (
-  SELECT
-    MAX(CASE WHEN campaign_id IS NOT NULL THEN occurred_at END) AS campaign_performance,
-    MAX(occurred_at) AS user_engagement,
-    MAX(CASE WHEN event_type = 'feature_used' THEN occurred_at END) AS feature_adoption,
-    MAX(CASE WHEN event_type = 'purchase' AND revenue IS NOT NULL THEN occurred_at END) AS revenue_attribution
-  FROM events
+  ${newest}
 ),
 per_metric AS (
   SELECT 'campaign_performance' AS metric, campaign_performance AS newest_event_at FROM newest
@@ -83,3 +92,9 @@ SELECT
       AS DECIMAL(12, 6)), 3)
   END AS confidence
 FROM scored`;
+}
+
+/** The original view (migration 2): each metric's newest event from all of `events`. */
+export const CREATE_METRIC_FRESHNESS = metricFreshnessView(`SELECT
+${NEWEST_EVENT_PER_METRIC}
+  FROM events`);
