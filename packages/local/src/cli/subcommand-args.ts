@@ -27,3 +27,25 @@ export function parseSubcommand<V>(args: string[], options: ParseArgsOptionsConf
   }
   return { values, action, rest };
 }
+
+/** A `freshet <command> …` line without actions, read; or the exit code when there is nothing to run. */
+export type CommandArgs<V> = { readonly values: V } | { readonly exitCode: number };
+
+/**
+ * Reads the options of a command without actions (`load-now`, `alerts`), answering a bad option
+ * and `--help` as `parseSubcommand` does.
+ */
+export function parseCommand<V>(args: string[], options: ParseArgsOptionsConfig, usage: string): CommandArgs<V> {
+  let values: V & { help?: boolean };
+  try {
+    ({ values } = parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: false }) as unknown as { values: V & { help?: boolean } });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+    return { exitCode: 2 };
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return { exitCode: 0 };
+  }
+  return { values };
+}

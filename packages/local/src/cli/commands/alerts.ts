@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommand } from "../subcommand-args.ts";
 // The reader alone, not the whole service: the command starts faster without it.
 import { formatAlerts, parseSince, readAlerts } from "../../sns/alerts.ts";
 import { AlertQueryError } from "../../sns/errors.ts";
@@ -19,26 +19,13 @@ webhook, to the deployed topics (aws sns subscribe --topic-arn <arn> --protocol 
 --notification-endpoint <address>).`;
 
 export async function run(args: string[]): Promise<number> {
-  let values: { topic?: string[]; since?: string; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        topic: { type: "string", multiple: true },
-        since: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommand<{ topic?: string[]; since?: string; json?: boolean }>(
+    args,
+    { topic: { type: "string", multiple: true }, since: { type: "string" }, json: { type: "boolean" } },
+    USAGE,
+  );
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const { values } = parsed;
   let since: Date | undefined;
   try {
     since = values.since === undefined ? undefined : parseSince(values.since, Date.now());

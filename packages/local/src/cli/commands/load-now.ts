@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from "@aws-sdk/client-sfn";
 import { LOAD_DEFAULT_POLL_SECONDS } from "@freshet/workflows";
-import { parseArgs } from "node:util";
+import { parseCommand } from "../subcommand-args.ts";
 import { CommandError, explainFailure } from "../errors.ts";
 import { useLocalEndpointIfRunning } from "../local-endpoint.ts";
 import { createProgress } from "../progress.ts";
@@ -25,27 +25,13 @@ against a running \`npm start\` when no AWS credentials are set.`;
 const FINISHED = new Set(["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]);
 
 export async function run(args: string[]): Promise<number> {
-  let values: { workflow?: string; "poll-seconds"?: string; timeout?: string; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        workflow: { type: "string" },
-        "poll-seconds": { type: "string" },
-        timeout: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommand<{ workflow?: string; "poll-seconds"?: string; timeout?: string; json?: boolean }>(
+    args,
+    { workflow: { type: "string" }, "poll-seconds": { type: "string" }, timeout: { type: "string" }, json: { type: "boolean" } },
+    USAGE,
+  );
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const { values } = parsed;
   const pollSeconds = Number(values["poll-seconds"] ?? LOAD_DEFAULT_POLL_SECONDS);
   const timeoutSeconds = Number(values.timeout ?? 1800);
   if (!Number.isInteger(pollSeconds) || pollSeconds < 1 || pollSeconds > 60 || !(timeoutSeconds > 0)) {
