@@ -77,6 +77,11 @@ export function createRedshiftDataService(options: RedshiftDataServiceOptions): 
   const engine = new DatabaseEngine(root);
   const records = new StatementRecords(root);
   const results = new ResultStore(root);
+  // A statement the records let go of has no result to read either (and its files free the disk).
+  records.onForget = (record) => {
+    results.delete(record.id);
+    for (const sub of record.subStatements ?? []) results.delete(sub.id);
+  };
   let s3Client: S3Client | undefined;
   const source = options.s3;
   const s3 = (): S3Client => {
