@@ -40,9 +40,9 @@ it("a healthy stage, from its first minute, alerts neither OpsAlerts nor Marketi
   });
   const freshness = platform.workflows.workflows.find((w) => w.name === "LakeFreshness")!;
   const client = new SFNClient({ endpoint: platform.endpointUrl, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const executions = async () => (await client.send(new ListExecutionsCommand({ stateMachineArn: freshness.stateMachineArn, maxResults: 1000 }))).executions ?? [];
   const outputs = async () => {
-    const { executions } = await client.send(new ListExecutionsCommand({ stateMachineArn: freshness.stateMachineArn, maxResults: 1000 }));
-    const finished = (executions ?? []).filter((e) => e.status !== "RUNNING").sort((a, b) => a.startDate!.getTime() - b.startDate!.getTime());
+    const finished = (await executions()).filter((e) => e.status !== "RUNNING").sort((a, b) => a.startDate!.getTime() - b.startDate!.getTime());
     return Promise.all(
       finished.map(async (e) => {
         const described = await client.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
@@ -51,7 +51,14 @@ it("a healthy stage, from its first minute, alerts neither OpsAlerts nor Marketi
     );
   };
   try {
-    while ((await outputs()).length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    // A run finished and none running: on a busy machine an earlier run may still be going, and
+    // would then see the traffic.
+    const settled = async () => {
+      const listed = await executions();
+      return listed.length > 0 && listed.every((e) => e.status !== "RUNNING");
+    };
+    while (!(await settled())) await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = await outputs();
     traffic = startTraffic(platform.ingestUrl, platform.apiKey, 100, { mix: HEALTHY });
     await new Promise((resolve) => setTimeout(resolve, RUN_MS));
     await traffic.stop();
@@ -66,6 +73,7 @@ it("a healthy stage, from its first minute, alerts neither OpsAlerts nor Marketi
     const runs = await outputs();
     expect(runs.length).toBeGreaterThan(5);
     expect(runs.every((r) => r.status === "SUCCEEDED")).toBe(true);
+    expect(before.map((r) => r.output.status)).toEqual(before.map(() => "awaiting-first-event"));
     expect(runs[0]!.output.status).toBe("awaiting-first-event");
     expect(runs.map((r) => r.output.status)).toContain("fresh");
   } finally {
