@@ -29,6 +29,7 @@ import { SdkClients } from "./integrations/sdk-clients.ts";
 import type { ExecutionRecord } from "./records.ts";
 import { ExecutionRunner, type RunExecution } from "./runner.ts";
 import { SfnStore } from "./store.ts";
+import type { ExecutionRetention } from "./retention.ts";
 import { TaskTokens } from "./task-tokens.ts";
 
 /** The interpreter's entry points the service drives (`../interpreter/`). */
@@ -55,6 +56,8 @@ export interface StepFunctionsServiceOptions {
   readonly endpointUrl?: () => string | undefined;
   /** The interpreter to run (default: `../interpreter/`); tests may wrap it. */
   readonly interpreter?: Interpreter;
+  /** Finished executions kept per state machine (default 1,000 and 128 MiB). */
+  readonly executionRetention?: ExecutionRetention;
 }
 
 /** An execution as `waitForExecution` reports it, input and output parsed. */
@@ -121,7 +124,7 @@ const PROTOCOL: JsonProtocol<SfnContext> = {
  */
 export function createStepFunctionsService(options: StepFunctionsServiceOptions): StepFunctionsService {
   const account: Account = { region: options.region ?? "us-east-1", accountId: options.accountId ?? "000000000000" };
-  const store = SfnStore.open(options.dataDir);
+  const store = SfnStore.open(options.dataDir, options.executionRetention);
   const tokens = new TaskTokens();
   for (const record of store.executions.values()) tokens.markClosed(store.tokens(record));
   const clients = new SdkClients({ region: account.region, endpointUrl: options.endpointUrl });

@@ -1,8 +1,9 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HistoryEvent, ResumePoint } from "../interpreter/contract.ts";
 import { SfnStorageError } from "./errors.ts";
 import type { ExecutionRecord, StateMachineRecord } from "./records.ts";
+import { FinishedExecutions, type ExecutionRetention } from "./retention.ts";
 
 /** The history of a running execution, held in memory and appended to its file in batches. */
 interface OpenHistory {
@@ -16,20 +17,24 @@ interface OpenHistory {
  * `execution.json`, `history.jsonl` (append-only, one AWS history event per line),
  * `checkpoint.json` (where a restart resumes) and `tokens.jsonl` (task tokens it issued).
  * Records are replaced atomically (write + rename), so a crash leaves the old or the new one.
+ * The oldest finished executions of a state machine go, files and all, past its retention
+ * (`ExecutionRetention`), as AWS forgets closed executions after 90 days.
  */
 export class SfnStore {
   readonly root: string;
   readonly stateMachines = new Map<string, StateMachineRecord>();
   readonly executions = new Map<string, ExecutionRecord>();
   private readonly open = new Map<string, OpenHistory>();
+  private readonly finished: FinishedExecutions;
   private flushScheduled = false;
 
-  private constructor(root: string) {
+  private constructor(root: string, retention: ExecutionRetention) {
     this.root = root;
+    this.finished = new FinishedExecutions(retention);
   }
 
-  static open(dataDir: string): SfnStore {
-    const store = new SfnStore(join(dataDir, "sfn"));
+  static open(dataDir: string, retention: ExecutionRetention = {}): SfnStore {
+    const store = new SfnStore(join(dataDir, "sfn"), retention);
     try {
       mkdirSync(join(store.root, "state-machines"), { recursive: true });
       mkdirSync(join(store.root, "executions"), { recursive: true });
@@ -56,6 +61,8 @@ export class SfnStore {
         this.executions.set(record.arn, record);
       }
     }
+    const finished = [...this.executions.values()].filter((r) => r.stopDate !== undefined).sort((a, b) => a.stopDate! - b.stopDate!);
+    for (const record of finished) this.retire(record);
   }
 
   putStateMachine(record: StateMachineRecord): void {
@@ -72,6 +79,7 @@ export class SfnStore {
         this.open.delete(arn);
       }
     }
+    this.finished.deleteMachine(name);
     rmSync(join(this.root, "state-machines", `${segment(name)}.json`), { force: true });
     rmSync(join(this.root, "executions", segment(name)), { recursive: true, force: true });
   }
@@ -124,12 +132,27 @@ export class SfnStore {
     for (const [arn, history] of this.open) this.flushHistory(arn, history);
   }
 
-  /** Flushes and stops holding an execution's history (it has finished). */
+  /** Flushes and stops holding an execution's history (it has finished); older ones past the retention go. */
   closeHistory(arn: string): void {
     const history = this.open.get(arn);
     if (!history) return;
     this.flushHistory(arn, history);
     this.open.delete(arn);
+    const record = this.executions.get(arn);
+    if (record) this.retire(record);
+  }
+
+  /** Counts a finished execution against its machine's retention, and lets go of what falls out. */
+  private retire(record: ExecutionRecord): void {
+    const dir = this.executionDir(record);
+    let bytes = 0;
+    for (const file of ["execution.json", "history.jsonl"]) bytes += existsSync(join(dir, file)) ? statSync(join(dir, file)).size : 0;
+    for (const arn of this.finished.add(record.stateMachineName, record.arn, bytes)) {
+      const expired = this.executions.get(arn);
+      if (!expired || this.open.has(arn)) continue;
+      this.executions.delete(arn);
+      rmSync(this.executionDir(expired), { recursive: true, force: true });
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import { startEndpoint, type RunningEndpoint } from "../../../src/endpoint/serve
 import type { EndpointService } from "../../../src/endpoint/service.ts";
 import { createS3Service } from "../../../src/s3/index.ts";
 import type { Clock } from "../../../src/sfn/interpreter/contract.ts";
+import type { ExecutionRetention } from "../../../src/sfn/service/retention.ts";
 import { createStepFunctionsService, type LambdaRegistry, type StepFunctionsService } from "../../../src/sfn/service/index.ts";
 
 export const ROLE_ARN = "arn:aws:iam::000000000000:role/freshet-local-workflows";
@@ -29,6 +30,7 @@ export interface SfnHarnessOptions {
   readonly lambdaFunctions?: LambdaRegistry;
   /** Other services, tried before Step Functions and S3 (S3 is the fallback and stays last). */
   readonly services?: readonly EndpointService[];
+  readonly executionRetention?: ExecutionRetention;
 }
 
 export async function startSfn(options: SfnHarnessOptions): Promise<SfnHarness> {
@@ -39,6 +41,7 @@ export async function startSfn(options: SfnHarnessOptions): Promise<SfnHarness> 
     clock: options.clock,
     lambdaFunctions: options.lambdaFunctions,
     endpointUrl: () => endpoint?.url,
+    ...(options.executionRetention ? { executionRetention: options.executionRetention } : {}),
   });
   const s3Service = createS3Service({ dataDir });
   endpoint = await startEndpoint({ services: [...(options.services ?? []), service, s3Service] });
