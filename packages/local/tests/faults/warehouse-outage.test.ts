@@ -31,13 +31,14 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
-async function opsAlerts(): Promise<{ subject: string; message: string }[]> {
+async function opsAlerts(): Promise<Alert[]> {
   const { alerts } = await readAlerts(pipeline.platform.services.sns.snsDir, { topics: ["OpsAlerts"] });
   return alerts.map((a) => ({ subject: a.subject ?? "", message: a.message }));
 }
 
-const failedAlerts = (alerts: { subject: string }[]) => alerts.filter((a) => a.subject.startsWith("Freshet: warehouse load failed"));
-const recoveryNotices = (alerts: { subject: string }[]) => alerts.filter((a) => a.subject === "Freshet: warehouse loads recovered");
+type Alert = { subject: string; message: string };
+const failedAlerts = (alerts: Alert[]) => alerts.filter((a) => a.subject.startsWith("Freshet: warehouse load failed"));
+const recoveryNotices = (alerts: Alert[]) => alerts.filter((a) => a.subject === "Freshet: warehouse loads recovered");
 
 async function keys(prefix: string): Promise<string[]> {
   const found: string[] = [];
