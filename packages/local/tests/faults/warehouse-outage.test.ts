@@ -31,12 +31,13 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
+type Alert = { subject: string; message: string };
+
 async function opsAlerts(): Promise<Alert[]> {
   const { alerts } = await readAlerts(pipeline.platform.services.sns.snsDir, { topics: ["OpsAlerts"] });
   return alerts.map((a) => ({ subject: a.subject ?? "", message: a.message }));
 }
 
-type Alert = { subject: string; message: string };
 const failedAlerts = (alerts: Alert[]) => alerts.filter((a) => a.subject.startsWith("Freshet: warehouse load failed"));
 const recoveryNotices = (alerts: Alert[]) => alerts.filter((a) => a.subject === "Freshet: warehouse loads recovered");
 
