@@ -33,7 +33,7 @@ const ACTIONS: Record<string, readonly string[]> = {
   LoadPlannerRole: [...DATA_API, ...OWN_STATEMENTS, "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"],
   LakeFreshnessWorkflowRole: [...SFN_LOGS, ...XRAY, "s3:GetObject", "s3:ListBucket", "s3:PutObject", "sns:Publish"],
   DeadLetterTriageWorkflowRole: [...SFN_LOGS, ...XRAY, "events:PutEvents", "lambda:InvokeFunction", "s3:DeleteObject", "sns:Publish"],
-  LoadWorkflowRole: [...SFN_LOGS, ...XRAY, ...DATA_API, ...OWN_STATEMENTS, "events:PutEvents", "lambda:InvokeFunction", "s3:DeleteObject", "sns:Publish"],
+  LoadWorkflowRole: [...SFN_LOGS, ...XRAY, ...DATA_API, ...OWN_STATEMENTS, "events:PutEvents", "lambda:InvokeFunction", "s3:DeleteObject", "s3:GetObject", "s3:PutObject", "sns:Publish"],
   MaintenanceWorkflowRole: [...SFN_LOGS, ...XRAY, ...DATA_API.filter((a) => a !== "redshift-data:BatchExecuteStatement"), ...OWN_STATEMENTS, "events:PutEvents", "s3:DeleteObject", "s3:ListBucket", "s3:PutObject", "sns:Publish", "states:ListExecutions"],
   AnomalyScoringWorkflowRole: [...SFN_LOGS, ...XRAY, ...DATA_API.filter((a) => a !== "redshift-data:BatchExecuteStatement"), "redshift-data:DescribeStatement", "redshift-data:GetStatementResult", "events:PutEvents", "lambda:InvokeFunction", "sagemaker:InvokeEndpoint", "sns:Publish"],
   LakeFreshnessSchedulerRole: START,

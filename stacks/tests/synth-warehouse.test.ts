@@ -223,6 +223,18 @@ describe("Load workflow", () => {
       Resource: [workgroup().outputs.arn],
     });
   });
+
+  it("touches the lake only for its claims and its two incident markers (create, read, delete)", () => {
+    const s3 = inline("LoadWorkflowRole").filter((s) => s.Action.some((a: string) => a.startsWith("s3:")));
+    expect(s3).toEqual([
+      { Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [`${lakeArn()}/manifests/in-flight/*`] },
+      {
+        Effect: "Allow",
+        Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        Resource: [`${lakeArn()}/manifests/state/load-outage.json`, `${lakeArn()}/manifests/state/load-rejected.json`],
+      },
+    ]);
+  });
 });
 
 describe("database identities (RedshiftDbRoles principal tags)", () => {

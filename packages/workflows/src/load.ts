@@ -1,4 +1,5 @@
 import { LOAD_CLAIMS_PREFIX, LOAD_ERROR_COLUMNS, LOAD_SUMMARY_COLUMNS } from "@freshet/core";
+import { incidentStates, incidentPermissions } from "./load-incidents.ts";
 import { jsonata, type StateMachineDefinition } from "./asl.ts";
 import { LAMBDA_TRANSIENT, THROTTLED, TRANSIENT } from "./retriers.ts";
 
@@ -14,7 +15,9 @@ import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from 
  * do? Succeed → Copy (one BatchExecuteStatement: one transaction staging, COPY … MANIFEST, dedupe
  * on event_id, insert, ledger row, accounting) → poll DescribeStatement until FINISHED / FAILED /
  * ABORTED → on success read the load summary (the batch's last sub-statement, `<Id>:<n>`) and put
- * `LoadCompleted` on the Freshet bus; on failure read the load errors, alert OpsAlerts and fail.
+ * `LoadCompleted` on the Freshet bus; on failure read the load errors, alert OpsAlerts (once per
+ * incident, load-incidents.ts: the run that opens an outage or a rejected-file incident alerts, the
+ * first run that loads again sends one recovery notice) and fail.
  * The manifest stays: the next run plans the same objects (the same load id) and tries again. One
  * poll loop serves both statements (`$phase`: the copy, then the load-errors query).
  *
@@ -129,7 +132,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         Type: "Choice",
         // A load with no objects still records receipts of batches that were all filtered or dead-lettered.
         Choices: [{ Condition: jsonata("$plan.objects > 0 or $plan.receipts > 0"), Next: "Copy" }],
-        Default: "NothingToLoad",
+        Default: "NothingPending",
       },
       NothingToLoad: {
         Type: "Succeed",
@@ -265,7 +268,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
       ReleaseClaim: releaseClaim(
         r,
         "The load has ended: delete its in-flight claim so the next plan no longer skips its objects (now in the ledger).",
-        "Loaded",
+        "CloseIncidents",
       ),
       Loaded: {
         Type: "Succeed",
@@ -297,24 +300,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         },
         Next: "AlertLoadFailed",
       },
-      AlertLoadFailed: {
-        Type: "Task",
-        Resource: "arn:aws:states:::sns:publish",
-        Arguments: {
-          TopicArn: r.opsAlertsTopicArn,
-          Subject: jsonata("'Freshet: warehouse load failed at ' & $failure.step"),
-          Message: jsonata(
-            `'The Load workflow failed at ' & $failure.step & ' (' & $failure.error & ': ' & $string($failure.cause) & ').' &
-              ($plan.loadId ? ' Load ' & $plan.loadId & ' (' & $string($plan.objects) & ' objects, manifest s3://${r.lakeBucket}/' &
-                $plan.manifestKey & ') was not loaded; the manifest is kept and the next run tries again.' : '') &
-              ($count($loadErrors) > 0 ? ' Load errors: ' & $join($loadErrors, '; ') & '.' : '') &
-              ' Execution ' & $states.context.Execution.Id & '.'`,
-          ),
-        },
-        TimeoutSeconds: 20,
-        Retry: [TRANSIENT],
-        Next: "FailedWithClaim",
-      },
+      ...incidentStates(r),
       FailedWithClaim: {
         Type: "Choice",
         Choices: [{ Condition: jsonata("$plan != null and $type($plan.claimKey) = 'string'"), Next: "ReleaseFailedClaim" }],
@@ -346,6 +332,7 @@ function permissions(r: WorkflowResources): WorkflowPermission[] {
     { actions: ["events:PutEvents"], resources: [r.busArn] },
     // Only its own in-flight claims: the workflow never deletes lake data or manifests.
     { actions: ["s3:DeleteObject"], resources: [`arn:${r.partition}:s3:::${r.lakeBucket}/${LOAD_CLAIMS_PREFIX}*`] },
+    ...incidentPermissions(r),
   ];
 }
 

@@ -31,6 +31,19 @@ export const MAINTENANCE_LEASE_KEY = `${LAKE_PREFIXES.manifests}state/maintenanc
  */
 export const LAKE_FRESHNESS_STATE_KEY = `${LAKE_PREFIXES.manifests}state/lake-freshness.json`;
 
+/**
+ * Open Load incidents, one object per kind (`{ kind, openedAt, step, error, … }`): created with
+ * If-None-Match by the failing run that opens the incident (the only run that alerts OpsAlerts),
+ * deleted with one recovery notice by the first run that loads (or finds nothing left) after it.
+ * `outage`: the warehouse or a service the Load needs failed; `rejected`: COPY refused a file.
+ */
+export const LOAD_INCIDENT_KEYS = {
+  outage: `${LAKE_PREFIXES.manifests}state/load-outage.json`,
+  rejected: `${LAKE_PREFIXES.manifests}state/load-rejected.json`,
+} as const;
+
+export type LoadIncidentKind = keyof typeof LOAD_INCIDENT_KEYS;
+
 /** Where the Load planner keeps its receipts watermark. */
 export const LOAD_PLANNER_STATE_KEY = `${LAKE_PREFIXES.manifests}state/load-planner.json`;
 

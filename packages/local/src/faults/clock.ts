@@ -26,6 +26,15 @@ export class SwitchableClock implements WorkTrackingClock {
     this.#virtual ??= new VirtualClock(this.now());
   }
 
+  /**
+   * Moves virtual time `ms` ahead (hurrying first if needed), as when hours pass between two
+   * scheduled runs: what a test needs to make an outage last hours without waiting for them.
+   */
+  advance(ms: number): void {
+    this.hurry();
+    this.#virtual!.advance(ms);
+  }
+
   relax(): void {
     if (!this.#virtual) return;
     this.#lead = Math.max(this.#lead, this.#virtual.now() - Date.now());

@@ -1,6 +1,7 @@
 import { BatchExecuteStatementCommand, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { LOAD_INCIDENT_KEYS } from "@freshet/core";
 import { LOAD_COMPLETED_DETAIL_TYPE, LOAD_COMPLETED_SOURCE, Load } from "@freshet/workflows";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -154,7 +155,7 @@ describe("Load workflow on the embedded endpoint", () => {
     alertsBefore = (await messages("freshet-local-OpsAlerts")).length;
   });
 
-  it("alerts OpsAlerts with the load errors of a malformed file, loses nothing, and loads the rest once it is removed", async () => {
+  it("alerts OpsAlerts once with the load errors of a malformed file (during an open outage too), loses nothing, loads the rest once it is removed and sends one recovery notice", async () => {
     const hour = now.toISOString().slice(11, 13);
     const day = now.toISOString().slice(0, 10);
     const badKey = `processed/dt=${day}/hr=${hour}/bad-batch.ndjson.gz`;
@@ -165,6 +166,12 @@ describe("Load workflow on the embedded endpoint", () => {
     written.push(await writeGeneratedLake(s3, BUCKET, { count: 600, now, seed: 14, batchSize: 300, shardId: "shardId-000000000003" }));
     const before = await rows("SELECT COUNT(*) FROM events");
 
+    // An outage incident already open (alerted by an earlier run): a rejected file is another
+    // incident, with another remedy, so it alerts all the same.
+    const openedAt = new Date(Date.now() - 30 * 60_000).toISOString();
+    const outage = { kind: "outage", openedAt, step: "Copy", error: "RedshiftData.InternalServerException" };
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: LOAD_INCIDENT_KEYS.outage, Body: JSON.stringify(outage), IfNoneMatch: "*" }));
+
     const claimsBefore = await claims();
     const failed = await runLoad();
     expect(failed.status).toBe("FAILED");
@@ -172,15 +179,26 @@ describe("Load workflow on the embedded endpoint", () => {
     const alerts = (await messages("freshet-local-OpsAlerts")).slice(alertsBefore);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toContain("failed at Copy");
+    expect(alerts[0]).toContain("Incident: rejected file.");
     copyAlert = alerts[0] ?? "";
     expect(await rows("SELECT COUNT(*) FROM events")).toEqual(before);
     // The failed load released its claim: the next run retries its objects at once.
     expect(await claims()).toEqual(claimsBefore);
+    // The next run fails the same way: the incident is open, OpsAlerts is not told again.
+    expect((await runLoad()).status).toBe("FAILED");
+    expect((await messages("freshet-local-OpsAlerts")).slice(alertsBefore)).toHaveLength(1);
 
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: badKey }));
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: receiptKey }));
     expect((await runLoad()).status).toBe("SUCCEEDED");
     await expectExactlyOnce();
+    // One recovery notice closes both incidents; their markers are gone.
+    const [, recovery, ...more] = (await messages("freshet-local-OpsAlerts")).slice(alertsBefore);
+    expect(more).toEqual([]);
+    expect(recovery).toMatch(/^Warehouse loads recovered after 3[0-9] min; /);
+    expect(recovery).toContain(`outage since ${openedAt}`);
+    expect(recovery).toContain("rejected since");
+    for (const key of Object.values(LOAD_INCIDENT_KEYS)) await expect(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).rejects.toThrow(NoSuchKey);
   });
 
   it("names the malformed file's rows in the alert", () => {
