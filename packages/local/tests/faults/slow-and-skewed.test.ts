@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FaultSwitch, MidBatchHang } from "../../src/faults/index.ts";
 import { generateEvents, LOCAL_RESOURCES, type GeneratedEvent } from "../../src/index.ts";
 import type { TransformerHandler } from "../../src/platform/handlers.ts";
+import { lines, readLake } from "../e2e/lake-reader.ts";
 import { FaultPipeline } from "./harness.ts";
 
 /**
@@ -127,6 +128,9 @@ describe("producers' clocks", () => {
     // The lake keeps each in its event-time partition; the dead letter under its reason.
     const { dt, hr } = partitionOf(new Date(dayLate));
     expect((await lakeKeys(`processed/dt=${dt}/hr=${hr}/`)).length).toBeGreaterThan(0);
-    expect((await lakeKeys("dlq/")).some((key) => key.includes("reason=rule_violation"))).toBe(true);
+    const deadLetters = [...(await readLake(pipeline.clients.s3, LOCAL_RESOURCES.bucketName, "dlq/")).entries()].flatMap(([key, body]) =>
+      lines(body).filter((line) => line.includes("clock-ahead-10m")).map((line) => ({ key, line })),
+    );
+    expect(deadLetters).toEqual([{ key: expect.stringContaining("reason=rule_violation"), line: expect.stringMatching(/in the future; at most 5 ?min/) }]);
   }, 60_000);
 });
