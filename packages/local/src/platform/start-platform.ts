@@ -45,6 +45,11 @@ export interface PlatformOptions {
    * function gets one too). 0 runs both on the main thread, where a test can reach their state.
    */
   readonly transformerEnvironments?: number;
+  /**
+   * Test-only: the transformer's function timeout as the mapping enforces it (default the
+   * deployed 60 s), so a test can make an invocation time out without waiting a minute.
+   */
+  readonly transformerTimeoutMs?: number;
   /** Replaces workflow schedule expressions locally (e.g. `rate(1 minute)` for demos). */
   readonly scheduleOverride?: ScheduleOverride;
   /** Each delivery of an EventBridge rule or schedule (what `npm start` shows). */
@@ -124,7 +129,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   ensureColdStartModel(dataDir, resources.anomalyEndpointName);
   const workflows = await deployLocalWorkflows(services, resources, options.scheduleOverride, options.triageOnLanding ?? true);
   const transformer = options.wrapTransformer ? options.wrapTransformer(handlers.transformer) : handlers.transformer;
-  const mapping = startTransformerMapping({ kinesis, handler: transformer, dataDir, ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}) });
+  const mapping = startTransformerMapping({ kinesis, handler: transformer, dataDir, ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}), ...(options.transformerTimeoutMs !== undefined ? { functionTimeoutMs: options.transformerTimeoutMs } : {}) });
   const ingest = await startIngestRoute(handlers.ingest, options.port, handlers.metricsApi);
   const consoleServer = await startConsoleServer({
     staticDir: CONSOLE_DIST_DIR,

@@ -12,6 +12,8 @@ export interface TransformerMappingOptions {
   readonly dataDir: string;
   /** AWS's batching window is kept unless overridden (tests use 0). */
   readonly batchingWindowSeconds?: number;
+  /** The deployed timeout is kept unless overridden (fault tests use a short one). */
+  readonly functionTimeoutMs?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export function startTransformerMapping(options: TransformerMappingOptions): Eve
     maximumRecordAgeInSeconds: TRANSFORMER_EVENT_SOURCE.maximumRecordAgeInSeconds,
     functionResponseTypes: [...TRANSFORMER_EVENT_SOURCE.functionResponseTypes],
     startingPosition: TRANSFORMER_EVENT_SOURCE.startingPosition,
-    functionTimeoutMs: TRANSFORMER_FUNCTION.timeoutSeconds * 1000,
+    functionTimeoutMs: options.functionTimeoutMs ?? TRANSFORMER_FUNCTION.timeoutSeconds * 1000,
     checkpointFile: join(options.dataDir, "esm", "transformer-checkpoints.json"),
     onFailure: async (record) => {
       await mkdir(failuresDir, { recursive: true });

@@ -89,34 +89,40 @@ export class FaultPipeline {
     }
   }
 
-  /**
-   * What every fault must leave: `events` holds each valid event id sent exactly once, and the
-   * audit balances in every window with the oracle's totals (every event accounted for).
-   */
+  /** What every fault must leave (`expectExactlyOnceAndBalanced`), for the events sent so far. */
   async expectExactlyOnceAndBalanced(): Promise<void> {
-    const valid = new Set(this.sent.flatMap((e) => (e.expected.kind === "processed" ? [e.expected.eventId] : [])));
-    expect(await this.rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[valid.size, valid.size]]);
-    expect(new Set((await this.rows("SELECT event_id FROM events")).map((r) => r[0]))).toEqual(valid);
-    const windows = await queryAudit(this.clients.redshift, { WorkgroupName: "freshet-local", Database: "freshet" }, buildAuditQuery({}));
-    expect(windows.filter((w) => w.status !== "balanced")).toEqual([]);
-    const sum = (pick: (w: (typeof windows)[number]) => number) => windows.reduce((n, w) => n + pick(w), 0);
-    const count = (kind: string) => this.sent.filter((e) => e.expected.kind === kind).length;
-    expect({
-      received: sum((w) => w.received),
-      processed: sum((w) => w.processed),
-      filtered: sum((w) => w.filtered),
-      deadLettered: sum((w) => w.dead_lettered),
-      loaded: sum((w) => w.loaded),
-      duplicates: sum((w) => w.duplicates),
-    }).toEqual({
-      received: this.sent.length,
-      processed: count("processed"),
-      filtered: count("filtered"),
-      deadLettered: count("dead_lettered"),
-      loaded: valid.size,
-      duplicates: count("processed") - valid.size,
-    });
+    await expectExactlyOnceAndBalanced(this.clients.redshift, this.sent);
   }
+}
+
+/**
+ * What every fault must leave: `events` holds each valid event id of `sent` exactly once, and the
+ * audit balances in every window with the oracle's totals (every event accounted for).
+ */
+export async function expectExactlyOnceAndBalanced(redshift: RedshiftDataClient, sent: readonly GeneratedEvent[]): Promise<void> {
+  const rows = (sql: string) => query(redshift, { workgroup: "freshet-local", database: "freshet" }, sql, { firstPollMs: 5 });
+  const valid = new Set(sent.flatMap((e) => (e.expected.kind === "processed" ? [e.expected.eventId] : [])));
+  expect(await rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[valid.size, valid.size]]);
+  expect(new Set((await rows("SELECT event_id FROM events")).map((r) => r[0]))).toEqual(valid);
+  const windows = await queryAudit(redshift, { WorkgroupName: "freshet-local", Database: "freshet" }, buildAuditQuery({}));
+  expect(windows.filter((w) => w.status !== "balanced")).toEqual([]);
+  const sum = (pick: (w: (typeof windows)[number]) => number) => windows.reduce((n, w) => n + pick(w), 0);
+  const count = (kind: string) => sent.filter((e) => e.expected.kind === kind).length;
+  expect({
+    received: sum((w) => w.received),
+    processed: sum((w) => w.processed),
+    filtered: sum((w) => w.filtered),
+    deadLettered: sum((w) => w.dead_lettered),
+    loaded: sum((w) => w.loaded),
+    duplicates: sum((w) => w.duplicates),
+  }).toEqual({
+    received: sent.length,
+    processed: count("processed"),
+    filtered: count("filtered"),
+    deadLettered: count("dead_lettered"),
+    loaded: valid.size,
+    duplicates: count("processed") - valid.size,
+  });
 }
 
 /** Whether a BatchExecuteStatement call is a Load's (its SQL COPYs a manifest). */
