@@ -187,7 +187,7 @@ WHERE copy_rank = 1
           `INSERT INTO events (${LAKE}, loaded_at, load_id)
 SELECT ${LAKE}, loaded_at, load_id FROM load_new`,
           // The dashboards' rollups, from exactly the rows just inserted (see rollups/maintain.ts).
-          ...maintainRollups("load_new"),
+          ...maintainRollups("load_new", "since-earliest-change"),
           // Each metric's newest event, which `metric_freshness` reads (see rollups/newest-events.ts).
           raiseNewestEvents("load_new"),
           `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
