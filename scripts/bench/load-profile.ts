@@ -81,7 +81,7 @@ async function report(client: SFNClient, workflows: unknown, rs: typeof redshift
     executions.push(...(page.executions ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
-  const rowsOut: { plan: number; copySubmit: number; queued: number; run: number; seenAfter: number; total: number; describes: number; sub: [string, number][] }[] = [];
+  const rowsOut: { plan: number; copySubmit: number; lockWait: number; run: number; seenAfter: number; total: number; describes: number; sub: [string, number][] }[] = [];
   for (const e of executions) {
     const history: HistoryEvent[] = (await client.send(new GetExecutionHistoryCommand({ executionArn: e.executionArn, maxResults: 1000 }))).events ?? [];
     const t = (ev: HistoryEvent) => new Date(ev.timestamp!).getTime();
@@ -94,7 +94,6 @@ async function report(client: SFNClient, workflows: unknown, rs: typeof redshift
     const copyIn = entered("Copy")[0]!;
     const statementId = JSON.parse(copy.stateExitedEventDetails!.output!).statementId as string;
     const d = await rs.send(new DescribeStatementCommand({ Id: statementId }));
-    const created = d.CreatedAt!.getTime();
     const updated = d.UpdatedAt!.getTime();
     const runMs = (d.Duration ?? 0) / 1e6;
     const doneSeen = exited("StatementDone").at(-1);
@@ -102,7 +101,8 @@ async function report(client: SFNClient, workflows: unknown, rs: typeof redshift
     rowsOut.push({
       plan: t(planOut) - t(planIn),
       copySubmit: t(copy) - t(copyIn),
-      queued: updated - created - runMs,
+      // The transaction's wait for an earlier load's LOCK load_lock (its first sub-statement).
+      lockWait: (d.SubStatements?.[0]?.Duration ?? 0) / 1e6,
       run: runMs,
       seenAfter: doneSeen ? t(doneSeen) - updated : Number.NaN,
       total: (doneSeen ? t(doneSeen) : updated) - t(planIn),
@@ -115,7 +115,7 @@ async function report(client: SFNClient, workflows: unknown, rs: typeof redshift
     return `${name} p50 ${Math.round(percentile(v, 0.5))} p95 ${Math.round(percentile(v, 0.95))}`;
   };
   console.log(`loads with work ${rowsOut.length} of ${executions.length} executions`);
-  console.log(["plan", "copySubmit", "queued", "run", "seenAfter", "total", "describes"].map((n) => stat(n as never)).join("; "));
+  console.log(["plan", "copySubmit", "lockWait", "run", "seenAfter", "total", "describes"].map((n) => stat(n as never)).join("; "));
   const byIndex: number[][] = [];
   const names: string[] = [];
   for (const r of rowsOut) r.sub.forEach(([q, ms], i) => {
