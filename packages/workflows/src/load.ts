@@ -1,6 +1,7 @@
 import { LOAD_CLAIMS_PREFIX, LOAD_ERROR_COLUMNS, LOAD_SUMMARY_COLUMNS } from "@freshet/core";
 import { incidentStates, incidentPermissions } from "./load-incidents.ts";
 import { jsonata, type StateMachineDefinition } from "./asl.ts";
+import { BACKOFF } from "./maintenance-states.ts";
 import { LAMBDA_TRANSIENT, THROTTLED, TRANSIENT } from "./retriers.ts";
 
 export { THROTTLED, TRANSIENT } from "./retriers.ts";
@@ -30,9 +31,16 @@ import type { WorkflowDescription, WorkflowPermission, WorkflowResources } from 
 
 export const LOAD_SCHEDULE_NAME = "Interval";
 export const LOAD_DEFAULT_INTERVAL_MINUTES = 5;
-/** Seconds between DescribeStatement calls unless the input says otherwise (1..60). */
+/**
+ * The longest wait between DescribeStatement calls unless the input says otherwise (1..60). The
+ * waits start at 1 s and double up to it (Wait takes whole seconds), so a load that takes a
+ * second is not reported five seconds late.
+ */
 export const LOAD_DEFAULT_POLL_SECONDS = 5;
-/** Polls per statement before the load is given up (cancelled, alerted): 30 minutes at 5 s. */
+/**
+ * A statement is given up (cancelled, alerted) once it has run this many poll periods: 30
+ * minutes at the default 5 s. A budget in time, since the waits vary (`$deadline`).
+ */
 export const LOAD_MAX_POLLS = 360;
 export const LOAD_COMPLETED_SOURCE = "freshet.load";
 export const LOAD_COMPLETED_DETAIL_TYPE = "LoadCompleted";
@@ -55,6 +63,15 @@ export function loadScheduleInput(expression: string): { intervalSeconds: number
   const intervalSeconds = Number(match[1]) * unit;
   return { intervalSeconds, pollSeconds: Math.max(1, Math.min(LOAD_DEFAULT_POLL_SECONDS, intervalSeconds)) };
 }
+
+/**
+ * A statement just submitted (assigned by the state that submitted it): its first poll soon,
+ * its deadline `LOAD_MAX_POLLS` poll periods from now (`$millis()`: when Assign is evaluated).
+ */
+const firstPoll = {
+  polls: 0,
+  deadline: jsonata(`$millis() + ${LOAD_MAX_POLLS} * $pollSeconds * 1000`),
+} as const;
 
 /** Any failure of a step: remembered for the alert, then alerted. */
 const toAlert = (step: string, assign: Record<string, null | readonly []> = {}) => [
@@ -147,13 +164,14 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         TimeoutSeconds: 60,
         Retry: [THROTTLED, TRANSIENT],
         Catch: toAlert("Copy"),
-        Assign: { phase: "copy", statementId: jsonata("$states.result.Id"), copyId: jsonata("$states.result.Id"), polls: 0 },
+        Assign: { phase: "copy", statementId: jsonata("$states.result.Id"), copyId: jsonata("$states.result.Id"), ...firstPoll },
         Output: jsonata("{ 'loadId': $plan.loadId, 'statementId': $states.result.Id }"),
         Next: "WaitForStatement",
       },
       WaitForStatement: {
         Type: "Wait",
-        Seconds: jsonata("$pollSeconds"),
+        // 1, 2, 4, … s up to pollSeconds: a small load is seen finished about a second after its submit.
+        Seconds: jsonata(BACKOFF("$polls")),
         Next: "DescribeStatement",
       },
       DescribeStatement: {
@@ -194,9 +212,9 @@ function definition(r: WorkflowResources): StateMachineDefinition {
           },
           { Condition: jsonata("$phase = 'errors' and $status = 'FINISHED'"), Next: "GetLoadErrors" },
           { Condition: jsonata("$phase = 'errors' and $status in ['FAILED', 'ABORTED']"), Next: "AlertLoadFailed" },
-          { Condition: jsonata(`$phase = 'copy' and $polls >= ${LOAD_MAX_POLLS}`), Next: "CancelCopy" },
+          { Condition: jsonata("$phase = 'copy' and $millis() >= $deadline"), Next: "CancelCopy" },
           {
-            Condition: jsonata(`$polls >= ${LOAD_MAX_POLLS}`),
+            Condition: jsonata("$millis() >= $deadline"),
             Assign: { failure: jsonata("{ 'step': $phase, 'error': 'Freshet.StatementTimedOut', 'cause': 'statement ' & $statementId & ' still ' & $status }") },
             Next: "AlertLoadFailed",
           },
@@ -205,7 +223,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
       },
       CancelCopy: {
         Type: "Task",
-        Comment: "The copy ran past the poll budget: stop it so the next run's transaction does not queue behind it.",
+        Comment: "The copy ran past its time budget: stop it so the next run's transaction does not queue behind it.",
         Resource: "arn:aws:states:::aws-sdk:redshiftdata:cancelStatement",
         Arguments: { Id: jsonata("$copyId") },
         TimeoutSeconds: 30,
@@ -214,7 +232,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         Assign: {
           failure: jsonata(
             `{ 'step': 'Copy', 'error': 'Freshet.LoadTimedOut', 'cause': 'COPY statement ' & $copyId & ' was still ' & $status &
-              ' after ${LOAD_MAX_POLLS} polls and was cancelled' }`,
+              ' after ' & $string(${LOAD_MAX_POLLS} * $pollSeconds) & ' s and was cancelled' }`,
           ),
         },
         Next: "AlertLoadFailed",
@@ -282,7 +300,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
         TimeoutSeconds: 30,
         Retry: [THROTTLED, TRANSIENT],
         Catch: [{ ErrorEquals: ["States.ALL"], Next: "AlertLoadFailed" }],
-        Assign: { phase: "errors", statementId: jsonata("$states.result.Id"), polls: 0 },
+        Assign: { phase: "errors", statementId: jsonata("$states.result.Id"), ...firstPoll },
         Next: "WaitForStatement",
       },
       GetLoadErrors: {

@@ -1,5 +1,5 @@
 import type { WindowCounts } from "../lake/receipt.ts";
-import { columnDefinitions, EVENT_COLUMNS, LOADS_TABLE_COLUMN_TYPES, type LoadsTableColumn } from "./columns.ts";
+import { columnDefinitions, EVENT_COLUMNS, LOAD_COLUMN_TYPES, LOADS_TABLE_COLUMN_TYPES, type LoadsTableColumn } from "./columns.ts";
 import { InvalidLoadRequestError } from "./errors.ts";
 import { sqlCount, sqlNullableString, sqlString, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
 import { maintainRollups } from "./rollups/maintain.ts";
@@ -168,15 +168,16 @@ TIMEFORMAT 'auto'${request.region ? `\nREGION ${sqlString(request.region)}` : ""
   ];
 }
 
-/** `load_new`: the staged rows deduplicated, inserted into `events` and the rollups, then the ledger rows. */
+/**
+ * `load_new`: the staged rows deduplicated (created from the query: one statement fewer than
+ * create, then insert), inserted into `events` and the rollups, then the ledger rows. Without
+ * objects the stage is empty, and so is `load_new`, which the summary reads either way.
+ */
 function insertNewEvents(load: CheckedLoad): string[] {
   const { id, manifest } = load;
   return [
-    "CREATE TEMP TABLE load_new (LIKE events)",
-    ...(load.copies
-      ? [
-          `INSERT INTO load_new (${LAKE}, loaded_at, load_id)
-SELECT ${LAKE}, GETDATE(), ${id}
+    `CREATE TEMPORARY TABLE load_new AS
+SELECT ${LAKE}, CAST(GETDATE() AS ${LOAD_COLUMN_TYPES.loaded_at}) AS loaded_at, CAST(${id} AS ${LOAD_COLUMN_TYPES.load_id}) AS load_id
 FROM (
   SELECT ${LAKE},
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY received_at ASC, occurred_at ASC, event_type ASC) AS copy_rank
@@ -184,10 +185,12 @@ FROM (
 ) AS ranked
 WHERE copy_rank = 1
   AND NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = ranked.event_id)`,
+    ...(load.copies
+      ? [
           `INSERT INTO events (${LAKE}, loaded_at, load_id)
 SELECT ${LAKE}, loaded_at, load_id FROM load_new`,
           // The dashboards' rollups, from exactly the rows just inserted (see rollups/maintain.ts).
-          ...maintainRollups("load_new"),
+          ...maintainRollups("load_new", "since-earliest-change"),
           // Each metric's newest event, which `metric_freshness` reads (see rollups/newest-events.ts).
           raiseNewestEvents("load_new"),
           `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)
@@ -227,19 +230,11 @@ FROM load_receipts`,
  */
 function countIntoAccounting(): string[] {
   return [
-    `CREATE TEMPORARY TABLE load_deltas (
-  window_start TIMESTAMP NOT NULL,
-  received BIGINT NOT NULL,
-  processed BIGINT NOT NULL,
-  filtered BIGINT NOT NULL,
-  dead_lettered BIGINT NOT NULL,
-  loaded BIGINT NOT NULL,
-  duplicates BIGINT NOT NULL,
-  redriven BIGINT NOT NULL,
-  repaired BIGINT NOT NULL
-)`,
-    `INSERT INTO load_deltas (window_start, received, processed, filtered, dead_lettered, loaded, duplicates, redriven, repaired)
-SELECT window_start, received, processed, filtered, dead_lettered, 0, 0, redriven, 0 FROM load_receipts
+    // Created from the query (one statement fewer); the first branch names and types the columns.
+    `CREATE TEMPORARY TABLE load_deltas AS
+SELECT window_start, received, processed, filtered, dead_lettered,
+  CAST(0 AS BIGINT) AS loaded, CAST(0 AS BIGINT) AS duplicates, redriven, CAST(0 AS BIGINT) AS repaired
+FROM load_receipts
 UNION ALL
 SELECT DATE_TRUNC('hour', received_at), 0, 0, 0, 0, 0, COUNT(*), 0, 0 FROM load_stage GROUP BY DATE_TRUNC('hour', received_at)
 UNION ALL

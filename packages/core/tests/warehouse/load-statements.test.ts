@@ -36,14 +36,14 @@ describe("buildLoadStatements", () => {
   });
 
   it("dedupes within the batch and against events before inserting every lake column", () => {
-    const dedupe = statements[indexOf(statements, "INSERT INTO load_new")]!;
+    const dedupe = statements[indexOf(statements, "CREATE TEMPORARY TABLE load_new AS")]!;
     expect(dedupe).toContain("ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY received_at ASC");
     expect(dedupe).toContain("WHERE copy_rank = 1");
     expect(dedupe).toContain("NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = ranked.event_id)");
     expect(dedupe).toContain("'load-20261126T0510Z'");
     const insert = statements[indexOf(statements, "INSERT INTO events")]!;
     expect(insert).toContain(`(${EVENT_COLUMNS.join(", ")}, loaded_at, load_id)`);
-    expect(indexOf(statements, "INSERT INTO events")).toBeGreaterThan(indexOf(statements, "INSERT INTO load_new"));
+    expect(indexOf(statements, "INSERT INTO events")).toBeGreaterThan(indexOf(statements, "CREATE TEMPORARY TABLE load_new AS"));
   });
 
   it("writes one ledger row per object and one receipt row per (batch, window)", () => {
@@ -101,11 +101,11 @@ describe("buildLoadStatements", () => {
 
   it("records receipts alone, without staging or COPY, when there are no objects", () => {
     const only = buildLoadStatements(loadRequestFixture({ objects: [] }));
-    for (const prefix of ["COPY", "INSERT INTO load_objects", "DELETE FROM load_stage", "INSERT INTO load_new", "INSERT INTO events", "INSERT INTO load_ledger"]) {
+    for (const prefix of ["COPY", "INSERT INTO load_objects", "DELETE FROM load_stage", "INSERT INTO events", "INSERT INTO load_ledger"]) {
       expect(indexOf(only, prefix), prefix).toBe(-1);
     }
     // The receipts, their accounting and the loads row are written as in a load with objects.
-    for (const prefix of ["LOCK load_lock", "INSERT INTO load_receipts", "DELETE FROM load_receipts", "INSERT INTO batch_receipts", "INSERT INTO load_deltas", "UPDATE event_accounting", "INSERT INTO loads"]) {
+    for (const prefix of ["LOCK load_lock", "INSERT INTO load_receipts", "DELETE FROM load_receipts", "INSERT INTO batch_receipts", "CREATE TEMPORARY TABLE load_new AS", "CREATE TEMPORARY TABLE load_deltas AS", "UPDATE event_accounting", "INSERT INTO loads"]) {
       expect(only[indexOf(only, prefix)], prefix).toBe(statements[indexOf(statements, prefix)]);
     }
     expect(only[indexOf(only, "INSERT INTO load_summary")]).toMatch(/\n {2}0,\n/); // objects

@@ -7,7 +7,9 @@ import parser from "node-sql-parser";
  * 1. COPY: no grammar at all. The statement must match the one form Freshet emits
  *    (COPY <table> FROM '<s3 manifest>' IAM_ROLE '<arn>' MANIFEST FORMAT AS JSON 'auto' GZIP
  *    TIMEFORMAT 'auto' [REGION '<region>']), checked by `COPY_FORM`.
- * 2. CREATE TEMP TABLE <t> (LIKE <source>): neither TEMP nor LIKE. Checked by `LIKE_FORM`.
+ * 2. CREATE TEMP TABLE <t> (LIKE <source>): neither TEMP nor LIKE. Checked by `LIKE_FORM`. And
+ *    CREATE TEMPORARY TABLE <t> AS <select> (Redshift's CREATE TABLE AS reference): the grammar
+ *    fails on it, so the form is checked (`CREATE_AS_FORM`) and its SELECT parsed on its own.
  * 3. Table attributes DISTSTYLE / DISTKEY (…) / SORTKEY (…) after a CREATE TABLE's column list:
  *    checked by `TABLE_ATTRIBUTES`, then removed before parsing the rest.
  * 4. The SUPER column type: replaced by VARCHAR(65535) before parsing.
@@ -40,6 +42,7 @@ export const COPY_FORM = new RegExp(
   `^COPY (${IDENT})\\s+FROM ('s3://(?:[^'\\\\]|'')+')\\s+IAM_ROLE (${LITERAL})\\s+MANIFEST\\s+FORMAT AS JSON 'auto'\\s+GZIP\\s+TIMEFORMAT 'auto'(?:\\s+REGION '[a-z0-9-]+')?$`,
 );
 export const LIKE_FORM = new RegExp(`^CREATE TEMP TABLE (${IDENT}) \\(LIKE (${IDENT})\\)$`);
+export const CREATE_AS_FORM = new RegExp(`^CREATE TEMPORARY TABLE ${IDENT} AS\\s+(SELECT\\b[\\s\\S]*)$`);
 export const DROP_VIEW_FORM = new RegExp(`^DROP VIEW (?:IF EXISTS )?${IDENT}$`);
 export const ROLE_FORMS = [new RegExp(`^CREATE ROLE ${IDENT}$`), new RegExp(`^GRANT ROLE (?:sys:)?${IDENT} TO ROLE ${IDENT}$`)];
 export const PROCEDURE_FORMS = {
@@ -58,7 +61,7 @@ export const MAINTENANCE_FORMS = [
   new RegExp(`^GRANT ACCESS SYSTEM TABLE TO ROLE ${IDENT}$`),
 ];
 
-export type Exception = "copy" | "create_like" | "table_attributes" | "super_type" | "access_control" | "maintenance" | "drop_view" | "within_group" | "procedure";
+export type Exception = "copy" | "create_like" | "create_as" | "table_attributes" | "super_type" | "access_control" | "maintenance" | "drop_view" | "within_group" | "procedure";
 
 const WITHIN_GROUP = new RegExp(`\\)\\s+WITHIN GROUP \\(ORDER BY ${IDENT}\\)`, "g");
 
@@ -78,6 +81,12 @@ export function checkRedshiftSql(sql: string): RedshiftCheck {
   if (/^CREATE TEMP TABLE\b/i.test(text)) {
     if (!LIKE_FORM.test(text)) throw new Error(`CREATE TEMP TABLE is only allowed as (LIKE t):\n${text}`);
     return { type: "create_like", exceptions: ["create_like"] };
+  }
+  const createAs = CREATE_AS_FORM.exec(text);
+  if (createAs) {
+    const select = checkRedshiftSql(createAs[1]!);
+    if (select.type !== "select") throw new Error(`CREATE TEMPORARY TABLE … AS takes a SELECT:\n${text}`);
+    return { type: "create_as", exceptions: ["create_as", ...select.exceptions] };
   }
   if (/^DROP VIEW\b/i.test(text)) {
     if (!DROP_VIEW_FORM.test(text)) throw new Error(`DROP VIEW is only allowed as DROP VIEW [IF EXISTS] v:\n${text}`);

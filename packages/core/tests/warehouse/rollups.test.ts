@@ -43,7 +43,7 @@ describe("buildRollupRebuildStatements", () => {
 describe("rollup maintenance in the load", () => {
   it("follows the insert into events, reads only load_new, and leaves the summary last", () => {
     const statements = buildLoadStatements(loadRequestFixture());
-    const maintenance = maintainRollups("load_new");
+    const maintenance = maintainRollups("load_new", "since-earliest-change");
     const at = statements.indexOf(maintenance[0]!);
     expect(statements[at - 1]).toMatch(/^INSERT INTO events /);
     expect(statements.slice(at, at + maintenance.length)).toEqual(maintenance);
@@ -53,7 +53,7 @@ describe("rollup maintenance in the load", () => {
 
   it("raises newest_events from load_new right after the rollups", () => {
     const statements = buildLoadStatements(loadRequestFixture());
-    const maintenance = maintainRollups("load_new");
+    const maintenance = maintainRollups("load_new", "since-earliest-change");
     const raise = statements[statements.indexOf(maintenance.at(-1)!) + 1]!;
     expect(raise).toMatch(/^UPDATE newest_events\nSET /);
     expect(raise).toContain("FROM load_new");

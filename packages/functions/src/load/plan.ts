@@ -63,7 +63,7 @@ interface WrittenClaim {
  *    load claims its objects while it runs (claims.ts) and a run plans only unclaimed ones:
  *    with loads every second, one copies while the next plans.
  * 5. a live maintenance lease (the Maintenance workflow's, while it vacuums or analyzes a table)
- *    pauses loading: nothing is planned. It is read again after this run's claim is written: the
+ *    pauses loading: nothing is planned (the work is looked for while the lease is read, and dropped). It is read again after this run's claim is written: the
  *    workflow writes its lease before it lists the claims, and this run writes its claim before
  *    it reads the lease again, so of the two at least one sees the other (S3 reads what was
  *    written before) and either the maintenance waits for this load or this load withdraws.
@@ -71,15 +71,21 @@ interface WrittenClaim {
  */
 export async function planLoad(deps: PlannerDeps, input: PlanInput): Promise<LoadPlan> {
   const run = startRun(deps, input);
+  // The lease is read while the work is found, a round trip sooner: finding only reads (and may
+  // move the receipts watermark); nothing is claimed or written for a load before the lease is
+  // known. While paused, what was found, or why finding failed, is dropped.
+  const finding = findWork(run, preferredSources(run, input));
+  finding.catch(() => undefined);
   if (await pausedByMaintenance(run)) return paused();
-  const found = await findWork(run, preferredSources(run, input));
+  const found = await finding;
   deps.onOldestWaiting?.(oldestWritten(found.work.objects));
   if (found.work.objects.length === 0 && found.work.receipts.length === 0) return nothingPlanned(found);
   const load = sizeLoad(run, found, found.work, input);
   reportLate(deps, load.work);
   const written = await writeManifestAndClaim(run, load, input);
-  if (await withdrawIfContended(run, written)) return { ...nothingPlanned(found), contended: true };
-  if (await withdrawIfMaintenance(run, written)) return { ...nothingPlanned(found), paused: "maintenance" };
+  const withdrawn = await withdrawIfContendedOrPaused(run, written);
+  if (withdrawn === "contended") return { ...nothingPlanned(found), contended: true };
+  if (withdrawn === "maintenance") return { ...nothingPlanned(found), paused: "maintenance" };
   deps.onRowsPlanned?.(load.work.receipts.reduce((sum, r) => sum + r.windows.reduce((s, w) => s + w.processed, 0), 0));
   return { ...load.plan, claimKey: written.key };
 }
@@ -99,12 +105,20 @@ async function pausedByMaintenance(run: PlanningRun): Promise<boolean> {
   return (await liveMaintenanceLease(run.deps.s3, run.deps.bucket, run.now)) !== undefined;
 }
 
-/** True (and this run's claim deleted) when a maintenance lease appeared while this run planned. */
-async function withdrawIfMaintenance(run: PlanningRun, written: WrittenClaim): Promise<boolean> {
+/**
+ * Why this run withdraws (its claim deleted), or undefined: another run claimed the same load at
+ * the same moment (see contendedClaim), or a maintenance lease appeared while this run planned.
+ * Both are read after the claim was written (guards 4 and 5), at once.
+ */
+async function withdrawIfContendedOrPaused(run: PlanningRun, written: WrittenClaim): Promise<"contended" | "maintenance" | undefined> {
   const { deps } = run;
-  if ((await liveMaintenanceLease(deps.s3, deps.bucket, deps.now?.() ?? new Date())) === undefined) return false;
-  await deleteClaim(deps.s3, deps.bucket, written.key);
-  return true;
+  const [contended, lease] = await Promise.all([
+    contendedClaim(deps.s3, deps.bucket, run.now, written.key, written.claim),
+    liveMaintenanceLease(deps.s3, deps.bucket, deps.now?.() ?? new Date()),
+  ]);
+  const why = contended !== undefined ? "contended" : lease !== undefined ? "maintenance" : undefined;
+  if (why !== undefined) await deleteClaim(deps.s3, deps.bucket, written.key);
+  return why;
 }
 
 /** The run's clock, bounds, and its claims listing, started at once. */
@@ -193,14 +207,6 @@ async function writeManifestAndClaim(run: PlanningRun, load: SizedLoad, input: P
   };
   const [key] = await Promise.all([writeClaim(deps.s3, deps.bucket, claim), manifestWritten]);
   return { key, claim };
-}
-
-/** True (and this run's claim deleted) when another run claimed the same load at the same moment (see contendedClaim). */
-async function withdrawIfContended(run: PlanningRun, written: WrittenClaim): Promise<boolean> {
-  const { deps } = run;
-  if ((await contendedClaim(deps.s3, deps.bucket, run.now, written.key, written.claim)) === undefined) return false;
-  await deleteClaim(deps.s3, deps.bucket, written.key);
-  return true;
 }
 
 /** No load this run, and no planning at all: maintenance holds the warehouse. */

@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { query, type Cell } from "../../../functions/src/load/data-api.ts";
-import { LOCAL_RESOURCES, startPlatform, type Platform } from "../../src/index.ts";
+import { LOCAL_RESOURCES, startPlatform, type LocalFaults, type Platform } from "../../src/index.ts";
 import type { HeldBatch, StatementFaults } from "../../src/redshift/index.ts";
+import { realClock } from "../../src/sfn/index.ts";
 import { readAlerts } from "../../src/sns/index.ts";
 import { writeGeneratedLake } from "../warehouse/lake-writer.ts";
 
@@ -87,17 +88,41 @@ function holdCopy(): { faults: StatementFaults; held: Promise<HeldBatch> } {
 }
 
 /**
+ * Step Functions' time standing still once the Load's COPY batch is submitted: the execution sits
+ * in WaitForStatement (however short its first wait) until the stop aborts it.
+ */
+function holdWaitsAfterCopy(): LocalFaults {
+  let holding = false;
+  return {
+    dataApi: {
+      beforeCall: (call) => {
+        if (call.operation === "BatchExecuteStatement" && JSON.stringify(call.input).includes("COPY load_stage")) holding = true;
+        return undefined;
+      },
+    },
+    clock: {
+      now: () => Date.now(),
+      sleep: (ms, signal) =>
+        holding && ms > 0
+          ? new Promise<void>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason ?? new Error("aborted")), { once: true }))
+          : realClock.sleep(ms, signal),
+    },
+  };
+}
+
+/**
  * Starts a Load, waits for its Copy to be submitted, then for the statement to finish ("finished")
  * or to be held before its commit ("cut-off"), and stops the platform.
  */
 async function stopAfterCopy(port: number, copy: "finished" | "cut-off") {
   dataDir = await mkdtemp(join(tmpdir(), "freshet-e2e-restart-"));
   const hold = copy === "cut-off" ? holdCopy() : undefined;
-  const first = await startPlatform({ dataDir, port, batchingWindowSeconds: 0, triageOnLanding: false, ...(hold ? { faults: { redshift: hold.faults } } : {}) });
+  const faults: LocalFaults = hold ? { redshift: hold.faults } : holdWaitsAfterCopy();
+  const first = await startPlatform({ dataDir, port, batchingWindowSeconds: 0, triageOnLanding: false, faults });
   open.platform = first;
   const a = clientsFor(first);
   const lake = await writeGeneratedLake(a.s3, LOCAL_RESOURCES.bucketName, { count: 3000, now, seed: 31, batchSize: 300 });
-  // A long poll interval: the execution sits in WaitForStatement while the endpoint is down.
+  // The execution sits in WaitForStatement while the endpoint is down (held there when the COPY finishes).
   const { executionArn } = await a.sfn.send(new StartExecutionCommand({ stateMachineArn: loadArn(first), input: JSON.stringify({ pollSeconds: 3 }) }));
   const deadline = Date.now() + 30_000;
   let copied: HistoryEvent | undefined;

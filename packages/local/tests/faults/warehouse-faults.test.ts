@@ -149,7 +149,7 @@ describe("a COPY statement that ends after the workflow gave up waiting (360 pol
     const outcome = await pipeline.load();
     clock.relax();
     expect(outcome.status, JSON.stringify(outcome)).toBe("FAILED");
-    expect(outcome.cause).toMatch(/^Copy: Freshet\.LoadTimedOut: COPY statement .* was still STARTED after 360 polls and was cancelled/);
+    expect(outcome.cause).toMatch(/^Copy: Freshet\.LoadTimedOut: COPY statement .* was still STARTED after 360 s and was cancelled/);
     expect(await pipeline.ended(await hold.held)).toBe("ABORTED");
     faults.clear();
     expect((await pipeline.loadUntilIdle()).map((o) => o.output?.loaded)).toEqual([true, false]);

@@ -24,8 +24,19 @@ function bucketOf(column: string): string {
 /** An event that can move attribution credits: a purchase, or a touch of one. */
 const CREDITED = `${isTouch("d")} OR (${isPurchase("d")})`;
 
+/** Each model's credited candidates as `attribution_credits` rows. */
+const CREDITED_COLUMNS = creditedCandidates((model) => `purchase_id, user_id, ${model}, purchased_at, DATE_TRUNC('day', purchased_at), channel, campaign_id, revenue`);
+
+/**
+ * Which attribution credits a delta recomputes: every purchase of each user with a credited
+ * event in it (what migration 4 released, and the rebuild), or only the purchases at or after
+ * each such user's earliest credited event in it (a load: the only ones a new touch or purchase
+ * can change, since a touch counts for purchases at or after it). Both give the same credits.
+ */
+export type Recredit = "all-purchases" | "since-earliest-change";
+
 /** Statements for the additive and per-period rollups, in order (15). */
-export function maintainRollups(source: string): string[] {
+export function maintainRollups(source: string, recredit: Recredit = "all-purchases"): string[] {
   return [
     // Campaign: additive measures per load, grouped to the view's grain plus the user.
     `INSERT INTO campaign_rollup (bucket_start, campaign_id, ad_group_id, ad_id, keyword, user_id, events, clicks, trials, signups, purchases, revenue)
@@ -111,12 +122,39 @@ GROUP BY n.feature, n.account_id`,
     `DELETE FROM feature_daily
 WHERE EXISTS (SELECT 1 FROM rollup_feature_days AS t WHERE t.feature = feature_daily.feature AND t.day = feature_daily.day)`,
     recountFeatureDays("rollup_feature_days"),
-    // Attribution: recompute every purchase of every user with a purchase or a touch in the delta
-    // (a late touch moves credits of purchases loaded before), from their whole history in events.
+    ...(recredit === "all-purchases" ? recreditUsers(source) : recreditSinceEarliestChange(source)),
+  ];
+}
+
+/**
+ * Attribution: recompute every purchase of every user with a purchase or a touch in the delta
+ * (a late touch moves credits of purchases loaded before), from their whole history in events.
+ */
+function recreditUsers(source: string): string[] {
+  return [
     `DELETE FROM attribution_credits
 WHERE user_id IN (SELECT d.user_id FROM ${source} AS d WHERE ${CREDITED})`,
     `INSERT INTO attribution_credits (purchase_id, user_id, model, purchased_at, day, channel, campaign_id, revenue)
 ${creditsFor(`SELECT d.user_id FROM ${source} AS d WHERE ${CREDITED}`)}`,
+  ];
+}
+
+/**
+ * Attribution: recompute only the purchases a credited event of the delta can change, those of
+ * its user at or after it: a user's history of purchases grows with every load, while a load's
+ * events are mostly its newest. Their touches still come from the user's whole history.
+ */
+function recreditSinceEarliestChange(source: string): string[] {
+  return [
+    `DELETE FROM attribution_credits
+WHERE EXISTS (SELECT 1 FROM ${source} AS d WHERE d.user_id = attribution_credits.user_id AND d.occurred_at <= attribution_credits.purchased_at AND (${CREDITED}))`,
+    `INSERT INTO attribution_credits (purchase_id, user_id, model, purchased_at, day, channel, campaign_id, revenue)
+WITH users AS (
+  SELECT d.user_id, MIN(d.occurred_at) AS since FROM ${source} AS d WHERE ${CREDITED} GROUP BY d.user_id
+),
+${attributionCandidates("users", "since")}
+${CREDITED_COLUMNS}
+ORDER BY 5`,
   ];
 }
 
@@ -150,6 +188,7 @@ function creditsFor(userIds: string): string {
   SELECT DISTINCT user_id FROM (${userIds}) AS s
 ),
 ${attributionCandidates("users")}
-${creditedCandidates((model) => `purchase_id, user_id, ${model}, purchased_at, DATE_TRUNC('day', purchased_at), channel, campaign_id, revenue`)}
+${CREDITED_COLUMNS}
 ORDER BY 5`;
 }
+

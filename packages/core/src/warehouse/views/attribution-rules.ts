@@ -38,17 +38,21 @@ function touchRank(direction: "ASC" | "DESC", name: string): string {
  * The `purchases`, `touches` and `candidates` common table expressions (for a `WITH`): every
  * purchase with each touch of its user at or before it, ranked `first_rank` and `last_rank`; a
  * purchase with no touch is one candidate with its own channel and no campaign. With `users` (a
- * CTE of `user_id`s) only those users' events are read and the candidates carry `user_id`.
+ * CTE of `user_id`s) only those users' events are read and the candidates carry `user_id`; with
+ * `since` too (a column of `users`), only each user's purchases at or after it (their touches
+ * still from the whole history, since any earlier touch can rank first).
  */
-export function attributionCandidates(users?: string): string {
+export function attributionCandidates(users?: string, since?: string): string {
   const alias = users === undefined ? undefined : "e";
   const from = users === undefined ? "events" : "events AS e";
   const scope = users === undefined ? "" : ` AND e.user_id IN (SELECT user_id FROM ${users})`;
+  const purchaseScope =
+    users === undefined || since === undefined ? scope : ` AND EXISTS (SELECT 1 FROM ${users} AS u WHERE u.user_id = e.user_id AND u.${since} <= e.occurred_at)`;
   const columns = (names: readonly string[]): string => names.map((c) => qualified(alias, c)).join(", ");
   return `purchases AS (
   SELECT ${columns(["event_id", "user_id", "occurred_at", "revenue", "channel"])}
   FROM ${from}
-  WHERE ${isPurchase(alias)}${scope}
+  WHERE ${isPurchase(alias)}${purchaseScope}
 ),
 touches AS (
   SELECT ${columns(["event_id", "user_id", "occurred_at", "channel", "campaign_id"])}
