@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,8 @@ const PER_REQUEST = 500;
 const DRAIN_DEADLINE_MS = 60_000;
 
 interface CpuSnapshot {
+  /** CPU µs by thread name (Linux: /proc/self/task), to tell libuv's pool, V8's and DuckDB's threads apart. */
+  readonly byThreadName: ReadonlyMap<string, number>;
   /** The whole process: every thread, DuckDB's and libuv's pools included. */
   readonly processMicros: number;
   readonly mainMicros: number;
@@ -34,13 +37,14 @@ export async function benchPipelineCpu(): Promise<void> {
   let platform: Platform | undefined;
   const reads = process.env.FRESHET_BENCH_MAPPING_READS === "wire" ? "wire" : "in-process";
   try {
-    platform = await startPlatform({ dataDir, batchingWindowSeconds: 0, mappingReads: reads });
+    platform = await startPlatform({ dataDir, batchingWindowSeconds: 0, mappingReads: reads, triageOnLanding: process.env.FRESHET_BENCH_TRIAGE !== "off" });
     const pool = generateEvents(RATE * SECONDS, new Date(), 9004);
     // A first second warms every path (JIT, first objects) before measuring.
     await offer(platform.ingestUrl, platform.apiKey, pool.slice(0, RATE).map((e) => e.line));
     await inLake(platform, RATE);
 
     const measured = pool.slice(RATE);
+    const batchesBefore = platform.mapping.counters.batchesInvoked;
     const before = await snapshot(platform.environmentCpu());
     const start = performance.now();
     markWindow("start");
@@ -49,6 +53,7 @@ export async function benchPipelineCpu(): Promise<void> {
     const wallMs = performance.now() - start;
     markWindow("end");
     const after = await snapshot(platform.environmentCpu());
+    const batches = platform.mapping.counters.batchesInvoked - batchesBefore;
 
     const events = measured.length;
     const per = (micros: number) => format(micros / events, 0);
@@ -60,10 +65,15 @@ export async function benchPipelineCpu(): Promise<void> {
     const total = after.processMicros - before.processMicros;
     console.log(
       `pipeline CPU per event POST → lake (mapping reads ${reads}, ${format(RATE)} events/s offered for ${format(SECONDS - 1)} s, ${format(events)} events, ` +
-        `${loadedAll ? `all in the lake in ${format(wallMs / 1000, 1)} s` : "NOT all in the lake"}): ${per(total)} µs ` +
+        `${loadedAll ? `all in the lake in ${format(wallMs / 1000, 1)} s` : "NOT all in the lake"}, ${format(batches)} transformer batches): ${per(total)} µs ` +
         `(main thread ${per(main)}, ${environments.join(", ")}, other threads ${per(total - main - sumEnv(after) + sumEnv(before))}); ` +
         `main thread busy ${format((100 * main) / (wallMs * 1000), 0)}% of the wall time`,
     );
+    const threads = [...after.byThreadName]
+      .map(([name, micros]) => [name, micros - (before.byThreadName.get(name) ?? 0)] as const)
+      .filter(([, micros]) => micros > 0)
+      .sort((a, b) => b[1] - a[1]);
+    if (threads.length > 0) console.log(`  by thread name (µs per event): ${threads.map(([name, micros]) => `${name} ${per(micros)}`).join(", ")}`);
   } finally {
     await platform?.stop();
     await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
@@ -86,7 +96,31 @@ async function snapshot(environments: Promise<EnvironmentCpu[]>): Promise<CpuSna
   const envs = await environments;
   const all = process.cpuUsage();
   const main = process.threadCpuUsage();
-  return { processMicros: all.user + all.system, mainMicros: main.user + main.system, environments: envs };
+  return { processMicros: all.user + all.system, mainMicros: main.user + main.system, environments: envs, byThreadName: threadsByName() };
+}
+
+/** CPU µs per thread name from /proc (empty where there is none). */
+function threadsByName(): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync("/proc/self/task");
+  } catch {
+    return byName;
+  }
+  const ticks = 1_000_000 / 100; // USER_HZ is 100 on Linux
+  for (const task of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/\d+$/, "").trim();
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const micros = (Number(fields[11]) + Number(fields[12])) * ticks;
+      byName.set(name, (byName.get(name) ?? 0) + micros);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byName;
 }
 
 /** `lines` at RATE a second, in PER_REQUEST-line POSTs paced per tick. */
