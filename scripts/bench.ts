@@ -4,6 +4,7 @@ import { benchKinesis } from "./bench/kinesis.ts";
 import { benchMaintenance } from "./bench/maintenance.ts";
 import { benchMetricsApi } from "./bench/metrics-api.ts";
 import { benchPipeline } from "./bench/pipeline.ts";
+import { benchPipelineCpu } from "./bench/pipeline-cpu.ts";
 import { benchRcf } from "./bench/rcf.ts";
 import { benchS3 } from "./bench/s3.ts";
 import { benchInterpreter } from "./bench/sfn.ts";
@@ -28,6 +29,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   warehouse: benchWarehouse,
   "metrics-api": benchMetricsApi,
   pipeline: benchPipeline,
+  "pipeline-cpu": benchPipelineCpu,
   maintenance: benchMaintenance,
   triage: async () => {
     await benchTriage();

@@ -7,15 +7,18 @@
  * From the nodejs24.x bootstrap (`/var/runtime/bootstrap`): new space = memory / 10, of which a
  * third per semi-space (V8's young generation is three semi-spaces), old space = the rest of the
  * memory; also `--expose-gc` and `--max-http-header-size 81920`. A customer's own
- * `--max-semi-space-size`/`--max-old-space-size` in NODE_OPTIONS would replace the computed ones;
- * Freshet's stacks set none.
+ * `--max-semi-space-size`/`--max-old-space-size` in NODE_OPTIONS replace the computed ones:
+ * `nodeOptions` is that NODE_OPTIONS.
  */
-export function lambdaNodeFlags(memoryMb: number): string[] {
+export function lambdaNodeFlags(memoryMb: number, nodeOptions = ""): string[] {
   const newSpace = Math.floor(memoryMb / 10);
+  const own = nodeOptions.split(/\s+/).filter((flag) => flag !== "");
+  const given = (name: string) => own.some((flag) => flag.startsWith(`${name}=`));
   return [
     "--expose-gc",
     "--max-http-header-size=81920",
-    `--max-semi-space-size=${Math.floor(newSpace / 3)}`,
-    `--max-old-space-size=${memoryMb - newSpace}`,
+    ...(given("--max-semi-space-size") ? [] : [`--max-semi-space-size=${Math.floor(newSpace / 3)}`]),
+    ...(given("--max-old-space-size") ? [] : [`--max-old-space-size=${memoryMb - newSpace}`]),
+    ...own,
   ];
 }

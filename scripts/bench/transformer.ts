@@ -92,7 +92,7 @@ async function inChildProcesses(): Promise<{ handler: ChildResult; floor: ChildR
       const bundle = join(root, "node_modules", ".cache", "freshet-bench", `${name}.mjs`);
       await build({ ...BUNDLE_OPTIONS, entryPoints: [entry], external: ["@aws-sdk/*"], outfile: bundle, write: true });
       const child = fileURLToPath(new URL("./transformer-process.mjs", import.meta.url));
-      const { stdout } = await execFileAsync(process.execPath, [...lambdaNodeFlags(TRANSFORMER_FUNCTION.memoryMb), child, bundle, ...batchFiles], {
+      const { stdout } = await execFileAsync(process.execPath, [...lambdaNodeFlags(TRANSFORMER_FUNCTION.memoryMb, process.env.FRESHET_BENCH_TRANSFORMER_NODE_OPTIONS ?? ""), child, bundle, ...batchFiles], {
         env: {
           ...process.env,
           AWS_ENDPOINT_URL: endpoint.url,

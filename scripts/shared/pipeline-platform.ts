@@ -30,6 +30,8 @@ export async function startPipelinePlatform(prefix: string): Promise<PipelinePla
       dataDir,
       batchingWindowSeconds: 0,
       scheduleOverride: (s) => (s.workflow === "Load" ? "rate(1 second)" : s.expression),
+      // FRESHET_BENCH_MAPPING_READS=wire measures the mapping reading over HTTP, as before it read in process.
+      mappingReads: process.env.FRESHET_BENCH_MAPPING_READS === "wire" ? "wire" : "in-process",
     });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 export { startEndpoint, type RunningEndpoint, type EndpointOptions } from "./endpoint/server.ts";
 export type { EndpointService, EndpointRequest, EndpointResponse } from "./endpoint/service.ts";
-export { startPlatform, type EnvironmentHeap, type Platform, type PlatformOptions } from "./platform/start-platform.ts";
+export { startPlatform, type EnvironmentCpu, type EnvironmentHeap, type Platform, type PlatformOptions } from "./platform/start-platform.ts";
 export { readRuntimeFile, type RuntimeInfo } from "./platform/runtime-file.ts";
 export { LOCAL_RESOURCES } from "./platform/links.ts";
 export { registerLocalModel, type ModelFile } from "./sagemaker/index.ts";

@@ -12,7 +12,15 @@ import { AwsApiError } from "../src/endpoint/aws-api-error.ts";
 import * as jsonProtocol from "../src/endpoint/json-protocol.ts";
 import { JsonApiError } from "../src/endpoint/json-protocol.ts";
 import * as esmErrors from "../src/esm/errors.ts";
-import { CheckpointFileError, EventSourceMappingError, FunctionTimeoutError, MappingConfigError, MappingNotIdleError } from "../src/esm/errors.ts";
+import {
+  CheckpointFileError,
+  EventSourceMappingError,
+  ExpiredIteratorError,
+  FunctionTimeoutError,
+  InvalidPositionError,
+  MappingConfigError,
+  MappingNotIdleError,
+} from "../src/esm/errors.ts";
 import * as eventBridgeErrors from "../src/eventbridge/errors.ts";
 import { DeliveryError, EventBridgeApiError, EventBridgeStorageError } from "../src/eventbridge/errors.ts";
 import * as kinesisErrors from "../src/kinesis/errors.ts";
@@ -133,6 +141,8 @@ describeErrorHierarchy(
     { type: MappingNotIdleError, make: (cause) => new MappingNotIdleError("stopped", { cause }) },
     { type: CheckpointFileError, make: (cause) => new CheckpointFileError("unreadable", { cause }) },
     { type: FunctionTimeoutError, make: (cause) => new FunctionTimeoutError("timed out", { cause }) },
+    { type: ExpiredIteratorError, make: (cause) => new ExpiredIteratorError("iterator expired", { cause }) },
+    { type: InvalidPositionError, make: (cause) => new InvalidPositionError("not a sequence number of this stream", { cause }) },
     { type: LambdaWorkerError, make: (cause) => new LambdaWorkerError("worker crashed", { cause }) },
     { type: WorkflowDeployError, make: (cause) => new WorkflowDeployError("Load", "CreateStateMachine failed", { cause }) },
     { type: UsageError, make: (cause) => new UsageError("--from must be before --to", { cause }) },

@@ -24,3 +24,16 @@ export class CheckpointFileError extends EventSourceMappingError {
 export class FunctionTimeoutError extends EventSourceMappingError {
   override readonly name = "FunctionTimeoutError";
 }
+
+/** The shard iterator outlived its five minutes: the reader asks for a new one at its position. */
+export class ExpiredIteratorError extends EventSourceMappingError {
+  override readonly name = "ExpiredIteratorError";
+}
+
+/**
+ * The stream refused the position asked for (a checkpoint of an earlier stream of the same name):
+ * the reader starts over at the mapping's starting position.
+ */
+export class InvalidPositionError extends EventSourceMappingError {
+  override readonly name = "InvalidPositionError";
+}

@@ -1,4 +1,3 @@
-import type { _Record } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 
 /** A record as the mapping keeps it between GetRecords and the invocation. */
@@ -8,15 +7,6 @@ export interface StreamRecord {
   /** Base64, as the event carries it. */
   readonly data: string;
   readonly arrivalMs: number;
-}
-
-export function fromSdkRecord(record: _Record): StreamRecord {
-  return {
-    sequenceNumber: record.SequenceNumber ?? "",
-    partitionKey: record.PartitionKey ?? "",
-    data: Buffer.from(record.Data ?? new Uint8Array()).toString("base64"),
-    arrivalMs: record.ApproximateArrivalTimestamp?.getTime() ?? 0,
-  };
 }
 
 export interface EventSource {

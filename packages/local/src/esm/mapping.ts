@@ -1,10 +1,11 @@
-import { DescribeStreamSummaryCommand, ListShardsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { CheckpointStore } from "./checkpoints.ts";
 import { CheckpointFileError, EventSourceMappingError, MappingNotIdleError } from "./errors.ts";
 import { resolveOptions } from "./options.ts";
+import { sdkStreamApi } from "./sdk-stream-api.ts";
 import { ShardPoller } from "./shard-poller.ts";
 import { ShardReader } from "./shard-reader.ts";
 import { backoffMs, Sleeper } from "./sleeper.ts";
+import type { StreamApi, StreamIdentity } from "./stream-api.ts";
 import type { EventSourceMappingCounters, EventSourceMappingOptions } from "./types.ts";
 
 export interface EventSourceMapping {
@@ -37,33 +38,6 @@ function emptyCounters(): EventSourceMappingCounters {
   };
 }
 
-interface StreamIdentity {
-  readonly arn: string;
-  readonly region: string;
-  readonly accountId: string;
-}
-
-async function describe(kinesis: KinesisClient, streamName: string): Promise<StreamIdentity> {
-  const output = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-  const arn = output.StreamDescriptionSummary?.StreamARN ?? "";
-  const [, , , region, accountId] = arn.split(":");
-  if (!region || !accountId) throw new EventSourceMappingError(`DescribeStreamSummary gave no usable ARN for ${streamName}: ${arn}`);
-  return { arn, region, accountId };
-}
-
-async function listShardIds(kinesis: KinesisClient, streamArn: string): Promise<string[]> {
-  const ids: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const output = await kinesis.send(
-      new ListShardsCommand(nextToken === undefined ? { StreamARN: streamArn } : { NextToken: nextToken }),
-    );
-    for (const shard of output.Shards ?? []) if (shard.ShardId) ids.push(shard.ShardId);
-    nextToken = output.NextToken;
-  } while (nextToken !== undefined);
-  return ids;
-}
-
 /**
  * Starts feeding the stream's records to `handler` in-process, as a Lambda event source mapping
  * for Kinesis does (see `processBatch` for the error handling). Returns at once; the stream is
@@ -72,6 +46,7 @@ async function listShardIds(kinesis: KinesisClient, streamArn: string): Promise<
  */
 export function startEventSourceMapping(options: EventSourceMappingOptions): EventSourceMapping {
   const resolved = resolveOptions(options);
+  const stream: StreamApi = options.stream ?? sdkStreamApi(options.kinesis!);
   const counters = emptyCounters();
   const sleeper = new Sleeper();
   const pollers: ShardPoller[] = [];
@@ -83,8 +58,8 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
     let shardIds: string[] = [];
     for (let attempt = 1; !stopping; attempt++) {
       try {
-        identity = await describe(options.kinesis, resolved.streamName);
-        shardIds = await listShardIds(options.kinesis, identity.arn);
+        identity = await stream.describeStream(resolved.streamName);
+        shardIds = await stream.listShardIds(identity.arn);
         break;
       } catch (error) {
         counters.pollErrors += 1;
@@ -103,7 +78,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
     const invokeIdentityArn = resolved.invokeIdentityArn ?? `arn:aws:iam::${identity.accountId}:role/${resolved.functionName}-role`;
     for (const shardId of shardIds) {
       const reader = new ShardReader({
-        kinesis: options.kinesis,
+        stream,
         streamArn: identity.arn,
         shardId,
         checkpoint: checkpoints.get(shardId),

@@ -44,6 +44,9 @@ function inRange(name: string, value: number, min: number, max: number, allowMin
 
 /** Applies AWS's defaults and rejects what `CreateEventSourceMapping` would reject. */
 export function resolveOptions(options: EventSourceMappingOptions): ResolvedOptions {
+  if ((options.kinesis === undefined) === (options.stream === undefined)) {
+    throw new MappingConfigError("Give the mapping exactly one of kinesis (an SDK client) and stream (a StreamApi)");
+  }
   const startingPosition = options.startingPosition ?? "TRIM_HORIZON";
   if (startingPosition === "AT_TIMESTAMP" && !options.startingPositionTimestamp) {
     throw new MappingConfigError("startingPositionTimestamp is required with startingPosition AT_TIMESTAMP");

@@ -1,17 +1,10 @@
-import {
-  ExpiredIteratorException,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  InvalidArgumentException,
-  type GetShardIteratorCommandInput,
-  type KinesisClient,
-} from "@aws-sdk/client-kinesis";
-import { EventSourceMappingError } from "./errors.ts";
-import { fromSdkRecord, type StreamRecord } from "./kinesis-event.ts";
+import { ExpiredIteratorError, InvalidPositionError } from "./errors.ts";
+import type { StreamRecord } from "./kinesis-event.ts";
+import type { IteratorPosition, StreamApi } from "./stream-api.ts";
 import type { EsmLogger, StartingPosition } from "./types.ts";
 
 export interface ShardReaderOptions {
-  readonly kinesis: KinesisClient;
+  readonly stream: StreamApi;
   readonly streamArn: string;
   readonly shardId: string;
   /** Where to resume: just after this sequence number (the shard's checkpoint). */
@@ -46,14 +39,13 @@ export class ShardReader {
     for (let attempt = 0; ; attempt++) {
       this.#iterator ??= await this.#newIterator();
       try {
-        const output = await this.#options.kinesis.send(new GetRecordsCommand({ ShardIterator: this.#iterator, Limit: limit }));
-        const records = (output.Records ?? []).map(fromSdkRecord);
-        this.#iterator = output.NextShardIterator;
-        if (records.length > 0) this.#after = records.at(-1)!.sequenceNumber;
-        return { records, caughtUp: (output.MillisBehindLatest ?? 0) === 0 };
+        const page = await this.#options.stream.getRecords(this.#iterator, limit);
+        this.#iterator = page.nextIterator;
+        if (page.records.length > 0) this.#after = page.records.at(-1)!.sequenceNumber;
+        return { records: page.records, caughtUp: page.millisBehindLatest === 0 };
       } catch (error) {
         // Iterators live five minutes; a shard paused longer (a long retry) needs a new one.
-        if (!(error instanceof ExpiredIteratorException) || attempt > 0) throw error;
+        if (!(error instanceof ExpiredIteratorError) || attempt > 0) throw error;
         this.#options.logger({ level: "debug", message: "Shard iterator expired; renewing it", shardId: this.#options.shardId });
         this.#iterator = undefined;
       }
@@ -61,13 +53,12 @@ export class ShardReader {
   }
 
   async #newIterator(): Promise<string> {
-    const { streamArn, shardId } = this.#options;
-    const base = { StreamARN: streamArn, ShardId: shardId };
+    const { stream, streamArn, shardId } = this.#options;
     if (this.#after !== undefined) {
       try {
-        return await this.#iteratorFor({ ...base, ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: this.#after });
+        return await stream.shardIterator(streamArn, shardId, { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: this.#after });
       } catch (error) {
-        if (!(error instanceof InvalidArgumentException)) throw error;
+        if (!(error instanceof InvalidPositionError)) throw error;
         // The position belongs to an earlier stream of the same name: start over as configured.
         this.#options.logger({
           level: "warn",
@@ -79,16 +70,8 @@ export class ShardReader {
       }
     }
     const type = this.#options.startingPosition;
-    const position: GetShardIteratorCommandInput =
-      type === "AT_TIMESTAMP"
-        ? { ...base, ShardIteratorType: type, Timestamp: this.#options.startingPositionTimestamp }
-        : { ...base, ShardIteratorType: type };
-    return this.#iteratorFor(position);
-  }
-
-  async #iteratorFor(input: GetShardIteratorCommandInput): Promise<string> {
-    const output = await this.#options.kinesis.send(new GetShardIteratorCommand(input));
-    if (!output.ShardIterator) throw new EventSourceMappingError(`GetShardIterator returned no iterator for ${input.ShardId}`);
-    return output.ShardIterator;
+    const position: IteratorPosition =
+      type === "AT_TIMESTAMP" ? { type, timestamp: this.#options.startingPositionTimestamp! } : { type };
+    return stream.shardIterator(streamArn, shardId, position);
   }
 }

@@ -1,4 +1,5 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { StreamApi } from "./stream-api.ts";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 
 export type KinesisBatchHandler = (
@@ -20,8 +21,13 @@ export type EsmLogger = (entry: EsmLogEntry) => void;
 
 /** The settings of `aws lambda create-event-source-mapping` for a Kinesis stream, plus local ones. */
 export interface EventSourceMappingOptions {
-  /** Reads the stream over the wire (ListShards, GetShardIterator, GetRecords). */
-  readonly kinesis: KinesisClient;
+  /**
+   * Where the stream is read, exactly one of: `kinesis`, a client reading it over the wire
+   * (DescribeStreamSummary, ListShards, GetShardIterator, GetRecords); `stream`, any other
+   * reader with the same semantics (the embedded service in process: `localStreamApi`).
+   */
+  readonly kinesis?: KinesisClient;
+  readonly stream?: StreamApi;
   readonly streamName: string;
   readonly functionName: string;
   readonly handler: KinesisBatchHandler;

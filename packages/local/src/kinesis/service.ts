@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { serveJson, type JsonProtocol } from "../endpoint/json-protocol.ts";
 import type { EndpointRequest, EndpointResponse, EndpointService } from "../endpoint/service.ts";
 import type { KinesisContext, KinesisFaults } from "./context.ts";
+import { KinesisApiError } from "./errors.ts";
 import { putRecord, putRecords } from "./put-operations.ts";
 import { getRecords, getShardIterator } from "./read-operations.ts";
 import {
@@ -38,6 +39,13 @@ export interface KinesisServiceOptions {
 /** The Kinesis Data Streams API on the embedded endpoint. `close` flushes the shard logs. */
 export interface KinesisService extends EndpointService {
   readonly name: "kinesis";
+  /**
+   * Runs an operation in process: the same validation, answers, errors (`KinesisApiError`),
+   * faults and shut-down refusal as on the wire, without HTTP, signing and JSON. The output has
+   * the JSON protocol's shape (`Data` base64, timestamps in epoch seconds). For the platform's
+   * own consumers, as AWS's Lambda pollers read a stream from the inside.
+   */
+  call(operation: string, input: JsonObject): object;
   close(): Promise<void>;
 }
 
@@ -100,6 +108,12 @@ export function createKinesisService(options: KinesisServiceOptions): KinesisSer
     matches: (req) => targetOf(req).startsWith(TARGET_PREFIX),
     handle(req: EndpointRequest): Promise<EndpointResponse> {
       return serveJson(PROTOCOL, ctx, targetOf(req).slice(TARGET_PREFIX.length), req, closed);
+    },
+    call(operation, input) {
+      const run = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
+      if (!run) throw new KinesisApiError("UnknownOperationException", PROTOCOL.unknownOperation(operation));
+      if (closed) throw new KinesisApiError(PROTOCOL.unavailable.type, PROTOCOL.unavailable.message, { status: 503 });
+      return run(ctx, input);
     },
     async close() {
       if (closed) return;

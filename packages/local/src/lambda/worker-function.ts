@@ -62,6 +62,18 @@ export class WorkerFunction<E, R> {
     return used.filter((bytes) => bytes !== undefined);
   }
 
+  /**
+   * CPU time each running environment's thread has used since it started (`worker.cpuUsage()`,
+   * Node 24): what one invocation costs the function, apart from the platform's threads. Left out
+   * as in `heapUsed`.
+   */
+  async cpuUsage(): Promise<NodeJS.CpuUsage[]> {
+    const used = await Promise.all(
+      this.#environments.map((e) => (typeof e.worker.cpuUsage === "function" ? e.worker.cpuUsage().then((u) => u, () => undefined) : undefined)),
+    );
+    return used.filter((usage) => usage !== undefined);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all(this.#environments.map((e) => e.worker.terminate()));

@@ -9,6 +9,13 @@ export interface EnvironmentHeap {
   readonly heapUsedBytes: number;
 }
 
+export interface EnvironmentCpu {
+  /** As in `EnvironmentHeap`. */
+  readonly name: string;
+  /** CPU time of the environment's thread since it started, µs. */
+  readonly cpuMicros: number;
+}
+
 export type MigrateHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** The deployed handlers of `packages/functions`, as the local platform runs them. */
@@ -26,6 +33,8 @@ export interface LocalHandlers {
   readonly anomalyDecider: unknown;
   /** V8 heap used by each execution environment (worker thread), by function; none when they run on the main thread. */
   environmentHeaps(): Promise<EnvironmentHeap[]>;
+  /** CPU used by each function's execution environment (worker thread); none when they run on the main thread. */
+  environmentCpu(): Promise<EnvironmentCpu[]>;
   /** Ends the worker threads (execution environments), if any. */
   close(): Promise<void>;
 }
@@ -66,6 +75,11 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
     async environmentHeaps() {
       const named = async (fn: string, workers: { heapUsed(): Promise<number[]> } | undefined) =>
         ((await workers?.heapUsed()) ?? []).map((heapUsedBytes, i) => ({ name: `${fn} ${i + 1}`, heapUsedBytes }));
+      return [...(await named("transformer", transformerWorkers)), ...(await named("ingest", ingestWorkers))];
+    },
+    async environmentCpu() {
+      const named = async (fn: string, workers: { cpuUsage(): Promise<NodeJS.CpuUsage[]> } | undefined) =>
+        ((await workers?.cpuUsage()) ?? []).map((usage, i) => ({ name: `${fn} ${i + 1}`, cpuMicros: usage.user + usage.system }));
       return [...(await named("transformer", transformerWorkers)), ...(await named("ingest", ingestWorkers))];
     },
     async close() {

@@ -1,6 +1,6 @@
 import type { EndpointService } from "../endpoint/service.ts";
 import { createEventBridgeService, s3ObjectCreatedEvent, type DeliveryLogEntry, type EventBridgeService } from "../eventbridge/index.ts";
-import { createKinesisService } from "../kinesis/index.ts";
+import { createKinesisService, type KinesisService } from "../kinesis/index.ts";
 import { withDataApiFaults } from "../faults/data-api.ts";
 import { withLakeFaults } from "../faults/lake.ts";
 import type { LocalFaults } from "../faults/switch.ts";
@@ -38,6 +38,8 @@ export interface LocalServices {
   readonly stepFunctions: StepFunctionsService;
   readonly eventBridge: EventBridgeService;
   readonly sns: SnsService;
+  /** The stream service, which the platform's event source mapping reads in process. */
+  readonly kinesis: KinesisService;
 }
 
 /**
@@ -69,9 +71,10 @@ export function createLocalServices(options: LocalServicesOptions): LocalService
     ...LOCAL_ACCOUNT,
     ...(faults.redshift ? { faults: faults.redshift } : {}),
   });
+  const kinesis = createKinesisService({ dataDir, ...(faults.stream ? { faults: faults.stream } : {}) });
   return {
     list: [
-      createKinesisService({ dataDir, ...(faults.stream ? { faults: faults.stream } : {}) }),
+      kinesis,
       stepFunctions,
       eventBridge,
       scheduler,
@@ -83,5 +86,6 @@ export function createLocalServices(options: LocalServicesOptions): LocalService
     stepFunctions,
     eventBridge,
     sns,
+    kinesis,
   };
 }

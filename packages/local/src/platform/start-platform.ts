@@ -6,7 +6,7 @@ import { CONSOLE_DIST_DIR } from "@freshet/console";
 import { startConsoleServer, type ConsoleServer } from "../console/console-server.ts";
 import { lambdaContext } from "../lambda/context.ts";
 import { startEndpoint, type RunningEndpoint } from "../endpoint/server.ts";
-import type { EventSourceMapping } from "../esm/index.ts";
+import { localStreamApi, sdkStreamApi, type EventSourceMapping, type StreamApi } from "../esm/index.ts";
 import type { DeliveryLogEntry } from "../eventbridge/index.ts";
 import { deployWorkflows, localWorkflowResources, type DeployResult, type ScheduleOverride } from "../deploy/index.ts";
 import type { LambdaRegistry } from "../sfn/index.ts";
@@ -14,7 +14,7 @@ import type { WorkflowResources } from "@freshet/workflows";
 import { DEFAULT_TRIAGE_SETTINGS, triageEnvironment, type TriageSettings } from "@freshet/core";
 import { loadApiKey, loadMetricsApiKey } from "./api-key.ts";
 import { ensureColdStartModel } from "./cold-start-model.ts";
-import { loadHandlers, type EnvironmentHeap, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
+import { loadHandlers, type EnvironmentCpu, type EnvironmentHeap, type LocalHandlers, type TransformerHandler } from "./handlers.ts";
 import { startIngestRoute, type IngestRoute } from "./ingest-route.ts";
 import { createLocalServices, LOCAL_ACCOUNT, type LocalFaults, type LocalServices } from "./local-services.ts";
 import { orchestrationClients, provisionOrchestration, provisionStreamAndLake, provisionTriageTrigger, TRIAGE_DEBOUNCE_FUNCTION } from "./provision.ts";
@@ -24,7 +24,7 @@ import { LiveReceiptCounts } from "./live-receipt-counts.ts";
 import { writeRuntimeFile, type RuntimeInfo } from "./runtime-file.ts";
 import { startTransformerMapping } from "./transformer-mapping.ts";
 
-export type { EnvironmentHeap, TransformerHandler } from "./handlers.ts";
+export type { EnvironmentCpu, EnvironmentHeap, TransformerHandler } from "./handlers.ts";
 
 export interface PlatformOptions {
   /** Where every service keeps its state (`FRESHET_DATA_DIR`, default `.freshet/`). */
@@ -50,6 +50,12 @@ export interface PlatformOptions {
    * deployed 60 s), so a test can make an invocation time out without waiting a minute.
    */
   readonly transformerTimeoutMs?: number;
+  /**
+   * How the transformer's event source mapping reads the stream: `in-process` (default), over the
+   * embedded service's own operations as AWS's pollers read Kinesis from the inside, or `wire`,
+   * through the SDK over HTTP like any other consumer. The handler gets the same event either way.
+   */
+  readonly mappingReads?: "in-process" | "wire";
   /** Replaces workflow schedule expressions locally (e.g. `rate(1 minute)` for demos). */
   readonly scheduleOverride?: ScheduleOverride;
   /** Each delivery of an EventBridge rule or schedule (what `npm start` shows). */
@@ -95,6 +101,8 @@ export interface Platform extends RuntimeInfo {
   waitForIdle(): Promise<void>;
   /** V8 heap of each function's execution environment (worker thread); they share this process's RSS. */
   environmentHeaps(): Promise<EnvironmentHeap[]>;
+  /** CPU time of each function's execution environment (worker thread) since start; the rest of the process's is the platform's. */
+  environmentCpu(): Promise<EnvironmentCpu[]>;
   stop(): Promise<void>;
 }
 
@@ -129,7 +137,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   ensureColdStartModel(dataDir, resources.anomalyEndpointName);
   const workflows = await deployLocalWorkflows(services, resources, options.scheduleOverride, options.triageOnLanding ?? true);
   const transformer = options.wrapTransformer ? options.wrapTransformer(handlers.transformer) : handlers.transformer;
-  const mapping = startTransformerMapping({ kinesis, handler: transformer, dataDir, ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}), ...(options.transformerTimeoutMs !== undefined ? { functionTimeoutMs: options.transformerTimeoutMs } : {}) });
+  const stream: StreamApi = options.mappingReads === "wire" ? sdkStreamApi(kinesis) : localStreamApi(services.kinesis);
+  const mapping = startTransformerMapping({
+    stream,
+    handler: transformer,
+    dataDir,
+    ...(options.batchingWindowSeconds !== undefined ? { batchingWindowSeconds: options.batchingWindowSeconds } : {}),
+    ...(options.transformerTimeoutMs !== undefined ? { functionTimeoutMs: options.transformerTimeoutMs } : {}),
+  });
   const ingest = await startIngestRoute(handlers.ingest, options.port, handlers.metricsApi);
   const consoleServer = await startConsoleServer({
     staticDir: CONSOLE_DIST_DIR,
@@ -257,6 +272,7 @@ function runningPlatform(parts: RunningParts): Platform {
       await receipts.settled();
     },
     environmentHeaps: () => handlers.environmentHeaps(),
+    environmentCpu: () => handlers.environmentCpu(),
     stop() {
       stopping ??= stopInOrder(parts);
       return stopping;

@@ -1,13 +1,13 @@
-import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startEventSourceMapping, type EventSourceMapping } from "../esm/index.ts";
+import { startEventSourceMapping, type EventSourceMapping, type StreamApi } from "../esm/index.ts";
 import type { TransformerHandler } from "./handlers.ts";
 import { LOCAL_RESOURCES } from "./links.ts";
 
 export interface TransformerMappingOptions {
-  readonly kinesis: KinesisClient;
+  /** How the mapping reads the stream: in process by default (see start-platform). */
+  readonly stream: StreamApi;
   readonly handler: TransformerHandler;
   readonly dataDir: string;
   /** AWS's batching window is kept unless overridden (tests use 0). */
@@ -24,7 +24,7 @@ export interface TransformerMappingOptions {
 export function startTransformerMapping(options: TransformerMappingOptions): EventSourceMapping {
   const failuresDir = join(options.dataDir, "esm", "on-failure");
   return startEventSourceMapping({
-    kinesis: options.kinesis,
+    stream: options.stream,
     streamName: LOCAL_RESOURCES.streamName,
     functionName: "freshet-local-Transformer",
     handler: options.handler,

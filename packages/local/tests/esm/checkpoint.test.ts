@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { EsmFixture, values, type PutRecord } from "./harness.ts";
+import { EsmFixture, READS, values, type PutRecord } from "./harness.ts";
 
 let fixture: EsmFixture;
 afterEach(async () => {
@@ -15,8 +15,8 @@ function checkpoints(file: string): Record<string, string> {
 }
 
 describe("checkpoints", () => {
-  it("resumes after a stop exactly where the previous mapping left off: no loss, no replay", async () => {
-    fixture = await EsmFixture.start(2);
+  it.each(READS)("resumes after a stop exactly where the previous mapping left off: no loss, no replay (reads %s)", async (reads) => {
+    fixture = await EsmFixture.start(2, {}, reads);
     const checkpointFile = join(fixture.dir, "esm", "checkpoints.json");
     await fixture.put(values("a", 130), 0);
     await fixture.put(values("b", 70), 1);

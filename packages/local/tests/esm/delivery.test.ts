@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MappingConfigError, startEventSourceMapping } from "../../src/esm/index.ts";
-import { EsmFixture, values, type Invocation } from "./harness.ts";
+import { EsmFixture, READS, values, type Invocation } from "./harness.ts";
 
 let fixture: EsmFixture;
 afterEach(async () => {
   await fixture.dispose();
 });
 
-describe("delivery", () => {
+describe.each(READS)("delivery (reads %s)", (reads) => {
   it("delivers every record once, in order within each shard, one batch in flight per shard", async () => {
-    fixture = await EsmFixture.start(3);
+    fixture = await EsmFixture.start(3, {}, reads);
     const put = [...(await fixture.put(values("a", 230), 0)), ...(await fixture.put(values("b", 120), 1)), ...(await fixture.put(values("c", 7), 2))];
     const inFlight = new Map<string, number>();
     let maxPerShard = 0;
@@ -42,7 +42,7 @@ describe("delivery", () => {
   });
 
   it("builds the event and context exactly as Lambda does for Kinesis", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const before = Date.now();
     const [record] = await fixture.put(["héllo"]);
     const mapping = fixture.map(() => undefined, { functionTimeoutMs: 5_000, memoryMb: 256 });
@@ -86,7 +86,7 @@ describe("delivery", () => {
   });
 
   it("gathers records for the batching window before invoking", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const mapping = fixture.map(() => undefined, { maximumBatchingWindowInSeconds: 1 });
     await mapping.waitForIdle({ timeoutMs: 10_000 });
     const first = Date.now();
@@ -99,7 +99,7 @@ describe("delivery", () => {
   });
 
   it("starts at the end of the stream with LATEST and at the oldest record with TRIM_HORIZON", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     await fixture.put(["old"]);
     const latest = fixture.map(() => undefined, { startingPosition: "LATEST" });
     await latest.waitForIdle({ timeoutMs: 10_000 });
@@ -114,7 +114,7 @@ describe("delivery", () => {
   });
 
   it("rejects settings AWS would reject", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const base = { kinesis: fixture.kinesis.client, streamName: "events", functionName: "f", handler: async () => undefined };
     expect(() => startEventSourceMapping({ ...base, batchSize: 10_001 })).toThrow(MappingConfigError);
     expect(() => startEventSourceMapping({ ...base, maximumRecordAgeInSeconds: 30 })).toThrow(MappingConfigError);

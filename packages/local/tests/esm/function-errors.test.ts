@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { EsmFixture, values } from "./harness.ts";
+import { EsmFixture, READS, values } from "./harness.ts";
 
 let fixture: EsmFixture;
 afterEach(async () => {
@@ -10,9 +10,9 @@ class PoisonError extends Error {
   override readonly name = "PoisonError";
 }
 
-describe("function errors", () => {
+describe.each(READS)("function errors (reads %s)", (reads) => {
   it("bisects a failing batch into halves until the poison record is alone, then gives up on it and moves on", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const put = await fixture.put(values("r", 8));
     const mapping = fixture.map(
       (invocation) => {
@@ -68,7 +68,7 @@ describe("function errors", () => {
   });
 
   it("retries a failing batch whole without bisecting, then sends one on-failure record for it and continues", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const put = await fixture.put(values("r", 5));
     const mapping = fixture.map(
       (invocation) => {
@@ -96,7 +96,7 @@ describe("function errors", () => {
   });
 
   it("gives up after the first failure with maximumRetryAttempts 0", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     await fixture.put(values("r", 3));
     const mapping = fixture.map(() => {
       throw new Error("always");
@@ -107,7 +107,7 @@ describe("function errors", () => {
   });
 
   it("retries without limit by default (-1) until the function recovers", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     await fixture.put(values("r", 2));
     let failuresLeft = 6;
     const mapping = fixture.map(() => {
@@ -120,7 +120,7 @@ describe("function errors", () => {
   });
 
   it("treats a handler running past the function timeout as a function error", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     await fixture.put(["slow"]);
     const mapping = fixture.map(() => new Promise<void>(() => undefined), { functionTimeoutMs: 100, maximumRetryAttempts: 1 });
     await mapping.waitForIdle({ timeoutMs: 10_000 });
@@ -130,7 +130,7 @@ describe("function errors", () => {
   });
 
   it("keeps offering an on-failure record the destination rejects, and only then moves the checkpoint", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     await fixture.put(["bad", "good"]);
     let rejections = 2;
     const accepted: string[] = [];

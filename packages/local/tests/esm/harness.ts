@@ -3,11 +3,18 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aw
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EsmLogEntry, type OnFailureRecord } from "../../src/esm/index.ts";
+import { localStreamApi, startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EsmLogEntry, type OnFailureRecord } from "../../src/esm/index.ts";
 import type { KinesisServiceOptions } from "../../src/kinesis/index.ts";
 import { startKinesis, type KinesisHarness } from "../kinesis/harness.ts";
 
 export const STREAM = "events";
+
+/**
+ * How a mapping reads the stream: over the wire with the SDK, or in process over the service's
+ * own operations (the platform's default). Behaviour tests run with both.
+ */
+export type Reads = "wire" | "in-process";
+export const READS: readonly Reads[] = ["wire", "in-process"];
 
 export interface Invocation {
   readonly event: KinesisStreamEvent;
@@ -29,23 +36,25 @@ export class EsmFixture {
   readonly kinesis: KinesisHarness;
   readonly dir: string;
   readonly hashKeys: string[];
+  readonly reads: Reads;
   readonly invocations: Invocation[] = [];
   readonly failures: OnFailureRecord[] = [];
   readonly logs: EsmLogEntry[] = [];
   readonly #mappings: EventSourceMapping[] = [];
 
-  private constructor(kinesis: KinesisHarness, dir: string, hashKeys: string[]) {
+  private constructor(kinesis: KinesisHarness, dir: string, hashKeys: string[], reads: Reads) {
     this.kinesis = kinesis;
     this.dir = dir;
     this.hashKeys = hashKeys;
+    this.reads = reads;
   }
 
-  static async start(shardCount = 1, service: Partial<KinesisServiceOptions> = {}): Promise<EsmFixture> {
+  static async start(shardCount = 1, service: Partial<KinesisServiceOptions> = {}, reads: Reads = "wire"): Promise<EsmFixture> {
     const kinesis = await startKinesis(service);
     await kinesis.client.send(new CreateStreamCommand({ StreamName: STREAM, ShardCount: shardCount }));
     const { Shards } = await kinesis.client.send(new ListShardsCommand({ StreamName: STREAM }));
     const dir = mkdtempSync(join(tmpdir(), "freshet-esm-"));
-    return new EsmFixture(kinesis, dir, (Shards ?? []).map((s) => s.HashKeyRange!.StartingHashKey!));
+    return new EsmFixture(kinesis, dir, (Shards ?? []).map((s) => s.HashKeyRange!.StartingHashKey!), reads);
   }
 
   get streamArn(): string {
@@ -80,7 +89,7 @@ export class EsmFixture {
     options: Partial<EventSourceMappingOptions> = {},
   ): EventSourceMapping {
     const mapping = startEventSourceMapping({
-      kinesis: this.kinesis.client,
+      ...(this.reads === "wire" ? { kinesis: this.kinesis.client } : { stream: localStreamApi(this.kinesis.service) }),
       streamName: STREAM,
       functionName: "transformer",
       batchSize: 100,

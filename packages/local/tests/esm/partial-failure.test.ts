@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { EsmFixture, values } from "./harness.ts";
+import { EsmFixture, READS, values } from "./harness.ts";
 
 let fixture: EsmFixture;
 afterEach(async () => {
   await fixture.dispose();
 });
 
-describe("ReportBatchItemFailures", () => {
+describe.each(READS)("ReportBatchItemFailures (reads %s)", (reads) => {
   it("checkpoints before the lowest failed record and retries from it, never redelivering earlier records", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const put = await fixture.put(values("r", 10));
     const checkpointFile = join(fixture.dir, "checkpoints.json");
     let calls = 0;
@@ -32,7 +32,7 @@ describe("ReportBatchItemFailures", () => {
   });
 
   it("fails the whole batch when an itemIdentifier is empty, null or not in the batch", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const put = await fixture.put(values("r", 4));
     const bad = [{ itemIdentifier: "" }, { itemIdentifier: null }, { itemIdentifier: "49000000000000000000000000000000000000000000000000000000" }, { id: put[1]!.sequenceNumber }];
     let calls = 0;
@@ -48,7 +48,7 @@ describe("ReportBatchItemFailures", () => {
   });
 
   it("sends the records from the failed one on to the on-failure destination when retries run out", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const put = await fixture.put(values("r", 6));
     const mapping = fixture.map(
       (invocation) => {
@@ -73,7 +73,7 @@ describe("ReportBatchItemFailures", () => {
   });
 
   it("ignores the response when ReportBatchItemFailures is not enabled", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const put = await fixture.put(values("r", 3));
     const mapping = fixture.map(() => ({ batchItemFailures: [{ itemIdentifier: put[0]!.sequenceNumber }] }));
     await mapping.waitForIdle({ timeoutMs: 10_000 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { EsmFixture, values } from "./harness.ts";
+import { EsmFixture, READS, values } from "./harness.ts";
 
 let fixture: EsmFixture;
 afterEach(async () => {
@@ -8,9 +8,9 @@ afterEach(async () => {
 
 const HOUR = 3_600_000;
 
-describe("maximumRecordAgeInSeconds", () => {
+describe.each(READS)("maximumRecordAgeInSeconds (reads %s)", (reads) => {
   it("discards records older than the maximum age without invoking the function", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const put = await fixture.put(values("old", 4));
     let skew = 2 * HOUR; // the mapping's clock says these records are two hours old
     const mapping = fixture.map(() => undefined, { maximumRecordAgeInSeconds: 3600, now: () => Date.now() + skew });
@@ -30,7 +30,7 @@ describe("maximumRecordAgeInSeconds", () => {
   });
 
   it("stops retrying records that age past the maximum while they fail", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     await fixture.put(values("r", 3));
     let skew = 0;
     const mapping = fixture.map(

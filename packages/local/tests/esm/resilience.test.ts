@@ -1,16 +1,16 @@
 import { CreateStreamCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { afterEach, describe, expect, it } from "vitest";
-import { EsmFixture, values } from "./harness.ts";
+import { EsmFixture, READS, values } from "./harness.ts";
 
 let fixture: EsmFixture;
 afterEach(async () => {
   await fixture.dispose();
 });
 
-describe("reading through Kinesis errors", () => {
+describe.each(READS)("reading through Kinesis errors (reads %s)", (reads) => {
   it("rides out GetRecords throttling without losing or repeating records", async () => {
     let throttled = 0;
-    fixture = await EsmFixture.start(1, { faults: { getRecords: () => throttled++ % 3 !== 2 } });
+    fixture = await EsmFixture.start(1, { faults: { getRecords: () => throttled++ % 3 !== 2 } }, reads);
     await fixture.put(values("r", 45));
     const mapping = fixture.map(() => undefined, { batchSize: 10, pollIntervalMs: 5 });
     await mapping.waitForIdle({ timeoutMs: 20_000 });
@@ -20,7 +20,7 @@ describe("reading through Kinesis errors", () => {
 
   it("replaces an expired shard iterator at the record after the last one read", async () => {
     let clock = Date.now();
-    fixture = await EsmFixture.start(1, { now: () => clock });
+    fixture = await EsmFixture.start(1, { now: () => clock }, reads);
     await fixture.put(values("a", 3));
     const mapping = fixture.map(() => undefined);
     await mapping.waitForIdle({ timeoutMs: 10_000 });
@@ -32,7 +32,7 @@ describe("reading through Kinesis errors", () => {
   });
 
   it("waits for a stream that does not exist yet, then consumes it", async () => {
-    fixture = await EsmFixture.start(1);
+    fixture = await EsmFixture.start(1, {}, reads);
     const late = fixture.map(() => undefined, { streamName: "later" });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(late.counters.pollErrors).toBeGreaterThan(0);

@@ -4,13 +4,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEndpoint, type RunningEndpoint } from "../../src/endpoint/server.ts";
-import { createKinesisService, type KinesisServiceOptions } from "../../src/kinesis/index.ts";
+import { createKinesisService, type KinesisService, type KinesisServiceOptions } from "../../src/kinesis/index.ts";
 
 export const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 export interface KinesisHarness {
   readonly dataDir: string;
   readonly endpoint: RunningEndpoint;
+  /** The service itself, for in-process callers (the platform's event source mapping). */
+  readonly service: KinesisService;
   /** The SDK client exactly as Freshet creates it (default HTTP/2 request handler). */
   readonly client: KinesisClient;
   /** A client on HTTP/1.1, the other protocol the endpoint speaks. */
@@ -38,7 +40,8 @@ export function kinesisClient(url: string, http1 = false): KinesisClient {
 /** A real endpoint on loopback serving a real Kinesis service over `dataDir` (a new one by default). */
 export async function startKinesis(options: Partial<KinesisServiceOptions> = {}): Promise<KinesisHarness> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const endpoint = await startEndpoint({ services: [createKinesisService({ ...options, dataDir })] });
+  const service = createKinesisService({ ...options, dataDir });
+  const endpoint = await startEndpoint({ services: [service] });
   const client = kinesisClient(endpoint.url);
   const http1Client = kinesisClient(endpoint.url, true);
   let stopped = false;
@@ -52,6 +55,7 @@ export async function startKinesis(options: Partial<KinesisServiceOptions> = {})
   return {
     dataDir,
     endpoint,
+    service,
     client,
     http1Client,
     stop,
