@@ -1,5 +1,5 @@
 import { DescribeStatementCommand, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { buildAuditQuery } from "@freshet/core";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { query, type Cell } from "../../../functions/src/load/data-api.ts";
 import { queryAudit } from "../../src/cli/commands/audit.ts";
-import { generateEvents, sendEvents, startPlatform, type GeneratedEvent, type Platform, type PlatformOptions } from "../../src/index.ts";
+import { generateEvents, LOCAL_RESOURCES, sendEvents, startPlatform, type GeneratedEvent, type Platform, type PlatformOptions } from "../../src/index.ts";
 
 export interface LoadOutcome {
   readonly status: string;
@@ -74,6 +74,24 @@ export class FaultPipeline {
       if (outcomes.at(-1)?.output?.loaded === false) return outcomes;
     }
     throw new Error(`Load still finds work after 20 runs: ${JSON.stringify(outcomes.at(-1))}`);
+  }
+
+  /** Loads until one finds nothing, reconciling processed/ against the ledger; every one must succeed. */
+  async loadEverything(): Promise<void> {
+    const outcomes = await this.loadUntilIdle({ reconcile: true });
+    for (const outcome of outcomes) expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
+  }
+
+  /** Every key of the lake under `prefix`. */
+  async lakeKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.clients.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName, Prefix: prefix, ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+      token = page.NextContinuationToken;
+    } while (token);
+    return keys;
   }
 
   rows(sql: string): Promise<Cell[][]> {

@@ -1,4 +1,3 @@
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { partitionOf } from "@freshet/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FaultSwitch, MidBatchHang } from "../../src/faults/index.ts";
@@ -38,22 +37,6 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
-async function lakeKeys(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName, Prefix: prefix, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
-}
-
-async function loadEverything(): Promise<void> {
-  const outcomes = await pipeline.loadUntilIdle({ reconcile: true });
-  for (const outcome of outcomes) expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
-}
-
 describe("the transformer", () => {
   it("times out mid-batch (its uploads stop finishing after 2 objects): the batch is retried, nothing lost or doubled", async () => {
     const hang = new MidBatchHang({ afterObjects: 2 });
@@ -68,8 +51,8 @@ describe("the transformer", () => {
     // function timeout, as in Lambda); the mapping then retried its records.
     expect(pipeline.platform.mapping.counters.functionErrors).toBeGreaterThan(errorsBefore);
     expect(hang.invocations.filter((i) => i.first === firstSequence).length).toBeGreaterThan(1);
-    expect((await lakeKeys("receipts/")).filter((key) => key.includes(batchId))).toEqual([]);
-    await loadEverything();
+    expect((await pipeline.lakeKeys("receipts/")).filter((key) => key.includes(batchId))).toEqual([]);
+    await pipeline.loadEverything();
     await pipeline.expectExactlyOnceAndBalanced();
   }, 60_000);
 });
@@ -98,7 +81,7 @@ describe("the lake", () => {
     await ingesting;
     expect(held).toBeGreaterThan(1);
     faults.clear();
-    await loadEverything();
+    await pipeline.loadEverything();
     await pipeline.expectExactlyOnceAndBalanced();
   }, 60_000);
 });
@@ -118,7 +101,7 @@ describe("producers' clocks", () => {
       ...generateEvents(100, new Date(now), seed++),
     ];
     await pipeline.ingestEvents(events);
-    await loadEverything();
+    await pipeline.loadEverything();
     await pipeline.expectExactlyOnceAndBalanced();
     const rows = await pipeline.rows("SELECT event_id, occurred_at FROM events WHERE event_id LIKE 'clock-%' ORDER BY event_id");
     expect(rows.map((r) => [r[0], Date.parse(String(r[1]).replace(" ", "T") + (String(r[1]).endsWith("Z") ? "" : "Z"))])).toEqual([
@@ -127,7 +110,7 @@ describe("producers' clocks", () => {
     ]);
     // The lake keeps each in its event-time partition; the dead letter under its reason.
     const { dt, hr } = partitionOf(new Date(dayLate));
-    expect((await lakeKeys(`processed/dt=${dt}/hr=${hr}/`)).length).toBeGreaterThan(0);
+    expect((await pipeline.lakeKeys(`processed/dt=${dt}/hr=${hr}/`)).length).toBeGreaterThan(0);
     const deadLetters = [...(await readLake(pipeline.clients.s3, LOCAL_RESOURCES.bucketName, "dlq/")).entries()].flatMap(([key, body]) =>
       lines(body).filter((line) => line.includes("clock-ahead-10m")).map((line) => ({ key, line })),
     );

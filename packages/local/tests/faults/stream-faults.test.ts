@@ -1,10 +1,9 @@
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RECEIPT_GRACE_MS } from "../../../functions/src/load/listing-work.ts";
 import { FaultSwitch, MidBatchDeath } from "../../src/faults/index.ts";
-import { generateEvents, LOCAL_RESOURCES } from "../../src/index.ts";
+import { generateEvents } from "../../src/index.ts";
 import type { TransformerHandler } from "../../src/platform/handlers.ts";
 import { FaultPipeline } from "./harness.ts";
 
@@ -37,40 +36,23 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
-async function lakeKeys(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await pipeline.clients.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName, Prefix: prefix, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
-}
-
-/** Drains nothing new: the Loads until one finds nothing, reconciling processed/ against the ledger. */
-async function loadEverything(): Promise<void> {
-  const outcomes = await pipeline.loadUntilIdle({ reconcile: true });
-  for (const outcome of outcomes) expect(outcome.status, JSON.stringify(outcome)).toBe("SUCCEEDED");
-}
-
 describe("the transformer dies part-way through writing a batch", () => {
   for (const how of ["throw", "kill"] as const) {
     it(`${how === "throw" ? "throws" : "is killed"} after storing some of its objects (no receipt): the retried records are loaded once, the audit balances`, async () => {
       const death = new MidBatchDeath({ afterObjects: 3, how });
       wrapper = death.wrap;
       faults.use({ lake: death.lake });
-      const receiptsBefore = (await lakeKeys("receipts/")).length;
+      const receiptsBefore = (await pipeline.lakeKeys("receipts/")).length;
       await pipeline.ingest(300, seed++);
       const { records, stored, batchId } = await death.died;
       expect(records).toBeGreaterThan(3);
       expect(stored).toHaveLength(3);
-      expect(await lakeKeys(`receipts/`).then((keys) => keys.filter((key) => key.includes(batchId)))).toEqual([]);
+      expect(await pipeline.lakeKeys(`receipts/`).then((keys) => keys.filter((key) => key.includes(batchId)))).toEqual([]);
       expect(stored.some((key) => key.startsWith("receipts/"))).toBe(false);
       // What it stored stays in the lake, without a receipt; the retries wrote the batch again.
-      for (const key of stored) expect(await lakeKeys(key)).toEqual([key]);
-      expect((await lakeKeys("receipts/")).length).toBeGreaterThan(receiptsBefore);
-      await loadEverything();
+      for (const key of stored) expect(await pipeline.lakeKeys(key)).toEqual([key]);
+      expect((await pipeline.lakeKeys("receipts/")).length).toBeGreaterThan(receiptsBefore);
+      await pipeline.loadEverything();
       await pipeline.expectExactlyOnceAndBalanced();
     }, 60_000);
   }
@@ -93,7 +75,7 @@ describe("the stream", () => {
     await pipeline.ingest(200, seed++); // every event accepted (the helper checks the count)
     expect(throttled).toBeGreaterThan(0);
     faults.clear();
-    await loadEverything();
+    await pipeline.loadEverything();
     await pipeline.expectExactlyOnceAndBalanced();
   }, 60_000);
 });
@@ -117,7 +99,7 @@ describe("a poison record", () => {
     expect(failures.map((f) => f.KinesisBatchInfo)).toEqual([expect.objectContaining({ batchSize: 1, startSequenceNumber: [...poisonSequences][0] })]);
     // The poison event is the on-failure destination's now, outside the lake's accounting.
     pipeline.sent.splice(pipeline.sent.indexOf(poison), 1);
-    await loadEverything();
+    await pipeline.loadEverything();
     await pipeline.expectExactlyOnceAndBalanced();
   }, 60_000);
 });
@@ -142,14 +124,14 @@ describe("the lake", () => {
     expect(attempts.get(stubborn!)).toBeGreaterThan(3); // the batch was written again
     expect([...attempts.values()].every((n) => n >= 2)).toBe(true);
     faults.clear();
-    await loadEverything();
+    await pipeline.loadEverything();
     await pipeline.expectExactlyOnceAndBalanced();
   }, 60_000);
 
   it("answers a reconciling Load with a partial listing: the hidden objects are loaded by a later run, once", async () => {
-    const before = new Set(await lakeKeys("processed/"));
+    const before = new Set(await pipeline.lakeKeys("processed/"));
     await pipeline.ingest(200, seed++);
-    const fresh = new Set((await lakeKeys("processed/")).filter((key) => !before.has(key)));
+    const fresh = new Set((await pipeline.lakeKeys("processed/")).filter((key) => !before.has(key)));
     const hidden = new Set<string>();
     let shown = 0;
     faults.use({
@@ -168,7 +150,7 @@ describe("the lake", () => {
     expect(partial.status, JSON.stringify(partial)).toBe("SUCCEEDED");
     expect(hidden.size).toBeGreaterThan(0);
     faults.clear();
-    await loadEverything();
+    await pipeline.loadEverything();
     const ledger = new Set((await pipeline.rows("SELECT object_key FROM load_ledger")).map((r) => r[0]));
     for (const key of hidden) expect(ledger.has(key)).toBe(true);
     await pipeline.expectExactlyOnceAndBalanced();
@@ -194,7 +176,7 @@ describe("the orphans of a transformer that died mid-batch, once past the receip
     expect(orphans.length).toBeGreaterThan(0);
     // The lake lists the orphans as older than the grace: the planner no longer waits for their receipt.
     faults.use({ lake: { listedClockSkewMs: (key) => (orphans.includes(key) ? -(RECEIPT_GRACE_MS + 60_000) : 0) } });
-    await loadEverything();
+    await pipeline.loadEverything();
     const ledger = new Set((await pipeline.rows("SELECT object_key FROM load_ledger")).map((r) => r[0]));
     for (const key of orphans) expect(ledger.has(key)).toBe(true);
     const valid = new Set(pipeline.sent.flatMap((e) => (e.expected.kind === "processed" ? [e.expected.eventId] : [])));
