@@ -1,7 +1,7 @@
 import { KinesisApiError, type KinesisService } from "../kinesis/index.ts";
 import { EventSourceMappingError, ExpiredIteratorError, InvalidPositionError } from "./errors.ts";
 import type { StreamRecord } from "./kinesis-event.ts";
-import { identityOf, type IteratorPosition, type StreamApi } from "./stream-api.ts";
+import { allShardIds, describedIdentity, type IteratorPosition, type StreamApi } from "./stream-api.ts";
 
 /** A GetRecords record in the JSON protocol's shape, as the service answers it. */
 interface WireRecord {
@@ -22,23 +22,10 @@ export function localStreamApi(kinesis: Pick<KinesisService, "call">): StreamApi
   return {
     async describeStream(streamName) {
       const output = kinesis.call("DescribeStreamSummary", { StreamName: streamName }) as { StreamDescriptionSummary?: { StreamARN?: string } };
-      const arn = output.StreamDescriptionSummary?.StreamARN ?? "";
-      const identity = identityOf(arn);
-      if (!identity) throw new EventSourceMappingError(`DescribeStreamSummary gave no usable ARN for ${streamName}: ${arn}`);
-      return identity;
+      return describedIdentity(streamName, output.StreamDescriptionSummary?.StreamARN);
     },
-    async listShardIds(streamArn) {
-      const ids: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const output = kinesis.call("ListShards", nextToken === undefined ? { StreamARN: streamArn } : { NextToken: nextToken }) as {
-          Shards?: { ShardId?: string }[];
-          NextToken?: string;
-        };
-        for (const shard of output.Shards ?? []) if (shard.ShardId) ids.push(shard.ShardId);
-        nextToken = output.NextToken;
-      } while (nextToken !== undefined);
-      return ids;
+    listShardIds(streamArn) {
+      return allShardIds(streamArn, async (input) => kinesis.call("ListShards", input) as { Shards?: { ShardId?: string }[]; NextToken?: string });
     },
     async shardIterator(streamArn, shardId, position) {
       let output: { ShardIterator?: string };

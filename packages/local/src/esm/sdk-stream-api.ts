@@ -11,27 +11,17 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { EventSourceMappingError, ExpiredIteratorError, InvalidPositionError } from "./errors.ts";
 import type { StreamRecord } from "./kinesis-event.ts";
-import { identityOf, type IteratorPosition, type StreamApi } from "./stream-api.ts";
+import { allShardIds, describedIdentity, type IteratorPosition, type StreamApi } from "./stream-api.ts";
 
 /** The stream read over the wire through an SDK client, as any Kinesis consumer reads it. */
 export function sdkStreamApi(kinesis: KinesisClient): StreamApi {
   return {
     async describeStream(streamName) {
       const output = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-      const arn = output.StreamDescriptionSummary?.StreamARN ?? "";
-      const identity = identityOf(arn);
-      if (!identity) throw new EventSourceMappingError(`DescribeStreamSummary gave no usable ARN for ${streamName}: ${arn}`);
-      return identity;
+      return describedIdentity(streamName, output.StreamDescriptionSummary?.StreamARN);
     },
-    async listShardIds(streamArn) {
-      const ids: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const output = await kinesis.send(new ListShardsCommand(nextToken === undefined ? { StreamARN: streamArn } : { NextToken: nextToken }));
-        for (const shard of output.Shards ?? []) if (shard.ShardId) ids.push(shard.ShardId);
-        nextToken = output.NextToken;
-      } while (nextToken !== undefined);
-      return ids;
+    listShardIds(streamArn) {
+      return allShardIds(streamArn, (input) => kinesis.send(new ListShardsCommand(input)));
     },
     async shardIterator(streamArn, shardId, position) {
       let output;

@@ -1,3 +1,4 @@
+import { EventSourceMappingError } from "./errors.ts";
 import type { StreamRecord } from "./kinesis-event.ts";
 
 /** The stream as the mapping sees it: its ARN and where it lives. */
@@ -41,4 +42,29 @@ export interface StreamApi {
 export function identityOf(arn: string): StreamIdentity | undefined {
   const [, , , region, accountId] = arn.split(":");
   return region && accountId ? { arn, region, accountId } : undefined;
+}
+
+/** The identity DescribeStreamSummary gave `streamName`; throws when its ARN has none. */
+export function describedIdentity(streamName: string, arn: string | undefined): StreamIdentity {
+  const identity = identityOf(arn ?? "");
+  if (!identity) throw new EventSourceMappingError(`DescribeStreamSummary gave no usable ARN for ${streamName}: ${arn ?? ""}`);
+  return identity;
+}
+
+/** One ListShards answer, as both sources give it. */
+interface ShardsPage {
+  readonly Shards?: readonly { readonly ShardId?: string }[];
+  readonly NextToken?: string;
+}
+
+/** Every shard id of the stream, following ListShards' NextToken (`page` asks for one page). */
+export async function allShardIds(streamArn: string, page: (input: { StreamARN: string } | { NextToken: string }) => Promise<ShardsPage>): Promise<string[]> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const output = await page(nextToken === undefined ? { StreamARN: streamArn } : { NextToken: nextToken });
+    for (const shard of output.Shards ?? []) if (shard.ShardId) ids.push(shard.ShardId);
+    nextToken = output.NextToken;
+  } while (nextToken !== undefined);
+  return ids;
 }
