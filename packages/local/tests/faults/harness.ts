@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
+import type { TransformerHandler } from "../../src/platform/handlers.ts";
 import { query, type Cell } from "../../../functions/src/load/data-api.ts";
 import { queryAudit } from "../../src/cli/commands/audit.ts";
 import { generateEvents, LOCAL_RESOURCES, sendEvents, startPlatform, type GeneratedEvent, type Platform, type PlatformOptions } from "../../src/index.ts";
@@ -21,6 +22,24 @@ export interface LoadOutcome {
  * One platform for a file of fault tests: events go in through the ingest API, Loads are run by
  * hand, and the oracle is the generator's `expected` fate of every event sent so far.
  */
+/**
+ * The transformer as a test switches it: `wrap` goes to `startPlatform({ wrapTransformer })` once,
+ * `use` puts a fault's wrapper around the handler for the next invocations, `clear` takes it off.
+ */
+export class SwitchableTransformer {
+  #wrapper: ((handler: TransformerHandler) => TransformerHandler) | undefined;
+
+  readonly wrap = (handler: TransformerHandler): TransformerHandler => (event, context) => (this.#wrapper ? this.#wrapper(handler) : handler)(event, context);
+
+  use(wrapper: (handler: TransformerHandler) => TransformerHandler): void {
+    this.#wrapper = wrapper;
+  }
+
+  clear(): void {
+    this.#wrapper = undefined;
+  }
+}
+
 export class FaultPipeline {
   readonly sent: GeneratedEvent[] = [];
   readonly platform: Platform;

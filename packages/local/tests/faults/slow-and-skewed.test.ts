@@ -2,9 +2,8 @@ import { partitionOf } from "@freshet/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FaultSwitch, MidBatchHang } from "../../src/faults/index.ts";
 import { generateEvents, LOCAL_RESOURCES, type GeneratedEvent } from "../../src/index.ts";
-import type { TransformerHandler } from "../../src/platform/handlers.ts";
 import { lines, readLake } from "../e2e/lake-reader.ts";
-import { FaultPipeline } from "./harness.ts";
+import { FaultPipeline, SwitchableTransformer } from "./harness.ts";
 
 /**
  * Faults of time: a transformer invocation that outlasts its function timeout, a lake whose
@@ -15,7 +14,7 @@ import { FaultPipeline } from "./harness.ts";
  */
 const TIMEOUT_MS = 3_000;
 const faults = new FaultSwitch();
-let wrapper: ((handler: TransformerHandler) => TransformerHandler) | undefined;
+const transformer = new SwitchableTransformer();
 let pipeline: FaultPipeline;
 let seed = 300;
 
@@ -24,13 +23,13 @@ beforeAll(async () => {
     faults: faults.local,
     transformerEnvironments: 0,
     transformerTimeoutMs: TIMEOUT_MS,
-    wrapTransformer: (handler) => (event, context) => (wrapper ? wrapper(handler) : handler)(event, context),
+    wrapTransformer: transformer.wrap,
   });
 }, 60_000);
 
 afterEach(() => {
   faults.clear();
-  wrapper = undefined;
+  transformer.clear();
 });
 
 afterAll(async () => {
@@ -40,7 +39,7 @@ afterAll(async () => {
 describe("the transformer", () => {
   it("times out mid-batch (its uploads stop finishing after 2 objects): the batch is retried, nothing lost or doubled", async () => {
     const hang = new MidBatchHang({ afterObjects: 2 });
-    wrapper = hang.wrap;
+    transformer.use(hang.wrap);
     faults.use({ lake: hang.lake });
     const errorsBefore = pipeline.platform.mapping.counters.functionErrors;
     await pipeline.ingest(300, seed++); // returns once the stream is drained, retries included

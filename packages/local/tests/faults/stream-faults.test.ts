@@ -4,8 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RECEIPT_GRACE_MS } from "../../../functions/src/load/listing-work.ts";
 import { FaultSwitch, MidBatchDeath } from "../../src/faults/index.ts";
 import { generateEvents } from "../../src/index.ts";
-import type { TransformerHandler } from "../../src/platform/handlers.ts";
-import { FaultPipeline } from "./harness.ts";
+import { FaultPipeline, SwitchableTransformer } from "./harness.ts";
 
 /**
  * The streaming half under faults, each driven by a hook on one platform (faults switched per
@@ -15,7 +14,7 @@ import { FaultPipeline } from "./harness.ts";
  * lake), and every valid event is in `events` exactly once with the audit balanced.
  */
 const faults = new FaultSwitch();
-let wrapper: ((handler: TransformerHandler) => TransformerHandler) | undefined;
+const transformer = new SwitchableTransformer();
 let pipeline: FaultPipeline;
 let seed = 200;
 
@@ -23,13 +22,13 @@ beforeAll(async () => {
   pipeline = await FaultPipeline.start({
     faults: faults.local,
     transformerEnvironments: 0,
-    wrapTransformer: (handler) => (event, context) => (wrapper ? wrapper(handler) : handler)(event, context),
+    wrapTransformer: transformer.wrap,
   });
 }, 60_000);
 
 afterEach(() => {
   faults.clear();
-  wrapper = undefined;
+  transformer.clear();
 });
 
 afterAll(async () => {
@@ -40,7 +39,7 @@ describe("the transformer dies part-way through writing a batch", () => {
   for (const how of ["throw", "kill"] as const) {
     it(`${how === "throw" ? "throws" : "is killed"} after storing some of its objects (no receipt): the retried records are loaded once, the audit balances`, async () => {
       const death = new MidBatchDeath({ afterObjects: 3, how });
-      wrapper = death.wrap;
+      transformer.use(death.wrap);
       faults.use({ lake: death.lake });
       const receiptsBefore = (await pipeline.lakeKeys("receipts/")).length;
       await pipeline.ingest(300, seed++);
@@ -86,12 +85,12 @@ describe("a poison record", () => {
     const ids = events.flatMap((e) => (e.expected.kind === "processed" ? [e.expected.eventId] : []));
     const poison = events.find((e) => e.expected.kind === "processed" && ids.filter((id) => id === (e.expected as { eventId: string }).eventId).length === 1)!;
     const poisonSequences = new Set<string>();
-    wrapper = (handler) => async (event, context) => {
+    transformer.use((handler) => async (event, context) => {
       const held = event.Records.filter((r) => Buffer.from(r.kinesis.data, "base64").toString("utf8").trim() === poison.line);
       for (const r of held) poisonSequences.add(r.kinesis.sequenceNumber);
       if (held.length > 0) throw new Error("injected: the transformer cannot process this record");
       return handler(event, context);
-    };
+    });
     await pipeline.ingestEvents(events);
     expect([...poisonSequences]).toHaveLength(1);
     const failuresDir = join(pipeline.dataDir, "esm", "on-failure");
@@ -169,7 +168,7 @@ describe("the orphans of a transformer that died mid-batch, once past the receip
 
   it("are loaded by the reconciliation as late objects, adding no row to events", async () => {
     const death = new MidBatchDeath({ afterObjects: 3, how: "kill" });
-    wrapper = death.wrap;
+    transformer.use(death.wrap);
     faults.use({ lake: death.lake });
     await pipeline.ingest(300, seed++);
     orphans = (await death.died).stored.filter((key) => key.startsWith("processed/"));
