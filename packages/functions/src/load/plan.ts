@@ -63,7 +63,8 @@ interface WrittenClaim {
  *    load claims its objects while it runs (claims.ts) and a run plans only unclaimed ones:
  *    with loads every second, one copies while the next plans.
  * 5. a live maintenance lease (the Maintenance workflow's, while it vacuums or analyzes a table)
- *    pauses loading: nothing is planned (the work is looked for while the lease is read, and dropped). It is read again after this run's claim is written: the
+ *    pauses loading: nothing is planned (the work is looked for while the lease is read, and
+ *    dropped). It is read again after this run's claim is written: the
  *    workflow writes its lease before it lists the claims, and this run writes its claim before
  *    it reads the lease again, so of the two at least one sees the other (S3 reads what was
  *    written before) and either the maintenance waits for this load or this load withdraws.
