@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { benchAnomalyScore } from "./bench/anomaly-score.ts";
 import { benchCopy } from "./bench/copy.ts";
 import { benchKinesis } from "./bench/kinesis.ts";
@@ -50,5 +52,18 @@ if (unknown.length > 0) {
 }
 const chosen = asked.length > 0 ? Object.keys(SECTIONS).filter((name) => asked.includes(name)) : Object.keys(SECTIONS);
 
-console.log(`Freshet benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-for (const name of chosen) await SECTIONS[name]!();
+if (chosen.length === 1) {
+  console.log(`Freshet benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+  await SECTIONS[chosen[0]!]!();
+} else {
+  // Each section in a process of its own: a platform's handlers keep the SDK clients (and links)
+  // of the first platform of their process, and one section's heap, JIT and open files would
+  // otherwise weigh on the next one's figures.
+  for (const name of chosen) {
+    const { status, signal } = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), name], { stdio: "inherit" });
+    if (status !== 0) {
+      console.error(`bench section ${name} failed (${signal ?? `exit ${status}`})`);
+      process.exit(status ?? 1);
+    }
+  }
+}

@@ -18,7 +18,10 @@ interface CpuSnapshot {
   readonly byThreadName: ReadonlyMap<string, number>;
   /** The whole process: every thread, DuckDB's and libuv's pools included. */
   readonly processMicros: number;
+  /** Of which in the kernel (file and socket calls): the part a change to Freshet's JS cannot cut. */
+  readonly processSystemMicros: number;
   readonly mainMicros: number;
+  readonly mainSystemMicros: number;
   readonly environments: readonly EnvironmentCpu[];
 }
 
@@ -66,7 +69,7 @@ export async function benchPipelineCpu(): Promise<void> {
     console.log(
       `pipeline CPU per event POST → lake (mapping reads ${reads}, ${format(RATE)} events/s offered for ${format(SECONDS - 1)} s, ${format(events)} events, ` +
         `${loadedAll ? `all in the lake in ${format(wallMs / 1000, 1)} s` : "NOT all in the lake"}, ${format(batches)} transformer batches): ${per(total)} µs ` +
-        `(main thread ${per(main)}, ${environments.join(", ")}, other threads ${per(total - main - sumEnv(after) + sumEnv(before))}); ` +
+        `(kernel ${per(after.processSystemMicros - before.processSystemMicros)}; main thread ${per(main)}, kernel ${per(after.mainSystemMicros - before.mainSystemMicros)}; ${environments.join(", ")}, other threads ${per(total - main - sumEnv(after) + sumEnv(before))}); ` +
         `main thread busy ${format((100 * main) / (wallMs * 1000), 0)}% of the wall time`,
     );
     const threads = [...after.byThreadName]
@@ -96,7 +99,14 @@ async function snapshot(environments: Promise<EnvironmentCpu[]>): Promise<CpuSna
   const envs = await environments;
   const all = process.cpuUsage();
   const main = process.threadCpuUsage();
-  return { processMicros: all.user + all.system, mainMicros: main.user + main.system, environments: envs, byThreadName: threadsByName() };
+  return {
+    processMicros: all.user + all.system,
+    processSystemMicros: all.system,
+    mainMicros: main.user + main.system,
+    mainSystemMicros: main.system,
+    environments: envs,
+    byThreadName: threadsByName(),
+  };
 }
 
 /** CPU µs per thread name from /proc (empty where there is none). */
