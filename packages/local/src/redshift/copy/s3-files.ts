@@ -1,5 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CopyError } from "../errors.ts";
 
@@ -29,7 +29,7 @@ export async function fetchCopyFiles(
   dir: string,
 ): Promise<LocalFile[]> {
   const { s3, objectFile } = env;
-  const entries = manifest ? await readManifest(s3, source) : await listPrefix(s3, source);
+  const entries = manifest ? await readManifest(env, source) : await listPrefix(s3, source);
   const files: LocalFile[] = [];
   let next = 0;
   const worker = async () => {
@@ -64,8 +64,8 @@ function missingMandatory(url: string): CopyError {
   return new CopyError(`S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey. Manifest entry ${url} is mandatory and was not found`);
 }
 
-async function readManifest(s3: S3Client, url: string): Promise<ManifestEntry[]> {
-  const body = await getObject(s3, url);
+async function readManifest(env: { readonly s3: S3Client; readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined> }, url: string): Promise<ManifestEntry[]> {
+  const body = env.objectFile ? await readInPlace(env.objectFile, url) : await getObject(env.s3, url);
   if (body === undefined) throw new CopyError(`Problem reading manifest file - S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey. Manifest ${url}`);
   let parsed: unknown;
   try {
@@ -92,6 +92,20 @@ async function listPrefix(s3: S3Client, prefixUrl: string): Promise<ManifestEntr
     token = page.NextContinuationToken;
   } while (token);
   return entries;
+}
+
+/** The object's bytes read from its file in the in-process lake, or undefined if there is no such object. */
+async function readInPlace(objectFile: (bucket: string, key: string) => Promise<string | undefined>, url: string): Promise<Uint8Array | undefined> {
+  const { bucket, key } = parseS3Url(url);
+  const path = await objectFile(bucket, key);
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path);
+  } catch (error) {
+    // Deleted since the index named it: it no longer exists.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new CopyError(`S3ServiceException: cannot read ${url}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** The object's bytes, or undefined if the bucket or key does not exist. */
