@@ -43,15 +43,25 @@ describe("work of listed objects (listing-work.ts)", () => {
   const objects = ["a", "b", "c", "d", "e"].map((id) => object(id, "05"));
   const receipts = new Map(["a", "b", "c", "d"].map((id) => [id, receipt(id)]));
 
-  it("carries the receipts of its objects' batches, then the receipts without objects; late keys only of its objects", () => {
-    const work = listedWork(objects, [receipt("q1")], receipts, ["processed/dt=2026-11-26/hr=05/e.ndjson.gz", "processed/x.ndjson.gz"]);
+  it("carries the receipts of its objects' batches, then the receipts without objects", () => {
+    const work = listedWork(objects.slice(0, 4), [receipt("q1")], receipts, ["processed/x.ndjson.gz"]);
     expect(work.receipts.map((r) => r.batch_id)).toEqual(["a", "b", "c", "d", "q1"]);
-    expect(work.late).toEqual(["processed/dt=2026-11-26/hr=05/e.ndjson.gz"]);
+    expect(work.late).toEqual([]);
+  });
+
+  it("loads objects without a receipt alone: no receipts, every object late, the others left for the next run", () => {
+    const late = [objects[1]!.key, objects[4]!.key];
+    const work = listedWork(objects, [receipt("q1")], receipts, [...late, "processed/x.ndjson.gz"]);
+    expect(work.objects.map((o) => o.key)).toEqual(late);
+    expect(work.receipts).toEqual([]);
+    expect(work.late).toEqual(late);
+    expect(shrinking(work).map((w) => w.late)).toEqual([late, [late[0]]]);
+    expect(shrinking(work).every((w) => w.receipts.length === 0)).toBe(true);
   });
 
   it("halves the receipts without objects while there are several, then the objects (rounded up)", () => {
     const extra = ["q1", "q2", "q3", "q4"].map(receipt);
-    const steps = shrinking(listedWork(objects, extra, receipts, ["processed/dt=2026-11-26/hr=05/e.ndjson.gz"]));
+    const steps = shrinking(listedWork(objects, extra, receipts, []));
     expect(steps.map((w) => [w.objects.length, w.receipts.filter((r) => r.batch_id.startsWith("q")).length])).toEqual([
       [5, 4],
       [5, 2],

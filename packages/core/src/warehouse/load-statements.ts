@@ -42,6 +42,17 @@ export interface LoadRequest {
   readonly intervalSeconds?: number;
   /** COPY's REGION, only when the lake bucket is in another region than the warehouse. */
   readonly region?: string;
+  /**
+   * Objects no receipt accounts for: a transformer that died between its data objects and its
+   * receipt left them, and its retried records were written again under other keys, with a
+   * receipt. Their rows go into `events` (deduped as ever) but not into `event_accounting`, where
+   * no receipt counted them as received: counted, every one would be a duplicate of nothing and
+   * the window would read `loaded_exceeds_processed` for good. Such a load carries no receipts.
+   * The planner waits a grace period for a receipt first, so the counted copies load first; an
+   * orphan loaded before them (a retry held up longer than that) inserts rows counted nowhere and
+   * theirs count as duplicates: the window still balances, its `loaded` short of those rows.
+   */
+  readonly unaccounted?: boolean;
 }
 
 /**
@@ -86,7 +97,7 @@ interface CheckedLoad {
  *    each metric's newest event (`newest_events`, read by `metric_freshness`).
  * 4. ledger rows, receipts (each batch_id once), accounting deltas per arrival hour
  *    (loaded = inserted, duplicates = staged − inserted, redriven from receipts, repaired = inserted
- *    rows that were redriven), the `loads` row.
+ *    rows that were redriven; none for an `unaccounted` load), the `loads` row.
  * 5. the last statement returns the summary (`LOAD_SUMMARY_COLUMNS`).
  * With no objects but receipts (batches that were all filtered or dead-lettered), steps 1–3 and the
  * ledger rows are left out: the load records the receipts, their accounting and its `loads` row.
@@ -97,7 +108,7 @@ export function buildLoadStatements(request: LoadRequest): string[] {
     ...lockAndStage(load), // 0, 1, 2
     ...insertNewEvents(load), // 3, 3b, ledger rows
     ...recordReceipts(load), // 4
-    ...countIntoAccounting(),
+    ...(load.request.unaccounted === true ? [] : countIntoAccounting()),
     ...recordLoad(load), // the loads row, 5
   ];
   checkLimits(statements);
@@ -113,6 +124,9 @@ function checkRequest(request: LoadRequest): CheckedLoad {
   // No objects: a receipts-only load (batches that were all filtered or dead-lettered) records
   // their accounting without a COPY; with neither there is nothing to do (the planner's early exit).
   if (objects.length === 0 && (request.receipts ?? []).length === 0) throw new InvalidLoadRequestError("empty", "a load needs at least one object or receipt");
+  if (request.unaccounted === true && (request.receipts ?? []).length > 0) {
+    throw new InvalidLoadRequestError("invalid_field", "an unaccounted load (objects without receipts) carries no receipts: load the receipts' objects apart");
+  }
   const keys = new Set<string>();
   for (const o of objects) {
     if (keys.has(o.key)) throw new InvalidLoadRequestError("duplicate_object", `object ${JSON.stringify(o.key)} is listed twice`);

@@ -113,6 +113,20 @@ describe("buildLoadStatements", () => {
     for (const sql of only) expect(() => checkRedshiftSql(sql), sql).not.toThrow();
   });
 
+  it("loads objects no receipt accounts for without touching event_accounting, and refuses receipts with them", () => {
+    const unaccounted = buildLoadStatements(loadRequestFixture({ receipts: [], unaccounted: true }));
+    for (const prefix of ["CREATE TEMPORARY TABLE load_deltas AS", "INSERT INTO event_accounting", "UPDATE event_accounting"]) {
+      expect(indexOf(unaccounted, prefix), prefix).toBe(-1);
+    }
+    // Loaded, deduped, in the ledger and the loads row as any load.
+    for (const prefix of ["COPY", "INSERT INTO events", "INSERT INTO load_ledger", "INSERT INTO loads"]) {
+      expect(unaccounted[indexOf(unaccounted, prefix)], prefix).toBe(statements[indexOf(statements, prefix)]);
+    }
+    expect(unaccounted.at(-1)).toBe(statements.at(-1));
+    for (const sql of unaccounted) expect(() => checkRedshiftSql(sql), sql).not.toThrow();
+    expect(() => buildLoadStatements(loadRequestFixture({ unaccounted: true }))).toThrow(InvalidLoadRequestError);
+  });
+
   it("refuses a load whose statements exceed the Data API's size limit", () => {
     const objects = Array.from({ length: 2000 }, (_, i) => ({ key: `processed/dt=2026-11-26/hr=05/shard-000000000001-${i}.ndjson.gz`, sizeBytes: 1000 }));
     expect(() => buildLoadStatements(loadRequestFixture({ objects }))).toThrow(/100000/);

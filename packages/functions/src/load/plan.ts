@@ -167,6 +167,7 @@ function sizeLoad(run: PlanningRun, found: FoundWork, work: Work, input: PlanInp
       iamRoleArn: run.deps.copyRoleArn,
       objects: work.objects.map((o) => ({ key: o.key, sizeBytes: o.size, etag: o.etag })),
       receipts: work.receipts,
+      unaccounted: work.late.length > 0,
       startedAt: run.startedAt,
       ...(input.intervalSeconds !== undefined ? { intervalSeconds: input.intervalSeconds } : {}),
     });

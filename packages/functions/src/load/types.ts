@@ -114,7 +114,10 @@ export interface Work {
   readonly objects: readonly ProcessedObject[];
   /** Receipts to record with them. */
   readonly receipts: readonly LoadReceipt[];
-  /** Keys of `objects` whose batch receipt is missing: loaded without their accounting (reported). */
+  /**
+   * Keys of `objects` whose batch receipt is missing (reported). Either none or every object: such
+   * objects load alone, outside the accounting (core's `LoadRequest.unaccounted`).
+   */
   readonly late: readonly string[];
   /**
    * About half of this work, chosen deterministically (overlapping runs shrink alike), or
