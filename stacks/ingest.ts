@@ -1,4 +1,4 @@
-import { LAKE_PREFIXES, TRANSFORMER_EVENT_SOURCE } from "@freshet/core";
+import { heapNodeOptions, LAKE_PREFIXES, TRANSFORMER_EVENT_SOURCE, transformerHeap } from "@freshet/core";
 import type { StageConfig } from "./config.ts";
 import { createFunction, powertoolsEnvironment } from "./lambda.ts";
 import { bucketWriter, queueSender, streamConsumer, streamProducer } from "./permissions.ts";
@@ -79,6 +79,8 @@ export function createIngest({ config, lake }: IngestInput): Ingest {
       ...powertoolsEnvironment("transformer"),
       FRESHET_MAX_EVENT_AGE_DAYS: String(tc.maxEventAgeDays),
       FRESHET_FILTERED_EVENT_TYPES: tc.filteredEventTypes.join(","),
+      // The heap the bench measures (see transformerHeap): Lambda's bootstrap keeps flags set here.
+      NODE_OPTIONS: heapNodeOptions(transformerHeap(tc.memoryMb)),
     },
   });
 

@@ -6,19 +6,18 @@
  *
  * From the nodejs24.x bootstrap (`/var/runtime/bootstrap`): new space = memory / 10, of which a
  * third per semi-space (V8's young generation is three semi-spaces), old space = the rest of the
- * memory; also `--expose-gc` and `--max-http-header-size 81920`. A customer's own
- * `--max-semi-space-size`/`--max-old-space-size` in NODE_OPTIONS replace the computed ones:
- * `nodeOptions` is that NODE_OPTIONS.
+ * memory; also `--expose-gc` and `--max-http-header-size 81920`. If the function's NODE_OPTIONS
+ * (`nodeOptions`) names either heap flag, in either spelling, the bootstrap adds neither computed
+ * one ("if they just set one, use the default value from v8 for the other"): so does this.
  */
 export function lambdaNodeFlags(memoryMb: number, nodeOptions = ""): string[] {
   const newSpace = Math.floor(memoryMb / 10);
   const own = nodeOptions.split(/\s+/).filter((flag) => flag !== "");
-  const given = (name: string) => own.some((flag) => flag.startsWith(`${name}=`));
+  const ownHeap = /--max[-_]semi[-_]space[-_]size|--max[-_]old[-_]space[-_]size/.test(nodeOptions);
   return [
     "--expose-gc",
     "--max-http-header-size=81920",
-    ...(given("--max-semi-space-size") ? [] : [`--max-semi-space-size=${Math.floor(newSpace / 3)}`]),
-    ...(given("--max-old-space-size") ? [] : [`--max-old-space-size=${memoryMb - newSpace}`]),
+    ...(ownHeap ? [] : [`--max-semi-space-size=${Math.floor(newSpace / 3)}`, `--max-old-space-size=${memoryMb - newSpace}`]),
     ...own,
   ];
 }

@@ -1,4 +1,4 @@
-import { BufferPool, DEFAULT_PIPELINE_CONFIG, planBatch, TRANSFORMER_FUNCTION } from "@freshet/core";
+import { BufferPool, DEFAULT_PIPELINE_CONFIG, heapNodeOptions, planBatch, TRANSFORMER_FUNCTION, transformerHeap } from "@freshet/core";
 import { build, type BuildOptions } from "esbuild";
 import { execFile } from "node:child_process";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
@@ -49,7 +49,9 @@ export async function benchTransformer(): Promise<void> {
     for (const batch of streamBatchesOf(event.Records)) planBatch(batch, DEFAULT_PIPELINE_CONFIG, { pool }).release();
   };
   const [baseline = 0, stages = 0] = await compareOpsPerSecond([bareJson, planned], 4000, 250);
-  const { handler, floor } = await inChildProcesses();
+  // As deployed (stacks/ingest.ts); FRESHET_BENCH_TRANSFORMER_NODE_OPTIONS tries others ("" for Lambda's defaults).
+  const nodeOptions = process.env.FRESHET_BENCH_TRANSFORMER_NODE_OPTIONS ?? heapNodeOptions(transformerHeap(TRANSFORMER_FUNCTION.memoryMb));
+  const { handler, floor } = await inChildProcesses(nodeOptions);
 
   const bundled = await bundleSize(["@aws-sdk/*"]);
   const withSdk = await bundleSize([]);
@@ -61,7 +63,7 @@ export async function benchTransformer(): Promise<void> {
     `  whole handler, gzip + PutObject to the embedded S3 ${format(handler.batchesPerSecond * records)} events/s   ratio ${format(handler.batchesPerSecond / baseline, 2)}`,
   );
   console.log(
-    `  peak RSS of the handler process (${handler.batches} batches, Lambda heap flags for ${TRANSFORMER_FUNCTION.memoryMb} MB)   ${format(handler.maxRssMb, 1)} MB (goal < 100 MB)`,
+    `  peak RSS of the handler process (${handler.batches} batches, ${TRANSFORMER_FUNCTION.memoryMb} MB, NODE_OPTIONS "${nodeOptions}")   ${format(handler.maxRssMb, 1)} MB (goal < 100 MB)`,
   );
   console.log(
     `    same process and events, handler that only loads the S3 client   ${format(floor.maxRssMb, 1)} MB (${format(floor.loadedRssMb, 1)} MB once loaded)`,
@@ -74,7 +76,7 @@ export async function benchTransformer(): Promise<void> {
  * The handler runs bundled, alone in a child process (the S3 endpoint stays here), so its peak
  * RSS is what a Lambda container would hold; an empty handler in the same harness shows the floor.
  */
-async function inChildProcesses(): Promise<{ handler: ChildResult; floor: ChildResult }> {
+async function inChildProcesses(nodeOptions: string): Promise<{ handler: ChildResult; floor: ChildResult }> {
   const work = await mkdtemp(join(tmpdir(), "freshet-bench-"));
   const endpoint = await startEndpoint({ services: [createS3Service({ dataDir: join(work, "data") })] });
   try {
@@ -92,7 +94,7 @@ async function inChildProcesses(): Promise<{ handler: ChildResult; floor: ChildR
       const bundle = join(root, "node_modules", ".cache", "freshet-bench", `${name}.mjs`);
       await build({ ...BUNDLE_OPTIONS, entryPoints: [entry], external: ["@aws-sdk/*"], outfile: bundle, write: true });
       const child = fileURLToPath(new URL("./transformer-process.mjs", import.meta.url));
-      const { stdout } = await execFileAsync(process.execPath, [...lambdaNodeFlags(TRANSFORMER_FUNCTION.memoryMb, process.env.FRESHET_BENCH_TRANSFORMER_NODE_OPTIONS ?? ""), child, bundle, ...batchFiles], {
+      const { stdout } = await execFileAsync(process.execPath, [...lambdaNodeFlags(TRANSFORMER_FUNCTION.memoryMb, nodeOptions), child, bundle, ...batchFiles], {
         env: {
           ...process.env,
           AWS_ENDPOINT_URL: endpoint.url,

@@ -2,7 +2,7 @@
  * sst.config.ts under a mock synthesis (stage "ci"): the settings that matter in AWS, read from
  * the resources Pulumi would create. See harness/synth.ts for how the synth runs.
  */
-import { INGEST_FUNCTION, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
+import { heapNodeOptions, INGEST_FUNCTION, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION, transformerHeap } from "@freshet/core";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { policyStatements, wildcardGrants } from "./harness/iam.ts";
@@ -81,6 +81,15 @@ describe("stream and transformer", () => {
       POWERTOOLS_SERVICE_NAME: "transformer",
       POWERTOOLS_METRICS_NAMESPACE: "Freshet",
     });
+  });
+
+  it("runs the transformer with the heap the bench measures: both V8 heap limits in NODE_OPTIONS", () => {
+    const { fn } = r().lambda("Transformer");
+    const nodeOptions = fn.inputs.environment.variables.NODE_OPTIONS;
+    expect(nodeOptions).toBe(heapNodeOptions(transformerHeap(TRANSFORMER_FUNCTION.memoryMb)));
+    // Both, or Lambda's bootstrap would leave the other to V8's own default instead of computing it.
+    expect(nodeOptions).toMatch(/--max-semi-space-size=\d+/);
+    expect(nodeOptions).toMatch(/--max-old-space-size=\d+/);
   });
 });
 

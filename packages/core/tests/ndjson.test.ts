@@ -21,6 +21,14 @@ describe("NdjsonBuilder", () => {
     expect(build(lines)).toEqual(expected(lines));
   });
 
+  it("takes several finished lines in one piece, counting them", () => {
+    const builder = new NdjsonBuilder(1);
+    builder.push("{}");
+    builder.pushLines('{"a":"é"}\n{"b":2}\n', 2);
+    expect(builder.lineCount).toBe(3);
+    expect(builder.finish()).toEqual(expected(["{}", '{"a":"é"}', '{"b":2}']));
+  });
+
   it("grows from a tiny first buffer without losing or splitting a character", () => {
     // Lines of 1–4-byte characters around every buffer boundary the growth passes through.
     const alphabet = ["a", "é", "€", "𝄞"];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { INGEST_FUNCTION, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION } from "@freshet/core";
+import { heapNodeOptions, INGEST_FUNCTION, TRANSFORMER_EVENT_SOURCE, TRANSFORMER_FUNCTION, transformerHeap } from "@freshet/core";
 
 /**
  * The deployed settings, pinned where they are defined: the synth tests check that the stacks
@@ -23,5 +23,11 @@ describe("transformer and ingest settings", () => {
     expect(TRANSFORMER_FUNCTION).toEqual({ memoryMb: 256, timeoutSeconds: 60 });
     expect(INGEST_FUNCTION.memoryMb).toBe(512);
     expect(INGEST_FUNCTION.timeoutSeconds).toBeLessThanOrEqual(29);
+  });
+
+  it("give the transformer 1 MiB semi-spaces and the old space Lambda would compute, as NODE_OPTIONS", () => {
+    expect(transformerHeap(256)).toEqual({ maxSemiSpaceMb: 1, maxOldSpaceMb: 231 });
+    expect(transformerHeap(1024)).toEqual({ maxSemiSpaceMb: 1, maxOldSpaceMb: 922 });
+    expect(heapNodeOptions(transformerHeap(TRANSFORMER_FUNCTION.memoryMb))).toBe("--max-semi-space-size=1 --max-old-space-size=231");
   });
 });

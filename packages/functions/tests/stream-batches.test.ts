@@ -28,4 +28,19 @@ describe("streamBatchesOf", () => {
     expect(first.map((r) => r.dataBase64)).toEqual(["YQ==", "Yg==", "ZA=="]);
     expect(batches[2]!.records[0]!.arrivedAt.getTime()).toBe(100_000);
   });
+
+  it("tells apart shards whose IDs begin alike, and keeps a record without a shard in the event ID apart", () => {
+    const records = [
+      record("shardId-1", "1", "a", 100),
+      record("shardId-10", "2", "b", 100),
+      record("shardId-1", "3", "c", 100),
+      { ...record("shardId-1", "4", "d", 100), eventID: "4" },
+    ];
+    expect(streamBatchesOf(records).map((b) => [b.shardId, b.records.map((r) => r.sequenceNumber)])).toEqual([
+      ["shardId-1", ["1", "3"]],
+      ["shardId-10", ["2"]],
+      ["shard", ["4"]],
+    ]);
+  });
 });
+

@@ -11,9 +11,9 @@ export function streamBatchesOf(records: readonly KinesisStreamRecord[]): Stream
   let batch: (typeof batches)[number] | undefined;
   for (const record of records) {
     const streamArn = record.eventSourceARN;
-    const shardId = record.eventID.slice(0, record.eventID.lastIndexOf(":")) || "shard";
     // Consecutive records almost always share their shard: look further only when they do not.
-    if (!batch || batch.shardId !== shardId || batch.streamArn !== streamArn) {
+    if (!batch || batch.streamArn !== streamArn || !inShard(record.eventID, batch.shardId)) {
+      const shardId = shardIdOf(record.eventID);
       batch = batches.find((b) => b.shardId === shardId && b.streamArn === streamArn);
       if (!batch) batches.push((batch = { streamArn, shardId, records: [] }));
     }
@@ -26,6 +26,16 @@ export function streamBatchesOf(records: readonly KinesisStreamRecord[]): Stream
     });
   }
   return batches;
+}
+
+/** The shard of an event ID (`<shard>:<sequence number>`); "shard" when it names none. */
+function shardIdOf(eventId: string): string {
+  return eventId.slice(0, eventId.lastIndexOf(":")) || "shard";
+}
+
+/** `shardIdOf(eventId) === shardId`, without cutting the ID. */
+function inShard(eventId: string, shardId: string): boolean {
+  return shardId !== "shard" && eventId.lastIndexOf(":") === shardId.length && eventId.startsWith(shardId);
 }
 
 /** One Date per run of equal arrival times: records of a batch mostly share them. Never mutated. */
