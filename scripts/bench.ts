@@ -13,6 +13,7 @@ import { benchInterpreter } from "./bench/sfn.ts";
 import { benchTableHealth } from "./bench/table-health.ts";
 import { benchTransformer } from "./bench/transformer.ts";
 import { benchTriage } from "./bench/triage.ts";
+import { benchTriageFind } from "./bench/triage-find.ts";
 import { benchTriageFlow } from "./bench/triage-flow.ts";
 import { benchWarehouse } from "./bench/warehouse.ts";
 
@@ -36,6 +37,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   triage: async () => {
     await benchTriage();
     await benchTriageFlow();
+    await benchTriageFind();
   },
   "anomaly-score": benchAnomalyScore,
   rcf: async () => {
