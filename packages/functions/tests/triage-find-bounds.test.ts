@@ -42,6 +42,15 @@ async function clearLake(): Promise<void> {
   lists.length = 0;
 }
 
+describe("Find on a lake without dead letters", () => {
+  beforeAll(clearLake);
+
+  it("writes nothing: no claim, no watermark", async () => {
+    expect(await find({ executionName: "exec-0" })).toMatchObject({ objects: [], unhandled: 0, listedFrom: null, watermark: null });
+    expect((await h.s3.send(new ListObjectsV2Command({ Bucket: h.bucket }))).KeyCount ?? 0).toBe(0);
+  });
+});
+
 describe("Find's claims", () => {
   const a = letter(0, "a");
   const b = letter(0, "b");

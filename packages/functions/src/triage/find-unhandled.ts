@@ -29,7 +29,8 @@ const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
  * without a live claim, optionally of one reason, oldest first, at most `maxObjects` — each
  * claimed for this execution (see claims.ts). The rest are counted as deferred (for the
  * summary's "oldest unhandled") or in progress. Then the watermark moves to the oldest day that
- * still has an object without a done marker (see watermark.ts).
+ * still has an object without a done marker (see watermark.ts). A Find that finds nothing to
+ * take writes nothing.
  *
  * The ledger and the claims mirror the dead letters' `dt=`, so all three listings start at the
  * same day (`StartAfter`). Claims are listed before the ledger: a claim deleted after its listing
@@ -69,7 +70,8 @@ export async function findUnhandled(s3: S3Client, bucket: string, options: FindO
   // Beyond the bound: the candidates not tried. Lost to another execution's claim: in progress.
   const deferred = candidates.filter((o) => untried.has(o.Key));
 
-  const watermarkDt = options.dryRun === true ? watermark?.dt : await moveWatermark();
+  // A dry run writes nothing; nor does a Find that listed no dead letter at all (no watermark is needed to skip nothing).
+  const watermarkDt = options.dryRun === true || letters.length === 0 ? watermark?.dt : await moveWatermark();
   return {
     objects: objects.map((o) => ({ key: o.Key, size: o.Size ?? 0, lastModified: new Date(time(o)).toISOString() })),
     unhandled: unhandled.length,
