@@ -312,6 +312,12 @@ function validate(c: StageConfig): void {
   if (!Number.isInteger(tr.alertCooldownMinutes) || tr.alertCooldownMinutes < 0 || tr.alertCooldownMinutes > 1440) {
     fail(`triage.alertCooldownMinutes must be an integer in 0..1440, got ${tr.alertCooldownMinutes}`);
   }
+  // A batch's dead letters go to the day it arrived in the stream, and are written when the
+  // transformer takes it: at most the stream's retention later. The sweep must look back that far.
+  const latestLanding = Math.ceil(stream.retentionHours / 24) + 1;
+  if (!Number.isInteger(tr.sweepLookbackDays) || tr.sweepLookbackDays < latestLanding || tr.sweepLookbackDays > 3650) {
+    fail(`triage.sweepLookbackDays must be an integer in ${latestLanding}..3650 (the stream keeps records ${stream.retentionHours} h), got ${tr.sweepLookbackDays}`);
+  }
   for (const type of t.filteredEventTypes) {
     if (!/^[a-z][a-z0-9_]*$/.test(type)) fail(`filtered event type "${type}" is not a snake_case event type`);
   }

@@ -1,4 +1,4 @@
-import { LAKE_PREFIXES, LOAD_CLAIMS_PREFIX } from "@freshet/core";
+import { LAKE_PREFIXES, LOAD_CLAIMS_PREFIX, TRIAGE_PREFIXES } from "@freshet/core";
 import type { StageConfig } from "./config.ts";
 
 export interface Storage {
@@ -22,6 +22,10 @@ export function createStorage(config: StageConfig): Storage {
       { id: "ProcessedExpiry", prefix: LAKE_PREFIXES.processed, expiresIn: `${days.processedExpiryDays} days` },
       // Load claims live as long as their execution (≤ 1 h); one a dead execution left is swept.
       { id: "LoadClaimsExpiry", prefix: LOAD_CLAIMS_PREFIX, expiresIn: "2 days" },
+      // Triage claims lapse after about 70 min; the triage step deletes its own, a crash leaves one.
+      // dlq/ itself (dead letters and their ledger) never expires: triage's watermark and the
+      // sweep's look-back assume a dead letter stays until its done marker is written.
+      { id: "TriageClaimsExpiry", prefix: TRIAGE_PREFIXES.claims, expiresIn: "2 days" },
     ],
     transform: {
       // A protected stage's bucket is retained on removal (SST's `removal: "retain"`); never let

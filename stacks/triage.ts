@@ -1,4 +1,4 @@
-import { TRIAGE_ALERT_STATE_KEY, TRIAGE_LEASE_KEY, TRIAGE_PREFIXES, triageEnvironment } from "@freshet/core";
+import { TRIAGE_ALERT_STATE_KEY, TRIAGE_FUNCTION_TIMEOUT_SECONDS, TRIAGE_LEASE_KEY, TRIAGE_PREFIXES, TRIAGE_WATERMARK_KEY, triageEnvironment } from "@freshet/core";
 import { deadLetterLandedPattern, ruleName, type WorkflowResources } from "@freshet/workflows";
 import type { StageConfig } from "./config.ts";
 import { createFunction, powertoolsEnvironment } from "./lambda.ts";
@@ -32,12 +32,12 @@ export interface TriageTrigger {
   readonly permission: aws.lambda.Permission;
 }
 
-/** Lists dead letters, the ledger and the alert state's own key only (ListObjectsV2 is authorised as s3:ListBucket, narrowed by prefix). */
+/** Lists dead letters, the ledger, the claims and its state keys only (ListObjectsV2 is authorised as s3:ListBucket, narrowed by prefix). */
 function triageLister(bucketArn: $util.Output<string>): Permission & { conditions: { test: string; variable: string; values: string[] }[] } {
   return {
     actions: ["s3:ListBucket"],
     resources: [bucketArn],
-    conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${TRIAGE_PREFIXES.deadLetters}*`, `${TRIAGE_PREFIXES.ledger}*`, TRIAGE_ALERT_STATE_KEY] }],
+    conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${TRIAGE_PREFIXES.deadLetters}*`, `${TRIAGE_PREFIXES.ledger}*`, `${TRIAGE_PREFIXES.claims}*`, TRIAGE_ALERT_STATE_KEY, TRIAGE_WATERMARK_KEY] }],
   };
 }
 
@@ -48,14 +48,24 @@ export function createTriage({ config, lake, stream }: TriageInput): sst.aws.Fun
     handler: "packages/functions/src/dead-letter-triage.handler",
     description: "Freshet dead-letter triage: repairs and redrives what a rule fixes, quarantines the rest",
     memory: "512 MB",
-    timeout: "300 seconds",
+    // Claims lapse after the workflow's timeout plus this one (packages/functions/src/triage/claims.ts).
+    timeout: `${TRIAGE_FUNCTION_TIMEOUT_SECONDS} seconds`,
     link: [lake, stream],
     permissions: [
       triageLister(lake.arn),
-      { actions: ["s3:GetObject"], resources: [$interpolate`${lake.arn}/${TRIAGE_PREFIXES.deadLetters}*`, $interpolate`${lake.arn}/${TRIAGE_PREFIXES.ledger}*`] },
-      bucketWriter(lake.arn, [TRIAGE_PREFIXES.quarantine, TRIAGE_PREFIXES.ledger, TRIAGE_PREFIXES.summaries]),
-      // Its alert cooldown: when it last told OpsAlerts.
-      { actions: ["s3:GetObject", "s3:PutObject"], resources: [$interpolate`${lake.arn}/${TRIAGE_ALERT_STATE_KEY}`] },
+      {
+        actions: ["s3:GetObject"],
+        resources: [
+          $interpolate`${lake.arn}/${TRIAGE_PREFIXES.deadLetters}*`,
+          $interpolate`${lake.arn}/${TRIAGE_PREFIXES.ledger}*`,
+          $interpolate`${lake.arn}/${TRIAGE_PREFIXES.claims}*`,
+        ],
+      },
+      bucketWriter(lake.arn, [TRIAGE_PREFIXES.quarantine, TRIAGE_PREFIXES.ledger, TRIAGE_PREFIXES.summaries, TRIAGE_PREFIXES.claims]),
+      // Per-object claims: written by Find (conditional writes need nothing beyond s3:PutObject), deleted after the done marker.
+      { actions: ["s3:DeleteObject"], resources: [$interpolate`${lake.arn}/${TRIAGE_PREFIXES.claims}*`] },
+      // Its alert cooldown (when it last told OpsAlerts) and Find's watermark (the oldest day still to list).
+      { actions: ["s3:GetObject", "s3:PutObject"], resources: [$interpolate`${lake.arn}/${TRIAGE_ALERT_STATE_KEY}`, $interpolate`${lake.arn}/${TRIAGE_WATERMARK_KEY}`] },
       { actions: ["kinesis:PutRecords"], resources: [stream.arn] },
     ],
     environment: {

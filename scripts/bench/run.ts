@@ -13,6 +13,7 @@ import { benchInterpreter } from "./sfn.ts";
 import { benchTableHealth } from "./table-health.ts";
 import { benchTransformer } from "./transformer.ts";
 import { benchTriage } from "./triage.ts";
+import { benchTriageFind } from "./triage-find.ts";
 import { benchTriageFlow } from "./triage-flow.ts";
 import { benchWarehouse } from "./warehouse.ts";
 
@@ -36,6 +37,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   triage: async () => {
     await benchTriage();
     await benchTriageFlow();
+    await benchTriageFind();
   },
   "anomaly-score": benchAnomalyScore,
   rcf: async () => {

@@ -55,6 +55,8 @@ describe("stageConfig", () => {
     ["a maintenance schedule Scheduler refuses", { maintenance: { schedule: "cron(0 3 * * * *)" } }, /maintenance/],
     ["a maintenance schedule that is not a cron", { maintenance: { schedule: "rate(1 day)" } }, /cron/],
     ["a maintenance budget over a day", { maintenance: { budgetMinutes: 2000 } }, /budgetMinutes/],
+    // A batch's dead letters can land in its arrival day up to the stream's retention later.
+    ["a triage sweep that looks back less than the stream keeps records", { stream: { retentionHours: 168 }, triage: { sweepLookbackDays: 7 } }, /sweepLookbackDays must be an integer in 8\.\./],
   ])("rejects %s", (_, overrides, message) => {
     expect(() => stageConfig("bad", overrides)).toThrow(StageConfigError);
     expect(() => stageConfig("bad", overrides)).toThrow(message);

@@ -66,5 +66,5 @@ it("deploys the same pipeline settings as other stages", () => {
   const { batchSize, maximumRetryAttempts, maximumRecordAgeInSeconds } = TRANSFORMER_EVENT_SOURCE;
   expect(esm.inputs).toMatchObject({ batchSize, maximumRetryAttempts, maximumRecordAgeInSeconds });
   const rules = result.resources.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
-  expect(rules.map((x: { expiration: { days: number } }) => x.expiration.days)).toEqual([365, 90, 2]);
+  expect(rules.map((x: { expiration: { days: number } }) => x.expiration.days)).toEqual([365, 90, 2, 2]);
 });

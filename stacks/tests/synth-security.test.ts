@@ -26,7 +26,7 @@ const ACTIONS: Record<string, readonly string[]> = {
   WarehouseCopyRole: ["s3:GetObject", "s3:ListBucket"],
   AnomalyExecutionRole: ["cloudwatch:PutMetricData", "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetAuthorizationToken", "ecr:GetDownloadUrlForLayer", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents", "s3:GetObject", "s3:ListBucket", "s3:PutObject"],
   AnomalyDeciderRole: ["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
-  DeadLetterTriagerRole: ["kinesis:PutRecords", "s3:GetObject", "s3:ListBucket", "s3:PutObject"],
+  DeadLetterTriagerRole: ["kinesis:PutRecords", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"],
   TriageDebounceRole: ["s3:DeleteObject", "s3:PutObject", ...START],
   MigrateRole: [...DATA_API, ...OWN_STATEMENTS],
   MetricsApiRole: [...DATA_API, "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],

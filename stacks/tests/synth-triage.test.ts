@@ -42,18 +42,24 @@ describe("DeadLetterTriager", () => {
       FRESHET_TRIAGE_MAX_OBJECTS: String(DEFAULT_TRIAGE_SETTINGS.maxObjectsPerRun),
       FRESHET_TRIAGE_ALERT_THRESHOLD: String(DEFAULT_TRIAGE_SETTINGS.alertThreshold),
       FRESHET_TRIAGE_ALERT_COOLDOWN_MINUTES: String(DEFAULT_TRIAGE_SETTINGS.alertCooldownMinutes),
+      FRESHET_TRIAGE_SWEEP_LOOKBACK_DAYS: String(DEFAULT_TRIAGE_SETTINGS.sweepLookbackDays),
       FRESHET_MAX_EVENT_AGE_DAYS: "7",
       FRESHET_FILTERED_EVENT_TYPES: "heartbeat,health_check",
     });
   });
 
-  it("may list and read dead letters and its ledger, write quarantine, ledger and summaries, keep its alert state, and put records, nothing more", () => {
+  it("may list and read dead letters, its ledger and claims, write quarantine, ledger, summaries and claims, delete claims, keep its alert state and watermark, and put records, nothing more", () => {
     const lake = lakeArn();
     expect(statements("DeadLetterTriagerRole")).toEqual([
-      { Action: ["s3:ListBucket"], Resource: [lake], Condition: { StringLike: { "s3:prefix": ["dlq/dt=*", "dlq/triage/ledger/*", "dlq/triage/alert-state.json"] } } },
-      { Action: ["s3:GetObject"], Resource: [`${lake}/dlq/dt=*`, `${lake}/dlq/triage/ledger/*`] },
-      { Action: ["s3:PutObject"], Resource: [`${lake}/dlq/quarantine/*`, `${lake}/dlq/triage/ledger/*`, `${lake}/dlq/triage/summaries/*`] },
-      { Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${lake}/dlq/triage/alert-state.json`] },
+      {
+        Action: ["s3:ListBucket"],
+        Resource: [lake],
+        Condition: { StringLike: { "s3:prefix": ["dlq/dt=*", "dlq/triage/ledger/*", "dlq/triage/claims/*", "dlq/triage/alert-state.json", "dlq/triage/watermark.json"] } },
+      },
+      { Action: ["s3:GetObject"], Resource: [`${lake}/dlq/dt=*`, `${lake}/dlq/triage/claims/*`, `${lake}/dlq/triage/ledger/*`] },
+      { Action: ["s3:PutObject"], Resource: [`${lake}/dlq/quarantine/*`, `${lake}/dlq/triage/claims/*`, `${lake}/dlq/triage/ledger/*`, `${lake}/dlq/triage/summaries/*`] },
+      { Action: ["s3:DeleteObject"], Resource: [`${lake}/dlq/triage/claims/*`] },
+      { Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${lake}/dlq/triage/alert-state.json`, `${lake}/dlq/triage/watermark.json`] },
       { Action: ["kinesis:PutRecords"], Resource: [streamArn()] },
     ]);
   });

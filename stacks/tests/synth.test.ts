@@ -120,7 +120,7 @@ describe("ingest API", () => {
 });
 
 describe("lake bucket", () => {
-  it("moves raw/ to Deep Archive and expires it after 365 days; expires processed/ after 90 and stale load claims after 2", () => {
+  it("moves raw/ to Deep Archive and expires it after 365 days; expires processed/ after 90 and stale load and triage claims after 2", () => {
     const rules = r().one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
     const rule = (prefix: string) => rules.find((x: { filter?: { prefix?: string } }) => x.filter?.prefix === prefix);
     expect(rule("raw/")).toMatchObject({
@@ -131,7 +131,10 @@ describe("lake bucket", () => {
     expect(rule("processed/")).toMatchObject({ status: "Enabled", expiration: { days: 90 } });
     expect(rule("processed/").transitions).toBeUndefined();
     expect(rule("manifests/in-flight/")).toMatchObject({ status: "Enabled", expiration: { days: 2 } });
-    expect(rules).toHaveLength(3);
+    // Triage claims a crash left behind; dlq/ itself (dead letters, ledger) never expires.
+    expect(rule("dlq/triage/claims/")).toMatchObject({ status: "Enabled", expiration: { days: 2 } });
+    expect(rules.filter((x: { filter?: { prefix?: string } }) => (x.filter?.prefix ?? "").startsWith("dlq/")).map((x: { filter: { prefix: string } }) => x.filter.prefix)).toEqual(["dlq/triage/claims/"]);
+    expect(rules).toHaveLength(4);
   });
 
   it("sends its events to EventBridge", () => {

@@ -3,11 +3,14 @@ import {
   ConfigError,
   DEFAULT_TRIAGE_SETTINGS,
   deadLetterKey,
+  deadLetterKeyOfClaim,
   deadLetterKeyOfDone,
   deadLetterPath,
+  partitionsFrom,
   quarantineKey,
   TRIAGE_LEASE_KEY,
   TRIAGE_PREFIXES,
+  triageClaimKey,
   triageDoneKey,
   triageEnvironment,
   triageRedriveKey,
@@ -34,6 +37,19 @@ describe("triage keys", () => {
     expect(deadLetterKeyOfDone(triageRedriveKey(KEY))).toBeUndefined();
   });
 
+  it("claims an object under its own day, and lists a prefix's days from one on", () => {
+    expect(triageClaimKey(KEY)).toBe("dlq/triage/claims/dt=2026-12-01/reason=schema_violation/shardId-000000000001-100-200.json");
+    expect(deadLetterKeyOfClaim(triageClaimKey(KEY))).toBe(KEY);
+    expect(deadLetterKeyOfClaim(triageDoneKey(KEY))).toBeUndefined();
+    for (const prefix of [TRIAGE_PREFIXES.deadLetters, TRIAGE_PREFIXES.ledger, TRIAGE_PREFIXES.claims]) {
+      const own = prefix === TRIAGE_PREFIXES.deadLetters ? KEY : prefix === TRIAGE_PREFIXES.ledger ? triageDoneKey(KEY) : triageClaimKey(KEY);
+      // S3 lists in UTF-8 byte order: StartAfter the day itself keeps that day and drops the one before.
+      expect(own > partitionsFrom(prefix, "2026-12-01")).toBe(true);
+      expect(own > partitionsFrom(prefix, "2026-12-02")).toBe(false);
+      expect(own.replace("2026-12-01", "2026-11-30") > partitionsFrom(prefix, "2026-12-01")).toBe(false);
+    }
+  });
+
   it("quarantines by the dead letter's own day and batch, so a repeat overwrites", () => {
     expect(quarantineKey(KEY, "unreadable")).toBe("dlq/quarantine/dt=2026-12-01/reason=unreadable/shardId-000000000001-100-200.ndjson.gz");
   });
@@ -41,7 +57,7 @@ describe("triage keys", () => {
 
 describe("triage settings", () => {
   it("round-trips through the functions' environment, defaults when unset", () => {
-    const s = { debounceSeconds: 5, maxObjectsPerRun: 10, alertThreshold: 0, alertCooldownMinutes: 15 };
+    const s = { debounceSeconds: 5, maxObjectsPerRun: 10, alertThreshold: 0, alertCooldownMinutes: 15, sweepLookbackDays: 30 };
     expect(triageSettingsFromEnv(triageEnvironment(s))).toEqual(s);
     expect(triageSettingsFromEnv({})).toEqual(DEFAULT_TRIAGE_SETTINGS);
   });
@@ -49,5 +65,6 @@ describe("triage settings", () => {
   it("refuses a value it cannot use", () => {
     expect(() => triageSettingsFromEnv({ FRESHET_TRIAGE_MAX_OBJECTS: "0" })).toThrow(ConfigError);
     expect(() => triageSettingsFromEnv({ FRESHET_TRIAGE_DEBOUNCE_SECONDS: "soon" })).toThrow(/FRESHET_TRIAGE_DEBOUNCE_SECONDS/);
+    expect(() => triageSettingsFromEnv({ FRESHET_TRIAGE_SWEEP_LOOKBACK_DAYS: "0" })).toThrow(/FRESHET_TRIAGE_SWEEP_LOOKBACK_DAYS/);
   });
 });

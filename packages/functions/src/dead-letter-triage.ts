@@ -2,12 +2,13 @@ import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { pipelineConfigFromEnv, triageSettingsFromEnv } from "@freshet/core";
+import { TRIAGE_RECENT_DAYS, pipelineConfigFromEnv, triageSettingsFromEnv } from "@freshet/core";
 import { Resource } from "sst";
 import { TriageInputError } from "./errors.ts";
 import { kinesisClient } from "./shared/kinesis-client.ts";
 import { observability } from "./shared/observability.ts";
 import { s3Client } from "./shared/s3-client.ts";
+import { triageFaults } from "./triage/faults.ts";
 import { findUnhandled } from "./triage/find-unhandled.ts";
 import { alertWithCooldown } from "./triage/alert-cooldown.ts";
 import { summarize, writeSummary } from "./triage/summarize.ts";
@@ -30,12 +31,22 @@ async function step(event: TriageStepInput): Promise<FindResult | ObjectTriage |
   const bucket = Resource.Lake.name;
   switch (event?.step) {
     case "find": {
-      const found = await findUnhandled(s3, bucket, { reason: event.reason, maxObjects: event.maxObjects ?? settings.maxObjectsPerRun });
+      const found = await findUnhandled(s3, bucket, {
+        reason: event.reason,
+        maxObjects: event.maxObjects ?? settings.maxObjectsPerRun,
+        now: now(),
+        lookbackDays: lookbackDays(event),
+        executionName: event.executionName,
+        dryRun: event.dryRun,
+        retried: (event.attempt ?? 0) > 0,
+      });
       metrics.addMetric("DeadLetterObjectsUnhandled", MetricUnit.Count, found.unhandled);
+      metrics.addMetric("DeadLetterObjectsInProgress", MetricUnit.Count, found.inProgress);
+      logger.info("dead-letter objects found", { ...found, objects: found.objects.length });
       return found;
     }
     case "triage": {
-      const ctx = { s3, kinesis: kinesisClient(), bucket, streamName: Resource.Events.name, config, now: () => new Date() };
+      const ctx = { s3, kinesis: kinesisClient(), bucket, streamName: Resource.Events.name, config, now };
       const result = await triageObject(ctx, event.key, event.executionName, event.dryRun === true);
       metrics.addMetric("DeadLettersRepaired", MetricUnit.Count, result.repaired);
       metrics.addMetric("DeadLettersQuarantined", MetricUnit.Count, result.quarantined);
@@ -53,6 +64,19 @@ async function step(event: TriageStepInput): Promise<FindResult | ObjectTriage |
     default:
       throw new TriageInputError(`unknown triage step ${JSON.stringify((event as { step?: unknown } | null)?.step)}`);
   }
+}
+
+const now = (): Date => triageFaults.clock?.() ?? new Date();
+
+/** An execution a dead letter started lists since yesterday; the sweep and `freshet dlq redrive` the configured look-back, or what they ask. */
+function lookbackDays(event: { sweep?: boolean; lookbackDays?: number }): number {
+  if (event.lookbackDays !== undefined) {
+    if (!Number.isInteger(event.lookbackDays) || event.lookbackDays < TRIAGE_RECENT_DAYS) {
+      throw new TriageInputError(`lookbackDays must be an integer ≥ ${TRIAGE_RECENT_DAYS}, got ${JSON.stringify(event.lookbackDays)}`);
+    }
+    return event.lookbackDays;
+  }
+  return event.sweep === true ? settings.sweepLookbackDays : TRIAGE_RECENT_DAYS;
 }
 
 export const handler = middy<TriageStepInput, FindResult | ObjectTriage | TriageSummary>()

@@ -2,7 +2,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { TRIAGE_LEASE_KEY, triageDoneKey } from "@freshet/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TriageInputError } from "../src/errors.ts";
-import { findUnhandled } from "../src/triage/find-unhandled.ts";
+import { findUnhandled as find } from "../src/triage/find-unhandled.ts";
 import { releaseLease, takeLease } from "../src/triage/lease.ts";
 import { summarize, TOP_SOURCES } from "../src/triage/summarize.ts";
 import type { ObjectTriage, SummarizeInput } from "../src/triage/types.ts";
@@ -31,6 +31,8 @@ describe("the debounce lease", () => {
 });
 
 describe("findUnhandled", () => {
+  const findUnhandled = (s3: typeof h.s3, bucket: string, options: { reason?: string; maxObjects: number }) =>
+    find(s3, bucket, { now: new Date("2026-12-01T12:00:00Z"), lookbackDays: 1, ...options });
   const schema = (batch: string) => `dlq/dt=2026-12-01/reason=schema_violation/${batch}.ndjson.gz`;
   const rule = "dlq/dt=2026-12-01/reason=rule_violation/r1.ndjson.gz";
 
@@ -88,7 +90,7 @@ describe("summarize", () => {
     step: "summarize",
     executionName: "e1",
     startedAt: "2026-12-01T00:00:00.000Z",
-    found: { objects: [], unhandled: results.length + 2, deferred: 2, oldestDeferredAt: "2026-11-30T00:00:00.000Z" },
+    found: { objects: [], unhandled: results.length + 2, deferred: 2, oldestDeferredAt: "2026-11-30T00:00:00.000Z", inProgress: 0, listedFrom: null, watermark: null },
     results,
     ...extra,
   });

@@ -1,4 +1,4 @@
-import { TRIAGE_LEASE_KEY, TRIAGE_PREFIXES } from "@freshet/core";
+import { TRIAGE_EXECUTION_TIMEOUT_SECONDS, TRIAGE_LEASE_KEY, TRIAGE_PREFIXES } from "@freshet/core";
 import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
 import { LAMBDA_TRANSIENT } from "./retriers.ts";
 import type { EventPattern, WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
@@ -8,8 +8,10 @@ import type { EventPattern, WorkflowDescription, WorkflowPermission, WorkflowRes
  *
  * Debounce (Wait `debounceSeconds`, input) → ReleaseLease (delete `dlq/triage/pending.json`, so
  * dead letters landing from now on start the next execution) → Find (the triage function: the
- * `dlq/dt=` objects without a done marker in the ledger, oldest first, bounded, optionally of one
- * `reason`) → TriageObjects (Map, a few at a time: per object, triage each letter with core's
+ * `dlq/dt=` objects without a done marker in the ledger and without another live execution's
+ * claim, oldest first, bounded, optionally of one `reason`, each claimed for this execution; it
+ * lists the days from the watermark, or since yesterday — the sweep's look-back for a `sweep`
+ * input — if that reaches further) → TriageObjects (Map, a few at a time: per object, triage each letter with core's
  * `triageDeadLetter`, redrive the repaired into `Events`, quarantine the rest, write the ledger
  * marker) → Summarize (counts, written to `dlq/triage/summaries/`) → `DeadLettersTriaged` on the
  * Freshet bus → OpsAlerts when the quarantined count reaches the configured threshold. Any
@@ -66,7 +68,8 @@ function definition(r: WorkflowResources): StateMachineDefinition {
   return {
     Comment: "Dead letters: repair and redrive what a rule fixes, quarantine the rest with the reason, summarize.",
     QueryLanguage: "JSONata",
-    TimeoutSeconds: 3600,
+    // Claims lapse after this (and the triage function's timeout): see the function's claims.ts.
+    TimeoutSeconds: TRIAGE_EXECUTION_TIMEOUT_SECONDS,
     StartAt: "Debounce",
     States: {
       Debounce: {
@@ -80,6 +83,8 @@ function definition(r: WorkflowResources): StateMachineDefinition {
           reason: jsonata("$type($states.input.reason) = 'string' ? $states.input.reason : null"),
           dryRun: jsonata("$states.input.dryRun = true"),
           maxObjects: jsonata("$type($states.input.maxObjects) = 'number' ? $states.input.maxObjects : null"),
+          sweep: jsonata("$states.input.sweep = true"),
+          lookbackDays: jsonata("$type($states.input.lookbackDays) = 'number' ? $states.input.lookbackDays : null"),
           failure: null,
         },
         Next: "ReleaseLease",
@@ -96,17 +101,24 @@ function definition(r: WorkflowResources): StateMachineDefinition {
       },
       Find: {
         Type: "Task",
-        Comment: "Dead-letter objects without a done marker in the ledger, oldest first, bounded.",
+        Comment: "Dead-letter objects without a done marker and without another execution's live claim, oldest first, bounded; each claimed for this execution.",
         Resource: "arn:aws:states:::lambda:invoke",
         Arguments: invoke(
           r,
-          `$merge([{ 'step': 'find' }, $reason ? { 'reason': $reason } : {}, $maxObjects ? { 'maxObjects': $maxObjects } : {}])`,
+          `$merge([
+            { 'step': 'find', 'executionName': $states.context.Execution.Name, 'sweep': $sweep, 'dryRun': $dryRun,
+              'attempt': $states.context.State.RetryCount + ($states.context.Execution.RedriveCount ? $states.context.Execution.RedriveCount : 0) },
+            $reason ? { 'reason': $reason } : {}, $maxObjects ? { 'maxObjects': $maxObjects } : {},
+            $lookbackDays ? { 'lookbackDays': $lookbackDays } : {}
+          ])`,
         ),
         TimeoutSeconds: 300,
         Retry: [LAMBDA_TRANSIENT],
         Catch: toAlert("Find"),
         Assign: { found: jsonata("$states.result.Payload") },
-        Output: jsonata("{ 'objects': $count($states.result.Payload.objects), 'unhandled': $states.result.Payload.unhandled }"),
+        Output: jsonata(
+          "{ 'objects': $count($states.result.Payload.objects), 'unhandled': $states.result.Payload.unhandled, 'inProgress': $states.result.Payload.inProgress, 'listedFrom': $states.result.Payload.listedFrom }",
+        ),
         Next: "HasWork",
       },
       HasWork: {
@@ -120,7 +132,7 @@ function definition(r: WorkflowResources): StateMachineDefinition {
       },
       TriageObjects: {
         Type: "Map",
-        Comment: "Per object: triage its letters, redrive the repaired, quarantine the rest, ledger marker.",
+        Comment: "Per object (claimed by Find for this execution): triage its letters, redrive the repaired, quarantine the rest, ledger marker, release the claim.",
         Items: jsonata("$found.objects"),
         ItemSelector: {
           key: jsonata("$states.context.Map.Item.Value.key"),

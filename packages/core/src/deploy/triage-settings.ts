@@ -16,9 +16,19 @@ export interface TriageSettings {
   readonly alertThreshold: number;
   /** After an alert, further ones wait this long: one incident, one alert. */
   readonly alertCooldownMinutes: number;
+  /**
+   * How many days before today the hourly sweep and `freshet dlq redrive` list, whatever the
+   * watermark says (an execution started by a landing dead letter lists from yesterday). It must
+   * cover the latest a dead letter can land in its `dt=` partition: the stream's retention (a
+   * batch is written when the transformer finally takes it, its `dt` is the day it arrived).
+   */
+  readonly sweepLookbackDays: number;
 }
 
-export const DEFAULT_TRIAGE_SETTINGS: TriageSettings = { debounceSeconds: 60, maxObjectsPerRun: 200, alertThreshold: 100, alertCooldownMinutes: 60 };
+/** Days before today every Find lists, whatever the watermark says: a batch that arrived before midnight may be written after it. */
+export const TRIAGE_RECENT_DAYS = 1;
+
+export const DEFAULT_TRIAGE_SETTINGS: TriageSettings = { debounceSeconds: 60, maxObjectsPerRun: 200, alertThreshold: 100, alertCooldownMinutes: 60, sweepLookbackDays: 7 };
 
 /** The triage functions' environment variables for these settings. */
 export function triageEnvironment(s: TriageSettings): Record<string, string> {
@@ -27,6 +37,7 @@ export function triageEnvironment(s: TriageSettings): Record<string, string> {
     FRESHET_TRIAGE_MAX_OBJECTS: String(s.maxObjectsPerRun),
     FRESHET_TRIAGE_ALERT_THRESHOLD: String(s.alertThreshold),
     FRESHET_TRIAGE_ALERT_COOLDOWN_MINUTES: String(s.alertCooldownMinutes),
+    FRESHET_TRIAGE_SWEEP_LOOKBACK_DAYS: String(s.sweepLookbackDays),
   };
 }
 
@@ -45,5 +56,6 @@ export function triageSettingsFromEnv(env: Readonly<Record<string, string | unde
     maxObjectsPerRun: read("FRESHET_TRIAGE_MAX_OBJECTS", d.maxObjectsPerRun, 1),
     alertThreshold: read("FRESHET_TRIAGE_ALERT_THRESHOLD", d.alertThreshold, 0),
     alertCooldownMinutes: read("FRESHET_TRIAGE_ALERT_COOLDOWN_MINUTES", d.alertCooldownMinutes, 0),
+    sweepLookbackDays: read("FRESHET_TRIAGE_SWEEP_LOOKBACK_DAYS", d.sweepLookbackDays, TRIAGE_RECENT_DAYS),
   };
 }

@@ -14,7 +14,21 @@ export const TRIAGE_PREFIXES = {
   ledger: `${LAKE_PREFIXES.dlq}triage/ledger/`,
   /** One summary per execution. */
   summaries: `${LAKE_PREFIXES.dlq}triage/summaries/`,
+  /** Per dead-letter object a live execution is triaging: its claim (see the triage function's claims.ts). */
+  claims: `${LAKE_PREFIXES.dlq}triage/claims/`,
 } as const;
+
+/**
+ * The oldest `dt=` day that still had a dead-letter object without a done marker when Find last
+ * looked: Find lists from there (or from its look-back window, if that reaches further) up.
+ */
+export const TRIAGE_WATERMARK_KEY = `${LAKE_PREFIXES.dlq}triage/watermark.json`;
+
+/** The DeadLetterTriage workflow's own timeout (`TimeoutSeconds`): no execution lives longer. */
+export const TRIAGE_EXECUTION_TIMEOUT_SECONDS = 3600;
+
+/** The triage function's Lambda timeout: an invocation the workflow started runs at most this long, even past the workflow's end. */
+export const TRIAGE_FUNCTION_TIMEOUT_SECONDS = 300;
 
 /** When triage last told OpsAlerts (its alert cooldown). */
 export const TRIAGE_ALERT_STATE_KEY = `${LAKE_PREFIXES.dlq}triage/alert-state.json`;
@@ -44,6 +58,27 @@ export function triageRedriveKey(deadLetterKey: string): string {
 export function deadLetterKeyOfDone(doneKey: string): string | undefined {
   if (!doneKey.startsWith(TRIAGE_PREFIXES.ledger) || !doneKey.endsWith(".done.json")) return undefined;
   return `${LAKE_PREFIXES.dlq}${doneKey.slice(TRIAGE_PREFIXES.ledger.length, -".done.json".length)}.ndjson.gz`;
+}
+
+/** The claim of a dead-letter object: same day, reason and batch, under `dlq/triage/claims/`. */
+export function triageClaimKey(deadLetterKey: string): string {
+  return `${TRIAGE_PREFIXES.claims}${relative(deadLetterKey)}.json`;
+}
+
+/** The dead-letter key a claim belongs to, or undefined for any other key. */
+export function deadLetterKeyOfClaim(claimKey: string): string | undefined {
+  if (!claimKey.startsWith(TRIAGE_PREFIXES.claims) || !claimKey.endsWith(".json")) return undefined;
+  return `${LAKE_PREFIXES.dlq}${claimKey.slice(TRIAGE_PREFIXES.claims.length, -".json".length)}.ndjson.gz`;
+}
+
+/**
+ * The ListObjectsV2 `StartAfter` that lists the `dt=` partitions under `prefix` from `dt` on
+ * (`dlq/dt=`, `dlq/triage/ledger/`, `dlq/triage/claims/` all start their keys with `dt=YYYY-MM-DD/`):
+ * S3 lists keys in UTF-8 byte order, and `<prefix>dt=2026-12-01` sorts after every key of an
+ * earlier day and before every key of that day.
+ */
+export function partitionsFrom(prefix: string, dt: string): string {
+  return prefix.endsWith("dt=") ? `${prefix}${dt}` : `${prefix}dt=${dt}`;
 }
 
 /** Where a dead-letter object's quarantined letters go: same day, reason and batch. */

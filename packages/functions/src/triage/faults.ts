@@ -5,6 +5,10 @@
 export interface TriageFaults {
   /** Called after the redrive records were accepted by the stream, before anything records it. */
   afterRedrive?: (deadLetterKey: string) => void | Promise<void>;
+  /** Called when a triage call starts on an object, before it reads anything (to hold an execution there). */
+  beforeTriage?: (deadLetterKey: string, executionName: string) => void | Promise<void>;
+  /** The function's clock (claims lapse after an hour and more). */
+  clock?: () => Date;
 }
 
 export const triageFaults: TriageFaults = {};

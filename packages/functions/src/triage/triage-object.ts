@@ -3,6 +3,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { triageDeadLetter, type DeadLetter, type PipelineConfig, type RedriveRecord, type TriageOutcome } from "@freshet/core";
 import { UnreadableDeadLettersError } from "../errors.ts";
 import { putRecords } from "../ingest/put-records.ts";
+import { releaseClaim } from "./claims.ts";
 import { triageFaults } from "./faults.ts";
 import { isTriaged, readRedriveMarker, writeDoneMarker, writeRedriveMarker } from "./ledger.ts";
 import type { QuarantineEntry } from "./quarantine.ts";
@@ -32,10 +33,18 @@ export const UNREADABLE_REASON = "unreadable";
  * is not gzip is quarantined whole); triage each letter with core's `triageDeadLetter`; redrive
  * the repaired ones (unless the redrive marker says that already happened); quarantine the rest
  * with their reasons; then the done marker. The order is what makes a crash anywhere safe: see
- * ledger.ts.
+ * ledger.ts. After the done marker, the claim Find took for this execution is deleted (see
+ * claims.ts): a crash before that leaves a claim that lapses, on an object that is done.
  */
 export async function triageObject(ctx: TriageContext, key: string, executionName: string, dryRun: boolean): Promise<ObjectTriage> {
-  if (!dryRun && (await isTriaged(ctx.s3, ctx.bucket, key))) return skipped(key);
+  await triageFaults.beforeTriage?.(key, executionName);
+  if (dryRun) return triageOnce(ctx, key, executionName, true);
+  const result = (await isTriaged(ctx.s3, ctx.bucket, key)) ? skipped(key) : await triageOnce(ctx, key, executionName, false);
+  await releaseClaim(ctx.s3, ctx.bucket, key);
+  return result;
+}
+
+async function triageOnce(ctx: TriageContext, key: string, executionName: string, dryRun: boolean): Promise<ObjectTriage> {
   const bytes = await readObjectBytes(ctx.s3, ctx.bucket, key);
   const lines = readLines(bytes);
   if (lines.kind === "unreadable") return quarantineWhole(ctx, key, executionName, bytes, lines.why, dryRun);

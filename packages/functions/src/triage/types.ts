@@ -6,6 +6,16 @@ export interface FindInput {
   readonly reason?: string;
   /** Bound of this execution; the function's configured bound when absent. */
   readonly maxObjects?: number;
+  /** The execution the found objects are claimed for (none: nothing is claimed). */
+  readonly executionName?: string;
+  /** The hourly sweep or `freshet dlq redrive`: lists the configured look-back, not just since yesterday. */
+  readonly sweep?: boolean;
+  /** Days before today to list, overriding the sweep's configured look-back (an operator reaching further). */
+  readonly lookbackDays?: number;
+  /** Claims nothing and moves no watermark. */
+  readonly dryRun?: boolean;
+  /** Step Functions' retries of the Find state plus redrives of the execution (> 0: claims of this execution may exist). */
+  readonly attempt?: number;
 }
 
 export interface FoundObject {
@@ -23,6 +33,12 @@ export interface FindResult {
   readonly deferred: number;
   /** Oldest `LastModified` among the deferred, or null when none is. */
   readonly oldestDeferredAt: string | null;
+  /** Claimed by another live execution: left to it. */
+  readonly inProgress: number;
+  /** The first `dt=` day listed (null: all of them). */
+  readonly listedFrom: string | null;
+  /** The watermark after this Find (the oldest day with an object not done). */
+  readonly watermark: string | null;
 }
 
 export interface TriageObjectInput {

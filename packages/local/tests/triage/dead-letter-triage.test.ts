@@ -211,6 +211,9 @@ describe("DeadLetterTriage", () => {
     expect(dry.code).toBe(0);
     expect(dry.err).toMatch(/Find/);
     expect(JSON.parse(dry.out)).toMatchObject({ objects: 0, reasonFilter: "schema_violation", dryRun: true });
+    // Further back than the sweep's look-back, on request; never less than a day.
+    expect(JSON.parse((await cli("redrive", "--reason", "schema_violation", "--days", "400", "--dry-run")).out)).toMatchObject({ objects: 0, dryRun: true });
+    expect(await cli("redrive", "--reason", "schema_violation", "--days", "0")).toMatchObject({ code: 2 });
     expect(await keys("")).toEqual(before);
   });
 

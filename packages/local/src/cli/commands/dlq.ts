@@ -16,11 +16,13 @@ const USAGE = `usage: freshet dlq <summary|show|redrive> …
   summary [--json]                  dead letters not yet triaged, per reason (and the oldest),
                                     quarantined letters per reason, the latest triage summary
   show <reason> [--json] [--max n]  the quarantined letters of a reason: day, event id, source, why
-  redrive --reason <reason> [--dry-run] [--json]
+  redrive --reason <reason> [--days n] [--dry-run] [--json]
                                     starts DeadLetterTriage for that reason now (no debounce) and
                                     follows it to the end (on a terminal, a progress bar), then
                                     prints its summary as one JSON document (with or without
-                                    --json); --dry-run repairs and reports, writes nothing
+                                    --json); it lists the sweep's look-back (--days n: n days
+                                    before today) or further, from the oldest day not triaged;
+                                    --dry-run repairs and reports, writes nothing
 
   --bucket <name>   the lake bucket (FRESHET_LAKE_BUCKET, default ${LOCAL_RESOURCES.bucketName})
 
@@ -32,6 +34,7 @@ interface Options {
   json?: boolean;
   max?: string;
   reason?: string;
+  days?: string;
   "dry-run"?: boolean;
   bucket?: string;
   help?: boolean;
@@ -47,6 +50,7 @@ export async function run(args: string[]): Promise<number> {
       json: { type: "boolean" },
       max: { type: "string" },
       reason: { type: "string" },
+      days: { type: "string" },
       "dry-run": { type: "boolean" },
       bucket: { type: "string" },
     },
@@ -65,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
       case "show":
         return await showReason(s3, bucket, checkedReason(rest[0], true), values);
       case "redrive":
-        return await redrive(sfn, checkedReason(values.reason, false), values["dry-run"] ?? false);
+        return await redrive(sfn, checkedReason(values.reason, false), values["dry-run"] ?? false, checkedDays(values.days));
       default:
         throw new CommandError(`unknown action '${action}'`, 2);
     }
@@ -193,15 +197,22 @@ async function showReason(s3: S3Client, bucket: string, reason: string, values: 
   return 0;
 }
 
+function checkedDays(days: string | undefined): number | undefined {
+  if (days === undefined) return undefined;
+  const n = Number(days);
+  if (!Number.isInteger(n) || n < 1) throw new CommandError(`--days must be a whole number of days ≥ 1, got '${days}'`, 2);
+  return n;
+}
+
 /**
  * Starts DeadLetterTriage for one reason and follows it: each state as it is entered, then the
  * summary. On a terminal a bar below the state lines shows the elapsed time and the current state.
  */
-async function redrive(sfn: SFNClient, reason: string, dryRun: boolean): Promise<number> {
+async function redrive(sfn: SFNClient, reason: string, dryRun: boolean, lookbackDays: number | undefined): Promise<number> {
   const machine = await resolveWorkflow(sfn, "DeadLetterTriage");
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: JSON.stringify({ reason, dryRun, debounceSeconds: 0 }) }),
-  );
+  // As the hourly sweep: the configured look-back (or the asked one), not only since yesterday.
+  const input = { reason, dryRun, debounceSeconds: 0, sweep: true, ...(lookbackDays !== undefined ? { lookbackDays } : {}) };
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: JSON.stringify(input) }));
   const activity = createActivity({ label: "redrive" });
   try {
     activity.log(`started ${executionArn}${dryRun ? " (dry run)" : ""}`);
