@@ -1,6 +1,5 @@
-import type { HeapLimits } from "@freshet/core";
 import type { Context } from "aws-lambda";
-import { SHARE_ENV, Worker, type ResourceLimits } from "node:worker_threads";
+import { SHARE_ENV, Worker } from "node:worker_threads";
 import { LambdaWorkerError } from "./errors.ts";
 import type { InvokeMessage, ReplyMessage, SerializedContext, WorkerSetup } from "./worker-messages.ts";
 
@@ -12,8 +11,6 @@ export interface WorkerFunctionOptions {
   readonly exportName?: string;
   /** Execution environments (worker threads); invocations go to the least busy. Default 1. */
   readonly environments?: number;
-  /** The heap the function is deployed with (its NODE_OPTIONS), as each thread's resource limits. */
-  readonly heap?: HeapLimits;
 }
 
 /**
@@ -24,14 +21,12 @@ export interface WorkerFunctionOptions {
  */
 export class WorkerFunction<E, R> {
   readonly #setup: WorkerSetup;
-  readonly #resourceLimits: ResourceLimits | undefined;
   readonly #environments: Environment[] = [];
   #nextId = 1;
   #closed = false;
 
   constructor(options: WorkerFunctionOptions) {
     this.#setup = { module: options.module, exportName: options.exportName ?? "handler" };
-    this.#resourceLimits = options.heap && resourceLimitsOf(options.heap);
     for (let i = 0; i < (options.environments ?? 1); i++) this.#environments.push(this.#start());
   }
 
@@ -85,7 +80,7 @@ export class WorkerFunction<E, R> {
   }
 
   #start(): Environment {
-    const worker = new Worker(RUNTIME, { workerData: this.#setup, env: SHARE_ENV, ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}) });
+    const worker = new Worker(RUNTIME, { workerData: this.#setup, env: SHARE_ENV });
     const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
     let markReady!: () => void;
     let failReady!: (error: Error) => void;
@@ -137,9 +132,4 @@ function serialize(c: Context): SerializedContext {
     logStreamName: c.logStreamName,
     deadline: Date.now() + c.getRemainingTimeInMillis(),
   };
-}
-
-/** A thread's limits for `heap`: its young generation is three semi-spaces, as V8 sizes it from the flag. */
-function resourceLimitsOf(heap: HeapLimits): ResourceLimits {
-  return { maxYoungGenerationSizeMb: 3 * heap.maxSemiSpaceMb, maxOldGenerationSizeMb: heap.maxOldSpaceMb };
 }

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
-import { TRANSFORMER_FUNCTION, transformerHeap } from "@freshet/core";
 import type { HttpHandler } from "../api/http-api.ts";
 import { WorkerFunction } from "../lambda/worker-function.ts";
 
@@ -49,11 +48,7 @@ export interface LocalHandlers {
  */
 export async function loadHandlers(environments: number): Promise<LocalHandlers> {
   const transformerWorkers =
-    environments > 0 ? new WorkerFunction<KinesisStreamEvent, KinesisStreamBatchResponse>({
-          module: "@freshet/functions/transformer",
-          environments,
-          heap: transformerHeap(TRANSFORMER_FUNCTION.memoryMb),
-        }) : undefined;
+    environments > 0 ? new WorkerFunction<KinesisStreamEvent, KinesisStreamBatchResponse>({ module: "@freshet/functions/transformer", environments }) : undefined;
   await transformerWorkers?.ready();
   // The ingest function too: under load, parsing and forwarding batches is the busiest code.
   const ingestWorkers =

@@ -50,14 +50,4 @@ describe("WorkerFunction (a handler in its own execution environment)", () => {
     const out = await worker.handler({ action: "ok" }, lambdaContext(fn));
     expect(out.invocations).toBe(1);
   });
-
-  it("gives each environment the heap the function is deployed with", async () => {
-    const limited = new WorkerFunction<{ action: string }, Record<string, unknown>>({ module: fixture, heap: { maxSemiSpaceMb: 1, maxOldSpaceMb: 115 } });
-    try {
-      const out = await limited.handler({ action: "ok" }, lambdaContext(fn));
-      expect(out.resourceLimits).toMatchObject({ maxYoungGenerationSizeMb: 3, maxOldGenerationSizeMb: 115 });
-    } finally {
-      await limited.close();
-    }
-  });
 });
