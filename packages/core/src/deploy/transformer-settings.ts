@@ -33,8 +33,9 @@ export interface HeapLimits {
 }
 
 /**
- * The transformer's heap at `memoryMb`: one source for the deployed NODE_OPTIONS (`stacks/`), the
- * bench that measures them and the local platform's worker. Lambda's Node.js bootstrap gives a
+ * The transformer's heap at `memoryMb`: one source for the deployed NODE_OPTIONS (`stacks/`) and
+ * the bench that measures them (not for the local environment, which runs several batches at
+ * once: see packages/local's handlers.ts). Lambda's Node.js bootstrap gives a
  * function a new space of memory / 10 in three semi-spaces (8 MiB each at 256 MB: V8's young
  * generation is three of them) and an old space of the rest, unless NODE_OPTIONS names either
  * flag: then it sets neither. So both are declared, the old space as Lambda computes it.
