@@ -43,12 +43,18 @@ export function scheduleInput(schedule: ScheduleRecord, arn: string, at: number)
   return (schedule.target.Input ?? "{}").replace(/<(aws\.scheduler\.[a-z-]+)>/g, (whole, name: string) => values[name] ?? whole);
 }
 
-/** Arms a schedule's timer: each firing sends the target its input through the delivery engine. */
+/**
+ * Arms a schedule's timer: each firing sends the target its input through the delivery engine.
+ * `justChanged`: armed as it is created or updated, so its invocations count from that instant (a
+ * rate without a start date fires at once), not from when the timer got armed, which may be a
+ * millisecond later; otherwise (re-armed on a restart) from now, past invocations skipped.
+ */
 export function armSchedule(
   ctx: SchedulerContext,
   schedule: ScheduleRecord,
   delivery: DeliveryEngine,
   onDone: (schedule: ScheduleRecord) => void,
+  justChanged = false,
 ): ScheduledJob | undefined {
   if (schedule.state !== "ENABLED") return undefined;
   const arn = scheduleArn(ctx, schedule);
@@ -74,7 +80,7 @@ export function armSchedule(
           : {}),
       });
     },
-    Math.max(ctx.clock.now(), schedule.modifiedAt) - 1,
+    (justChanged ? schedule.modifiedAt : Math.max(ctx.clock.now(), schedule.modifiedAt)) - 1,
   );
   return job;
 }

@@ -69,18 +69,18 @@ export function createSchedulerService(options: SchedulerServiceOptions): Schedu
     state,
     allowSecondRates: options.allowSecondRates ?? false,
     save: () => file.save(state),
-    scheduleChanged: (schedule, deleted) => arm(schedule, deleted),
+    scheduleChanged: (schedule, deleted) => arm(schedule, deleted, true),
   };
 
   const finished = (schedule: ScheduleRecord) => {
     if (schedule.actionAfterCompletion === "DELETE" && state.schedules.includes(schedule)) removeSchedule(ctx, schedule);
   };
 
-  function arm(schedule: ScheduleRecord, deleted = false): void {
+  function arm(schedule: ScheduleRecord, deleted = false, justChanged = false): void {
     jobs.get(schedule)?.stop();
     jobs.delete(schedule);
     if (deleted || closed) return;
-    const job = armSchedule(ctx, schedule, delivery, finished);
+    const job = armSchedule(ctx, schedule, delivery, finished, justChanged);
     if (job) jobs.set(schedule, job);
   }
 

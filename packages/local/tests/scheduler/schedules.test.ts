@@ -155,6 +155,25 @@ describe("firing", () => {
     );
   });
 
+  it("fires a rate at its creation even when the clock moves before its timer is armed", async () => {
+    // Every reading of this clock is a millisecond later than the one before: the schedule is
+    // created at one instant and its timer armed at the next (a busy process, for real).
+    class MovingClock extends TestClock {
+      #readings = 0;
+      override now(): number {
+        return super.now() + this.#readings++;
+      }
+    }
+    const moving = await start(tempDataDir(), new MovingClock(Date.UTC(2026, 10, 26, 10, 2, 30)));
+    try {
+      await moving.client.send(new CreateScheduleCommand(schedule()));
+      await moving.clock.advance(minutes(6));
+      expect(moving.sfn.executions).toHaveLength(2);
+    } finally {
+      await moving.stop();
+    }
+  });
+
   it("fires cron schedules in their time zone, only between start and end dates", async () => {
     await h.client.send(
       new CreateScheduleCommand(

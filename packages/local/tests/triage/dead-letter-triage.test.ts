@@ -1,6 +1,6 @@
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { TRIAGE_LEASE_KEY, TRIAGE_PREFIXES } from "@freshet/core";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -113,6 +113,12 @@ beforeAll(async () => {
   triageArn = platform.workflows.workflows.find((w) => w.name === "DeadLetterTriage")!.stateMachineArn;
   loadArn = platform.workflows.workflows.find((w) => w.name === "Load")!.stateMachineArn;
 
+  // The hourly sweep's schedule fires as the platform creates it: let that run find the lake empty
+  // before any dead letter lands, so every later execution is the landing's or the test's own.
+  await vi.waitFor(async () => {
+    const sweeps = await sfn.send(new ListExecutionsCommand({ stateMachineArn: triageArn }));
+    expect(sweeps.executions?.map((e) => e.status)).toEqual(["SUCCEEDED"]);
+  }, { timeout: 30_000, interval: 50 });
   const lines = [
     event("tri-valid"),
     ...Object.entries(REPAIRABLE).map(([id, f]) => event(id, f)),
@@ -143,8 +149,12 @@ describe("DeadLetterTriage", () => {
     const deadLetters = await keys(TRIAGE_PREFIXES.deadLetters);
     expect(deadLetters.length).toBeGreaterThanOrEqual(3); // schema, rule, malformed … and the corrupt one
     await expect.poll(() => landed, { timeout: 10_000 }).toBe(deadLetters.length);
-    const executions = await sfn.send(new ListExecutionsCommand({ stateMachineArn: triageArn }));
-    expect(executions.executions?.map((e) => e.status)).toEqual(["RUNNING"]);
+    const listed = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: triageArn }))).executions ?? [];
+    const executions = await Promise.all(listed.map((e) => sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))));
+    // The hourly sweep's schedule fired when the platform created it, before any dead letter.
+    const sweeps = executions.filter((e) => JSON.parse(e.input ?? "{}").sweep === true);
+    expect(sweeps.map((e) => [e.status, JSON.parse(e.output ?? "{}").objects])).toEqual([["SUCCEEDED", 0]]);
+    expect(executions.filter((e) => !sweeps.includes(e)).map((e) => e.status)).toEqual(["RUNNING"]);
     expect(await keys(TRIAGE_LEASE_KEY)).toEqual([TRIAGE_LEASE_KEY]);
   });
 
