@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import {
   ANOMALY_STATE_KEY,
   anomalySettings,
@@ -15,7 +15,7 @@ import {
   type SeriesState,
 } from "@freshet/core";
 import { AnomalyStateConflictError, AnomalyStepInputError } from "../errors.ts";
-import { readObjectIfExists } from "../load/s3-objects.ts";
+import { putJsonIf, readObjectIfExists } from "../load/s3-objects.ts";
 import type { AnomalyAlert, DecideInput, DecideOutput } from "./types.ts";
 
 /** SageMaker RCF's response, `{"scores":[{"score":x},…]}`, as numbers in request order. */
@@ -63,24 +63,8 @@ export function lakeStateStore(s3: S3Client, bucket: string): StateStore {
       const object = await readObjectIfExists(s3, bucket, ANOMALY_STATE_KEY);
       return object ? { states: JSON.parse(object.text) as Record<string, SeriesState>, version: object.etag } : { states: {}, version: undefined };
     },
-    async write(states, version) {
-      try {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: ANOMALY_STATE_KEY,
-            Body: JSON.stringify(states),
-            ContentType: "application/json",
-            ...(version === undefined ? { IfNoneMatch: "*" } : { IfMatch: version }),
-          }),
-        );
-        return true;
-      } catch (error) {
-        // 412: someone else wrote first; 409: a concurrent conditional write is in progress.
-        if (error instanceof Error && (error.name === "PreconditionFailed" || error.name === "ConditionalRequestConflict")) return false;
-        throw error;
-      }
-    },
+    // False: another run wrote first (412) or is writing (409): re-read and decide again.
+    write: (states, version) => putJsonIf(s3, bucket, ANOMALY_STATE_KEY, states, version),
   };
 }
 

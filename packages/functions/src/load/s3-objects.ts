@@ -68,6 +68,26 @@ export async function putJson(s3: S3Client, bucket: string, key: string, value: 
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: "application/json" }));
 }
 
+/**
+ * Writes `value` as a JSON object only if the key is absent (`version` undefined: `If-None-Match:
+ * *`) or still at the ETag `version` (`If-Match`); false when another writer got there first:
+ * 412 (the condition failed), 409 (a concurrent conditional write on the key won) or NoSuchKey
+ * (the object `version` named was deleted meanwhile).
+ */
+export async function putJsonIf(s3: S3Client, bucket: string, key: string, value: unknown, version: string | undefined): Promise<boolean> {
+  const condition = version === undefined ? { IfNoneMatch: "*" } : { IfMatch: version };
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: "application/json", ...condition }));
+    return true;
+  } catch (error) {
+    const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if ($metadata?.httpStatusCode === 412 || $metadata?.httpStatusCode === 409) return false;
+    // Not a missing bucket: that is no race, but a fault to report.
+    if (version !== undefined && name === "NoSuchKey") return false;
+    throw error;
+  }
+}
+
 export async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }

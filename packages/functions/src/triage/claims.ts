@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import {
   TRIAGE_EXECUTION_TIMEOUT_SECONDS,
   TRIAGE_FUNCTION_TIMEOUT_SECONDS,
@@ -7,7 +7,7 @@ import {
   partitionsFrom,
   triageClaimKey,
 } from "@freshet/core";
-import { deleteObject, listPrefix, readTextIfExists } from "../load/s3-objects.ts";
+import { deleteObject, listPrefix, putJsonIf, readTextIfExists } from "../load/s3-objects.ts";
 import { forEachLimited } from "../shared/for-each-limited.ts";
 
 /*
@@ -107,20 +107,9 @@ export async function claimObjects(
 
 async function claimOne(s3: S3Client, bucket: string, deadLetterKey: string, lapsedEtag: string | undefined, executionName: string, now: Date): Promise<boolean> {
   const claim: TriageClaim = { deadLetterKey, executionName, claimedAt: now.toISOString(), expiresAt: new Date(now.getTime() + CLAIM_TTL_MS).toISOString() };
-  const condition = lapsedEtag === undefined ? { IfNoneMatch: "*" } : { IfMatch: lapsedEtag };
-  try {
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: triageClaimKey(deadLetterKey), Body: JSON.stringify(claim), ContentType: "application/json", ...condition }),
-    );
-    return true;
-  } catch (error) {
-    // 412: claimed (or taken over) by another execution since the listing; 409: a concurrent
-    // conditional write on the key won; 404: the lapsed claim was deleted meanwhile (its holder
-    // finished: the done marker is there, and the triage step will find it).
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 412 || status === 409 || status === 404) return false;
-    throw error;
-  }
+  // False: claimed (or taken over) by another execution since the listing (412, 409), or the
+  // lapsed claim was deleted meanwhile (404: its holder finished, the done marker is there).
+  return putJsonIf(s3, bucket, triageClaimKey(deadLetterKey), claim, lapsedEtag);
 }
 
 /** After the done marker: the object is finished, the claim says nothing more. */

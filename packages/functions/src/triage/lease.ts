@@ -1,5 +1,5 @@
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { deleteObject } from "../load/s3-objects.ts";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { deleteObject, putJsonIf } from "../load/s3-objects.ts";
 
 /**
  * The debounce lease: one object, created only if absent (S3 conditional write, `If-None-Match:
@@ -8,16 +8,7 @@ import { deleteObject } from "../load/s3-objects.ts";
  * concurrent conditional write on the same key won) both mean: an execution is already coming.
  */
 export async function takeLease(s3: S3Client, bucket: string, key: string, holder: Readonly<Record<string, unknown>>): Promise<boolean> {
-  try {
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(holder), ContentType: "application/json", IfNoneMatch: "*" }),
-    );
-    return true;
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 412 || status === 409) return false;
-    throw error;
-  }
+  return putJsonIf(s3, bucket, key, holder, undefined);
 }
 
 export async function releaseLease(s3: S3Client, bucket: string, key: string): Promise<void> {

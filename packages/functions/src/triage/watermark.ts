@@ -1,6 +1,6 @@
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { TRIAGE_WATERMARK_KEY } from "@freshet/core";
-import { readObjectIfExists } from "../load/s3-objects.ts";
+import { putJsonIf, readObjectIfExists } from "../load/s3-objects.ts";
 
 /*
  * Find's watermark (`dlq/triage/watermark.json`): the oldest `dt=` day that still held a
@@ -71,21 +71,6 @@ export async function advanceWatermark(
   return current?.dt;
 }
 
-async function put(s3: S3Client, bucket: string, state: WatermarkState, etag: string | undefined): Promise<boolean> {
-  try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: TRIAGE_WATERMARK_KEY,
-        Body: JSON.stringify(state),
-        ContentType: "application/json",
-        ...(etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag }),
-      }),
-    );
-    return true;
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 412 || status === 409 || status === 404) return false;
-    throw error;
-  }
+function put(s3: S3Client, bucket: string, state: WatermarkState, etag: string | undefined): Promise<boolean> {
+  return putJsonIf(s3, bucket, TRIAGE_WATERMARK_KEY, state, etag);
 }
