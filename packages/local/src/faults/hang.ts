@@ -1,5 +1,6 @@
 import type { KinesisStreamEvent } from "aws-lambda";
 import type { TransformerHandler } from "../platform/handlers.ts";
+import { BatchUploads } from "./batch-uploads.ts";
 import type { LakeFaults } from "./lake.ts";
 
 export interface MidBatchHangOptions {
@@ -28,7 +29,7 @@ export interface Hang {
  */
 export class MidBatchHang {
   readonly #options: MidBatchHangOptions;
-  #hanging: { batchId: string; records: number; firstSequence: string; started: number; held: number; stored: string[] } | undefined;
+  #hanging: { readonly uploads: BatchUploads; readonly firstSequence: string } | undefined;
   #done = false;
   readonly #hung = Promise.withResolvers<Hang>();
   /** Invocations the wrapper saw, by their first and last sequence numbers (retries included). */
@@ -49,39 +50,20 @@ export class MidBatchHang {
     this.invocations.push({ first: first.kinesis.sequenceNumber, last: last.kinesis.sequenceNumber, records: event.Records.length });
     const chosen = this.#options.when?.(event) ?? event.Records.length > this.#options.afterObjects;
     if (this.#done || this.#hanging || !chosen) return handler(event, context);
-    const shardId = first.eventID.slice(0, first.eventID.indexOf(":"));
-    this.#hanging = {
-      batchId: `${shardId}-${first.kinesis.sequenceNumber}-${last.kinesis.sequenceNumber}`,
-      records: event.Records.length,
-      firstSequence: first.kinesis.sequenceNumber,
-      started: 0,
-      held: 0,
-      stored: [],
-    };
+    this.#hanging = { uploads: new BatchUploads(event, this.#options.afterObjects), firstSequence: first.kinesis.sequenceNumber };
     return handler(event, context);
   };
 
   readonly lake: LakeFaults = {
-    putObject: (key) => {
-      const hanging = this.#hanging;
-      if (!hanging || !key.includes(hanging.batchId)) return undefined;
-      if (hanging.started >= this.#options.afterObjects) {
-        hanging.held += 1;
-        return new Promise<void>(() => {});
-      }
-      hanging.started += 1;
-      return undefined;
-    },
+    putObject: (key) => this.#hanging?.uploads.putObject(key),
     objectStored: (key) => {
       const hanging = this.#hanging;
-      if (!hanging || !key.includes(hanging.batchId)) return;
-      hanging.stored.push(key);
-      if (hanging.stored.length < this.#options.afterObjects) return;
+      if (!hanging?.uploads.objectStored(key)) return;
       // The uploads already held stay held for ever; a retry of the batch (same keys) runs freely.
       this.#done = true;
       this.#hanging = undefined;
-      const { batchId, records, firstSequence, held } = hanging;
-      this.#hung.resolve({ batchId, records, firstSequence, held, stored: [...hanging.stored] });
+      const { batchId, records, held, stored } = hanging.uploads;
+      this.#hung.resolve({ batchId, records, firstSequence: hanging.firstSequence, held, stored: [...stored] });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { KinesisStreamEvent } from "aws-lambda";
 import type { TransformerHandler } from "../platform/handlers.ts";
+import { BatchUploads } from "./batch-uploads.ts";
 import { InvocationDiedError } from "./errors.ts";
 import type { LakeFaults } from "./lake.ts";
 
@@ -19,15 +20,6 @@ export interface Death {
   readonly stored: readonly string[];
 }
 
-interface DyingInvocation {
-  readonly batchId: string;
-  readonly records: number;
-  /** Uploads let through, and those stored. */
-  started: number;
-  readonly stored: string[];
-  readonly die: () => void;
-}
-
 /**
  * A transformer invocation that dies part-way through writing its batch: its first
  * `afterObjects` objects land, the uploads it has in flight or starts afterwards never finish (a
@@ -38,7 +30,7 @@ interface DyingInvocation {
  */
 export class MidBatchDeath {
   readonly #options: MidBatchDeathOptions;
-  #dying: DyingInvocation | undefined;
+  #dying: { readonly uploads: BatchUploads; readonly die: () => void } | undefined;
   #done = false;
   readonly #died = Promise.withResolvers<Death>();
 
@@ -53,12 +45,9 @@ export class MidBatchDeath {
 
   readonly wrap = (handler: TransformerHandler): TransformerHandler => async (event, context) => {
     if (this.#done || this.#dying || !(this.#options.when?.(event) ?? true)) return handler(event, context);
-    const first = event.Records[0]!;
-    const shardId = first.eventID.slice(0, first.eventID.indexOf(":"));
-    const batchId = `${shardId}-${first.kinesis.sequenceNumber}-${event.Records.at(-1)!.kinesis.sequenceNumber}`;
     const death = Promise.withResolvers<never>();
-    const dying: DyingInvocation = { batchId, records: event.Records.length, started: 0, stored: [] as string[], die: () => death.reject(this.#fail(dying)) };
-    this.#dying = dying;
+    const dying = new BatchUploads(event, this.#options.afterObjects);
+    this.#dying = { uploads: dying, die: () => death.reject(this.#fail(dying)) };
     // On death the handler's own promise is left behind: its remaining uploads never finish.
     const response = await Promise.race([handler(event, context), death.promise]);
     // A batch with fewer objects than `afterObjects` was written whole: a later one dies instead.
@@ -67,22 +56,13 @@ export class MidBatchDeath {
   };
 
   readonly lake: LakeFaults = {
-    putObject: (key) => {
-      const dying = this.#dying;
-      if (!dying || !key.includes(dying.batchId)) return undefined;
-      if (dying.started >= this.#options.afterObjects) return new Promise<void>(() => {});
-      dying.started += 1;
-      return undefined;
-    },
+    putObject: (key) => this.#dying?.uploads.putObject(key),
     objectStored: (key) => {
-      const dying = this.#dying;
-      if (!dying || !key.includes(dying.batchId)) return;
-      dying.stored.push(key);
-      if (dying.stored.length === this.#options.afterObjects) dying.die();
+      if (this.#dying?.uploads.objectStored(key)) this.#dying.die();
     },
   };
 
-  #fail(dying: DyingInvocation): InvocationDiedError {
+  #fail(dying: BatchUploads): InvocationDiedError {
     this.#done = true;
     this.#dying = undefined;
     this.#died.resolve({ records: dying.records, batchId: dying.batchId, stored: [...dying.stored] });
