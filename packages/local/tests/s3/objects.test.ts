@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -222,6 +222,22 @@ describe("objects", () => {
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const winner = results.findIndex((r) => r.status === "fulfilled");
     expect((await getBytes("lock")).bytes.toString()).toBe(`writer-${winner}`);
+  });
+
+  it("refuses a conditional write that already fails before writing any file", async () => {
+    await s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: "lease", Body: "held" }));
+    // Without its folder for writes in flight, the store cannot write a file: a plain write fails…
+    const inFlight = join(s3.dataDir, "s3", ".tmp");
+    await rm(inFlight, { recursive: true });
+    const unwritable = await s3Error(s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: "other", Body: "x" })));
+    expect(unwritable.$metadata.httpStatusCode).toBe(500);
+    // …while a write whose condition fails is answered 412 without trying.
+    const taken = await s3Error(s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: "lease", Body: "mine", IfNoneMatch: "*" })));
+    expect(taken.name).toBe("PreconditionFailed");
+    const stale = await s3Error(s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: "lease", Body: "mine", IfMatch: '"0000"' })));
+    expect(stale.name).toBe("PreconditionFailed");
+    await mkdir(inFlight);
+    expect((await getBytes("lease")).bytes.toString()).toBe("held");
   });
 
   it("copies with metadata copied or replaced and refuses a no-op self copy", async () => {

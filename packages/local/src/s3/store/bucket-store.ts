@@ -95,7 +95,8 @@ export class BucketStore {
   /**
    * Stores `source` as `key`, described by `description`. `precondition` runs under the bucket
    * lock with the object being replaced, so conditional writes (`If-None-Match: *`, `If-Match`)
-   * are decided atomically; it may throw to refuse the write.
+   * are decided atomically; it may throw to refuse the write. It also runs first, on the object
+   * as it is when the request arrives, so a write refused then writes nothing.
    */
   async put(
     key: string,
@@ -103,6 +104,11 @@ export class BucketStore {
     description: ObjectDescription,
     precondition?: (existing: ObjectMeta | undefined) => void,
   ): Promise<ObjectMeta> {
+    // A condition that fails already fails before any file is written: most writers that race
+    // for a lease (the triage debounce tries on every dead letter landing) lose, and a loss then
+    // costs no file at all. It is decided again under the lock, where the write happens.
+    this.#assertLive();
+    precondition?.(this.#index.get(key)?.meta);
     const tmp = join(this.#tmpDir, randomUUID());
     const metaTmp = `${tmp}.meta`;
     let placed = false;
