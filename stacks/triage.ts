@@ -87,8 +87,10 @@ export function createTriageTrigger({ config, lake, workflow }: TriageTriggerInp
     timeout: "30 seconds",
     link: [lake, workflow.link],
     permissions: [
-      // The lease only: a conditional PutObject (If-None-Match) needs nothing beyond s3:PutObject.
-      { actions: ["s3:PutObject", "s3:DeleteObject"], resources: [$interpolate`${lake.arn}/${TRIAGE_LEASE_KEY}`] },
+      // The lease only: HeadObject (s3:GetObject) to see it held, a conditional PutObject
+      // (If-None-Match needs nothing beyond s3:PutObject) to take it, DeleteObject to free it.
+      // No s3:ListBucket: a missing lease then answers 403, which the function reads as absent.
+      { actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [$interpolate`${lake.arn}/${TRIAGE_LEASE_KEY}`] },
       workflowStarter(workflow),
     ],
     environment: { ...powertoolsEnvironment("triage-debounce"), ...triageEnvironment(config.triage) },

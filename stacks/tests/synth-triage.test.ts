@@ -73,9 +73,9 @@ describe("TriageDebounce", () => {
     expect(fn.inputs.environment.variables).toMatchObject({ FRESHET_TRIAGE_DEBOUNCE_SECONDS: String(DEFAULT_TRIAGE_SETTINGS.debounceSeconds) });
   });
 
-  it("may only create or delete the lease and start DeadLetterTriage", () => {
+  it("may only read, create or delete the lease and start DeadLetterTriage", () => {
     expect(statements("TriageDebounceRole")).toEqual([
-      { Action: ["s3:DeleteObject", "s3:PutObject"], Resource: [`${lakeArn()}/${TRIAGE_LEASE_KEY}`] },
+      { Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], Resource: [`${lakeArn()}/${TRIAGE_LEASE_KEY}`] },
       { Action: ["states:StartExecution"], Resource: [triageMachineArn()] },
     ]);
   });

@@ -25,6 +25,23 @@ describe("the debounce lease", () => {
     expect(await takeLease(h.s3, h.bucket, TRIAGE_LEASE_KEY, { by: "third" })).toBe(true);
   });
 
+  it("is looked at before it is written: a caller that finds it held writes nothing", async () => {
+    await releaseLease(h.s3, h.bucket, TRIAGE_LEASE_KEY); // the test before leaves it held
+    const sent: string[] = [];
+    const s3 = h.s3;
+    s3.middlewareStack.add((next, context) => (args) => (sent.push(context.commandName), next(args)), { step: "initialize", name: "recordCommands" });
+    try {
+      expect(await takeLease(s3, h.bucket, TRIAGE_LEASE_KEY, { by: "first" })).toBe(true);
+      expect(sent).toEqual(["HeadObjectCommand", "PutObjectCommand"]);
+      sent.length = 0;
+      expect(await takeLease(s3, h.bucket, TRIAGE_LEASE_KEY, { by: "second" })).toBe(false);
+      expect(sent).toEqual(["HeadObjectCommand"]);
+    } finally {
+      s3.middlewareStack.remove("recordCommands");
+      await releaseLease(s3, h.bucket, TRIAGE_LEASE_KEY);
+    }
+  });
+
   it("lets any other S3 failure through", async () => {
     await expect(takeLease(h.s3, "no-such-bucket", TRIAGE_LEASE_KEY, {})).rejects.toThrow();
   });
