@@ -29,7 +29,7 @@ describe("the debounce lease", () => {
     await releaseLease(h.s3, h.bucket, TRIAGE_LEASE_KEY); // the test before leaves it held
     const sent: string[] = [];
     const s3 = h.s3;
-    s3.middlewareStack.add((next, context) => (args) => (sent.push(context.commandName), next(args)), { step: "initialize", name: "recordCommands" });
+    s3.middlewareStack.add((next, context) => (args) => (sent.push(context.commandName ?? "?"), next(args)), { step: "initialize", name: "recordCommands" });
     try {
       expect(await takeLease(s3, h.bucket, TRIAGE_LEASE_KEY, { by: "first" })).toBe(true);
       expect(sent).toEqual(["HeadObjectCommand", "PutObjectCommand"]);
