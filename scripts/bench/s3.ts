@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEndpoint, type RunningEndpoint } from "../../packages/local/src/endpoint/server.ts";
 import { createS3Service } from "../../packages/local/src/s3/index.ts";
+import { ObjectIndex } from "../../packages/local/src/s3/store/object-index.ts";
+import type { ObjectMeta } from "../../packages/local/src/s3/store/object-meta.ts";
 import { againstGoal, format } from "./measure.ts";
 
 const PREFIX = "processed/dt=2026-11-26/hr=05/";
@@ -16,6 +18,11 @@ const RAW_LIST_GOAL = { op: "<", limit: 800, unit: "ms" } as const;
 /** The SDK's XML parsing adds its own time and, on a shared 2-core machine, noise: a loose bound. */
 const SDK_LIST_GOAL = { op: "<", limit: 3000, unit: "ms" } as const;
 const BIG_RATE_GOAL = { op: ">", limit: 50, unit: "ops/s" } as const;
+/** A lake a long `npm start` reaches (about an hour at 10,000 events/s), against a small one. */
+const GROWN_KEYS = 1_000_000;
+const SMALL_KEYS = 10_000;
+/** What an insert into the grown index may cost against the small one: the order is a tree. */
+const GROWTH_GOAL = { op: "<", limit: 3, unit: "×" } as const;
 
 interface Running {
   readonly endpoint: RunningEndpoint;
@@ -67,6 +74,12 @@ export async function benchS3(): Promise<void> {
     console.log(`  ListObjectsV2 ${format(KEYS)} keys (10 pages) over plain HTTP ${againstGoal(rawList.ms, RAW_LIST_GOAL)}`);
     console.log(`    through the SDK ${againstGoal(warm.ms, SDK_LIST_GOAL)}, after a restart ${againstGoal(again.ms, SDK_LIST_GOAL)}`);
     console.log(`    first listing after the restart (loads the index) ${format(cold.ms)} ms`);
+    const small = indexInsertMicros(SMALL_KEYS);
+    const grown = indexInsertMicros(GROWN_KEYS);
+    console.log(
+      `  index insert (a new lake key among the others): ${format(small, 1)} µs at ${format(SMALL_KEYS)} keys, ${format(grown, 1)} µs at ${format(GROWN_KEYS)} keys; ` +
+        `ratio ${againstGoal(grown / small, GROWTH_GOAL, 1)}`,
+    );
   } finally {
     await s3.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -142,3 +155,20 @@ function raw(url: string, method: string, path: string, body?: Buffer): Promise<
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchS3();
+
+/**
+ * µs per insert of new keys into a bucket index already holding `existing` keys, the way a lake
+ * grows: each batch adds a key under several prefixes (dead letters, processed, raw, receipts),
+ * so most inserts land among the keys, not at the end.
+ */
+function indexInsertMicros(existing: number): number {
+  const index = new ObjectIndex();
+  const prefixes = ["dlq/dt=2026-12-07/reason=schema_violation/", "processed/dt=2026-12-07/hr=10/", "raw/dt=2026-12-07/hr=10/", "receipts/dt=2026-12-07/hr=10/"];
+  const keyOf = (i: number) => `${prefixes[i % prefixes.length]}shardId-000000000000-${String(49_650_000_000 + Math.floor(i / prefixes.length)).padStart(20, "0")}.ndjson.gz`;
+  const add = (i: number) => index.set({ meta: { key: keyOf(i) } as ObjectMeta, file: "" });
+  for (let i = 0; i < existing; i++) add(i);
+  const measured = 20_000;
+  const started = performance.now();
+  for (let i = existing; i < existing + measured; i++) add(i);
+  return ((performance.now() - started) * 1000) / measured;
+}

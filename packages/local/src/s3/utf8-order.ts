@@ -18,27 +18,3 @@ export function compareUtf8(a: string, b: string): number {
   }
   return a.length - b.length;
 }
-
-/** Index of the first element of sorted `keys` that is not less than `target` (UTF-8 order). */
-export function lowerBound(keys: readonly string[], target: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareUtf8(keys[mid]!, target) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Index of the first element of sorted `keys` that is greater than `target`. */
-export function upperBound(keys: readonly string[], target: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareUtf8(keys[mid]!, target) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -79,6 +79,43 @@ describe("object index", () => {
     const listed = index.list({ prefix: "", maxKeys: 100_000 }).objects.map((m) => m.key);
     expect(listed).toEqual([...alive].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
   });
+
+  it("lists page by page exactly what a filter of the sorted keys gives, rolled up at the delimiter", () => {
+    const index = new ObjectIndex();
+    const keys = new Set<string>();
+    for (let i = 0; i < 2000; i++) keys.add(Array.from({ length: randomInt(1, 4) }, randomKeyish).join("/"));
+    for (const key of keys) index.set({ meta: meta(key), file: key });
+    const sorted = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    for (const prefix of ["", "a", "a/", "é", "%", "\u{1F600}"]) {
+      for (const delimiter of [undefined, "/", "a"]) {
+        // What S3 lists: each key under the prefix, or the common prefix it rolls up into, once.
+        const expectedObjects: string[] = [];
+        const expectedPrefixes: string[] = [];
+        for (const key of sorted.filter((k) => k.startsWith(prefix))) {
+          const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+          if (cut < 0) expectedObjects.push(key);
+          else if (expectedPrefixes.at(-1) !== key.slice(0, cut + delimiter!.length)) expectedPrefixes.push(key.slice(0, cut + delimiter!.length));
+        }
+        for (const maxKeys of [1, 7, 1000]) {
+          const objects: string[] = [];
+          const prefixes: string[] = [];
+          let after: string | undefined;
+          for (let pages = 0; ; pages++) {
+            const page = index.list({ prefix, maxKeys, ...(delimiter ? { delimiter } : {}), ...(after !== undefined ? { after } : {}) });
+            expect(page.objects.length + page.commonPrefixes.length).toBeLessThanOrEqual(maxKeys);
+            objects.push(...page.objects.map((m) => m.key));
+            prefixes.push(...page.commonPrefixes);
+            if (!page.isTruncated) break;
+            after = page.last!.value;
+            expect(pages).toBeLessThan(keys.size);
+          }
+          expect({ prefix, delimiter, maxKeys, objects, prefixes }).toEqual({ prefix, delimiter, maxKeys, objects: expectedObjects, prefixes: expectedPrefixes });
+        }
+      }
+    }
+    expect(index.hasKeyWithPrefix(sorted[0]!)).toBe(true);
+    expect(index.hasKeyWithPrefix("\u{10FFFF}")).toBe(false);
+  });
 });
 
 describe("range header", () => {

@@ -1,4 +1,5 @@
-import { compareUtf8, lowerBound, upperBound } from "../utf8-order.ts";
+import btree from "sorted-btree";
+import { compareUtf8 } from "../utf8-order.ts";
 import type { ObjectMeta } from "./object-meta.ts";
 
 /** An object as the index knows it: its metadata and where its bytes are. */
@@ -28,15 +29,24 @@ export interface ListPage {
 }
 
 /**
+ * The package is CommonJS with its class as `exports.default`: Node hands an ES import the whole
+ * `exports`, while test runners and bundlers that interoperate hand over the class itself.
+ */
+type BTreeClass = typeof btree.default;
+const BTree: BTreeClass = typeof btree === "function" ? (btree as unknown as BTreeClass) : btree.default;
+
+/**
  * A bucket's keys in S3 order (UTF-8 bytes) with their metadata, kept in memory so listing is a
- * binary search and a walk instead of a directory crawl.
+ * seek and a walk instead of a directory crawl. The order is a B+ tree: a lake gains hundreds of
+ * keys a second for as long as the pipeline runs, and a sorted array shifted half of itself on
+ * every insert (90 µs an insert at 250,000 keys, 650 µs at 1.5 million).
  */
 export class ObjectIndex {
-  #keys: string[] = [];
+  #order = new BTree<string, undefined>(undefined, compareUtf8);
   readonly #entries = new Map<string, IndexedObject>();
 
   get size(): number {
-    return this.#keys.length;
+    return this.#entries.size;
   }
 
   get(key: string): IndexedObject | undefined {
@@ -45,54 +55,53 @@ export class ObjectIndex {
 
   set(entry: IndexedObject): void {
     const key = entry.meta.key;
-    if (!this.#entries.has(key)) this.#keys.splice(lowerBound(this.#keys, key), 0, key);
+    if (!this.#entries.has(key)) this.#order.set(key, undefined);
     this.#entries.set(key, entry);
   }
 
   delete(key: string): void {
-    if (!this.#entries.delete(key)) return;
-    this.#keys.splice(lowerBound(this.#keys, key), 1);
+    if (this.#entries.delete(key)) this.#order.delete(key);
   }
 
-  /** Replaces the contents in one sort, for loading a bucket from disk. */
+  /** Replaces the contents, for loading a bucket from disk. */
   load(entries: Iterable<IndexedObject>): void {
     this.#entries.clear();
     for (const entry of entries) this.#entries.set(entry.meta.key, entry);
-    this.#keys = [...this.#entries.keys()].sort(compareUtf8);
+    this.#order = new BTree<string, undefined>(undefined, compareUtf8);
+    for (const key of [...this.#entries.keys()].sort(compareUtf8)) this.#order.set(key, undefined);
   }
 
   /** Keys starting with `prefix` (used to find folders that still hold objects). */
   hasKeyWithPrefix(prefix: string): boolean {
-    return this.#keys[lowerBound(this.#keys, prefix)]?.startsWith(prefix) ?? false;
+    return this.#order.keys(prefix).next().value?.startsWith(prefix) ?? false;
   }
 
   list(query: ListQuery): ListPage {
     const { prefix, delimiter, after, maxKeys } = query;
-    const keys = this.#keys;
-    let i = lowerBound(keys, prefix);
-    if (after !== undefined) i = Math.max(i, upperBound(keys, after));
+    // From the first key at or after the prefix, or just after `after` when that comes later.
+    const resumeAfter = after !== undefined && compareUtf8(after, prefix) >= 0 ? after : undefined;
+    const keys = this.#order.keys(resumeAfter ?? prefix);
     const objects: ObjectMeta[] = [];
     const commonPrefixes: string[] = [];
     let last: ListPage["last"];
     let isTruncated = false;
-    while (i < keys.length && maxKeys > 0) {
-      const key = keys[i]!;
+    let skipping: string | undefined; // a common prefix already returned: its keys roll up into it
+    for (let next = keys.next(); !next.done && maxKeys > 0; next = keys.next()) {
+      const key = next.value;
+      if (key === resumeAfter) continue;
       if (!key.startsWith(prefix)) break;
+      if (skipping !== undefined && key.startsWith(skipping)) continue;
       const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
       if (cut >= 0) {
         const common = key.slice(0, cut + delimiter!.length);
-        if (common === after) {
-          i++;
-          continue;
-        }
+        skipping = common;
+        if (common === after) continue;
         if (objects.length + commonPrefixes.length === maxKeys) {
           isTruncated = true;
           break;
         }
         commonPrefixes.push(common);
         last = { value: common, isPrefix: true };
-        i++;
-        while (i < keys.length && keys[i]!.startsWith(common)) i++;
         continue;
       }
       if (objects.length + commonPrefixes.length === maxKeys) {
@@ -101,7 +110,6 @@ export class ObjectIndex {
       }
       objects.push(this.#entries.get(key)!.meta);
       last = { value: key, isPrefix: false };
-      i++;
     }
     return { objects, commonPrefixes, isTruncated, last };
   }
