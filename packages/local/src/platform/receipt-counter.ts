@@ -9,12 +9,22 @@ export interface PipelineCounts {
   readonly batches: number;
 }
 
+/** All that is kept of a receipt: what it adds to the totals (a receipt lists its objects and windows too). */
+type Tally = readonly [received: number, processed: number, filtered: number, deadLettered: number];
+
 /**
  * Live totals of the transformer's work, summed from the batch receipts in the lake. Receipts are
- * keyed by batch, so a redelivered batch replaces its receipt rather than counting twice.
+ * keyed by batch, so a redelivered batch replaces its receipt rather than counting twice: each
+ * receipt's four counts are kept to be taken back then, and the totals are kept as they change.
+ * A long `npm start` writes tens of thousands of receipts an hour, and the console asks for the
+ * totals every few seconds.
  */
 export class ReceiptCounter {
-  readonly #receipts = new Map<string, BatchReceipt>();
+  readonly #tallies = new Map<string, Tally>();
+  #received = 0;
+  #processed = 0;
+  #filtered = 0;
+  #deadLettered = 0;
   readonly #s3: S3Client;
   readonly #bucket: string;
 
@@ -38,20 +48,26 @@ export class ReceiptCounter {
   async add(key: string): Promise<void> {
     if (!key.startsWith(LAKE_PREFIXES.receipts)) return;
     const object = await this.#s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
-    this.#receipts.set(key, JSON.parse(await (object.Body as { transformToString(): Promise<string> }).transformToString()));
+    const receipt = JSON.parse(await (object.Body as { transformToString(): Promise<string> }).transformToString()) as BatchReceipt;
+    this.#count(key, [receipt.received, receipt.processed, receipt.filtered, receipt.dead_lettered]);
   }
 
   totals(): PipelineCounts {
-    let received = 0;
-    let processed = 0;
-    let filtered = 0;
-    let deadLettered = 0;
-    for (const r of this.#receipts.values()) {
-      received += r.received;
-      processed += r.processed;
-      filtered += r.filtered;
-      deadLettered += r.dead_lettered;
-    }
-    return { received, processed, filtered, deadLettered, batches: this.#receipts.size };
+    return { received: this.#received, processed: this.#processed, filtered: this.#filtered, deadLettered: this.#deadLettered, batches: this.#tallies.size };
+  }
+
+  /** Counts `tally` for `key`, in place of what an earlier receipt under that key counted. */
+  #count(key: string, tally: Tally): void {
+    const earlier = this.#tallies.get(key);
+    if (earlier) this.#shift(earlier, -1);
+    this.#shift(tally, 1);
+    this.#tallies.set(key, tally);
+  }
+
+  #shift([received, processed, filtered, deadLettered]: Tally, sign: 1 | -1): void {
+    this.#received += sign * received;
+    this.#processed += sign * processed;
+    this.#filtered += sign * filtered;
+    this.#deadLettered += sign * deadLettered;
   }
 }
