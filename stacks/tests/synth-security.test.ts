@@ -27,7 +27,7 @@ const ACTIONS: Record<string, readonly string[]> = {
   AnomalyExecutionRole: ["cloudwatch:PutMetricData", "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetAuthorizationToken", "ecr:GetDownloadUrlForLayer", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents", "s3:GetObject", "s3:ListBucket", "s3:PutObject"],
   AnomalyDeciderRole: ["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
   DeadLetterTriagerRole: ["kinesis:PutRecords", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"],
-  TriageDebounceRole: ["s3:DeleteObject", "s3:PutObject", ...START],
+  TriageDebounceRole: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject", ...START],
   MigrateRole: [...DATA_API, ...OWN_STATEMENTS],
   MetricsApiRole: [...DATA_API, "redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
   LoadPlannerRole: [...DATA_API, ...OWN_STATEMENTS, "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"],
