@@ -116,6 +116,20 @@ describe("object index", () => {
     expect(index.hasKeyWithPrefix(sorted[0]!)).toBe(true);
     expect(index.hasKeyWithPrefix("\u{10FFFF}")).toBe(false);
   });
+
+  it("rolls up a common prefix whatever follows it, the highest code point included", () => {
+    const index = new ObjectIndex();
+    for (const key of ["a/x", "a/\u{10FFFF}", "a/\u{10FFFF}z", "a/\u{10FFFF}/q", "a\u{10FFFF}", "b"]) index.set({ meta: meta(key), file: key });
+    const page = (after?: string) => index.list({ prefix: "", delimiter: "/", maxKeys: 1, ...(after !== undefined ? { after } : {}) });
+    const first = page();
+    expect([first.commonPrefixes, first.objects.map((m) => m.key), first.isTruncated]).toEqual([["a/"], [], true]);
+    const second = page(first.last!.value);
+    expect([second.commonPrefixes, second.objects.map((m) => m.key), second.isTruncated]).toEqual([[], ["a\u{10FFFF}"], true]);
+    const third = page(second.last!.value);
+    expect([third.commonPrefixes, third.objects.map((m) => m.key), third.isTruncated]).toEqual([[], ["b"], false]);
+    expect(index.list({ prefix: "a/", delimiter: "/", maxKeys: 10 }).commonPrefixes).toEqual(["a/\u{10FFFF}/"]);
+    expect(index.hasKeyWithPrefix("\u{10FFFF}")).toBe(false);
+  });
 });
 
 describe("range header", () => {

@@ -32,6 +32,9 @@ export interface ListPage {
  * The package is CommonJS with its class as `exports.default`: Node hands an ES import the whole
  * `exports`, while test runners and bundlers that interoperate hand over the class itself.
  */
+/** The highest code point: a key that extends a prefix sorts below prefix + it, unless it extends it with this very character. */
+const LAST_CHARACTER = "\u{10FFFF}";
+
 type BTreeClass = typeof btree.default;
 const BTree: BTreeClass = typeof btree === "function" ? (btree as unknown as BTreeClass) : btree.default;
 
@@ -80,7 +83,7 @@ export class ObjectIndex {
     const { prefix, delimiter, after, maxKeys } = query;
     // From the first key at or after the prefix, or just after `after` when that comes later.
     const resumeAfter = after !== undefined && compareUtf8(after, prefix) >= 0 ? after : undefined;
-    const keys = this.#order.keys(resumeAfter ?? prefix);
+    let keys = this.#order.keys(resumeAfter ?? prefix);
     const objects: ObjectMeta[] = [];
     const commonPrefixes: string[] = [];
     let last: ListPage["last"];
@@ -95,13 +98,16 @@ export class ObjectIndex {
       if (cut >= 0) {
         const common = key.slice(0, cut + delimiter!.length);
         skipping = common;
-        if (common === after) continue;
-        if (objects.length + commonPrefixes.length === maxKeys) {
-          isTruncated = true;
-          break;
+        if (common !== after) {
+          if (objects.length + commonPrefixes.length === maxKeys) {
+            isTruncated = true;
+            break;
+          }
+          commonPrefixes.push(common);
+          last = { value: common, isPrefix: true };
         }
-        commonPrefixes.push(common);
-        last = { value: common, isPrefix: true };
+        // Past the keys it rolls up with a seek, not a walk: a day's folder may hold millions.
+        keys = this.#order.keys(common + LAST_CHARACTER);
         continue;
       }
       if (objects.length + commonPrefixes.length === maxKeys) {
