@@ -28,13 +28,13 @@ export interface ListPage {
   readonly last?: { readonly value: string; readonly isPrefix: boolean };
 }
 
+/** The highest code point: a key that extends a prefix sorts below prefix + it, unless it extends it with this very character. */
+const LAST_CHARACTER = "\u{10FFFF}";
+
 /**
  * The package is CommonJS with its class as `exports.default`: Node hands an ES import the whole
  * `exports`, while test runners and bundlers that interoperate hand over the class itself.
  */
-/** The highest code point: a key that extends a prefix sorts below prefix + it, unless it extends it with this very character. */
-const LAST_CHARACTER = "\u{10FFFF}";
-
 type BTreeClass = typeof btree.default;
 const BTree: BTreeClass = typeof btree === "function" ? (btree as unknown as BTreeClass) : btree.default;
 
