@@ -61,7 +61,7 @@ export interface BatchRef {
  * overwrite the first delivery's instead of adding copies. Only safe characters reach a key:
  * nothing an event carries is ever part of an object key.
  */
-export function batchIdOf(ref: BatchRef): string {
+export function batchIdOf(ref: Pick<BatchRef, "shardId" | "firstSequenceNumber" | "lastSequenceNumber">): string {
   return `${safeToken(ref.shardId)}-${safeToken(ref.firstSequenceNumber)}-${safeToken(ref.lastSequenceNumber)}`;
 }
 

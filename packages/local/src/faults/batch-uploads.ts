@@ -1,10 +1,14 @@
+import { batchIdOf } from "@freshet/core";
 import type { KinesisStreamEvent } from "aws-lambda";
 
-/** The batch id every lake key of the transformer carries for this event: `<shardId>-<first sequence>-<last sequence>`. */
-export function batchIdOfEvent(event: KinesisStreamEvent): string {
+/** The batch id (core's `batchIdOf`) every lake key of the transformer carries for this event. */
+function batchIdOfEvent(event: KinesisStreamEvent): string {
   const first = event.Records[0]!;
-  const shardId = first.eventID.slice(0, first.eventID.indexOf(":"));
-  return `${shardId}-${first.kinesis.sequenceNumber}-${event.Records.at(-1)!.kinesis.sequenceNumber}`;
+  return batchIdOf({
+    shardId: first.eventID.slice(0, first.eventID.lastIndexOf(":")),
+    firstSequenceNumber: first.kinesis.sequenceNumber,
+    lastSequenceNumber: event.Records.at(-1)!.kinesis.sequenceNumber,
+  });
 }
 
 /**
