@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,12 +6,10 @@ import { CopyError } from "../errors.ts";
 import { stringLiteral } from "../sql/tokens.ts";
 import { checkRows, type LoadError, type TargetColumn } from "./check-rows.ts";
 import type { CopyCommand } from "./parse-copy.ts";
-import { fetchCopyFiles, type LocalFile } from "./s3-files.ts";
+import { fetchCopyFiles, type CopyFilesEnv, type LocalFile } from "./s3-files.ts";
 
-export interface CopyEnvironment {
-  readonly s3: S3Client;
-  /** In-process lake: read object files in place (see RedshiftDataServiceOptions.objectFile). */
-  readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined>;
+/** Where the files come from (in process: read in place, see RedshiftDataServiceOptions.objectFile), and where rejected lines go. */
+export interface CopyEnvironment extends CopyFilesEnv {
   /** Records rejected lines where Redshift would (outside the statement's transaction). */
   readonly recordErrors: (errors: readonly LoadError[], tableId: number) => Promise<void>;
 }

@@ -11,6 +11,15 @@ export interface LocalFile {
   readonly gzip: boolean;
 }
 
+/** Where a COPY's files come from: the S3 API, or (in process) the lake's own object files. */
+export interface CopyFilesEnv {
+  readonly s3: S3Client;
+  /** The file of `s3://bucket/key` in the in-process lake, or undefined if there is no such object. */
+  readonly objectFile?: ObjectFile;
+}
+
+type ObjectFile = (bucket: string, key: string) => Promise<string | undefined>;
+
 interface ManifestEntry {
   readonly url: string;
   readonly mandatory: boolean;
@@ -22,7 +31,7 @@ interface ManifestEntry {
  * a missing optional one is skipped; no file at all fails too.
  */
 export async function fetchCopyFiles(
-  env: { readonly s3: S3Client; readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined> },
+  env: CopyFilesEnv,
   source: string,
   manifest: boolean,
   gzip: boolean,
@@ -64,7 +73,7 @@ function missingMandatory(url: string): CopyError {
   return new CopyError(`S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey. Manifest entry ${url} is mandatory and was not found`);
 }
 
-async function readManifest(env: { readonly s3: S3Client; readonly objectFile?: (bucket: string, key: string) => Promise<string | undefined> }, url: string): Promise<ManifestEntry[]> {
+async function readManifest(env: CopyFilesEnv, url: string): Promise<ManifestEntry[]> {
   const body = env.objectFile ? await readInPlace(env.objectFile, url) : await getObject(env.s3, url);
   if (body === undefined) throw new CopyError(`Problem reading manifest file - S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey. Manifest ${url}`);
   let parsed: unknown;
@@ -95,7 +104,7 @@ async function listPrefix(s3: S3Client, prefixUrl: string): Promise<ManifestEntr
 }
 
 /** The object's bytes read from its file in the in-process lake, or undefined if there is no such object. */
-async function readInPlace(objectFile: (bucket: string, key: string) => Promise<string | undefined>, url: string): Promise<Uint8Array | undefined> {
+async function readInPlace(objectFile: ObjectFile, url: string): Promise<Uint8Array | undefined> {
   const { bucket, key } = parseS3Url(url);
   const path = await objectFile(bucket, key);
   if (path === undefined) return undefined;
