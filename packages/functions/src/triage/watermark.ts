@@ -63,14 +63,11 @@ export async function advanceWatermark(
     const lowering = current?.dt !== undefined && dt < current.dt;
     const covered = listedFrom === undefined || (current?.dt !== undefined && listedFrom <= current.dt);
     if (!lowering && !covered) return current?.dt;
-    if (await put(s3, bucket, { oldestUnhandledDt: dt, at: at.toISOString(), executionName }, current?.etag)) return dt;
+    const state: WatermarkState = { oldestUnhandledDt: dt, at: at.toISOString(), executionName };
+    if (await putJsonIf(s3, bucket, TRIAGE_WATERMARK_KEY, state, current?.etag)) return dt;
     // Someone else wrote it since it was read: raise no further from this listing, lower still.
     if (!lowering) return (await readWatermark(s3, bucket))?.dt;
     current = await readWatermark(s3, bucket);
   }
   return current?.dt;
-}
-
-function put(s3: S3Client, bucket: string, state: WatermarkState, etag: string | undefined): Promise<boolean> {
-  return putJsonIf(s3, bucket, TRIAGE_WATERMARK_KEY, state, etag);
 }
