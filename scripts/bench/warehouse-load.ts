@@ -1,6 +1,6 @@
 import { BatchExecuteStatementCommand, DescribeStatementCommand, type RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { buildLoadStatements, maintainRollups, type LoadObject } from "@freshet/core";
+import { buildLoadStatements, maintainRollups, recountAttributionDays, type LoadObject } from "@freshet/core";
 import { gzipSync } from "node:zlib";
 
 const BUCKET = "freshet-bench-lake";
@@ -71,7 +71,7 @@ export async function timeLoad(client: RedshiftDataClient, target: { WorkgroupNa
     const manifestKey = `manifests/${options.seed}.json`;
     const manifest = { entries: objects.map((o) => ({ url: `s3://${BUCKET}/${o.key}`, mandatory: true, meta: { content_length: o.sizeBytes } })) };
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey, Body: JSON.stringify(manifest) }));
-    const maintenance = new Set(maintainRollups("load_new", "since-earliest-change"));
+    const maintenance = new Set([...maintainRollups("load_new", "since-earliest-change"), ...recountAttributionDays("load_new")]);
     const all = buildLoadStatements({ loadId: options.seed, manifestUrl: `s3://${BUCKET}/${manifestKey}`, iamRoleArn: ROLE, objects, startedAt: new Date() });
     const sqls = options.withRollups ? all : all.filter((s) => !maintenance.has(s));
     const t0 = performance.now();

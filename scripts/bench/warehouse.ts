@@ -28,7 +28,7 @@ const DAYS = 30;
 const TARGET = { WorkgroupName: "freshet-local", Database: "freshet" } as const;
 /** The load measured for the cost of rollup maintenance: 50k new events, with and without it. */
 const LOAD_ROWS = 50_000;
-const ROLLUP_TABLES = ["campaign_rollup", "user_activity_hourly", "engagement_periods", "feature_usage_daily", "feature_daily", "feature_first_use", "attribution_credits"];
+const ROLLUP_TABLES = ["campaign_rollup", "user_activity_hourly", "engagement_periods", "feature_usage_daily", "feature_daily", "feature_first_use", "attribution_credits", "attribution_daily"];
 
 /**
  * 10 million events over the last 30 days, inserted in time order (as loads append them, so the

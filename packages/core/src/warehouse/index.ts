@@ -48,6 +48,7 @@ export {
 } from "./lookups.ts";
 export { buildRollupRebuildStatements, type RollupRange } from "./rollups/rebuild.ts";
 export { maintainRollups, type Recredit } from "./rollups/maintain.ts";
+export { recountAttributionDays, REFRESH_ATTRIBUTION_DAILY } from "./rollups/attribution-daily.ts";
 export { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";
 export { DEFAULT_LOAD_INTERVAL_SECONDS, IN_FLIGHT_WINDOW_HOURS } from "./views/metric-freshness.ts";
 export { SESSION_GAP_MINUTES } from "./views/user-engagement.ts";

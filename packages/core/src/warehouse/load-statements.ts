@@ -3,6 +3,7 @@ import { columnDefinitions, EVENT_COLUMNS, LOAD_COLUMN_TYPES, LOADS_TABLE_COLUMN
 import { InvalidLoadRequestError } from "./errors.ts";
 import { sqlCount, sqlNullableString, sqlString, sqlTimestamp, sqlWindowStart } from "./sql-literals.ts";
 import { maintainRollups } from "./rollups/maintain.ts";
+import { recountAttributionDays } from "./rollups/attribution-daily.ts";
 import { raiseNewestEvents } from "./rollups/newest-events.ts";
 import { DEFAULT_LOAD_INTERVAL_SECONDS } from "./views/metric-freshness.ts";
 
@@ -93,8 +94,9 @@ interface CheckedLoad {
  *    whatever it left.
  * 3. dedupe: one row per event_id within the batch (earliest received_at wins) and none whose
  *    event_id is already in `events`; insert the rest with `loaded_at` and `load_id`.
- * 3b. fold the inserted rows (`load_new`) into the dashboard rollups (`maintainRollups`) and raise
- *    each metric's newest event (`newest_events`, read by `metric_freshness`).
+ * 3b. fold the inserted rows (`load_new`) into the dashboard rollups (`maintainRollups`), recount
+ *    the days of `attribution_daily` their credits moved, and raise each metric's newest event
+ *    (`newest_events`, read by `metric_freshness`).
  * 4. ledger rows, receipts (each batch_id once), accounting deltas per arrival hour
  *    (loaded = inserted, duplicates = staged − inserted, redriven from receipts, repaired = inserted
  *    rows that were redriven; none for an `unaccounted` load), the `loads` row.
@@ -205,6 +207,8 @@ WHERE copy_rank = 1
 SELECT ${LAKE}, loaded_at, load_id FROM load_new`,
           // The dashboards' rollups, from exactly the rows just inserted (see rollups/maintain.ts).
           ...maintainRollups("load_new", "since-earliest-change"),
+          // The days of revenue_attribution its credits moved (see rollups/attribution-daily.ts).
+          ...recountAttributionDays("load_new"),
           // Each metric's newest event, which `metric_freshness` reads (see rollups/newest-events.ts).
           raiseNewestEvents("load_new"),
           `INSERT INTO load_ledger (object_key, size_bytes, etag, row_count, load_id, manifest_url, loaded_at)

@@ -9,6 +9,7 @@ import {
   SEED_LOAD_LOCK,
 } from "./tables.ts";
 import { rebuildRollupTables } from "./rollups/rebuild.ts";
+import { ATTRIBUTION_DAILY_MIGRATION_STATEMENTS } from "./rollups/attribution-daily.ts";
 import { NEWEST_EVENTS_MIGRATION_STATEMENTS } from "./rollups/newest-events.ts";
 import { CREATE_ROLLUP_TABLES } from "./rollups/tables.ts";
 import { CREATE_CAMPAIGN_TOTALS, CREATE_DASHBOARD_VIEWS_FROM_ROLLUPS } from "./rollups/views.ts";
@@ -76,6 +77,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // each load maintains (`newest_events`, backfilled here) instead of aggregating all of `events`,
   // and `campaign_totals` gives the API's campaign sums without the dashboard's unused columns.
   { version: 9, name: "metrics_api_reads", statements: [...NEWEST_EVENTS_MIGRATION_STATEMENTS, CREATE_CAMPAIGN_TOTALS] },
+  // Dashboard latency: `revenue_attribution` reads the per-day sums each load recounts
+  // (`attribution_daily`, backfilled here) instead of grouping every credit of its range.
+  { version: 10, name: "attribution_daily", statements: ATTRIBUTION_DAILY_MIGRATION_STATEMENTS },
 ];
 
 assertMigrationsOrdered(MIGRATIONS);

@@ -93,8 +93,8 @@ describe("the database-roles migration", () => {
 
   it("follows the schema (the rollups), and creates the three roles Freshet's identities map to", () => {
     expect(MIGRATIONS.find((m) => m.version === DATABASE_ROLES_VERSION)).toBe(rolesMigration);
-    // Later migrations create only `anomalies` (migration 8) and `newest_events` (9), which grant them themselves (tablesWithoutGrants below).
-    expect(MIGRATIONS.filter((m) => m.version > DATABASE_ROLES_VERSION).flatMap((m) => tablesCreatedBy([m]))).toEqual(["anomalies", "newest_events"]);
+    // Later migrations create only `anomalies` (migration 8), `newest_events` (9) and `attribution_daily` (10), which grant them themselves (tablesWithoutGrants below).
+    expect(MIGRATIONS.filter((m) => m.version > DATABASE_ROLES_VERSION).flatMap((m) => tablesCreatedBy([m]))).toEqual(["anomalies", "newest_events", "attribution_daily"]);
     expect(rolesMigration.name).toBe("database_roles");
     expect(before.length).toBeGreaterThanOrEqual(3);
     expect(rolesMigration.statements.filter((s) => s.startsWith("CREATE ROLE"))).toEqual([
@@ -108,9 +108,11 @@ describe("the database-roles migration", () => {
   it("gives the load transaction what it uses, and on the pipeline's tables exactly that", () => {
     const need = required(buildLoadStatements(loadRequestFixture()));
     const loader = grants.get(DB_ROLES.loader);
-    // With what later migrations grant on the tables they create (newest_events, migration 9).
+    // With what later migrations grant on the tables they create (newest_events and attribution_daily, migrations 9 and 10).
     expectCovers(granted(MIGRATIONS.flatMap((m) => m.statements)).get(DB_ROLES.loader), need);
-    expect(sorted(granted(MIGRATIONS.flatMap((m) => m.statements)).get(DB_ROLES.loader)?.get("newest_events"))).toEqual(sorted(need.get("newest_events")));
+    for (const table of ["newest_events", "attribution_daily"]) {
+      expect(sorted(granted(MIGRATIONS.flatMap((m) => m.statements)).get(DB_ROLES.loader)?.get(table)), table).toEqual(sorted(need.get(table)));
+    }
     for (const table of new Set(TABLE_GRANTS.filter((g) => g.role === DB_ROLES.loader).map((g) => g.table))) {
       expect(sorted(loader?.get(table)), table).toEqual(sorted(need.get(table)));
     }

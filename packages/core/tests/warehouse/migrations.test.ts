@@ -34,6 +34,7 @@ describe("MIGRATIONS", () => {
       7: "a06fc0ed84ca7995683741cd58273d2fe11f55a6fd6f627ec06204e165b40ce6",
       8: "91805a1137ff29163ace28668e54ffb33dd611e652532bc7199b27c07af094fb",
       9: "75791336797c05285be2baddfaa6bf440b2e79c0c57590f49cc81b3c9b91d794",
+      10: "c789d17a0d55f61d04f29aa0ba4949ffd735b8297cb7722dd02d980a05ea7fa1",
     };
     const current = Object.fromEntries(MIGRATIONS.filter((m) => m.version in released).map((m) => [m.version, migrationChecksum(m)]));
     expect(current).toEqual(released);

@@ -1,4 +1,15 @@
-import { buildLoadStatements, buildRollupRebuildStatements, InvalidLoadRequestError, maintainRollups, MAX_BATCH_STATEMENTS, MAX_STATEMENT_CHARS, MIGRATIONS, UnsafeSqlValueError } from "@freshet/core";
+import {
+  buildLoadStatements,
+  buildRollupRebuildStatements,
+  InvalidLoadRequestError,
+  maintainRollups,
+  MAX_BATCH_STATEMENTS,
+  MAX_STATEMENT_CHARS,
+  MIGRATIONS,
+  recountAttributionDays,
+  REFRESH_ATTRIBUTION_DAILY,
+  UnsafeSqlValueError,
+} from "@freshet/core";
 import { describe, expect, it } from "vitest";
 import { loadRequestFixture } from "./support/load-request.ts";
 
@@ -13,18 +24,22 @@ describe("buildRollupRebuildStatements", () => {
     expect(statements.join("\n")).toContain("FROM (SELECT * FROM events WHERE occurred_at >= CAST('2026-11-26 00:00:00.000' AS TIMESTAMP) AND occurred_at < CAST('2026-11-28 00:00:00.000' AS TIMESTAMP)) AS d");
   });
 
-  it("without bounds rebuilds everything (what migration 4 backfills with), then recomputes newest_events (migration 9's backfill)", () => {
+  it("without bounds rebuilds everything (what migration 4 backfills with), then recomputes newest_events and attribution_daily (migrations 9 and 10's backfills)", () => {
     const statements = buildRollupRebuildStatements();
     expect(statements.slice(0, 7).every((s) => /^DELETE FROM \w+$/.test(s))).toBe(true);
-    const refresh = statements.slice(-2);
-    expect(refresh[0]).toBe("DELETE FROM newest_events");
-    expect(refresh[1]).toMatch(/^INSERT INTO newest_events \(.*\)\nSELECT[\s\S]*\nFROM events$/);
-    expect(MIGRATIONS.find((m) => m.version === 4)!.statements).toEqual(expect.arrayContaining(statements.slice(0, -2)));
-    expect(MIGRATIONS.find((m) => m.version === 9)!.statements).toEqual(expect.arrayContaining(refresh));
+    const [newest, daily] = [statements.slice(-4, -2), statements.slice(-2)];
+    expect(newest[0]).toBe("DELETE FROM newest_events");
+    expect(newest[1]).toMatch(/^INSERT INTO newest_events \(.*\)\nSELECT[\s\S]*\nFROM events$/);
+    expect(daily).toEqual(REFRESH_ATTRIBUTION_DAILY);
+    expect(daily[0]).toBe("DELETE FROM attribution_daily");
+    expect(daily[1]).toMatch(/^INSERT INTO attribution_daily \(.*\)\nSELECT[\s\S]*\nFROM attribution_credits\nGROUP BY/);
+    expect(MIGRATIONS.find((m) => m.version === 4)!.statements).toEqual(expect.arrayContaining(statements.slice(0, -4)));
+    expect(MIGRATIONS.find((m) => m.version === 9)!.statements).toEqual(expect.arrayContaining(newest));
+    expect(MIGRATIONS.find((m) => m.version === 10)!.statements).toEqual(expect.arrayContaining(daily));
   });
 
-  it("recomputes newest_events whole even for a range: it is one row over all time", () => {
-    expect(buildRollupRebuildStatements({ from: "2026-11-26T00:00:00Z", to: "2026-11-27T00:00:00Z" }).slice(-2)).toEqual(buildRollupRebuildStatements().slice(-2));
+  it("recomputes newest_events and attribution_daily whole even for a range: re-credited purchases fall on any day", () => {
+    expect(buildRollupRebuildStatements({ from: "2026-11-26T00:00:00Z", to: "2026-11-27T00:00:00Z" }).slice(-4)).toEqual(buildRollupRebuildStatements().slice(-4));
   });
 
   it("refuses an empty range and a zone-less instant", () => {
@@ -51,10 +66,21 @@ describe("rollup maintenance in the load", () => {
     expect(statements.length).toBeLessThanOrEqual(MAX_BATCH_STATEMENTS);
   });
 
+  it("recounts attribution_daily from the first day load_new's credited events can change, right after the credits", () => {
+    const statements = buildLoadStatements(loadRequestFixture());
+    const maintenance = maintainRollups("load_new", "since-earliest-change");
+    const at = statements.indexOf(maintenance.at(-1)!) + 1;
+    expect(maintenance.at(-1)).toMatch(/^INSERT INTO attribution_credits /);
+    expect(statements.slice(at, at + 2)).toEqual(recountAttributionDays("load_new"));
+    const bound = "day >= (SELECT MIN(DATE_TRUNC('day', d.occurred_at)) FROM load_new AS d WHERE d.campaign_id IS NOT NULL OR (d.event_type = 'purchase' AND d.revenue IS NOT NULL))";
+    expect(statements[at]).toBe(`DELETE FROM attribution_daily WHERE ${bound}`);
+    expect(statements[at + 1]).toContain(`FROM attribution_credits\nWHERE ${bound}\nGROUP BY`);
+  });
+
   it("raises newest_events from load_new right after the rollups", () => {
     const statements = buildLoadStatements(loadRequestFixture());
     const maintenance = maintainRollups("load_new", "since-earliest-change");
-    const raise = statements[statements.indexOf(maintenance.at(-1)!) + 1]!;
+    const raise = statements[statements.indexOf(maintenance.at(-1)!) + 3]!;
     expect(raise).toMatch(/^UPDATE newest_events\nSET /);
     expect(raise).toContain("FROM load_new");
     expect(raise).not.toMatch(/FROM events\b/);
@@ -64,5 +90,6 @@ describe("rollup maintenance in the load", () => {
     const statements = buildLoadStatements(loadRequestFixture({ objects: [] }));
     expect(statements.some((s) => s.includes("campaign_rollup"))).toBe(false);
     expect(statements.some((s) => s.includes("newest_events"))).toBe(false);
+    expect(statements.some((s) => s.includes("attribution_daily"))).toBe(false);
   });
 });

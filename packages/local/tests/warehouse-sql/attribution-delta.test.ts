@@ -1,6 +1,7 @@
 import type { ProcessedEvent } from "@freshet/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attributionCandidates, creditedCandidates } from "../../../core/src/warehouse/views/attribution-rules.ts";
+import { CREATE_REVENUE_ATTRIBUTION } from "../../../core/src/warehouse/views/revenue-attribution.ts";
 import { batchRef, planLoad, writeBatch } from "./fixture-lake.ts";
 import { records, startWarehouse, type Warehouse } from "./warehouse.ts";
 
@@ -8,7 +9,9 @@ import { records, startWarehouse, type Warehouse } from "./warehouse.ts";
  * Each load recomputes only the attribution credits its events can change (each user's purchases
  * at or after the user's earliest new touch or purchase). Over generated traffic loaded in
  * shuffled batches, so that touches arrive after the purchases they credit, ties in time
- * included, the credits after every load equal a full recompute from all of `events`.
+ * included, the credits after every load equal a full recompute from all of `events`, and
+ * `revenue_attribution` (over the days each load recounts) what the original view over `events`
+ * returns.
  */
 
 const USERS = 14;
@@ -77,6 +80,9 @@ const COLUMNS = "purchase_id, model, purchased_at, channel, campaign_id, revenue
 const FULL_RECOMPUTE = `WITH ${attributionCandidates()}
 ${creditedCandidates((model) => `purchase_id, ${model} AS model, purchased_at, channel, campaign_id, revenue`)}`;
 
+/** The original `revenue_attribution` (migration 2): grouped from all of `events`. */
+const ORIGINAL_VIEW = CREATE_REVENUE_ATTRIBUTION.slice("CREATE OR REPLACE VIEW revenue_attribution AS\n".length);
+
 /** Rows as sorted JSON, numbers however typed as numbers. */
 function canonical(rows: Record<string, unknown>[]): string[] {
   return rows.map((row) => JSON.stringify(Object.values(row).map((v) => (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v)))).sort();
@@ -95,18 +101,28 @@ describe("attribution credits maintained from each user's earliest change", () =
     const events = shuffled(generate(7), 11);
     const size = Math.ceil(events.length / LOADS);
     let sequence = 1000;
-    for (let n = 0; n < LOADS; n++) {
-      const batch = events.slice(n * size, (n + 1) * size);
-      const at = new Date(DAY0 + 3 * 86_400_000 + n * 60_000).toISOString();
+    const load = async (name: string, batch: ProcessedEvent[], at: string) => {
       const written = await writeBatch(w, { ref: batchRef(sequence, sequence + batch.length - 1, at), events: batch });
       sequence += batch.length;
-      const out = await w.batch(await planLoad(w, `attr-${n}`, [written], at));
+      const out = await w.batch(await planLoad(w, name, [written], at));
       expect(out.Status, out.Error).toBe("FINISHED");
       const want = canonical(await records(w, FULL_RECOMPUTE));
       expect(want.length).toBeGreaterThan(0);
-      expect(canonical(await records(w, `SELECT ${COLUMNS} FROM attribution_credits`)), `after load ${n}`).toEqual(want);
+      expect(canonical(await records(w, `SELECT ${COLUMNS} FROM attribution_credits`)), `after ${name}`).toEqual(want);
+      expect(canonical(await records(w, "SELECT * FROM revenue_attribution")), `revenue_attribution after ${name}`).toEqual(canonical(await records(w, ORIGINAL_VIEW)));
+    };
+    for (let n = 0; n < LOADS; n++) {
+      await load(`attr-${n}`, events.slice(n * size, (n + 1) * size), new Date(DAY0 + 3 * 86_400_000 + n * 60_000).toISOString());
     }
     // Late touches did move credits of purchases loaded before them.
     expect(await w.rows("SELECT COUNT(*) FROM attribution_credits WHERE campaign_id IS NOT NULL")).not.toEqual([[0]]);
+
+    // A load holding only one touch, on the first day, before any other event of its user: it
+    // becomes the first touch of every purchase of the user, those of the second day too, which
+    // the load has no event on. Its recount must reach them.
+    const user = events.find((e) => e.event_type === "purchase" && e.revenue !== null && Date.parse(e.occurred_at) >= DAY0 + 86_400_000)!.user_id;
+    const touch = { ...events[0]!, event_id: "late-touch", event_type: "ad_click", occurred_at: new Date(DAY0).toISOString(), received_at: new Date(DAY0 + 2_000).toISOString(), user_id: user, campaign_id: "late", ad_group_id: "late-g1", ad_id: "late-g1-ad1", channel: "display", revenue: null, currency: null } as ProcessedEvent;
+    await load("attr-late-touch", [touch], new Date(DAY0 + 4 * 86_400_000).toISOString());
+    expect(await w.rows("SELECT COUNT(*) FROM revenue_attribution WHERE campaign_id = 'late' AND day >= CAST('2026-11-27 00:00:00' AS TIMESTAMP)")).not.toEqual([[0]]);
   }, 60_000);
 });

@@ -146,6 +146,7 @@ describe("dashboard rollups maintained by each load", () => {
       "DELETE FROM feature_first_use",
       "UPDATE attribution_credits SET revenue = 0 WHERE day < CAST('2026-11-27 00:00:00' AS TIMESTAMP)",
       "UPDATE newest_events SET user_engagement = NULL, revenue_attribution = CAST('2026-11-26 00:00:00' AS TIMESTAMP)",
+      "UPDATE attribution_daily SET purchases = purchases + 1",
     ]) {
       await w.sql(damage);
     }
@@ -203,6 +204,28 @@ describe("migration 9 on a warehouse that already holds events", () => {
     expect(out.Status, out.Error).toBe("FINISHED");
     expect(canonical(await records(w, `SELECT ${FRESHNESS_COLUMNS} FROM metric_freshness`))).toEqual(before);
     expect((await w.rows("SELECT COUNT(*) FROM newest_events"))[0]).toEqual([1]);
+  });
+});
+
+describe("migration 10 on a warehouse that already holds credits", () => {
+  let w: Warehouse;
+  beforeAll(async () => {
+    w = await startWarehouse();
+  }, 60_000);
+  afterAll(() => w?.dispose());
+
+  it("backfills attribution_daily, so revenue_attribution returns what it did over the credits", async () => {
+    await w.sql(CREATE_SCHEMA_MIGRATIONS);
+    for (const m of MIGRATIONS.filter((m) => m.version < 4)) expect((await w.batch(buildApplyMigrationStatements(m))).Status).toBe("FINISHED");
+    await w.sql(`INSERT INTO events (event_id, event_type, occurred_at, received_at, user_id, account_id, campaign_id, ad_group_id, ad_id, keyword, channel, revenue, currency, properties, source_schema_version, schema_version, loaded_at, load_id) VALUES\n${eventValues()}`);
+    // Migration 4 credits the events already there; 10 then sums the credits.
+    for (const m of MIGRATIONS.filter((m) => m.version >= 4 && m.version < 10)) expect((await w.batch(buildApplyMigrationStatements(m))).Status).toBe("FINISHED");
+    const before = canonical(await records(w, "SELECT * FROM revenue_attribution"));
+    expect(before.length).toBeGreaterThan(0);
+    const out = await w.batch(buildApplyMigrationStatements(MIGRATIONS.find((m) => m.version === 10)!));
+    expect(out.Status, out.Error).toBe("FINISHED");
+    expect(canonical(await records(w, "SELECT * FROM revenue_attribution"))).toEqual(before);
+    expect((await w.rows("SELECT COUNT(*) FROM attribution_daily"))[0]).toEqual([before.length]);
   });
 });
 

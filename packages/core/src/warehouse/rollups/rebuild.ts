@@ -1,6 +1,7 @@
 import { InvalidLoadRequestError } from "../errors.ts";
 import { sqlTimestamp } from "../sql-literals.ts";
 import { maintainRollups, recountFeatureDays } from "./maintain.ts";
+import { REFRESH_ATTRIBUTION_DAILY } from "./attribution-daily.ts";
 import { REFRESH_NEWEST_EVENTS } from "./newest-events.ts";
 
 /** A range of event time; whole UTC days (the coarsest rollup grain), `to` exclusive. Open ends: everything. */
@@ -21,13 +22,15 @@ const DAY_MS = 86_400_000;
  * load folds its own rows. Attribution is per user, not per day: every purchase of a user with a
  * purchase or a touch in the range is recomputed from the user's whole history (credits of
  * purchases in the range whose user no longer qualifies are dropped with the range).
- * Each metric's newest event (`newest_events`, migration 9) is recomputed last.
+ * Each metric's newest event (`newest_events`, migration 9) and the daily attribution sums
+ * (`attribution_daily`, migration 10) are recomputed last.
  * Run it while no load runs (or accept that a concurrent load aborts and retries on DuckDB).
  */
 export function buildRollupRebuildStatements(range: RollupRange = {}): string[] {
   // `newest_events` is one row over all time: recomputed from all of `events` whatever the range
   // (one scan of four columns), so it is right even after events were bulk-inserted anywhere.
-  return [...rebuildRollupTables(range), ...REFRESH_NEWEST_EVENTS];
+  // `attribution_daily` too: a user's re-credited purchases can fall on any day, inside the range or not.
+  return [...rebuildRollupTables(range), ...REFRESH_NEWEST_EVENTS, ...REFRESH_ATTRIBUTION_DAILY];
 }
 
 /**

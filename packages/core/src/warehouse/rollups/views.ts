@@ -47,7 +47,10 @@ SELECT
   SUM(new_accounts) OVER (PARTITION BY feature ORDER BY day ROWS UNBOUNDED PRECEDING) AS adopted_accounts
 FROM feature_daily`;
 
-/** See views/revenue-attribution.ts: one credit row per purchase and model. */
+/**
+ * See views/revenue-attribution.ts: one credit row per purchase and model. Migration 10 re-points
+ * the view again, at the per-day sums of these credits (rollups/attribution-daily.ts).
+ */
 export const CREATE_REVENUE_ATTRIBUTION_FROM_ROLLUP = `CREATE OR REPLACE VIEW revenue_attribution AS
 WITH credited AS (
   SELECT 'first_touch' AS model, day, channel, campaign_id, revenue FROM attribution_credits WHERE model = 'first_touch'
