@@ -1,5 +1,5 @@
 import { DB_ROLES } from "../db-roles.ts";
-import { isPurchase, isTouch } from "../views/attribution-rules.ts";
+import { firstChangedDay } from "./maintain.ts";
 
 /*
  * `revenue_attribution` summed per (model, day, channel, campaign) and kept, so that the dashboard
@@ -44,7 +44,7 @@ export const REFRESH_ATTRIBUTION_DAILY: readonly string[] = ["DELETE FROM attrib
  * touch in the load) the bound is NULL and both statements touch nothing.
  */
 export function recountAttributionDays(source: string): string[] {
-  const changed = `day >= (SELECT MIN(DATE_TRUNC('day', d.occurred_at)) FROM ${source} AS d WHERE ${isTouch("d")} OR (${isPurchase("d")}))`;
+  const changed = firstChangedDay(source, "day");
   return [`DELETE FROM attribution_daily WHERE ${changed}`, countCredits(changed)];
 }
 

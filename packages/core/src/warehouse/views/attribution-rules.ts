@@ -46,8 +46,12 @@ export function attributionCandidates(users?: string, since?: string): string {
   const alias = users === undefined ? undefined : "e";
   const from = users === undefined ? "events" : "events AS e";
   const scope = users === undefined ? "" : ` AND e.user_id IN (SELECT user_id FROM ${users})`;
+  // With `since`, the earliest of them bounds the purchases' time too: implied by the per-user
+  // test, but on `events`' sort key, so the scan skips every block before it (zone maps).
   const purchaseScope =
-    users === undefined || since === undefined ? scope : ` AND EXISTS (SELECT 1 FROM ${users} AS u WHERE u.user_id = e.user_id AND u.${since} <= e.occurred_at)`;
+    users === undefined || since === undefined
+      ? scope
+      : ` AND e.occurred_at >= (SELECT MIN(${since}) FROM ${users}) AND EXISTS (SELECT 1 FROM ${users} AS u WHERE u.user_id = e.user_id AND u.${since} <= e.occurred_at)`;
   const columns = (names: readonly string[]): string => names.map((c) => qualified(alias, c)).join(", ");
   return `purchases AS (
   SELECT ${columns(["event_id", "user_id", "occurred_at", "revenue", "channel"])}
