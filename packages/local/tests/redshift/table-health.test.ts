@@ -1,4 +1,4 @@
-import { BatchExecuteStatementCommand, CancelStatementCommand, DescribeStatementCommand, ExecuteStatementCommand } from "@aws-sdk/client-redshift-data";
+import { BatchExecuteStatementCommand, CancelStatementCommand, DescribeStatementCommand, ExecuteStatementCommand, GetStatementResultCommand } from "@aws-sdk/client-redshift-data";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HeldVacuum } from "../../src/redshift/index.ts";
@@ -109,6 +109,33 @@ describe("SVV_TABLE_INFO, VACUUM and ANALYZE on the local engine", () => {
     await h.sql("ANALYZE"); // every table
     expect((await health(h, "stats")).stats_off).toBe("0.00");
     expect((await health(h, "plain")).stats_off).toBe("0.00");
+  });
+
+  it("counts a batch's changes as one statement at a time would, in order with its own events", async () => {
+    await h.sql("CREATE TABLE batched (id INT, v INT) SORTKEY (id)");
+    await h.sql("INSERT INTO batched SELECT range, 0 FROM range(20)");
+    await h.sql("ANALYZE batched");
+    const batch = async (sqls: string[]) => expect((await h.waitFor((await h.client.send(new BatchExecuteStatementCommand({ ...WORKGROUP, Sqls: sqls }))).Id!)).Status).toBe("FINISHED");
+    const changes = async () => h.rows("SELECT table_name, event, changed, deleted FROM freshet_internal.table_changes WHERE table_name IN ('batched', 'scratch') ORDER BY seq");
+    // Inserted, updated and deleted in one batch, a temporary table between: one log row, the sums.
+    await batch([
+      "INSERT INTO batched SELECT range, 0 FROM range(20, 28)",
+      "CREATE TEMP TABLE scratch (id INT)",
+      "INSERT INTO scratch VALUES (1), (2)",
+      "UPDATE batched SET v = 1 WHERE id IN (SELECT id FROM scratch)",
+      "DELETE FROM batched WHERE id = 27",
+    ]);
+    expect(await changes()).toEqual([["batched", "create", 0, 0], ["batched", "change", 20, 0], ["batched", "analyze", 0, 0], ["batched", "change", 11, 3]]);
+    expect((await health(h, "batched")).stats_off).toBe("40.74"); // 11 changed / 27 rows
+    // An ANALYZE in the batch resets what came before it and not what follows.
+    await batch(["INSERT INTO batched VALUES (30, 0)", "ANALYZE batched", "INSERT INTO batched VALUES (31, 0), (32, 0)"]);
+    expect((await changes()).slice(-3)).toEqual([["batched", "change", 1, 0], ["batched", "analyze", 0, 0], ["batched", "change", 2, 0]]);
+    expect((await health(h, "batched")).stats_off).toBe("6.67"); // 2 changed / 30 rows
+    // SVV_TABLE_INFO read inside the batch counts the batch's own changes so far.
+    const { Id } = await h.client.send(new BatchExecuteStatementCommand({ ...WORKGROUP, Sqls: ["INSERT INTO batched VALUES (33, 0)", `SELECT stats_off FROM svv_table_info WHERE "table" = 'batched'`] }));
+    expect((await h.waitFor(Id!)).Status).toBe("FINISHED");
+    const read = await h.client.send(new GetStatementResultCommand({ Id: `${Id}:2` }));
+    expect(read.Records?.map((r) => r.map((f) => f.stringValue))).toEqual([["9.68"]]); // 3 changed / 31 rows
   });
 
   it("counts rows a COPY loads as changed", async () => {

@@ -7,7 +7,8 @@ import type { TableChange } from "../sql/changes.ts";
  * Table health as Redshift's SVV_TABLE_INFO reports it, measured on the local engine.
  *
  * Changes are an append-only log, `freshet_internal.table_changes`, written on the statement's
- * connection right after the statement (so a rolled-back batch takes its changes with it). A log,
+ * connection right after the statement, or a batch's all at once before it commits
+ * (`PendingChanges`); either way a rolled-back batch takes its changes with it. A log,
  * not a counter row per table: DuckDB aborts one of two transactions that update the same row,
  * while appends from concurrent transactions never conflict, so a load and a maintenance run on
  * one table cannot fail each other through the bookkeeping. Events:
@@ -17,7 +18,8 @@ import type { TableChange } from "../sql/changes.ts";
  * - `reclaim`: the delete phase of a VACUUM (FULL, DELETE ONLY) of the table (NULL: every table);
  * - `create`, `truncate`: a new or emptied table, whose statistics and space start afresh
  *   (Redshift analyzes a CREATE TABLE AS, and TRUNCATE reclaims space at once).
- * Events are ordered by `seq`, taken when the statement runs (not when it commits).
+ * Events are ordered by `seq`, taken when the statement runs (a batch's changes: when the batch
+ * writes them, before its next event or its COMMIT), not when it commits.
  *
  * Where the local numbers differ from Redshift's: an UPDATE counts its old versions as deleted
  * but, unlike Redshift (which appends the new version), does not make rows unsorted (DuckDB
@@ -61,16 +63,55 @@ export interface UserTable {
   readonly sortkeys: readonly string[];
 }
 
-/** Records what `change` did to `rows` rows (nothing for temporary tables or no rows). */
-export async function recordChange(connection: DuckDBConnection, change: TableChange, rows: number): Promise<void> {
-  if (change.kind === "truncate") return recordEvent(connection, change.table, "truncate");
+/**
+ * Records what `change` did to `rows` rows (nothing for temporary tables or no rows): at once, or
+ * into `pending` when the statement runs in a batch, which writes them all before it commits.
+ */
+export async function recordChange(connection: DuckDBConnection, change: TableChange, rows: number, pending?: PendingChanges): Promise<void> {
+  if (change.kind === "truncate") {
+    await pending?.flush(connection); // the rows changed before it, then the table starts afresh
+    return recordEvent(connection, change.table, "truncate");
+  }
   if (rows <= 0) return;
   const deleted = change.kind === "update" || change.kind === "delete" ? rows : 0;
+  if (pending) return pending.add(change.table, rows, deleted);
+  await writeChanges(connection, [[change.table, rows, deleted]]);
+}
+
+/**
+ * A batch's changes, summed per table and written to the log in one INSERT: a load changes some
+ * 25 tables, and one logged INSERT each (a catalog lookup and a sequence value) was several
+ * milliseconds apiece, a third of a small load's time. `flush` must run before anything else
+ * writes or reads the log in the batch (an event, SVV_TABLE_INFO) and before the COMMIT, so the
+ * log's order and a rollback work as they did with a row per statement.
+ */
+export class PendingChanges {
+  readonly #byTable = new Map<string, { changed: number; deleted: number }>();
+
+  add(table: string, changed: number, deleted: number): void {
+    const sum = this.#byTable.get(table) ?? { changed: 0, deleted: 0 };
+    this.#byTable.set(table, { changed: sum.changed + changed, deleted: sum.deleted + deleted });
+  }
+
+  async flush(connection: DuckDBConnection): Promise<void> {
+    if (this.#byTable.size === 0) return;
+    const rows = [...this.#byTable].map(([table, sum]): ChangeRow => [table, sum.changed, sum.deleted]);
+    this.#byTable.clear();
+    await writeChanges(connection, rows);
+  }
+}
+
+type ChangeRow = readonly [table: string, changed: number, deleted: number];
+
+/** Appends `change` rows, leaving out temporary tables (one catalog lookup for all of them). */
+async function writeChanges(connection: DuckDBConnection, rows: readonly ChangeRow[]): Promise<void> {
+  const values = rows.map((_, i) => `($${3 * i + 1}, CAST($${3 * i + 2} AS BIGINT), CAST($${3 * i + 3} AS BIGINT))`).join(", ");
   await connection.run(
     `INSERT INTO freshet_internal.table_changes (table_name, event, changed, deleted, recorded_at)
-     SELECT $1, 'change', $2, $3, CAST(now() AS TIMESTAMP)
-     WHERE NOT EXISTS (SELECT 1 FROM duckdb_tables() WHERE temporary AND lower(table_name) = lower($1))`,
-    [change.table, rows, deleted],
+     SELECT c.table_name, 'change', c.changed, c.deleted, CAST(now() AS TIMESTAMP)
+     FROM (VALUES ${values}) AS c(table_name, changed, deleted)
+     WHERE NOT EXISTS (SELECT 1 FROM duckdb_tables() WHERE temporary AND lower(table_name) = lower(c.table_name))`,
+    rows.flat(),
   );
 }
 

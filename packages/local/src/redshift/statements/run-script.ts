@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { runCopy, type CopyEnvironment } from "../copy/run-copy.ts";
 import { readResultSet, type ResultSet } from "../engine/results.ts";
 import { UPSERT_TABLE_KEYS } from "../engine/system-tables.ts";
-import { recordChange, recordEvent, refreshTableInfo, tableExists } from "../engine/table-health.ts";
+import { recordChange, recordEvent, refreshTableInfo, tableExists, type PendingChanges } from "../engine/table-health.ts";
 import { SqlTranslationError, StatementCancelledError, TableMaintenanceError } from "../errors.ts";
 import { localTableName, tableKey } from "../sql/maintenance.ts";
 import { splitStatements } from "../sql/tokens.ts";
@@ -20,6 +20,8 @@ export interface ScriptContext {
   readonly parameters: Parameters;
   /** In a BatchExecuteStatement: the batch owns the transaction, so BEGIN/COMMIT are no-ops. */
   readonly inBatch: boolean;
+  /** In a batch: its row changes, which the batch writes to the health log before it commits. */
+  readonly pending?: PendingChanges;
   readonly copy: CopyEnvironment;
   readonly cancelled: () => boolean;
   /** Takes Redshift table locks until the statement's transaction ends (see TableLocks). */
@@ -54,20 +56,23 @@ export async function runScript(sql: string, ctx: ScriptContext): Promise<Script
           } else {
             outcome = { rows: (await connection.run(step.sql)).rowsChanged };
           }
-          if (step.change) await recordChange(connection, step.change, outcome.rows);
+          if (step.change) await recordChange(connection, step.change, outcome.rows, ctx.pending);
           break;
         case "copy":
           outcome = { rows: await runCopy(connection, step.copy, ctx.copy) };
-          if (step.change) await recordChange(connection, step.change, outcome.rows);
+          if (step.change) await recordChange(connection, step.change, outcome.rows, ctx.pending);
           break;
         case "table-keys":
           if (!step.keys.temporary && !(step.keys.ifNotExists && (await tableExists(connection, step.keys.table)))) {
+            // The health log keeps its order: the batch's changes so far go in before this event.
+            await ctx.pending?.flush(connection);
             const { table, diststyle, distkey, sortkey1, sortkeys } = step.keys;
             await connection.run(UPSERT_TABLE_KEYS, [table, diststyle ?? null, distkey ?? null, sortkey1 ?? null, sortkeys?.join(",") ?? null]);
             await recordEvent(connection, table, "create");
           }
           break;
         case "table-info":
+          await ctx.pending?.flush(connection); // SVV_TABLE_INFO counts the batch's own changes
           await refreshTableInfo(connection);
           break;
         case "transaction":
@@ -87,6 +92,7 @@ export async function runScript(sql: string, ctx: ScriptContext): Promise<Script
           break;
         case "analyze":
           // DuckDB's ANALYZE refreshes its own statistics; the event resets stats_off.
+          await ctx.pending?.flush(connection);
           await connection.run(step.analyze.table ? `ANALYZE ${localTableName(step.analyze.table)}` : "ANALYZE");
           await recordEvent(connection, step.analyze.table === undefined ? undefined : tableKey(step.analyze.table), "analyze");
           outcome = { rows: 0 };

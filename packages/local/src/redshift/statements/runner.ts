@@ -3,6 +3,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { recordLoadErrors } from "../copy/load-errors.ts";
 import type { CopyEnvironment } from "../copy/run-copy.ts";
 import type { DatabaseEngine } from "../engine/databases.ts";
+import { PendingChanges } from "../engine/table-health.ts";
 import type { ResultStore } from "./result-store.ts";
 import { StatementCancelledError } from "../errors.ts";
 import type { Parameters } from "../sql/translate.ts";
@@ -136,12 +137,13 @@ export class StatementRunner {
         transaction = true;
         let total = 0;
         let size = 0;
+        const pending = new PendingChanges();
         for (const sub of record.subStatements!) {
           const subStart = Date.now();
           set(sub, { status: "STARTED", startedAt: subStart, redshiftQueryId: records.nextQueryId++ });
           let outcome: ScriptOutcome;
           try {
-            outcome = await runScript(sub.queryString, { connection, parameters, inBatch: true, copy: copy(sub.redshiftQueryId), cancelled: () => state.cancelled, lock, ...holdVacuumSort });
+            outcome = await runScript(sub.queryString, { connection, parameters, inBatch: true, pending, copy: copy(sub.redshiftQueryId), cancelled: () => state.cancelled, lock, ...holdVacuumSort });
           } catch (error) {
             set(sub, failure(error, state, subStart));
             for (const rest of record.subStatements!) if (rest.status === "SUBMITTED") set(rest, { status: "ABORTED" });
@@ -152,6 +154,7 @@ export class StatementRunner {
           size += outcome.result?.size ?? 0;
           set(sub, { status: "FINISHED", hasResultSet: outcome.result !== undefined, resultRows: outcome.rows, resultSize: outcome.result?.size ?? 0, durationNs: (Date.now() - subStart) * 1e6 });
         }
+        await pending.flush(connection);
         await this.holdBeforeCommit(record, state);
         await connection.run("COMMIT");
         transaction = false;
