@@ -77,10 +77,10 @@ describe("rollup maintenance in the load", () => {
     expect(statements[at + 1]).toContain(`FROM attribution_credits\nWHERE ${bound}\nGROUP BY`);
   });
 
-  it("raises newest_events from load_new right after the rollups", () => {
+  it("raises newest_events from load_new right after the rollups and their attribution recount", () => {
     const statements = buildLoadStatements(loadRequestFixture());
     const maintenance = maintainRollups("load_new", "since-earliest-change");
-    const raise = statements[statements.indexOf(maintenance.at(-1)!) + 3]!;
+    const raise = statements[statements.indexOf(recountAttributionDays("load_new").at(-1)!) + 1]!;
     expect(raise).toMatch(/^UPDATE newest_events\nSET /);
     expect(raise).toContain("FROM load_new");
     expect(raise).not.toMatch(/FROM events\b/);

@@ -136,6 +136,33 @@ describe("SVV_TABLE_INFO, VACUUM and ANALYZE on the local engine", () => {
     expect((await h.waitFor(Id!)).Status).toBe("FINISHED");
     const read = await h.client.send(new GetStatementResultCommand({ Id: `${Id}:2` }));
     expect(read.Records?.map((r) => r.map((f) => f.stringValue))).toEqual([["9.68"]]); // 3 changed / 31 rows
+    // A batch that wrote its changes so far (the read above makes it) and then fails leaves none.
+    const logged = (await changes()).length;
+    const failed = await h.client.send(new BatchExecuteStatementCommand({ ...WORKGROUP, Sqls: ["INSERT INTO batched VALUES (40, 0)", `SELECT stats_off FROM svv_table_info WHERE "table" = 'batched'`, "SELECT * FROM no_such_table"] }));
+    expect((await h.waitFor(failed.Id!)).Status).toBe("FAILED");
+    expect(await changes()).toHaveLength(logged);
+    // TRUNCATE starts the table afresh after the rows changed before it in the batch.
+    await batch(["INSERT INTO batched VALUES (41, 0), (42, 0), (43, 0)", "TRUNCATE batched", "INSERT INTO batched VALUES (44, 0)"]);
+    expect((await changes()).slice(-3)).toEqual([["batched", "change", 3, 0], ["batched", "truncate", 0, 0], ["batched", "change", 1, 0]]);
+  });
+
+  it("leaves a batch's temporary tables out of the log, a dropped one too, and keeps a permanent table's changes a temporary one of its name hides", async () => {
+    await h.sql("CREATE TABLE shadowed (id INT)");
+    const { Id } = await h.client.send(
+      new BatchExecuteStatementCommand({
+        ...WORKGROUP,
+        Sqls: [
+          "CREATE TEMP TABLE dropped (id INT)",
+          "INSERT INTO dropped VALUES (1)",
+          "DROP TABLE dropped",
+          "INSERT INTO shadowed VALUES (1), (2)",
+          "CREATE TEMP TABLE shadowed (id INT)",
+          "INSERT INTO shadowed VALUES (3)",
+        ],
+      }),
+    );
+    expect((await h.waitFor(Id!)).Status).toBe("FINISHED");
+    expect(await h.rows("SELECT table_name, event, changed FROM freshet_internal.table_changes WHERE table_name IN ('dropped', 'shadowed') ORDER BY seq")).toEqual([["shadowed", "create", 0], ["shadowed", "change", 2]]);
   });
 
   it("counts rows a COPY loads as changed", async () => {

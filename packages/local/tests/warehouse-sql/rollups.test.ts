@@ -1,3 +1,4 @@
+import { GetStatementResultCommand } from "@aws-sdk/client-redshift-data";
 import {
   BUCKETS,
   buildApplyMigrationStatements,
@@ -221,13 +222,23 @@ describe("migration 10 on a warehouse that already holds credits", () => {
     // Migration 4 credits the events already there; 10 then sums the credits.
     for (const m of MIGRATIONS.filter((m) => m.version >= 4 && m.version < 10)) expect((await w.batch(buildApplyMigrationStatements(m))).Status).toBe("FINISHED");
     const before = canonical(await records(w, "SELECT * FROM revenue_attribution"));
+    const columnsBefore = await columnTypes(w, "SELECT * FROM revenue_attribution");
     expect(before.length).toBeGreaterThan(0);
     const out = await w.batch(buildApplyMigrationStatements(MIGRATIONS.find((m) => m.version === 10)!));
     expect(out.Status, out.Error).toBe("FINISHED");
     expect(canonical(await records(w, "SELECT * FROM revenue_attribution"))).toEqual(before);
+    // Redshift's CREATE OR REPLACE VIEW refuses a column of another name or type.
+    expect(await columnTypes(w, "SELECT * FROM revenue_attribution")).toEqual(columnsBefore);
     expect((await w.rows("SELECT COUNT(*) FROM attribution_daily"))[0]).toEqual([before.length]);
   });
 });
+
+/** Each result column's name, type, precision and scale, as GetStatementResult describes them. */
+async function columnTypes(w: Warehouse, sql: string): Promise<unknown[][]> {
+  const out = await w.sql(sql);
+  const page = await w.client.send(new GetStatementResultCommand({ Id: out.Id! }));
+  return (page.ColumnMetadata ?? []).map((c) => [c.name, c.typeName, c.precision, c.scale]);
+}
 
 /** DASHBOARD_EVENTS as the VALUES of an INSERT INTO events (a bulk insert that bypasses the load). */
 function eventValues(): string {

@@ -1,5 +1,5 @@
 import { DB_ROLES } from "../db-roles.ts";
-import { firstChangedDay } from "./maintain.ts";
+import { fromFirstChangedDay } from "./maintain.ts";
 
 /*
  * `revenue_attribution` summed per (model, day, channel, campaign) and kept, so that the dashboard
@@ -44,7 +44,7 @@ export const REFRESH_ATTRIBUTION_DAILY: readonly string[] = ["DELETE FROM attrib
  * touch in the load) the bound is NULL and both statements touch nothing.
  */
 export function recountAttributionDays(source: string): string[] {
-  const changed = firstChangedDay(source, "day");
+  const changed = fromFirstChangedDay(source, "day");
   return [`DELETE FROM attribution_daily WHERE ${changed}`, countCredits(changed)];
 }
 

@@ -148,7 +148,7 @@ function recreditSinceEarliestChange(source: string): string[] {
   return [
     // The day bound is implied by the EXISTS, but on the credits' sort key: blocks of earlier days are skipped.
     `DELETE FROM attribution_credits
-WHERE ${firstChangedDay(source, "attribution_credits.day")}
+WHERE ${fromFirstChangedDay(source, "attribution_credits.day")}
   AND EXISTS (SELECT 1 FROM ${source} AS d WHERE d.user_id = attribution_credits.user_id AND d.occurred_at <= attribution_credits.purchased_at AND (${CREDITED}))`,
     `INSERT INTO attribution_credits (purchase_id, user_id, model, purchased_at, day, channel, campaign_id, revenue)
 WITH users AS (
@@ -165,7 +165,7 @@ ORDER BY 5`,
  * credited event, since a credit it changes is of a purchase at or after that event (NULL, so
  * false, without one). Bounds the load's re-credit and its recount of `attribution_daily`.
  */
-export function firstChangedDay(source: string, day: string): string {
+export function fromFirstChangedDay(source: string, day: string): string {
   return `${day} >= (SELECT MIN(DATE_TRUNC('day', d.occurred_at)) FROM ${source} AS d WHERE ${CREDITED})`;
 }
 

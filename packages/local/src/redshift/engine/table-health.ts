@@ -2,6 +2,7 @@ import { listValue, type DuckDBConnection } from "@duckdb/node-api";
 import { statfs } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { TableChange } from "../sql/changes.ts";
+import { writeChanges, type PendingChanges } from "./pending-changes.ts";
 
 /**
  * Table health as Redshift's SVV_TABLE_INFO reports it, measured on the local engine.
@@ -76,43 +77,6 @@ export async function recordChange(connection: DuckDBConnection, change: TableCh
   const deleted = change.kind === "update" || change.kind === "delete" ? rows : 0;
   if (pending) return pending.add(change.table, rows, deleted);
   await writeChanges(connection, [[change.table, rows, deleted]]);
-}
-
-/**
- * A batch's changes, summed per table and written to the log in one INSERT: a load changes some
- * 25 tables, and one logged INSERT each (a catalog lookup and a sequence value) was several
- * milliseconds apiece, a third of a small load's time. `flush` must run before anything else
- * writes or reads the log in the batch (an event, SVV_TABLE_INFO) and before the COMMIT, so the
- * log's order and a rollback work as they did with a row per statement.
- */
-export class PendingChanges {
-  readonly #byTable = new Map<string, { changed: number; deleted: number }>();
-
-  add(table: string, changed: number, deleted: number): void {
-    const sum = this.#byTable.get(table) ?? { changed: 0, deleted: 0 };
-    this.#byTable.set(table, { changed: sum.changed + changed, deleted: sum.deleted + deleted });
-  }
-
-  async flush(connection: DuckDBConnection): Promise<void> {
-    if (this.#byTable.size === 0) return;
-    const rows = [...this.#byTable].map(([table, sum]): ChangeRow => [table, sum.changed, sum.deleted]);
-    this.#byTable.clear();
-    await writeChanges(connection, rows);
-  }
-}
-
-type ChangeRow = readonly [table: string, changed: number, deleted: number];
-
-/** Appends `change` rows, leaving out temporary tables (one catalog lookup for all of them). */
-async function writeChanges(connection: DuckDBConnection, rows: readonly ChangeRow[]): Promise<void> {
-  const values = rows.map((_, i) => `($${3 * i + 1}, CAST($${3 * i + 2} AS BIGINT), CAST($${3 * i + 3} AS BIGINT))`).join(", ");
-  await connection.run(
-    `INSERT INTO freshet_internal.table_changes (table_name, event, changed, deleted, recorded_at)
-     SELECT c.table_name, 'change', c.changed, c.deleted, CAST(now() AS TIMESTAMP)
-     FROM (VALUES ${values}) AS c(table_name, changed, deleted)
-     WHERE NOT EXISTS (SELECT 1 FROM duckdb_tables() WHERE temporary AND lower(table_name) = lower(c.table_name))`,
-    rows.flat(),
-  );
 }
 
 /** Records an ANALYZE, a VACUUM's delete phase, a CREATE TABLE or a TRUNCATE (table undefined: every table). */

@@ -2,7 +2,8 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { runCopy, type CopyEnvironment } from "../copy/run-copy.ts";
 import { readResultSet, type ResultSet } from "../engine/results.ts";
 import { UPSERT_TABLE_KEYS } from "../engine/system-tables.ts";
-import { recordChange, recordEvent, refreshTableInfo, tableExists, type PendingChanges } from "../engine/table-health.ts";
+import type { PendingChanges } from "../engine/pending-changes.ts";
+import { recordChange, recordEvent, refreshTableInfo, tableExists } from "../engine/table-health.ts";
 import { SqlTranslationError, StatementCancelledError, TableMaintenanceError } from "../errors.ts";
 import { localTableName, tableKey } from "../sql/maintenance.ts";
 import { splitStatements } from "../sql/tokens.ts";
@@ -63,9 +64,8 @@ export async function runScript(sql: string, ctx: ScriptContext): Promise<Script
           if (step.change) await recordChange(connection, step.change, outcome.rows, ctx.pending);
           break;
         case "table-keys":
+          await ctx.pending?.creating(connection, step.keys.table, step.keys.temporary);
           if (!step.keys.temporary && !(step.keys.ifNotExists && (await tableExists(connection, step.keys.table)))) {
-            // The health log keeps its order: the batch's changes so far go in before this event.
-            await ctx.pending?.flush(connection);
             const { table, diststyle, distkey, sortkey1, sortkeys } = step.keys;
             await connection.run(UPSERT_TABLE_KEYS, [table, diststyle ?? null, distkey ?? null, sortkey1 ?? null, sortkeys?.join(",") ?? null]);
             await recordEvent(connection, table, "create");

@@ -3,7 +3,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { recordLoadErrors } from "../copy/load-errors.ts";
 import type { CopyEnvironment } from "../copy/run-copy.ts";
 import type { DatabaseEngine } from "../engine/databases.ts";
-import { PendingChanges } from "../engine/table-health.ts";
+import { PendingChanges } from "../engine/pending-changes.ts";
 import type { ResultStore } from "./result-store.ts";
 import { StatementCancelledError } from "../errors.ts";
 import type { Parameters } from "../sql/translate.ts";
