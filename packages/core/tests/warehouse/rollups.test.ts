@@ -79,7 +79,6 @@ describe("rollup maintenance in the load", () => {
 
   it("raises newest_events from load_new right after the rollups and their attribution recount", () => {
     const statements = buildLoadStatements(loadRequestFixture());
-    const maintenance = maintainRollups("load_new", "since-earliest-change");
     const raise = statements[statements.indexOf(recountAttributionDays("load_new").at(-1)!) + 1]!;
     expect(raise).toMatch(/^UPDATE newest_events\nSET /);
     expect(raise).toContain("FROM load_new");
