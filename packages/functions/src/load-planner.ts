@@ -5,6 +5,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { METRIC_NAMES } from "@freshet/core";
 import { Resource } from "sst";
 import { planLoad } from "./load/plan.ts";
+import { RecordedBatches } from "./load/recorded-batches.ts";
 import type { LoadPlan, PlanInput } from "./load/types.ts";
 import { observability } from "./shared/observability.ts";
 import { redshiftDataClient } from "./shared/redshift-data-client.ts";
@@ -18,6 +19,8 @@ import { s3Client } from "./shared/s3-client.ts";
  * concurrency guard are explained on `planLoad`.
  */
 const { logger, metrics } = observability("load-planner");
+/** Kept while the Lambda stays warm: each run asks the warehouse about new receipts only. */
+const recordedBatches = new RecordedBatches();
 
 async function plan(event: PlanInput | null): Promise<LoadPlan> {
   const result = await planLoad(
@@ -27,6 +30,7 @@ async function plan(event: PlanInput | null): Promise<LoadPlan> {
       bucket: Resource.Lake.name,
       warehouse: { workgroup: Resource.Warehouse.workgroup, database: Resource.Warehouse.database },
       copyRoleArn: Resource.Warehouse.copyRoleArn,
+      recordedBatches,
       onMissingObjects: (keys) => {
         metrics.addMetric("LoadObjectsMissing", MetricUnit.Count, keys.length);
         logger.warn("receipts name processed objects the lake does not hold: their batches load without them", { keys });

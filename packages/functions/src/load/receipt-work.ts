@@ -69,8 +69,12 @@ async function unrecordedReceipts(run: PlanningRun): Promise<string[]> {
   const listed = [...older, ...recent].sort(compareKeys);
   // Claims are listed before anything asks the warehouse what is recorded (see liveClaims).
   await run.claims;
-  const recorded = await heldValues(deps, RECORDED_BATCH_IDS, listed.map(batchIdOfKey));
-  const unrecorded = listed.filter((key) => !recorded.has(batchIdOfKey(key)));
+  // Only about batches this planner has not seen recorded already (recorded-batches.ts).
+  const at = now.getTime();
+  const known = (id: string) => deps.recordedBatches?.has(id, at) ?? false;
+  const recorded = await heldValues(deps, RECORDED_BATCH_IDS, listed.map(batchIdOfKey).filter((id) => !known(id)));
+  deps.recordedBatches?.remember(recorded, at);
+  const unrecorded = listed.filter((key) => !recorded.has(batchIdOfKey(key)) && !known(batchIdOfKey(key)));
 
   // The watermark moves to the oldest hour still holding an unrecorded receipt (claimed ones too:
   // they are in flight, not loaded), never past the lateness floor.

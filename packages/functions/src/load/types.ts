@@ -2,6 +2,7 @@ import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { LoadReceipt } from "@freshet/core";
 import type { Claimed } from "./claims.ts";
+import type { RecordedBatches } from "./recorded-batches.ts";
 import type { QueryOptions, Warehouse } from "./data-api.ts";
 
 /*
@@ -83,6 +84,8 @@ export interface PlannerDeps extends LakeAccess, WarehouseAccess {
   readonly onOldestWaiting?: (writtenAt: Date | null) => void;
   /** Called for a load planned and claimed: the events its receipts count as processed. */
   readonly onRowsPlanned?: (rows: number) => void;
+  /** Batches seen recorded by earlier runs of a warm planner: not asked about again (recorded-batches.ts). */
+  readonly recordedBatches?: RecordedBatches;
 }
 
 /** A processed object as ListObjectsV2 reports it. */

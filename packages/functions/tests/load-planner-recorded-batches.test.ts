@@ -1,0 +1,119 @@
+import { ExecuteStatementCommand, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
+import { MIGRATIONS } from "@freshet/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeBatch } from "../src/load/data-api.ts";
+import { applyMigrations } from "../src/load/migrations.ts";
+import { planLoad } from "../src/load/plan.ts";
+import { RecordedBatches } from "../src/load/recorded-batches.ts";
+import type { LoadPlan, PlannerDeps } from "../src/load/types.ts";
+import { writeGeneratedLake } from "../../local/tests/warehouse/lake-writer.ts";
+import { COPY_ROLE, startWarehouseHarness, type WarehouseHarness } from "./load-harness.ts";
+
+/*
+ * A warm planner remembers the batches it saw recorded and asks the warehouse only about the
+ * others; on the real local S3 and Data API, with the planner's SQL recorded as it is sent.
+ */
+
+let h: WarehouseHarness;
+let redshift: RedshiftDataClient;
+const sent: string[] = [];
+const start = new Date();
+let clock = start;
+
+beforeAll(async () => {
+  h = await startWarehouseHarness();
+  await applyMigrations(h.redshift, h.warehouse, MIGRATIONS, { firstPollMs: 5 });
+  redshift = new RedshiftDataClient({ endpoint: h.url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  redshift.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === ExecuteStatementCommand.name) sent.push((args.input as { Sql: string }).Sql);
+      return next(args);
+    },
+    { step: "initialize", name: "recordSql" },
+  );
+});
+afterAll(async () => {
+  redshift?.destroy();
+  await h?.stop();
+});
+
+/** The batch ids the run asked `batch_receipts` about, sorted. */
+function askedAbout(sqls: readonly string[]): string[] {
+  return sqls
+    .filter((sql) => sql.includes("FROM batch_receipts WHERE batch_id IN ("))
+    .flatMap((sql) => [...sql.matchAll(/'([^']+)'/g)].map((m) => m[1]!))
+    .sort();
+}
+
+async function plan(deps: PlannerDeps): Promise<{ plan: LoadPlan; asked: string[] }> {
+  sent.length = 0;
+  const result = await planLoad(deps, { maxObjects: 200, startedAt: clock.toISOString(), reconcile: false });
+  return { plan: result, asked: askedAbout(sent) };
+}
+
+async function load(plan: LoadPlan): Promise<void> {
+  await executeBatch(h.redshift, h.warehouse, plan.sqls, `test-${plan.loadId}`, { firstPollMs: 5 });
+  await h.s3.send(new DeleteObjectCommand({ Bucket: h.bucket, Key: plan.claimKey! }));
+}
+
+describe("a warm planner's recorded batches", () => {
+  it("are not asked about again until they expire; new receipts are, and load once", async () => {
+    const memo = new RecordedBatches({ ttlMs: 60_000 });
+    const deps: PlannerDeps = { s3: h.s3, redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: memo };
+    const first = await writeGeneratedLake(h.s3, h.bucket, { count: 900, now: start, seed: 41, batchSize: 300 });
+    const firstBatches = first.receiptKeys.map((k) => k.slice(k.lastIndexOf("/") + 1, -".json".length)).sort();
+    expect(firstBatches).toHaveLength(3);
+
+    // Nothing recorded yet: asked about every batch; then loaded.
+    let run = await plan(deps);
+    expect(run.asked).toEqual(firstBatches);
+    expect(run.plan.loadId).not.toBeNull();
+    await load(run.plan);
+
+    // The next run sees them recorded, and remembers: nothing to load.
+    run = await plan(deps);
+    expect(run.asked).toEqual(firstBatches);
+    expect(run.plan.loadId).toBeNull();
+    expect(memo.size).toBe(3);
+
+    // A new batch lands: only it is asked about, and it loads.
+    const second = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: start, seed: 42, batchSize: 300 });
+    const secondBatch = second.receiptKeys.map((k) => k.slice(k.lastIndexOf("/") + 1, -".json".length));
+    run = await plan(deps);
+    expect(run.asked).toEqual(secondBatch);
+    expect(run.plan.receipts).toBe(1);
+    await load(run.plan);
+    run = await plan(deps);
+    expect(run.asked).toEqual(secondBatch);
+    expect(run.plan.loadId).toBeNull();
+    run = await plan(deps);
+    expect(run.asked).toEqual([]);
+    expect(run.plan.loadId).toBeNull();
+
+    // Past the time to live, every batch is asked about again (a warehouse restored from an older
+    // snapshot would have lost some): still nothing to load.
+    clock = new Date(start.getTime() + 61_000);
+    run = await plan(deps);
+    expect(run.asked).toEqual([...firstBatches, ...secondBatch].sort());
+    expect(run.plan.loadId).toBeNull();
+    expect(await h.rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[first.eventIds.size + second.eventIds.size, first.eventIds.size + second.eventIds.size]]);
+  });
+});
+
+describe("RecordedBatches", () => {
+  it("forgets ids after the time to live, and the oldest beyond its size", () => {
+    const memo = new RecordedBatches({ ttlMs: 1000, maxEntries: 3 });
+    memo.remember(["a", "b"], 0);
+    memo.remember(["c"], 500);
+    expect([memo.has("a", 999), memo.has("a", 1000), memo.has("c", 1499)]).toEqual([true, false, true]);
+    memo.remember(["d"], 600);
+    memo.remember(["e"], 700);
+    expect(["a", "b", "c", "d", "e"].filter((id) => memo.has(id, 700))).toEqual(["c", "d", "e"]);
+    // Seen again: kept from then on.
+    memo.remember(["c"], 1400);
+    expect(memo.has("c", 2000)).toBe(true);
+    memo.remember([], 1800);
+    expect(memo.size).toBe(1);
+  });
+});
