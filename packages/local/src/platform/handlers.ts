@@ -41,10 +41,11 @@ export interface LocalHandlers {
 
 /**
  * Loads the handlers. Call only once their environment (links, endpoint) is set: handlers read
- * their configuration and links at module load. The transformer and the ingest function run in
- * their own execution environments (worker threads), as in Lambda: under load they then have a
- * core of their own instead of sharing the endpoint's; with `environments: 0` they run on the
- * main thread, where a test can reach their state.
+ * their configuration and links at module load. The transformer, the ingest function, the load
+ * planner and the two triage functions run in their own execution environments (worker
+ * threads), as in Lambda: under load they then have a core of their own instead of sharing the
+ * endpoint's; with `environments: 0` they run on the main thread, where a test can reach their
+ * state.
  */
 export async function loadHandlers(environments: number): Promise<LocalHandlers> {
   const transformerWorkers =
@@ -60,12 +61,25 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
   await ingestWorkers?.ready();
   const transformer = transformerWorkers?.handler ?? ((await import("@freshet/functions/transformer")) as { handler: TransformerHandler }).handler;
   const ingest = ingestWorkers?.handler ?? ((await import("@freshet/functions/ingest")) as { handler: HttpHandler }).handler;
+  // The functions the workflows call every few seconds under load, in an environment of their
+  // own too: their S3 and Data API clients (signing, XML listings of a few hours of receipts or
+  // a day of dead letters) otherwise ran on the main thread, which every embedded service shares
+  // and which a 10,000 events/s run keeps busy while the other core idles.
+  const controlWorkers =
+    environments > 0
+      ? {
+          planner: new WorkerFunction<unknown, unknown>({ module: "@freshet/functions/load-planner" }),
+          triage: new WorkerFunction<unknown, unknown>({ module: "@freshet/functions/dead-letter-triage" }),
+          triageDebounce: new WorkerFunction<unknown, unknown>({ module: "@freshet/functions/triage-debounce" }),
+        }
+      : undefined;
+  await Promise.all(Object.values(controlWorkers ?? {}).map((w) => w.ready()));
   // On the main thread: it only waits on the Data API, whose engine runs here too.
   const { handler: metricsApi } = (await import("@freshet/functions/metrics-api")) as { handler: HttpHandler };
-  const { handler: planner } = (await import("@freshet/functions/load-planner")) as { handler: unknown };
+  const planner = controlWorkers?.planner.handler ?? ((await import("@freshet/functions/load-planner")) as { handler: unknown }).handler;
   const { handler: migrate } = (await import("@freshet/functions/migrate")) as { handler: MigrateHandler };
-  const { handler: triage } = (await import("@freshet/functions/dead-letter-triage")) as { handler: unknown };
-  const { handler: triageDebounce } = (await import("@freshet/functions/triage-debounce")) as { handler: unknown };
+  const triage = controlWorkers?.triage.handler ?? ((await import("@freshet/functions/dead-letter-triage")) as { handler: unknown }).handler;
+  const triageDebounce = controlWorkers?.triageDebounce.handler ?? ((await import("@freshet/functions/triage-debounce")) as { handler: unknown }).handler;
   const { handler: anomalyDecider } = (await import("@freshet/functions/anomaly-decider")) as { handler: unknown };
   return {
     transformer,
@@ -79,16 +93,25 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
     async environmentHeaps() {
       const named = async (fn: string, workers: { heapUsed(): Promise<number[]> } | undefined) =>
         ((await workers?.heapUsed()) ?? []).map((heapUsedBytes, i) => ({ name: `${fn} ${i + 1}`, heapUsedBytes }));
-      return [...(await named("transformer", transformerWorkers)), ...(await named("ingest", ingestWorkers))];
+      return [
+        ...(await named("transformer", transformerWorkers)),
+        ...(await named("ingest", ingestWorkers)),
+        ...(controlWorkers ? [...(await named("planner", controlWorkers.planner)), ...(await named("triage", controlWorkers.triage)), ...(await named("triage-debounce", controlWorkers.triageDebounce))] : []),
+      ];
     },
     async environmentCpu() {
       const named = async (fn: string, workers: { cpuUsage(): Promise<NodeJS.CpuUsage[]> } | undefined) =>
         ((await workers?.cpuUsage()) ?? []).map((usage, i) => ({ name: `${fn} ${i + 1}`, cpuMicros: usage.user + usage.system }));
-      return [...(await named("transformer", transformerWorkers)), ...(await named("ingest", ingestWorkers))];
+      return [
+        ...(await named("transformer", transformerWorkers)),
+        ...(await named("ingest", ingestWorkers)),
+        ...(controlWorkers ? [...(await named("planner", controlWorkers.planner)), ...(await named("triage", controlWorkers.triage)), ...(await named("triage-debounce", controlWorkers.triageDebounce))] : []),
+      ];
     },
     async close() {
       await transformerWorkers?.close();
       await ingestWorkers?.close();
+      await Promise.all(Object.values(controlWorkers ?? {}).map((w) => w.close()));
     },
   };
 }
