@@ -39,6 +39,9 @@ export interface LocalHandlers {
   close(): Promise<void>;
 }
 
+/** What the reports and the shutdown need of a `WorkerFunction`, whatever its event and result. */
+type ExecutionEnvironments = Pick<WorkerFunction<never, unknown>, "ready" | "heapUsed" | "cpuUsage" | "close">;
+
 /**
  * Loads the handlers. Call only once their environment (links, endpoint) is set: handlers read
  * their configuration and links at module load. The transformer, the ingest function, the load
@@ -48,39 +51,44 @@ export interface LocalHandlers {
  * state.
  */
 export async function loadHandlers(environments: number): Promise<LocalHandlers> {
+  const inWorkers = environments > 0;
   const transformerWorkers =
     // Not with the deployed heap flags (core's transformerHeap): unlike a Lambda container, this
     // environment runs several batches at once, and their live objects outgrow 1 MiB semi-spaces.
     // Given them as resource limits, the pipeline bench loaded 10–15 % fewer events a second
     // (5,090–5,313 against 5,631–6,118). The flags' own measurement is the transformer bench's.
-    environments > 0 ? new WorkerFunction<KinesisStreamEvent, KinesisStreamBatchResponse>({ module: "@freshet/functions/transformer", environments }) : undefined;
-  await transformerWorkers?.ready();
+    inWorkers ? new WorkerFunction<KinesisStreamEvent, KinesisStreamBatchResponse>({ module: "@freshet/functions/transformer", environments }) : undefined;
   // The ingest function too: under load, parsing and forwarding batches is the busiest code.
-  const ingestWorkers =
-    environments > 0 ? new WorkerFunction<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ module: "@freshet/functions/ingest" }) : undefined;
-  await ingestWorkers?.ready();
-  const transformer = transformerWorkers?.handler ?? ((await import("@freshet/functions/transformer")) as { handler: TransformerHandler }).handler;
-  const ingest = ingestWorkers?.handler ?? ((await import("@freshet/functions/ingest")) as { handler: HttpHandler }).handler;
-  // The functions the workflows call every few seconds under load, in an environment of their
-  // own too: their S3 and Data API clients (signing, XML listings of a few hours of receipts or
-  // a day of dead letters) otherwise ran on the main thread, which every embedded service shares
-  // and which a 10,000 events/s run keeps busy while the other core idles.
-  const controlWorkers =
-    environments > 0
-      ? {
-          planner: new WorkerFunction<unknown, unknown>({ module: "@freshet/functions/load-planner" }),
-          triage: new WorkerFunction<unknown, unknown>({ module: "@freshet/functions/dead-letter-triage" }),
-          triageDebounce: new WorkerFunction<unknown, unknown>({ module: "@freshet/functions/triage-debounce" }),
-        }
-      : undefined;
-  await Promise.all(Object.values(controlWorkers ?? {}).map((w) => w.ready()));
+  const ingestWorkers = inWorkers ? new WorkerFunction<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ module: "@freshet/functions/ingest" }) : undefined;
+  // And the functions the workflows call every few seconds under load: their S3 and Data API
+  // clients (signing, XML listings of a few hours of receipts or a day of dead letters) otherwise
+  // ran on the main thread, which every embedded service shares and which a 10,000 events/s run
+  // keeps busy while the other core idles.
+  const control = (module: string) => (inWorkers ? new WorkerFunction<unknown, unknown>({ module }) : undefined);
+  const plannerWorkers = control("@freshet/functions/load-planner");
+  const triageWorkers = control("@freshet/functions/dead-letter-triage");
+  const debounceWorkers = control("@freshet/functions/triage-debounce");
+  /** Every function with environments of its own, by the name the heap and CPU reports give it. */
+  const named: [string, ExecutionEnvironments | undefined][] = [
+    ["transformer", transformerWorkers],
+    ["ingest", ingestWorkers],
+    ["planner", plannerWorkers],
+    ["triage", triageWorkers],
+    ["triage-debounce", debounceWorkers],
+  ];
+  const workers = named.flatMap(([fn, w]) => (w ? [[fn, w] as const] : []));
+  // Their cold starts run side by side.
+  await Promise.all(workers.map(([, w]) => w.ready()));
+  const handlerOf = async <H>(module: Promise<unknown>): Promise<H> => ((await module) as { handler: H }).handler;
+  const transformer = transformerWorkers?.handler ?? (await handlerOf<TransformerHandler>(import("@freshet/functions/transformer")));
+  const ingest = ingestWorkers?.handler ?? (await handlerOf<HttpHandler>(import("@freshet/functions/ingest")));
   // On the main thread: it only waits on the Data API, whose engine runs here too.
-  const { handler: metricsApi } = (await import("@freshet/functions/metrics-api")) as { handler: HttpHandler };
-  const planner = controlWorkers?.planner.handler ?? ((await import("@freshet/functions/load-planner")) as { handler: unknown }).handler;
-  const { handler: migrate } = (await import("@freshet/functions/migrate")) as { handler: MigrateHandler };
-  const triage = controlWorkers?.triage.handler ?? ((await import("@freshet/functions/dead-letter-triage")) as { handler: unknown }).handler;
-  const triageDebounce = controlWorkers?.triageDebounce.handler ?? ((await import("@freshet/functions/triage-debounce")) as { handler: unknown }).handler;
-  const { handler: anomalyDecider } = (await import("@freshet/functions/anomaly-decider")) as { handler: unknown };
+  const metricsApi = await handlerOf<HttpHandler>(import("@freshet/functions/metrics-api"));
+  const planner = plannerWorkers?.handler ?? (await handlerOf<unknown>(import("@freshet/functions/load-planner")));
+  const migrate = await handlerOf<MigrateHandler>(import("@freshet/functions/migrate"));
+  const triage = triageWorkers?.handler ?? (await handlerOf<unknown>(import("@freshet/functions/dead-letter-triage")));
+  const triageDebounce = debounceWorkers?.handler ?? (await handlerOf<unknown>(import("@freshet/functions/triage-debounce")));
+  const anomalyDecider = await handlerOf<unknown>(import("@freshet/functions/anomaly-decider"));
   return {
     transformer,
     ingest,
@@ -91,27 +99,15 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
     triageDebounce,
     anomalyDecider,
     async environmentHeaps() {
-      const named = async (fn: string, workers: { heapUsed(): Promise<number[]> } | undefined) =>
-        ((await workers?.heapUsed()) ?? []).map((heapUsedBytes, i) => ({ name: `${fn} ${i + 1}`, heapUsedBytes }));
-      return [
-        ...(await named("transformer", transformerWorkers)),
-        ...(await named("ingest", ingestWorkers)),
-        ...(controlWorkers ? [...(await named("planner", controlWorkers.planner)), ...(await named("triage", controlWorkers.triage)), ...(await named("triage-debounce", controlWorkers.triageDebounce))] : []),
-      ];
+      const heaps = await Promise.all(workers.map(async ([fn, w]) => (await w.heapUsed()).map((heapUsedBytes, i) => ({ name: `${fn} ${i + 1}`, heapUsedBytes }))));
+      return heaps.flat();
     },
     async environmentCpu() {
-      const named = async (fn: string, workers: { cpuUsage(): Promise<NodeJS.CpuUsage[]> } | undefined) =>
-        ((await workers?.cpuUsage()) ?? []).map((usage, i) => ({ name: `${fn} ${i + 1}`, cpuMicros: usage.user + usage.system }));
-      return [
-        ...(await named("transformer", transformerWorkers)),
-        ...(await named("ingest", ingestWorkers)),
-        ...(controlWorkers ? [...(await named("planner", controlWorkers.planner)), ...(await named("triage", controlWorkers.triage)), ...(await named("triage-debounce", controlWorkers.triageDebounce))] : []),
-      ];
+      const cpu = await Promise.all(workers.map(async ([fn, w]) => (await w.cpuUsage()).map((usage, i) => ({ name: `${fn} ${i + 1}`, cpuMicros: usage.user + usage.system }))));
+      return cpu.flat();
     },
     async close() {
-      await transformerWorkers?.close();
-      await ingestWorkers?.close();
-      await Promise.all(Object.values(controlWorkers ?? {}).map((w) => w.close()));
+      await Promise.all(workers.map(([, w]) => w.close()));
     },
   };
 }
