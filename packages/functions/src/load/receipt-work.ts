@@ -71,10 +71,10 @@ async function unrecordedReceipts(run: PlanningRun): Promise<string[]> {
   await run.claims;
   // Only about batches this planner has not seen recorded already (recorded-batches.ts).
   const at = now.getTime();
-  const known = (id: string) => deps.recordedBatches?.has(id, at) ?? false;
-  const recorded = await heldValues(deps, RECORDED_BATCH_IDS, listed.map(batchIdOfKey).filter((id) => !known(id)));
+  const unknown = listed.filter((key) => !(deps.recordedBatches?.has(batchIdOfKey(key), at) ?? false));
+  const recorded = await heldValues(deps, RECORDED_BATCH_IDS, unknown.map(batchIdOfKey));
   deps.recordedBatches?.remember(recorded, at);
-  const unrecorded = listed.filter((key) => !recorded.has(batchIdOfKey(key)) && !known(batchIdOfKey(key)));
+  const unrecorded = unknown.filter((key) => !recorded.has(batchIdOfKey(key)));
 
   // The watermark moves to the oldest hour still holding an unrecorded receipt (claimed ones too:
   // they are in flight, not loaded), never past the lateness floor.
