@@ -1,17 +1,13 @@
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ReceiptCounter } from "../../src/platform/receipt-counter.ts";
-import { removeDataDir, startS3, type S3Harness } from "../s3/harness.ts";
+import { disposeS3, type S3Harness, startS3WithBucket } from "../s3/harness.ts";
 
 let s3: S3Harness;
 beforeEach(async () => {
-  s3 = await startS3();
-  await s3.client.send(new CreateBucketCommand({ Bucket: "lake" }));
+  s3 = await startS3WithBucket();
 });
-afterEach(async () => {
-  await s3.stop();
-  await removeDataDir(s3.dataDir);
-});
+afterEach(() => disposeS3(s3));
 
 /** A receipt as the transformer writes it, with only the fields the counter reads varying. */
 async function putReceipt(key: string, received: number, processed: number, filtered: number, deadLettered: number): Promise<void> {

@@ -5,23 +5,18 @@ import { Readable } from "node:stream";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import {
   ChecksumAlgorithm,
-  CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorCode, rawRequest, removeDataDir, startS3, type S3Harness } from "./harness.ts";
+import { disposeS3, errorCode, rawRequest, type S3Harness, startS3WithBucket } from "./harness.ts";
 
 let s3: S3Harness;
 beforeAll(async () => {
-  s3 = await startS3();
-  await s3.client.send(new CreateBucketCommand({ Bucket: "lake" }));
+  s3 = await startS3WithBucket();
 });
-afterAll(async () => {
-  await s3.stop();
-  await removeDataDir(s3.dataDir);
-});
+afterAll(() => disposeS3(s3));
 
 function crc32Base64(data: Buffer): string {
   const out = Buffer.alloc(4);

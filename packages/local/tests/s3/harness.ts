@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { startEndpoint, type RunningEndpoint } from "../../src/endpoint/server.ts";
 import type { EndpointRequest, EndpointService } from "../../src/endpoint/service.ts";
 import { createS3Service, type ObjectCreatedEvent, type S3ServiceOptions } from "../../src/s3/index.ts";
@@ -68,6 +68,19 @@ export async function startS3(
 
 export async function removeDataDir(dataDir: string): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/** A fresh S3 endpoint holding one empty bucket (`lake` unless named), as most tests start. */
+export async function startS3WithBucket(bucket = "lake"): Promise<S3Harness> {
+  const s3 = await startS3();
+  await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return s3;
+}
+
+/** Stops the endpoint and removes its data folder. */
+export async function disposeS3(s3: S3Harness): Promise<void> {
+  await s3.stop();
+  await removeDataDir(s3.dataDir);
 }
 
 /**

@@ -1,5 +1,4 @@
 import {
-  CreateBucketCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -8,7 +7,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareUtf8 } from "../../src/s3/utf8-order.ts";
-import { errorCode, rawRequest, removeDataDir, startS3, type S3Harness } from "./harness.ts";
+import { disposeS3, errorCode, rawRequest, type S3Harness, startS3WithBucket } from "./harness.ts";
 
 let s3: S3Harness;
 const KEYS = [
@@ -28,14 +27,10 @@ const KEYS = [
 ];
 
 beforeAll(async () => {
-  s3 = await startS3();
-  await s3.client.send(new CreateBucketCommand({ Bucket: "lake" }));
+  s3 = await startS3WithBucket();
   for (const key of KEYS) await s3.client.send(new PutObjectCommand({ Bucket: "lake", Key: key, Body: key }));
 });
-afterAll(async () => {
-  await s3.stop();
-  await removeDataDir(s3.dataDir);
-});
+afterAll(() => disposeS3(s3));
 
 function list(input: Omit<ListObjectsV2CommandInput, "Bucket">) {
   return s3.client.send(new ListObjectsV2Command({ Bucket: "lake", ...input }));

@@ -16,17 +16,13 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { errorCode, rawRequest, removeDataDir, startS3, type S3Harness } from "./harness.ts";
+import { disposeS3, errorCode, rawRequest, removeDataDir, type S3Harness, startS3, startS3WithBucket } from "./harness.ts";
 
 let s3: S3Harness;
 beforeEach(async () => {
-  s3 = await startS3();
-  await s3.client.send(new CreateBucketCommand({ Bucket: "lake" }));
+  s3 = await startS3WithBucket();
 });
-afterEach(async () => {
-  await s3.stop();
-  await removeDataDir(s3.dataDir);
-});
+afterEach(() => disposeS3(s3));
 
 async function getBytes(key: string, extra: Partial<ConstructorParameters<typeof GetObjectCommand>[0]> = {}) {
   const out = await s3.client.send(new GetObjectCommand({ Bucket: "lake", Key: key, ...extra }));

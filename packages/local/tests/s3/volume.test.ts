@@ -1,20 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rawRequest, removeDataDir, startS3, type S3Harness } from "./harness.ts";
+import { disposeS3, rawRequest, type S3Harness, startS3WithBucket } from "./harness.ts";
 
 const PREFIX = "processed/dt=2026-11-26/hr=05/";
 const KEYS = 10_000;
 
 let s3: S3Harness;
 beforeAll(async () => {
-  s3 = await startS3();
-  await s3.client.send(new CreateBucketCommand({ Bucket: "lake" }));
+  s3 = await startS3WithBucket();
 });
-afterAll(async () => {
-  await s3.stop();
-  await removeDataDir(s3.dataDir);
-});
+afterAll(() => disposeS3(s3));
 
 /** Runs `task(0..count-1)` with `width` in flight. */
 async function inFlight(count: number, width: number, task: (i: number) => Promise<unknown>): Promise<void> {
