@@ -174,12 +174,11 @@ describe("migration 4 on a warehouse that already holds events", () => {
   afterAll(() => w?.dispose());
 
   it("backfills the rollups, so the re-pointed views return what the old ones did", async () => {
-    await w.sql(CREATE_SCHEMA_MIGRATIONS);
-    for (const m of MIGRATIONS.filter((m) => m.version < 4)) expect((await w.batch(buildApplyMigrationStatements(m))).Status).toBe("FINISHED");
-    await w.sql(`INSERT INTO events (event_id, event_type, occurred_at, received_at, user_id, account_id, campaign_id, ad_group_id, ad_id, keyword, channel, revenue, currency, properties, source_schema_version, schema_version, loaded_at, load_id) VALUES\n${eventValues()}`);
+    await applyMigrations(w, (version) => version < 4);
+    await insertEventsDirectly(w);
     const before: Record<string, string[]> = {};
     for (const view of DASHBOARD_VIEWS) before[view] = canonical(await records(w, `SELECT * FROM ${view}`));
-    expect((await w.batch(buildApplyMigrationStatements(MIGRATIONS.find((m) => m.version === 4)!))).Status).toBe("FINISHED");
+    await applyMigrations(w, (version) => version === 4);
     for (const view of DASHBOARD_VIEWS) {
       expect(before[view]!.length, view).toBeGreaterThan(0);
       expect(canonical(await records(w, `SELECT * FROM ${view}`)), view).toEqual(before[view]);
@@ -196,13 +195,11 @@ describe("migration 9 on a warehouse that already holds events", () => {
   afterAll(() => w?.dispose());
 
   it("backfills newest_events, so metric_freshness returns what it did over events", async () => {
-    await w.sql(CREATE_SCHEMA_MIGRATIONS);
-    for (const m of MIGRATIONS.filter((m) => m.version < 9)) expect((await w.batch(buildApplyMigrationStatements(m))).Status).toBe("FINISHED");
-    await w.sql(`INSERT INTO events (event_id, event_type, occurred_at, received_at, user_id, account_id, campaign_id, ad_group_id, ad_id, keyword, channel, revenue, currency, properties, source_schema_version, schema_version, loaded_at, load_id) VALUES\n${eventValues()}`);
+    await applyMigrations(w, (version) => version < 9);
+    await insertEventsDirectly(w);
     const before = canonical(await records(w, `SELECT ${FRESHNESS_COLUMNS} FROM metric_freshness`));
     expect(before.some((row) => row.includes('"newest_event_at",null'))).toBe(false);
-    const out = await w.batch(buildApplyMigrationStatements(MIGRATIONS.find((m) => m.version === 9)!));
-    expect(out.Status, out.Error).toBe("FINISHED");
+    await applyMigrations(w, (version) => version === 9);
     expect(canonical(await records(w, `SELECT ${FRESHNESS_COLUMNS} FROM metric_freshness`))).toEqual(before);
     expect((await w.rows("SELECT COUNT(*) FROM newest_events"))[0]).toEqual([1]);
   });
@@ -216,16 +213,14 @@ describe("migration 10 on a warehouse that already holds credits", () => {
   afterAll(() => w?.dispose());
 
   it("backfills attribution_daily, so revenue_attribution returns what it did over the credits", async () => {
-    await w.sql(CREATE_SCHEMA_MIGRATIONS);
-    for (const m of MIGRATIONS.filter((m) => m.version < 4)) expect((await w.batch(buildApplyMigrationStatements(m))).Status).toBe("FINISHED");
-    await w.sql(`INSERT INTO events (event_id, event_type, occurred_at, received_at, user_id, account_id, campaign_id, ad_group_id, ad_id, keyword, channel, revenue, currency, properties, source_schema_version, schema_version, loaded_at, load_id) VALUES\n${eventValues()}`);
+    await applyMigrations(w, (version) => version < 4);
+    await insertEventsDirectly(w);
     // Migration 4 credits the events already there; 10 then sums the credits.
-    for (const m of MIGRATIONS.filter((m) => m.version >= 4 && m.version < 10)) expect((await w.batch(buildApplyMigrationStatements(m))).Status).toBe("FINISHED");
+    await applyMigrations(w, (version) => version >= 4 && version < 10);
     const before = canonical(await records(w, "SELECT * FROM revenue_attribution"));
     const columnsBefore = await columnTypes(w, "SELECT * FROM revenue_attribution");
     expect(before.length).toBeGreaterThan(0);
-    const out = await w.batch(buildApplyMigrationStatements(MIGRATIONS.find((m) => m.version === 10)!));
-    expect(out.Status, out.Error).toBe("FINISHED");
+    await applyMigrations(w, (version) => version === 10);
     expect(canonical(await records(w, "SELECT * FROM revenue_attribution"))).toEqual(before);
     // Redshift's CREATE OR REPLACE VIEW refuses a column of another name or type.
     expect(await columnTypes(w, "SELECT * FROM revenue_attribution")).toEqual(columnsBefore);
@@ -238,6 +233,23 @@ async function columnTypes(w: Warehouse, sql: string): Promise<unknown[][]> {
   const out = await w.sql(sql);
   const page = await w.client.send(new GetStatementResultCommand({ Id: out.Id! }));
   return (page.ColumnMetadata ?? []).map((c) => [c.name, c.typeName, c.precision, c.scale]);
+}
+
+/**
+ * Applies the migrations whose version `which` keeps, in order, each as a deploy does (the
+ * migrations ledger is created first; CREATE … IF NOT EXISTS, so again is harmless).
+ */
+async function applyMigrations(w: Warehouse, which: (version: number) => boolean): Promise<void> {
+  await w.sql(CREATE_SCHEMA_MIGRATIONS);
+  for (const m of MIGRATIONS.filter((m) => which(m.version))) {
+    const out = await w.batch(buildApplyMigrationStatements(m));
+    expect(out.Status, `migration ${m.version}: ${out.Error}`).toBe("FINISHED");
+  }
+}
+
+/** DASHBOARD_EVENTS straight into `events`: a bulk insert that bypasses the load. */
+async function insertEventsDirectly(w: Warehouse): Promise<void> {
+  await w.sql(`INSERT INTO events (event_id, event_type, occurred_at, received_at, user_id, account_id, campaign_id, ad_group_id, ad_id, keyword, channel, revenue, currency, properties, source_schema_version, schema_version, loaded_at, load_id) VALUES\n${eventValues()}`);
 }
 
 /** DASHBOARD_EVENTS as the VALUES of an INSERT INTO events (a bulk insert that bypasses the load). */
