@@ -6,6 +6,7 @@ import { Resource } from "sst";
 import { observability } from "./shared/observability.ts";
 import { s3Client } from "./shared/s3-client.ts";
 import { sfnClient } from "./shared/sfn-client.ts";
+import { DebounceCoverage } from "./triage/debounce-coverage.ts";
 import { releaseLease, takeLease } from "./triage/lease.ts";
 
 /**
@@ -13,10 +14,12 @@ import { releaseLease, takeLease } from "./triage/lease.ts";
  * dead letters into one DeadLetterTriage execution. It takes the lease (`dlq/triage/pending.json`,
  * a conditional write) and only if it created it starts an execution, which waits the debounce
  * interval, deletes the lease, then lists everything unhandled. Objects landing meanwhile find the
- * lease and do nothing; the ones after it was deleted start the next execution.
+ * lease and do nothing; the ones after it was deleted start the next execution. A warm container
+ * that knows an execution's listing is still to come does not even ask (triage/debounce-coverage.ts).
  */
 const { logger } = observability("triage-debounce");
 const settings = triageSettingsFromEnv(process.env);
+const coverage = new DebounceCoverage(settings.debounceSeconds);
 
 interface ObjectCreated {
   readonly id?: string;
@@ -33,10 +36,17 @@ async function debounce(event: ObjectCreated): Promise<DebounceResult> {
   const s3 = s3Client();
   const bucket = Resource.Lake.name;
   const trigger = { key: event?.detail?.object?.key ?? null, eventId: event?.id ?? null, time: event?.time ?? null };
-  if (!(await takeLease(s3, bucket, TRIAGE_LEASE_KEY, { ...trigger, takenAt: new Date().toISOString() }))) {
+  if (coverage.covers(Date.now())) {
+    logger.debug("triage already pending (known to this container)", trigger);
+    return { started: false };
+  }
+  const lease = await takeLease(s3, bucket, TRIAGE_LEASE_KEY, { ...trigger, takenAt: new Date().toISOString() });
+  if (!lease.taken) {
+    if (lease.since) coverage.leaseCreated(lease.since);
     logger.debug("triage already pending", trigger);
     return { started: false };
   }
+  coverage.leaseCreated(lease.at);
   try {
     const out = await sfnClient().send(
       new StartExecutionCommand({
@@ -48,6 +58,7 @@ async function debounce(event: ObjectCreated): Promise<DebounceResult> {
     return { started: true, ...(out.executionArn ? { executionArn: out.executionArn } : {}) };
   } catch (error) {
     // No execution will delete the lease: free it, and let Lambda retry this event.
+    coverage.forget();
     await releaseLease(s3, bucket, TRIAGE_LEASE_KEY);
     throw error;
   }
