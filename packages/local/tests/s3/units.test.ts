@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { decodeAwsChunked } from "../../src/s3/aws-chunked.ts";
 import { crc32c, crc64nvme } from "../../src/s3/crc.ts";
 import { S3Error } from "../../src/s3/errors.ts";
+import { requestIdHeaders } from "../../src/s3/http.ts";
 import { parseRange } from "../../src/s3/range.ts";
 import { decodeSegment, encodeSegment } from "../../src/s3/store/key-path.ts";
 import { ObjectIndex } from "../../src/s3/store/object-index.ts";
@@ -129,6 +130,18 @@ describe("object index", () => {
     expect([third.commonPrefixes, third.objects.map((m) => m.key), third.isTruncated]).toEqual([[], ["b"], false]);
     expect(index.list({ prefix: "a/", delimiter: "/", maxKeys: 10 }).commonPrefixes).toEqual(["a/\u{10FFFF}/"]);
     expect(index.hasKeyWithPrefix("\u{10FFFF}")).toBe(false);
+  });
+});
+
+describe("request ids", () => {
+  it("are S3-shaped and never repeat, across the draws of random bytes they come from", () => {
+    const ids = Array.from({ length: 1_500 }, requestIdHeaders); // three draws of 512
+    for (const id of ids) {
+      expect(id["x-amz-request-id"]).toMatch(/^[0-9A-F]{16}$/);
+      expect(Buffer.from(id["x-amz-id-2"]!, "base64")).toHaveLength(48);
+    }
+    expect(new Set(ids.map((id) => id["x-amz-request-id"])).size).toBe(ids.length);
+    expect(new Set(ids.map((id) => id["x-amz-id-2"])).size).toBe(ids.length);
   });
 });
 
