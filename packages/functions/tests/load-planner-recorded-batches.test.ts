@@ -1,6 +1,7 @@
 import { ExecuteStatementCommand, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { MIGRATIONS } from "@freshet/core";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeBatch } from "../src/load/data-api.ts";
 import { applyMigrations } from "../src/load/migrations.ts";
@@ -100,6 +101,74 @@ describe("a warm planner's recorded batches", () => {
     expect(await h.rows("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")).toEqual([[first.eventIds.size + second.eventIds.size, first.eventIds.size + second.eventIds.size]]);
   });
 });
+
+describe("a planner's lookups", () => {
+  const batchIds = (keys: readonly string[]) => keys.map((k) => k.slice(k.lastIndexOf("/") + 1, -".json".length)).sort();
+  const later = () => (clock = new Date(clock.getTime() + 120_000));
+
+  it("asks about the objects of the receipts it does not know while it asks which batches are recorded", async () => {
+    later();
+    const memo = new RecordedBatches({ ttlMs: 60_000 });
+    const gated = new RedshiftDataClient({ endpoint: h.url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    // The batch_receipts lookup is held until the load_ledger lookup has been sent: a planner
+    // that waited for the first to send the second would never send it, and fail.
+    let ledgerAsked!: () => void;
+    const ledgerLookup = new Promise<void>((resolve) => (ledgerAsked = resolve));
+    gated.middlewareStack.add(
+      (next, context) => async (args) => {
+        const sql = context.commandName === ExecuteStatementCommand.name ? (args.input as { Sql: string }).Sql : "";
+        if (sql.includes("FROM load_ledger WHERE object_key IN (")) ledgerAsked();
+        if (sql.includes("FROM batch_receipts WHERE batch_id IN (")) {
+          await Promise.race([ledgerLookup, sleep(5_000).then(() => Promise.reject(new Error("the ledger lookup waited for the batch_receipts one")))]);
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "gate" },
+    );
+    try {
+      const deps: PlannerDeps = { s3: h.s3, redshift: gated, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: memo };
+      await drain({ ...deps, redshift });
+      const written = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: clock, seed: 43, batchSize: 300 });
+      const run = await planLoad(deps, { maxObjects: 200, startedAt: clock.toISOString(), reconcile: false });
+      expect(run.receipts).toBe(1);
+      expect(run.loadId).not.toBeNull();
+      await load(run);
+      expect(await h.rows(`SELECT COUNT(*) FROM events WHERE event_id IN (${[...written.eventIds].map((id) => `'${id}'`).join(", ")})`)).toEqual([[written.eventIds.size]]);
+    } finally {
+      gated.destroy();
+    }
+  });
+
+  it("reads the work again from the unrecorded receipts when some it read ahead were recorded", async () => {
+    later();
+    const warm = new RecordedBatches({ ttlMs: 600_000 });
+    const deps: PlannerDeps = { s3: h.s3, redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: warm };
+    await drain(deps);
+    const loaded = await writeGeneratedLake(h.s3, h.bucket, { count: 600, now: clock, seed: 44, batchSize: 300 });
+    let run = await plan(deps);
+    expect(run.plan.receipts).toBe(2);
+    await load(run.plan);
+    // A cold planner (no memo) finds the two recorded receipts before the new one: what it read
+    // ahead is not the work, and it plans the new batch alone.
+    const fresh = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: clock, seed: 45, batchSize: 300 });
+    run = await plan({ ...deps, recordedBatches: new RecordedBatches() });
+    expect(run.asked).toEqual(expect.arrayContaining([...batchIds(loaded.receiptKeys), ...batchIds(fresh.receiptKeys)]));
+    expect(run.plan.receipts).toBe(1);
+    await load(run.plan);
+    const ids = [...loaded.eventIds, ...fresh.eventIds].map((id) => `'${id}'`).join(", ");
+    expect(await h.rows(`SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events WHERE event_id IN (${ids})`)).toEqual([[loaded.eventIds.size + fresh.eventIds.size, loaded.eventIds.size + fresh.eventIds.size]]);
+  });
+});
+
+/** Loads whatever is waiting, so a test starts from a lake with every receipt recorded. */
+async function drain(deps: PlannerDeps): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    const run = await planLoad(deps, { maxObjects: 200, startedAt: clock.toISOString(), reconcile: false });
+    if (run.loadId === null) return;
+    await load(run);
+  }
+  throw new Error("the lake did not drain");
+}
 
 describe("RecordedBatches", () => {
   it("forgets ids after the time to live, and the oldest beyond its size", () => {

@@ -43,23 +43,56 @@ interface ReadReceipt {
 
 async function findFromReceipts(run: PlanningRun): Promise<FoundWork | undefined> {
   const { deps } = run;
-  const unrecorded = await unrecordedReceipts(run);
+  const listing = await unknownReceipts(run);
   const claimed = await run.claims;
-  const read = await readReceipts(deps, unrecorded.filter((key) => !claimed.receipts.has(batchIdOfKey(key))), run.maxObjects);
-  if (read === undefined) return undefined;
-  const keys = read.flatMap((r) => r.objects);
-  const [found, loaded] = await Promise.all([describeObjects(deps.s3, deps.bucket, keys), heldValues(deps, LOADED_OBJECT_KEYS, keys)]);
-  const missing = keys.filter((k) => !found.has(k));
+  const candidates = listing.unknown.filter((key) => !claimed.receipts.has(batchIdOfKey(key)));
+  // A warm planner knows the recorded batches (recorded-batches.ts), so the receipts it does not
+  // know are nearly all unrecorded: they are read, and their objects looked up, while the
+  // warehouse is asked which of them are recorded, one round trip to it instead of two. If it
+  // says some read ones are, the work is read again from the unrecorded ones, as it always was.
+  const [recorded, speculative] = await Promise.all([recordedAmong(run, listing.unknown), readWork(deps, candidates, run.maxObjects)]);
+  const unrecorded = listing.unknown.filter((key) => !recorded.has(batchIdOfKey(key)));
+  await moveWatermark(run, listing, unrecorded);
+  const held = speculative !== undefined && speculative.read.every((r) => !recorded.has(r.receipt.batch_id));
+  const work = held ? speculative : await readWork(deps, candidates.filter((key) => !recorded.has(batchIdOfKey(key))), run.maxObjects);
+  if (work === undefined) return undefined;
+  const missing = work.keys.filter((k) => !work.found.has(k));
   if (missing.length > 0) deps.onMissingObjects?.(missing);
-  const { batches, pending } = wholeBatches(read, found, loaded, claimed, run.maxObjects);
+  const { batches, pending } = wholeBatches(work.read, work.found, work.loaded, claimed, run.maxObjects);
   return { via: "receipts", work: batchesWork(batches), pending, deferred: 0, inFlight: claimed.objects.size };
 }
 
+/** Receipts read in order, the processed objects they name, which of those the lake holds and which the ledger. */
+interface ReadWork {
+  readonly read: readonly ReadReceipt[];
+  readonly keys: readonly string[];
+  readonly found: ReadonlyMap<string, ProcessedObject>;
+  readonly loaded: ReadonlySet<string>;
+}
+
+/** The receipts at `keys` up to `maxObjects` objects (see readReceipts), with their objects described and looked up; undefined as readReceipts. */
+async function readWork(deps: PlannerDeps, keys: readonly string[], maxObjects: number): Promise<ReadWork | undefined> {
+  const read = await readReceipts(deps, keys, maxObjects);
+  if (read === undefined) return undefined;
+  const objects = read.flatMap((r) => r.objects);
+  const [found, loaded] = await Promise.all([describeObjects(deps.s3, deps.bucket, objects), heldValues(deps, LOADED_OBJECT_KEYS, objects)]);
+  return { read, keys: objects, found, loaded };
+}
+
+/** The listed receipt keys this planner does not know recorded, oldest first, and what the watermark needs. */
+interface ReceiptListing {
+  readonly unknown: readonly string[];
+  /** The hour the watermark named when read (undefined: none yet). */
+  readonly watermark: string | undefined;
+  /** The lateness floor's hour: the watermark never moves past it. */
+  readonly floor: string;
+}
+
 /**
- * Receipt keys no load has recorded, oldest first: the hours since the lateness floor, and older
- * ones from the watermark on. Moves the watermark to the oldest hour still holding one.
+ * Receipt keys no load is known to have recorded, oldest first: the hours since the lateness
+ * floor, and older ones from the watermark on, less those this planner saw recorded.
  */
-async function unrecordedReceipts(run: PlanningRun): Promise<string[]> {
+async function unknownReceipts(run: PlanningRun): Promise<ReceiptListing> {
   const { deps, now } = run;
   const floor = hourOf(new Date(now.getTime() - RECEIPT_LATENESS_MS));
   const end = hourOf(new Date(now.getTime() + HOUR_MS));
@@ -72,16 +105,24 @@ async function unrecordedReceipts(run: PlanningRun): Promise<string[]> {
   // Only about batches this planner has not seen recorded already (recorded-batches.ts).
   const at = now.getTime();
   const unknown = listed.filter((key) => !(deps.recordedBatches?.has(batchIdOfKey(key), at) ?? false));
-  const recorded = await heldValues(deps, RECORDED_BATCH_IDS, unknown.map(batchIdOfKey));
-  deps.recordedBatches?.remember(recorded, at);
-  const unrecorded = unknown.filter((key) => !recorded.has(batchIdOfKey(key)));
+  return { unknown, watermark, floor };
+}
 
-  // The watermark moves to the oldest hour still holding an unrecorded receipt (claimed ones too:
-  // they are in flight, not loaded), never past the lateness floor.
+/** The batch ids of `keys` that `batch_receipts` holds, remembered as seen recorded. */
+async function recordedAmong(run: PlanningRun, keys: readonly string[]): Promise<Set<string>> {
+  const recorded = await heldValues(run.deps, RECORDED_BATCH_IDS, keys.map(batchIdOfKey));
+  run.deps.recordedBatches?.remember(recorded, run.now.getTime());
+  return recorded;
+}
+
+/**
+ * The watermark moves to the oldest hour still holding an unrecorded receipt (claimed ones too:
+ * they are in flight, not loaded), never past the lateness floor.
+ */
+async function moveWatermark(run: PlanningRun, { watermark, floor }: ReceiptListing, unrecorded: readonly string[]): Promise<void> {
   const oldest = unrecorded.length > 0 ? hourOfReceiptKey(unrecorded[0]!) : floor;
   const next = oldest < floor ? oldest : floor;
-  if ((watermark ?? floor) !== next) await writeWatermark(deps.s3, deps.bucket, next);
-  return unrecorded;
+  if ((watermark ?? floor) !== next) await writeWatermark(run.deps.s3, run.deps.bucket, next);
 }
 
 /**
