@@ -15,7 +15,8 @@ import { releaseLease, takeLease } from "./triage/lease.ts";
  * a conditional write) and only if it created it starts an execution, which waits the debounce
  * interval, deletes the lease, then lists everything unhandled. Objects landing meanwhile find the
  * lease and do nothing; the ones after it was deleted start the next execution. A warm container
- * that knows an execution's listing is still to come does not even ask (triage/debounce-coverage.ts).
+ * that started the execution whose listing is still to come does not even ask
+ * (triage/debounce-coverage.ts).
  */
 const { logger } = observability("triage-debounce");
 const settings = triageSettingsFromEnv(process.env);
@@ -37,16 +38,15 @@ async function debounce(event: ObjectCreated): Promise<DebounceResult> {
   const bucket = Resource.Lake.name;
   const trigger = { key: event?.detail?.object?.key ?? null, eventId: event?.id ?? null, time: event?.time ?? null };
   if (coverage.covers(Date.now())) {
-    logger.debug("triage already pending (known to this container)", trigger);
+    logger.debug("triage already pending (started by this container)", trigger);
     return { started: false };
   }
-  const lease = await takeLease(s3, bucket, TRIAGE_LEASE_KEY, { ...trigger, takenAt: new Date().toISOString() });
-  if (!lease.taken) {
-    if (lease.since) coverage.leaseCreated(lease.since);
+  const takenAt = Date.now();
+  if (!(await takeLease(s3, bucket, TRIAGE_LEASE_KEY, { ...trigger, takenAt: new Date(takenAt).toISOString() }))) {
     logger.debug("triage already pending", trigger);
     return { started: false };
   }
-  coverage.leaseCreated(lease.at);
+  let executionArn: string | undefined;
   try {
     const out = await sfnClient().send(
       new StartExecutionCommand({
@@ -54,14 +54,15 @@ async function debounce(event: ObjectCreated): Promise<DebounceResult> {
         input: JSON.stringify({ debounceSeconds: settings.debounceSeconds, trigger }),
       }),
     );
-    logger.info("dead-letter triage started", { ...trigger, executionArn: out.executionArn });
-    return { started: true, ...(out.executionArn ? { executionArn: out.executionArn } : {}) };
+    executionArn = out.executionArn;
   } catch (error) {
     // No execution will delete the lease: free it, and let Lambda retry this event.
-    coverage.forget();
     await releaseLease(s3, bucket, TRIAGE_LEASE_KEY);
     throw error;
   }
+  coverage.started(takenAt);
+  logger.info("dead-letter triage started", { ...trigger, executionArn });
+  return { started: true, ...(executionArn ? { executionArn } : {}) };
 }
 
 export const handler = middy<ObjectCreated, DebounceResult>().use(injectLambdaContext(logger)).handler(debounce);

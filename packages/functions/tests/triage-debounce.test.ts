@@ -110,18 +110,15 @@ describe("TriageDebounce", () => {
     expect(await executions()).toHaveLength(2);
   });
 
-  it("trusts a lease someone else created for as long as its creation time allows", async () => {
+  it("asks about a lease someone else created every time: it cannot know that lease's execution started", async () => {
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: TRIAGE_LEASE_KEY }));
     vi.setSystemTime(START + 200_000);
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: TRIAGE_LEASE_KEY, Body: "{}", IfNoneMatch: "*" }));
-    expect(await land(210_000)).toEqual({ started: false, sent: ["HeadObjectCommand"] });
-    expect(await land(250_000)).toEqual({ started: false, sent: [] });
-    expect(await land(258_900)).toEqual({ started: false, sent: [] });
-    expect(await land(259_000)).toEqual({ started: false, sent: ["HeadObjectCommand"] });
+    for (const at of [210_000, 211_000, 250_000]) expect(await land(at)).toEqual({ started: false, sent: ["HeadObjectCommand"] });
     expect(await executions()).toHaveLength(2);
   });
 
-  it("forgets what it knew when its execution did not start, so the next landing asks and starts one", async () => {
+  it("knows nothing when its execution did not start, so the next landing asks and starts one", async () => {
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: TRIAGE_LEASE_KEY }));
     // A deleted workflow (its executions stopped first, or it would linger as DELETING) refuses StartExecution.
     for (const { executionArn } of await executions()) await sfn.send(new StopExecutionCommand({ executionArn }));
@@ -130,30 +127,32 @@ describe("TriageDebounce", () => {
     expect(sent).toEqual(["HeadObjectCommand", "PutObjectCommand", "StartExecutionCommand", "DeleteObjectCommand"]);
     expect(await createWorkflow()).toBe(workflowArn);
     expect(await land(301_000)).toEqual({ started: true, sent: ["HeadObjectCommand", "PutObjectCommand", "StartExecutionCommand"] });
+    expect(await land(302_000)).toEqual({ started: false, sent: [] });
   });
 });
 
 describe("DebounceCoverage", () => {
-  it("covers from a lease's creation until the debounce, less the margin, has passed", () => {
+  it("covers from the lease's taking until the debounce, less the margin, has passed", () => {
     const coverage = new DebounceCoverage(60, 2_000);
     expect(coverage.covers(START)).toBe(false);
-    coverage.leaseCreated(new Date(START));
+    coverage.started(START);
     expect(coverage.covers(START + 57_999)).toBe(true);
     expect(coverage.covers(START + 58_000)).toBe(false);
   });
 
-  it("never shrinks for an older lease, and forgets everything when told", () => {
+  it("never shrinks for an older start", () => {
     const coverage = new DebounceCoverage(60, 2_000);
-    coverage.leaseCreated(new Date(START));
-    coverage.leaseCreated(new Date(START - 50_000));
+    coverage.started(START);
+    coverage.started(START - 50_000);
     expect(coverage.covers(START + 57_000)).toBe(true);
-    coverage.forget();
-    expect(coverage.covers(START)).toBe(false);
   });
 
-  it("covers nothing with no debounce", () => {
-    const coverage = new DebounceCoverage(0);
-    coverage.leaseCreated(new Date(START));
-    expect(coverage.covers(START)).toBe(false);
+  it("covers no longer than the workflow waits, and nothing with no debounce", () => {
+    const long = new DebounceCoverage(100_000, 1_000);
+    long.started(START);
+    expect([long.covers(START + 898_999), long.covers(START + 899_000)]).toEqual([true, false]);
+    const none = new DebounceCoverage(0);
+    none.started(START);
+    expect(none.covers(START)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { TRIAGE_EXECUTION_TIMEOUT_SECONDS, TRIAGE_LEASE_KEY, TRIAGE_PREFIXES } from "@freshet/core";
+import { TRIAGE_EXECUTION_TIMEOUT_SECONDS, TRIAGE_LEASE_KEY, TRIAGE_MAX_DEBOUNCE_SECONDS, TRIAGE_PREFIXES } from "@freshet/core";
 import { jsonata, type Retrier, type StateMachineDefinition } from "./asl.ts";
 import { LAMBDA_TRANSIENT } from "./retriers.ts";
 import type { EventPattern, WorkflowDescription, WorkflowPermission, WorkflowResources } from "./types.ts";
@@ -27,8 +27,6 @@ export const DEAD_LETTERS_TRIAGED_DETAIL_TYPE = "DeadLettersTriaged";
 export const TRIAGE_SWEEP_SCHEDULE_NAME = "HourlySweep";
 /** Objects triaged at once: each redrives into the stream, which other producers share. */
 export const TRIAGE_MAX_CONCURRENCY = 4;
-/** Longest debounce an input may ask for (a Standard workflow could wait a year; triage should not). */
-export const TRIAGE_MAX_DEBOUNCE_SECONDS = 900;
 
 /** The lake's "Object Created" events for dead letters (not for triage's own writes under `dlq/`). */
 export function deadLetterLandedPattern(r: WorkflowResources): EventPattern {

@@ -27,6 +27,9 @@ export const TRIAGE_WATERMARK_KEY = `${LAKE_PREFIXES.dlq}triage/watermark.json`;
 /** The DeadLetterTriage workflow's own timeout (`TimeoutSeconds`): no execution lives longer. */
 export const TRIAGE_EXECUTION_TIMEOUT_SECONDS = 3600;
 
+/** Longest debounce an input may ask for (a Standard workflow could wait a year; triage should not): the workflow's Wait is capped here. */
+export const TRIAGE_MAX_DEBOUNCE_SECONDS = 900;
+
 /** The triage function's Lambda timeout: an invocation the workflow started runs at most this long, even past the workflow's end. */
 export const TRIAGE_FUNCTION_TIMEOUT_SECONDS = 300;
 

@@ -12,17 +12,9 @@ import { deleteObject, putJsonIf } from "../load/s3-objects.ts";
  * times a second. Only a caller that did not see the lease tries the conditional write, which
  * alone decides.
  */
-export type LeaseOutcome =
-  /** This caller created the lease, at or after `at`. */
-  | { readonly taken: true; readonly at: Date }
-  /** Someone else holds it; `since` is when it was created (S3's `LastModified`) when a HEAD saw it. */
-  | { readonly taken: false; readonly since?: Date };
-
-export async function takeLease(s3: S3Client, bucket: string, key: string, holder: Readonly<Record<string, unknown>>): Promise<LeaseOutcome> {
-  const held = await heldSince(s3, bucket, key);
-  if (held) return { taken: false, ...(held.since ? { since: held.since } : {}) };
-  const at = new Date();
-  return (await putJsonIf(s3, bucket, key, holder, undefined)) ? { taken: true, at } : { taken: false };
+export async function takeLease(s3: S3Client, bucket: string, key: string, holder: Readonly<Record<string, unknown>>): Promise<boolean> {
+  if (await isHeld(s3, bucket, key)) return false;
+  return putJsonIf(s3, bucket, key, holder, undefined);
 }
 
 export async function releaseLease(s3: S3Client, bucket: string, key: string): Promise<void> {
@@ -30,15 +22,15 @@ export async function releaseLease(s3: S3Client, bucket: string, key: string): P
 }
 
 /**
- * Whether the lease exists now, and since when. Any failure answers no: without s3:ListBucket a
- * missing key is a 403 rather than a 404, and whatever else went wrong, the conditional write
- * that follows decides (and reports a real fault).
+ * Whether the lease exists now. Any failure answers no: without s3:ListBucket a missing key is a
+ * 403 rather than a 404, and whatever else went wrong, the conditional write that follows
+ * decides (and reports a real fault).
  */
-async function heldSince(s3: S3Client, bucket: string, key: string): Promise<{ since: Date | undefined } | undefined> {
+async function isHeld(s3: S3Client, bucket: string, key: string): Promise<boolean> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { since: head.LastModified };
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }

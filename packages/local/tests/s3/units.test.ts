@@ -135,7 +135,7 @@ describe("object index", () => {
 
 describe("request ids", () => {
   it("are S3-shaped and never repeat, across the draws of random bytes they come from", () => {
-    const ids = Array.from({ length: 1_500 }, requestIdHeaders); // three draws of 512
+    const ids = Array.from({ length: 1_500 }, requestIdHeaders); // spans at least two draws of 512
     for (const id of ids) {
       expect(id["x-amz-request-id"]).toMatch(/^[0-9A-F]{16}$/);
       expect(Buffer.from(id["x-amz-id-2"]!, "base64")).toHaveLength(48);
