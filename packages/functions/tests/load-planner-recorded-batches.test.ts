@@ -139,7 +139,43 @@ describe("a planner's lookups", () => {
     }
   });
 
-  it("reads the work again from the unrecorded receipts when some it read ahead were recorded", async () => {
+  it("right after a load, drops the batches it just recorded from what it read ahead, and asks the ledger once", async () => {
+    later();
+    const memo = new RecordedBatches({ ttlMs: 600_000 });
+    const deps: PlannerDeps = { s3: h.s3, redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: memo };
+    await drain(deps);
+    const loaded = await writeGeneratedLake(h.s3, h.bucket, { count: 600, now: clock, seed: 46, batchSize: 300 });
+    let run = await plan(deps);
+    expect(run.plan.receipts).toBe(2);
+    await load(run.plan);
+    // The memo does not know yet that those two are recorded: the next plan reads them ahead.
+    const fresh = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: clock, seed: 47, batchSize: 300 });
+    run = await plan(deps);
+    expect(run.asked).toEqual([...batchIds(loaded.receiptKeys), ...batchIds(fresh.receiptKeys)].sort());
+    expect(sent.filter((sql) => sql.includes("FROM load_ledger WHERE object_key IN ("))).toHaveLength(1);
+    expect(run.plan.receipts).toBe(1);
+    await load(run.plan);
+    const ids = [...loaded.eventIds, ...fresh.eventIds].map((id) => `'${id}'`).join(", ");
+    expect(await h.rows(`SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events WHERE event_id IN (${ids})`)).toEqual([[loaded.eventIds.size + fresh.eventIds.size, loaded.eventIds.size + fresh.eventIds.size]]);
+  });
+
+  it("tops up from the receipts after what it read ahead when recorded ones filled it", async () => {
+    later();
+    const deps: PlannerDeps = { s3: h.s3, redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: new RecordedBatches() };
+    await drain(deps);
+    // Small loads: the two recorded batches alone fill what is read ahead for a bound of 10 objects.
+    await writeGeneratedLake(h.s3, h.bucket, { count: 600, now: clock, seed: 48, batchSize: 300 });
+    const first = await planLoad(deps, { maxObjects: 200, startedAt: clock.toISOString(), reconcile: false });
+    await load(first);
+    const fresh = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: clock, seed: 49, batchSize: 300 });
+    const run = await planLoad({ ...deps, recordedBatches: new RecordedBatches() }, { maxObjects: 10, startedAt: clock.toISOString(), reconcile: false });
+    expect(run.receipts).toBe(1);
+    expect(run.objects).toBeGreaterThan(0);
+    await load(run);
+    expect(await h.rows(`SELECT COUNT(*) FROM events WHERE event_id IN (${[...fresh.eventIds].map((id) => `'${id}'`).join(", ")})`)).toEqual([[fresh.eventIds.size]]);
+  });
+
+  it("with no memo, plans only the unrecorded batch among those it read ahead", async () => {
     later();
     const warm = new RecordedBatches({ ttlMs: 600_000 });
     const deps: PlannerDeps = { s3: h.s3, redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: warm };

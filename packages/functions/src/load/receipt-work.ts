@@ -35,8 +35,9 @@ export interface ReceiptBatch {
   readonly objects: readonly ProcessedObject[];
 }
 
-/** A receipt as read: its accounting and the processed objects it names. */
+/** A receipt as read: where, its accounting and the processed objects it names. */
 interface ReadReceipt {
+  readonly key: string;
   readonly receipt: LoadReceipt;
   readonly objects: readonly string[];
 }
@@ -46,20 +47,52 @@ async function findFromReceipts(run: PlanningRun): Promise<FoundWork | undefined
   const listing = await unknownReceipts(run);
   const claimed = await run.claims;
   const candidates = listing.unknown.filter((key) => !claimed.receipts.has(batchIdOfKey(key)));
-  // A warm planner knows the recorded batches (recorded-batches.ts), so the receipts it does not
-  // know are nearly all unrecorded: they are read, and their objects looked up, while the
-  // warehouse is asked which of them are recorded, one round trip to it instead of two. If it
-  // says some read ones are, the work is read again from the unrecorded ones, as it always was.
-  const [recorded, speculative] = await Promise.all([recordedAmong(run, listing.unknown), readWork(deps, candidates, run.maxObjects)]);
+  // A warm planner knows the batches recorded before its last plan (recorded-batches.ts), so the
+  // receipts it does not know are mostly unrecorded: they are read, and their objects looked up,
+  // while the warehouse is asked which are recorded. One round trip to the warehouse, not two.
+  const ahead = readWork(deps, candidates, run.maxObjects).catch(() => undefined);
+  const [recorded, readAhead] = await Promise.all([recordedAmong(run, listing.unknown), ahead]);
   const unrecorded = listing.unknown.filter((key) => !recorded.has(batchIdOfKey(key)));
   await moveWatermark(run, listing, unrecorded);
-  const held = speculative !== undefined && speculative.read.every((r) => !recorded.has(r.receipt.batch_id));
-  const work = held ? speculative : await readWork(deps, candidates.filter((key) => !recorded.has(batchIdOfKey(key))), run.maxObjects);
+  const isRecorded = (key: string) => recorded.has(batchIdOfKey(key));
+  const work = await unrecordedWork(deps, readAhead, candidates.filter((key) => !isRecorded(key)), isRecorded, run.maxObjects);
   if (work === undefined) return undefined;
   const missing = work.keys.filter((k) => !work.found.has(k));
   if (missing.length > 0) deps.onMissingObjects?.(missing);
   const { batches, pending } = wholeBatches(work.read, work.found, work.loaded, claimed, run.maxObjects);
   return { via: "receipts", work: batchesWork(batches), pending, deferred: 0, inFlight: claimed.objects.size };
+}
+
+/**
+ * The work of the unrecorded candidates, oldest first: what was read ahead less the recorded
+ * batches (those the last loads just recorded, usually the oldest candidates), topped up from
+ * the candidates after it when that falls short of `maxObjects`. Read afresh when reading ahead
+ * failed or met a receipt naming no objects: that may have been a recorded receipt, which the
+ * planner has no need to read.
+ */
+async function unrecordedWork(
+  deps: PlannerDeps,
+  ahead: ReadWork | undefined,
+  unrecorded: readonly string[],
+  isRecorded: (receiptKey: string) => boolean,
+  maxObjects: number,
+): Promise<ReadWork | undefined> {
+  if (ahead === undefined) return readWork(deps, unrecorded, maxObjects);
+  const read = ahead.read.filter((r) => !isRecorded(r.key));
+  const kept = new Set(read.flatMap((r) => r.objects));
+  const objects = kept.size;
+  const readKeys = new Set(ahead.read.map((r) => r.key));
+  const rest = unrecorded.filter((key) => !readKeys.has(key));
+  const keptWork: ReadWork = { read, keys: ahead.keys.filter((k) => kept.has(k)), found: ahead.found, loaded: ahead.loaded };
+  if (objects >= maxObjects || rest.length === 0) return keptWork;
+  const more = await readWork(deps, rest, maxObjects - objects);
+  if (more === undefined) return undefined;
+  return {
+    read: [...keptWork.read, ...more.read],
+    keys: [...keptWork.keys, ...more.keys],
+    found: new Map([...keptWork.found, ...more.found]),
+    loaded: new Set([...keptWork.loaded, ...more.loaded]),
+  };
 }
 
 /** Receipts read in order, the processed objects they name, which of those the lake holds and which the ledger. */
@@ -133,11 +166,12 @@ async function readReceipts(deps: PlannerDeps, keys: readonly string[], maxObjec
   const read: ReadReceipt[] = [];
   let objectCount = 0;
   for (let i = 0; i < keys.length && objectCount < maxObjects; i += PARALLEL) {
-    const receipts = await Promise.all(keys.slice(i, i + PARALLEL).map((key) => readBatchReceipt(deps.s3, deps.bucket, key)));
-    for (const r of receipts) {
+    const chunk = keys.slice(i, i + PARALLEL);
+    const receipts = await Promise.all(chunk.map((key) => readBatchReceipt(deps.s3, deps.bucket, key)));
+    for (const [n, r] of receipts.entries()) {
       if (r.objects === undefined) return undefined;
       const objects = r.objects.filter((k) => k.startsWith(LAKE_PREFIXES.processed));
-      read.push({ receipt: { batch_id: r.batch_id, windows: r.windows }, objects });
+      read.push({ key: chunk[n]!, receipt: { batch_id: r.batch_id, windows: r.windows }, objects });
       objectCount += objects.length;
     }
   }
