@@ -25,7 +25,7 @@ let clock = start;
 beforeAll(async () => {
   h = await startWarehouseHarness();
   await applyMigrations(h.redshift, h.warehouse, MIGRATIONS, { firstPollMs: 5 });
-  redshift = new RedshiftDataClient({ endpoint: h.url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  redshift = dataApiClient();
   redshift.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === ExecuteStatementCommand.name) sent.push((args.input as { Sql: string }).Sql);
@@ -39,6 +39,15 @@ afterAll(async () => {
   await h?.stop();
 });
 
+const dataApiClient = () => new RedshiftDataClient({ endpoint: h.url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+
+/** A planner's dependencies on the harness, with `memo` as its recorded batches and the SQL-recording client unless told. */
+function plannerDeps(memo: RecordedBatches, client: RedshiftDataClient = redshift): PlannerDeps {
+  return { s3: h.s3, redshift: client, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: memo };
+}
+
+const planOnce = (deps: PlannerDeps, maxObjects = 200) => planLoad(deps, { maxObjects, startedAt: clock.toISOString(), reconcile: false });
+
 /** The batch ids the run asked `batch_receipts` about, sorted. */
 function askedAbout(sqls: readonly string[]): string[] {
   return sqls
@@ -49,7 +58,7 @@ function askedAbout(sqls: readonly string[]): string[] {
 
 async function plan(deps: PlannerDeps): Promise<{ plan: LoadPlan; asked: string[] }> {
   sent.length = 0;
-  const result = await planLoad(deps, { maxObjects: 200, startedAt: clock.toISOString(), reconcile: false });
+  const result = await planOnce(deps);
   return { plan: result, asked: askedAbout(sent) };
 }
 
@@ -61,7 +70,7 @@ async function load(plan: LoadPlan): Promise<void> {
 describe("a warm planner's recorded batches", () => {
   it("are not asked about again until they expire; new receipts are, and load once", async () => {
     const memo = new RecordedBatches({ ttlMs: 60_000 });
-    const deps: PlannerDeps = { s3: h.s3, redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: memo };
+    const deps = plannerDeps(memo);
     const first = await writeGeneratedLake(h.s3, h.bucket, { count: 900, now: start, seed: 41, batchSize: 300 });
     const firstBatches = first.receiptKeys.map((k) => k.slice(k.lastIndexOf("/") + 1, -".json".length)).sort();
     expect(firstBatches).toHaveLength(3);
@@ -104,12 +113,11 @@ describe("a warm planner's recorded batches", () => {
 
 describe("a planner's lookups", () => {
   const batchIds = (keys: readonly string[]) => keys.map((k) => k.slice(k.lastIndexOf("/") + 1, -".json".length)).sort();
-  const later = () => (clock = new Date(clock.getTime() + 120_000));
 
   it("asks about the objects of the receipts it does not know while it asks which batches are recorded", async () => {
     later();
     const memo = new RecordedBatches({ ttlMs: 60_000 });
-    const gated = new RedshiftDataClient({ endpoint: h.url, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const gated = dataApiClient();
     // The batch_receipts lookup is held until the load_ledger lookup has been sent: a planner
     // that waited for the first to send the second would never send it, and fail.
     let ledgerAsked!: () => void;
@@ -126,80 +134,86 @@ describe("a planner's lookups", () => {
       { step: "initialize", name: "gate" },
     );
     try {
-      const deps: PlannerDeps = { s3: h.s3, redshift: gated, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: memo };
-      await drain({ ...deps, redshift });
+      await drain(plannerDeps(memo));
       const written = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: clock, seed: 43, batchSize: 300 });
-      const run = await planLoad(deps, { maxObjects: 200, startedAt: clock.toISOString(), reconcile: false });
+      const run = await planOnce(plannerDeps(memo, gated));
       expect(run.receipts).toBe(1);
       expect(run.loadId).not.toBeNull();
       await load(run);
-      expect(await h.rows(`SELECT COUNT(*) FROM events WHERE event_id IN (${[...written.eventIds].map((id) => `'${id}'`).join(", ")})`)).toEqual([[written.eventIds.size]]);
+      expect(await h.rows(`SELECT COUNT(*) FROM events WHERE event_id IN (${idList(written.eventIds)})`)).toEqual([[written.eventIds.size]]);
     } finally {
       gated.destroy();
     }
   });
 
   it("right after a load, drops the batches it just recorded from what it read ahead, and asks the ledger once", async () => {
-    later();
     const memo = new RecordedBatches({ ttlMs: 600_000 });
-    const deps: PlannerDeps = { s3: h.s3, redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: memo };
-    await drain(deps);
-    const loaded = await writeGeneratedLake(h.s3, h.bucket, { count: 600, now: clock, seed: 46, batchSize: 300 });
-    let run = await plan(deps);
-    expect(run.plan.receipts).toBe(2);
-    await load(run.plan);
-    // The memo does not know yet that those two are recorded: the next plan reads them ahead.
-    const fresh = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: clock, seed: 47, batchSize: 300 });
-    run = await plan(deps);
+    // The memo does not know yet that the two loaded batches are recorded: the next plan reads them ahead.
+    const { loaded, fresh, run } = await loadTwoThenPlanANewOne(memo, memo, 46);
     expect(run.asked).toEqual([...batchIds(loaded.receiptKeys), ...batchIds(fresh.receiptKeys)].sort());
     expect(sent.filter((sql) => sql.includes("FROM load_ledger WHERE object_key IN ("))).toHaveLength(1);
     expect(run.plan.receipts).toBe(1);
     await load(run.plan);
-    const ids = [...loaded.eventIds, ...fresh.eventIds].map((id) => `'${id}'`).join(", ");
-    expect(await h.rows(`SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events WHERE event_id IN (${ids})`)).toEqual([[loaded.eventIds.size + fresh.eventIds.size, loaded.eventIds.size + fresh.eventIds.size]]);
+    await expectEachLoadedOnce(loaded.eventIds, fresh.eventIds);
   });
 
   it("tops up from the receipts after what it read ahead when recorded ones filled it", async () => {
     later();
-    const deps: PlannerDeps = { s3: h.s3, redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: new RecordedBatches() };
+    const deps = plannerDeps(new RecordedBatches());
     await drain(deps);
     // Small loads: the two recorded batches alone fill what is read ahead for a bound of 10 objects.
     await writeGeneratedLake(h.s3, h.bucket, { count: 600, now: clock, seed: 48, batchSize: 300 });
-    const first = await planLoad(deps, { maxObjects: 200, startedAt: clock.toISOString(), reconcile: false });
-    await load(first);
+    await load(await planOnce(deps));
     const fresh = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: clock, seed: 49, batchSize: 300 });
-    const run = await planLoad({ ...deps, recordedBatches: new RecordedBatches() }, { maxObjects: 10, startedAt: clock.toISOString(), reconcile: false });
+    const run = await planOnce(plannerDeps(new RecordedBatches()), 10);
     expect(run.receipts).toBe(1);
     expect(run.objects).toBeGreaterThan(0);
     await load(run);
-    expect(await h.rows(`SELECT COUNT(*) FROM events WHERE event_id IN (${[...fresh.eventIds].map((id) => `'${id}'`).join(", ")})`)).toEqual([[fresh.eventIds.size]]);
+    expect(await h.rows(`SELECT COUNT(*) FROM events WHERE event_id IN (${idList(fresh.eventIds)})`)).toEqual([[fresh.eventIds.size]]);
   });
 
   it("with no memo, plans only the unrecorded batch among those it read ahead", async () => {
-    later();
-    const warm = new RecordedBatches({ ttlMs: 600_000 });
-    const deps: PlannerDeps = { s3: h.s3, redshift, bucket: h.bucket, warehouse: h.warehouse, copyRoleArn: COPY_ROLE, now: () => clock, queryOptions: { firstPollMs: 5 }, recordedBatches: warm };
-    await drain(deps);
-    const loaded = await writeGeneratedLake(h.s3, h.bucket, { count: 600, now: clock, seed: 44, batchSize: 300 });
-    let run = await plan(deps);
-    expect(run.plan.receipts).toBe(2);
-    await load(run.plan);
     // A cold planner (no memo) finds the two recorded receipts before the new one: what it read
     // ahead is not the work, and it plans the new batch alone.
-    const fresh = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: clock, seed: 45, batchSize: 300 });
-    run = await plan({ ...deps, recordedBatches: new RecordedBatches() });
+    const { loaded, fresh, run } = await loadTwoThenPlanANewOne(new RecordedBatches({ ttlMs: 600_000 }), new RecordedBatches(), 44);
     expect(run.asked).toEqual(expect.arrayContaining([...batchIds(loaded.receiptKeys), ...batchIds(fresh.receiptKeys)]));
     expect(run.plan.receipts).toBe(1);
     await load(run.plan);
-    const ids = [...loaded.eventIds, ...fresh.eventIds].map((id) => `'${id}'`).join(", ");
-    expect(await h.rows(`SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events WHERE event_id IN (${ids})`)).toEqual([[loaded.eventIds.size + fresh.eventIds.size, loaded.eventIds.size + fresh.eventIds.size]]);
+    await expectEachLoadedOnce(loaded.eventIds, fresh.eventIds);
   });
 });
+
+/**
+ * From a drained lake: two batches land and are planned and loaded with `loading`'s memo, then a
+ * third lands (seeds `seed`, `seed + 1`) and is planned with `planning`'s.
+ */
+async function loadTwoThenPlanANewOne(loading: RecordedBatches, planning: RecordedBatches, seed: number) {
+  later();
+  await drain(plannerDeps(loading));
+  const loaded = await writeGeneratedLake(h.s3, h.bucket, { count: 600, now: clock, seed, batchSize: 300 });
+  const first = await plan(plannerDeps(loading));
+  expect(first.plan.receipts).toBe(2);
+  await load(first.plan);
+  const fresh = await writeGeneratedLake(h.s3, h.bucket, { count: 300, now: clock, seed: seed + 1, batchSize: 300 });
+  return { loaded, fresh, run: await plan(plannerDeps(planning)) };
+}
+
+function later(): void {
+  clock = new Date(clock.getTime() + 120_000);
+}
+
+const idList = (ids: Iterable<string>) => [...ids].map((id) => `'${id}'`).join(", ");
+
+/** Every event of these sets is in `events`, once. */
+async function expectEachLoadedOnce(...sets: ReadonlySet<string>[]): Promise<void> {
+  const total = sets.reduce((n, set) => n + set.size, 0);
+  expect(await h.rows(`SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events WHERE event_id IN (${sets.map(idList).join(", ")})`)).toEqual([[total, total]]);
+}
 
 /** Loads whatever is waiting, so a test starts from a lake with every receipt recorded. */
 async function drain(deps: PlannerDeps): Promise<void> {
   for (let i = 0; i < 10; i++) {
-    const run = await planLoad(deps, { maxObjects: 200, startedAt: clock.toISOString(), reconcile: false });
+    const run = await planOnce(deps);
     if (run.loadId === null) return;
     await load(run);
   }

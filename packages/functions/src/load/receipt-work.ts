@@ -52,12 +52,11 @@ async function findFromReceipts(run: PlanningRun): Promise<FoundWork | undefined
   // while the warehouse is asked which are recorded. One round trip to the warehouse, not two.
   const ahead = readWork(deps, candidates, run.maxObjects).catch(() => undefined);
   const [recorded, readAhead] = await Promise.all([recordedAmong(run, listing.unknown), ahead]);
-  const unrecorded = listing.unknown.filter((key) => !recorded.has(batchIdOfKey(key)));
-  await moveWatermark(run, listing, unrecorded);
   const isRecorded = (key: string) => recorded.has(batchIdOfKey(key));
+  await moveWatermark(run, listing, listing.unknown.filter((key) => !isRecorded(key)));
   const work = await unrecordedWork(deps, readAhead, candidates.filter((key) => !isRecorded(key)), isRecorded, run.maxObjects);
   if (work === undefined) return undefined;
-  const missing = work.keys.filter((k) => !work.found.has(k));
+  const missing = work.read.flatMap((r) => r.objects).filter((k) => !work.found.has(k));
   if (missing.length > 0) deps.onMissingObjects?.(missing);
   const { batches, pending } = wholeBatches(work.read, work.found, work.loaded, claimed, run.maxObjects);
   return { via: "receipts", work: batchesWork(batches), pending, deferred: 0, inFlight: claimed.objects.size };
@@ -79,26 +78,18 @@ async function unrecordedWork(
 ): Promise<ReadWork | undefined> {
   if (ahead === undefined) return readWork(deps, unrecorded, maxObjects);
   const read = ahead.read.filter((r) => !isRecorded(r.key));
-  const kept = new Set(read.flatMap((r) => r.objects));
-  const objects = kept.size;
+  const objects = read.reduce((n, r) => n + r.objects.length, 0);
   const readKeys = new Set(ahead.read.map((r) => r.key));
   const rest = unrecorded.filter((key) => !readKeys.has(key));
-  const keptWork: ReadWork = { read, keys: ahead.keys.filter((k) => kept.has(k)), found: ahead.found, loaded: ahead.loaded };
-  if (objects >= maxObjects || rest.length === 0) return keptWork;
+  if (objects >= maxObjects || rest.length === 0) return { ...ahead, read };
   const more = await readWork(deps, rest, maxObjects - objects);
   if (more === undefined) return undefined;
-  return {
-    read: [...keptWork.read, ...more.read],
-    keys: [...keptWork.keys, ...more.keys],
-    found: new Map([...keptWork.found, ...more.found]),
-    loaded: new Set([...keptWork.loaded, ...more.loaded]),
-  };
+  return { read: [...read, ...more.read], found: new Map([...ahead.found, ...more.found]), loaded: new Set([...ahead.loaded, ...more.loaded]) };
 }
 
-/** Receipts read in order, the processed objects they name, which of those the lake holds and which the ledger. */
+/** Receipts read in order (each naming its processed objects), which of those objects the lake holds and which the ledger. */
 interface ReadWork {
   readonly read: readonly ReadReceipt[];
-  readonly keys: readonly string[];
   readonly found: ReadonlyMap<string, ProcessedObject>;
   readonly loaded: ReadonlySet<string>;
 }
@@ -109,7 +100,7 @@ async function readWork(deps: PlannerDeps, keys: readonly string[], maxObjects: 
   if (read === undefined) return undefined;
   const objects = read.flatMap((r) => r.objects);
   const [found, loaded] = await Promise.all([describeObjects(deps.s3, deps.bucket, objects), heldValues(deps, LOADED_OBJECT_KEYS, objects)]);
-  return { read, keys: objects, found, loaded };
+  return { read, found, loaded };
 }
 
 /** The listed receipt keys this planner does not know recorded, oldest first, and what the watermark needs. */
