@@ -1,10 +1,6 @@
-import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import type { ObjectDescription } from "../../src/s3/store/bucket-store.ts";
-import { S3Store } from "../../src/s3/store/s3-store.ts";
+import { readFile } from "node:fs/promises";
+import { expect, it } from "vitest";
+import { describeBody, storeWithLakeEachTest } from "./store-fixture.ts";
 
 /*
  * `fileOf` is how the local COPY finds an object's bytes in place. It must not queue behind the
@@ -12,27 +8,11 @@ import { S3Store } from "../../src/s3/store/s3-store.ts";
  * each write holds while it renames its files into place.
  */
 
-let dir: string;
-let store: S3Store;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "freshet-object-file-"));
-  store = new S3Store(join(dir, "s3"), "us-east-1");
-  await store.createBucket("lake", "us-east-1");
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-const description = (body: string): ObjectDescription => ({
-  size: Buffer.byteLength(body),
-  md5: createHash("md5").update(body).digest("hex"),
-  contentType: "application/x-ndjson",
-  storageClass: "STANDARD",
-  userMetadata: {},
-});
+const fixture = storeWithLakeEachTest("freshet-object-file-");
+const description = (body: string) => describeBody(body, "application/x-ndjson");
 
 it("names an object's file while the bucket's lock is held by a write", async () => {
-  const bucket = await store.bucket("lake");
+  const bucket = await fixture.store.bucket("lake");
   await bucket.put("processed/a.ndjson", Buffer.from("A\n"), description("A\n"));
 
   let release!: () => void;

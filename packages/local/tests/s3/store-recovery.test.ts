@@ -1,39 +1,20 @@
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { S3StorageError } from "../../src/s3/errors.ts";
-import type { ObjectDescription } from "../../src/s3/store/bucket-store.ts";
-import { S3Store } from "../../src/s3/store/s3-store.ts";
+import { describeBody, storeWithLakeEachTest } from "./store-fixture.ts";
 
 /*
  * The store keeps an index and a set of folders it knows exist; an operator may tidy the folder
  * up behind its back. A write, a read or a failed write must still leave the store consistent.
  */
 
-let dir: string;
-let store: S3Store;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "freshet-store-recovery-"));
-  store = new S3Store(join(dir, "s3"), "us-east-1");
-  await store.createBucket("lake", "us-east-1");
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-const description = (body: string): ObjectDescription => ({
-  size: Buffer.byteLength(body),
-  md5: createHash("md5").update(body).digest("hex"),
-  contentType: "application/json",
-  storageClass: "STANDARD",
-  userMetadata: {},
-});
+const fixture = storeWithLakeEachTest("freshet-store-recovery-");
+const description = (body: string) => describeBody(body);
 
 async function read(key: string): Promise<string> {
-  const { handle } = await (await store.bucket("lake")).open(key);
+  const { handle } = await (await fixture.store.bucket("lake")).open(key);
   try {
     return await handle.readFile("utf8");
   } finally {
@@ -43,7 +24,7 @@ async function read(key: string): Promise<string> {
 
 describe("the S3 store, tidied behind its back", () => {
   it("a folder removed behind the store's back: the next write relearns its folders and lands", async () => {
-    const bucket = await store.bucket("lake");
+    const bucket = await fixture.store.bucket("lake");
     await bucket.put("dlq/triage/ledger/a.json", Buffer.from("{}"), description("{}"));
     // An operator tidying up: the store still believes `dlq/triage/ledger/` exists. Its rename
     // then fails with ENOENT, which tells it to relearn its folders and try again.
@@ -56,7 +37,7 @@ describe("the S3 store, tidied behind its back", () => {
   });
 
   it("a delete removes the folders it empties, and a write there afterwards recreates them", async () => {
-    const bucket = await store.bucket("lake");
+    const bucket = await fixture.store.bucket("lake");
     await bucket.put("dlq/triage/claims/dt=2026-12-07/x.json", Buffer.from("1"), description("1"));
     await bucket.put("dlq/triage/keep.json", Buffer.from("2"), description("2"));
 
@@ -70,7 +51,7 @@ describe("the S3 store, tidied behind its back", () => {
   });
 
   it("an object whose file was removed behind the store's back is gone", async () => {
-    const bucket = await store.bucket("lake");
+    const bucket = await fixture.store.bucket("lake");
     await bucket.put("receipts/dt=2026-12-07/hr=10/b-1.json", Buffer.from("{}"), description("{}"));
     expect(await read("receipts/dt=2026-12-07/hr=10/b-1.json")).toBe("{}");
 
@@ -80,10 +61,10 @@ describe("the S3 store, tidied behind its back", () => {
   });
 
   it("a write whose bytes do not match its size fails the put and leaves nothing behind", async () => {
-    const bucket = await store.bucket("lake");
+    const bucket = await fixture.store.bucket("lake");
     await expect(bucket.put("receipts/r.json", Buffer.from("abc"), { ...description("abc"), size: 4 })).rejects.toThrow(S3StorageError);
     expect(bucket.head("receipts/r.json")).toBeUndefined();
     expect(existsSync(join(bucket.dir, "receipts"))).toBe(false);
-    expect(await readdir(join(dir, "s3", ".tmp"))).toEqual([]);
+    expect(await readdir(join(fixture.dir, "s3", ".tmp"))).toEqual([]);
   });
 });

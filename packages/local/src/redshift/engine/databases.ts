@@ -64,14 +64,10 @@ export class DatabaseEngine {
 }
 
 /**
- * DuckDB's worker threads for a machine of `cores`: half of them, at least one. DuckDB defaults to
- * one per core, but here it shares the machine with every other embedded service and the
- * functions' threads, and a load's statements are small. On two cores, one thread against two:
- * libuv's pool (where DuckDB runs) used 23–25 % less CPU amid 2,000 events/s and 18–30 % less at
- * 200 (two alternating pairs each, Load every second). `npm run bench -- pipeline`, three pairs:
- * POST → row p95 2,607 / 2,579 / 4,149 ms against 2,933 / 2,976 / 3,167, sustained 4,097 / 3,823 /
- * 3,295 events/s against not drained / 3,350 / 3,251. The 10M-row dashboards were no slower (`npm
- * run bench -- warehouse`, two pairs: engine p50s 4–10 ms against 5–13).
+ * DuckDB's worker threads for a machine of `cores`: half of them, at least one. DuckDB's default
+ * (one per core) competes with every other embedded service and the functions' threads, for
+ * statements too small to gain from it: on two cores, one thread cut the CPU DuckDB used amid
+ * 2,000 events/s by about a quarter, and 10M-row dashboards were no slower.
  */
 export function duckdbThreads(cores: number): number {
   return Math.max(1, Math.floor(cores / 2));
