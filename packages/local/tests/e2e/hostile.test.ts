@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import type { BatchReceipt, DeadLetter, EventV2 } from "@freshet/core";
+import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { LAKE_FRESHNESS_STATE_KEY, type BatchReceipt, type DeadLetter, type EventV2 } from "@freshet/core";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import { lines, readLake } from "./lake-reader.ts";
 let dataDir: string;
 let platform: Platform;
 let s3: S3Client;
+let sfn: SFNClient;
 const now = new Date();
 
 /** One NDJSON line: a valid v2 event that occurred now, with `overrides`. */
@@ -57,12 +59,15 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "freshet-hostile-"));
   // Counts the dead letters as the transformer wrote them: no triage on landing.
   platform = await startPlatform({ dataDir, batchingWindowSeconds: 0, triageOnLanding: false });
-  s3 = new S3Client({ endpoint: platform.endpointUrl, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  const client = { endpoint: platform.endpointUrl, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } };
+  s3 = new S3Client(client);
+  sfn = new SFNClient(client);
 });
 
 afterAll(async () => {
   await platform?.stop();
   s3?.destroy();
+  sfn?.destroy();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -165,8 +170,17 @@ describe("hostile values", () => {
     expect((await post(events.join("\n"))).status).toBe(202);
     const letters = await deadLetters();
     for (let i = 0; i < traversal.length; i++) expect(letterFor(letters, `trav-type-${i}`)?.reason).toBe("rule_violation");
-    const scheme = /^(raw\/dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}|processed\/dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}|receipts\/dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}|dlq\/dt=\d{4}-\d{2}-\d{2}\/reason=[a-z_]+)\/[A-Za-z0-9_-]+\.(ndjson\.gz|json)$/;
-    for (const key of await keys()) expect(key).toMatch(scheme);
+    // The workflows' own state is written under fixed names: run LakeFreshness (its schedule may
+    // also fire at any moment) so its key is always among those checked.
+    const freshness = platform.workflows.workflows.find((w) => w.name === "LakeFreshness");
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: freshness!.stateMachineArn, input: "{}" }));
+    expect((await platform.services.stepFunctions.waitForExecution(executionArn!)).status).toBe("SUCCEEDED");
+    const scheme =
+      /^(raw\/dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}|processed\/dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}|receipts\/dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}|dlq\/dt=\d{4}-\d{2}-\d{2}\/reason=[a-z_]+|manifests|manifests\/state|manifests\/in-flight)\/[A-Za-z0-9_-]+\.(ndjson\.gz|json)$/;
+    const all = await keys();
+    expect(all.filter((k) => k.startsWith("raw/")).length).toBeGreaterThan(0);
+    expect(all).toContain(LAKE_FRESHNESS_STATE_KEY);
+    for (const key of all) expect(key).toMatch(scheme);
   });
 
   it("loses nothing: every accepted event is accounted for by a receipt", async () => {
