@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import { SHARE_ENV, Worker } from "node:worker_threads";
+import { SHARE_ENV, Worker, type ResourceLimits } from "node:worker_threads";
 import { LambdaWorkerError } from "./errors.ts";
 import type { InvokeMessage, ReplyMessage, SerializedContext, WorkerSetup } from "./worker-messages.ts";
 
@@ -11,6 +11,8 @@ export interface WorkerFunctionOptions {
   readonly exportName?: string;
   /** Execution environments (worker threads); invocations go to the least busy. Default 1. */
   readonly environments?: number;
+  /** V8 heap limits of each environment (worker thread); V8's defaults for this machine when absent. */
+  readonly resourceLimits?: ResourceLimits;
 }
 
 /**
@@ -21,12 +23,14 @@ export interface WorkerFunctionOptions {
  */
 export class WorkerFunction<E, R> {
   readonly #setup: WorkerSetup;
+  readonly #resourceLimits: ResourceLimits | undefined;
   readonly #environments: Environment[] = [];
   #nextId = 1;
   #closed = false;
 
   constructor(options: WorkerFunctionOptions) {
     this.#setup = { module: options.module, exportName: options.exportName ?? "handler" };
+    this.#resourceLimits = options.resourceLimits;
     for (let i = 0; i < (options.environments ?? 1); i++) this.#environments.push(this.#start());
   }
 
@@ -80,7 +84,7 @@ export class WorkerFunction<E, R> {
   }
 
   #start(): Environment {
-    const worker = new Worker(RUNTIME, { workerData: this.#setup, env: SHARE_ENV });
+    const worker = new Worker(RUNTIME, { workerData: this.#setup, env: SHARE_ENV, resourceLimits: this.#resourceLimits });
     const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
     let markReady!: () => void;
     let failReady!: (error: Error) => void;

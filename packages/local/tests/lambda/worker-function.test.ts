@@ -43,6 +43,18 @@ describe("WorkerFunction (a handler in its own execution environment)", () => {
     expect(process.memoryUsage().heapUsed - callerBefore).toBeLessThan(15 * 1024 * 1024);
   });
 
+  it("gives each environment the V8 heap limits it was started with", async () => {
+    const limited = new WorkerFunction<{ action: string }, Record<string, unknown>>({ module: fixture, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
+    try {
+      const out = await limited.handler({ action: "churn" }, lambdaContext(fn));
+      // A 24 MB young generation is two 8 MB semi-spaces: the new space never passes 16 MB.
+      expect(out.newSpaceBytes).toBeGreaterThan(0);
+      expect(out.newSpaceBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("fails the invocations of a crashed environment and replaces it (a cold start)", async () => {
     const error = await worker.handler({ action: "crash" }, lambdaContext(fn)).catch((e: unknown) => e as Error);
     expect((error as Error).name).toBe("LambdaWorkerError");
