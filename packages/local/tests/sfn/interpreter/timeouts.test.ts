@@ -1,9 +1,17 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { TaskFailure, VirtualClock, type TaskInvocation } from "../../../src/sfn/interpreter/index.ts";
 import { details, machine, run } from "./harness.ts";
 
 const LAMBDA = "arn:aws:states:::lambda:invoke";
 const DAY_MS = 24 * 3600 * 1000;
+
+/** A full garbage collection, whatever flags the test runner started with. */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
 
 /** A task taking `ms` of virtual time, honouring its abort signal. */
 function takes(clock: VirtualClock, ms: number, result: unknown = "done") {
@@ -55,6 +63,24 @@ describe("Task timeouts", () => {
     );
     expect(r.result).toEqual({ status: "SUCCEEDED", output: "from S3" });
     expect(r.clock.now() - r.started).toBe(50_000);
+  });
+
+  it("lets go of a task's result once its execution ended: nothing keeps the race it won", async () => {
+    const results: WeakRef<object>[] = [];
+    const invokeTask = async () => {
+      const result = { rows: Array.from({ length: 100 }, (_, i) => ({ key: `dlq/${i}` })) };
+      results.push(new WeakRef(result));
+      return result;
+    };
+    for (let i = 0; i < 3; i++) {
+      // The execution's output (which the run returns) is not the result itself.
+      const r = await run(machine({ T: { Type: "Task", Resource: LAMBDA, TimeoutSeconds: 60, Output: "{% $count($states.result.rows) %}", End: true } }), {}, { invokeTask });
+      expect(r.result).toEqual({ status: "SUCCEEDED", output: 100 });
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // WeakRefs hold their targets until the job that made them ends
+    collectGarbage();
+    expect(results).toHaveLength(3);
+    expect(results.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
   });
 
   it("has no default timeout: a task may run for days", async () => {

@@ -13,9 +13,6 @@ import { describeResource, type TaskResource } from "./task-resource.ts";
 
 const TIMEOUT_ERRORS = new Set(["States.Timeout", "States.HeartbeatTimeout"]);
 
-/** Resolves never: the losing side of a race that must not settle. */
-const never = new Promise<never>(() => {});
-
 async function seconds(run: StateRun, template: Template | undefined, field: string): Promise<number | undefined> {
   if (template === undefined) return undefined;
   const value = await run.evaluate(template, field);
@@ -76,7 +73,18 @@ async function invoke(run: StateRun, state: TaskState, args: unknown, timeoutSec
   const timedOut = new StatesFailure("States.Timeout", undefined);
   const contenders: Promise<unknown>[] = [call, aborted];
   if (timeoutSeconds !== undefined) {
-    contenders.push(clock.sleep(timeoutSeconds * 1000, timer.signal).then(() => Promise.reject(timedOut), () => never));
+    // Rejects once the timeout passes. When the task ends first the sleep is aborted and this
+    // stays pending, referenced by nothing, and goes with the race. (Following one shared
+    // never-settling promise instead added a reaction to it per task, which kept every race, and
+    // so every task's result, reachable for as long as the process ran.)
+    contenders.push(
+      new Promise<never>((_, reject) => {
+        clock.sleep(timeoutSeconds * 1000, timer.signal).then(
+          () => reject(timedOut),
+          () => {},
+        );
+      }),
+    );
   }
   try {
     return await Promise.race(contenders);
