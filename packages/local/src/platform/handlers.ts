@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import type { HttpHandler } from "../api/http-api.ts";
-import { WorkerFunction } from "../lambda/worker-function.ts";
 import type { ResourceLimits } from "node:worker_threads";
+import { WorkerFunction } from "../lambda/worker-function.ts";
 
 export type TransformerHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
 export interface EnvironmentHeap {
@@ -47,9 +47,9 @@ type ExecutionEnvironments = Pick<WorkerFunction<never, unknown>, "ready" | "hea
  * Each execution environment's young generation: 48 MB (16 MB semi-spaces). On a machine with
  * gigabytes to spare V8 lets a worker's semi-spaces grow to 64 MB: under load, three of these
  * environments held 128 MB of new space each, most of it garbage. Capped, `loadtest` peaked
- * 200–250 MB lower at the same rate, with no change in CPU per event.
+ * 150–300 MB lower at the same rate, with no change in CPU per event.
  */
-export const ENVIRONMENT_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48 };
+const ENVIRONMENT_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48 };
 
 /**
  * Loads the handlers. Call only once their environment (links, endpoint) is set: handlers read

@@ -74,14 +74,15 @@ async function invoke(run: StateRun, state: TaskState, args: unknown, timeoutSec
   const contenders: Promise<unknown>[] = [call, aborted];
   if (timeoutSeconds !== undefined) {
     // Rejects once the timeout passes. When the task ends first the sleep is aborted and this
-    // stays pending, referenced by nothing, and goes with the race. (Following one shared
-    // never-settling promise instead added a reaction to it per task, which kept every race, and
-    // so every task's result, reachable for as long as the process ran.)
+    // stays pending, referenced by nothing, and goes with the race: no shared never-settling
+    // promise, which would gain a reaction per task and keep every task's result.
     contenders.push(
       new Promise<never>((_, reject) => {
         clock.sleep(timeoutSeconds * 1000, timer.signal).then(
           () => reject(timedOut),
-          () => {},
+          (error: unknown) => {
+            if (!timer.signal.aborted) reject(error);
+          },
         );
       }),
     );
