@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
-import type { HttpHandler } from "../api/http-api.ts";
 import type { ResourceLimits } from "node:worker_threads";
+import type { HttpHandler } from "../api/http-api.ts";
 import { WorkerFunction } from "../lambda/worker-function.ts";
 
 export type TransformerHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
@@ -61,23 +61,23 @@ const ENVIRONMENT_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48 };
  */
 export async function loadHandlers(environments: number): Promise<LocalHandlers> {
   const inWorkers = environments > 0;
-  const transformerWorkers =
-    // Not with the deployed heap flags (core's transformerHeap) but ENVIRONMENT_LIMITS: unlike a
-    // Lambda container, this environment runs several batches at once, and their live objects
-    // outgrow 1 MiB semi-spaces. Given the flags as resource limits, the pipeline bench loaded
-    // 10–15 % fewer events a second (5,090–5,313 against 5,631–6,118). The flags' own measurement
-    // is the transformer bench's.
-    inWorkers ? new WorkerFunction<KinesisStreamEvent, KinesisStreamBatchResponse>({ module: "@freshet/functions/transformer", environments, resourceLimits: ENVIRONMENT_LIMITS }) : undefined;
+  /** A function's execution environments (worker threads), all with ENVIRONMENT_LIMITS; none when handlers run on this thread. */
+  const inEnvironments = <E = unknown, R = unknown>(module: string, count = 1) =>
+    inWorkers ? new WorkerFunction<E, R>({ module, environments: count, resourceLimits: ENVIRONMENT_LIMITS }) : undefined;
+  // Not with the deployed heap flags (core's transformerHeap): unlike a Lambda container, this
+  // environment runs several batches at once, and their live objects outgrow 1 MiB semi-spaces.
+  // Given them as resource limits, the pipeline bench loaded 10–15 % fewer events a second
+  // (5,090–5,313 against 5,631–6,118). The flags' own measurement is the transformer bench's.
+  const transformerWorkers = inEnvironments<KinesisStreamEvent, KinesisStreamBatchResponse>("@freshet/functions/transformer", environments);
   // The ingest function too: under load, parsing and forwarding batches is the busiest code.
-  const ingestWorkers = inWorkers ? new WorkerFunction<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ module: "@freshet/functions/ingest", resourceLimits: ENVIRONMENT_LIMITS }) : undefined;
+  const ingestWorkers = inEnvironments<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>("@freshet/functions/ingest");
   // And the functions the workflows call every few seconds under load: their S3 and Data API
   // clients (signing, XML listings of a few hours of receipts or a day of dead letters) otherwise
   // ran on the main thread, which every embedded service shares and which a 10,000 events/s run
   // keeps busy while the other core idles.
-  const control = (module: string) => (inWorkers ? new WorkerFunction<unknown, unknown>({ module, resourceLimits: ENVIRONMENT_LIMITS }) : undefined);
-  const plannerWorkers = control("@freshet/functions/load-planner");
-  const triageWorkers = control("@freshet/functions/dead-letter-triage");
-  const debounceWorkers = control("@freshet/functions/triage-debounce");
+  const plannerWorkers = inEnvironments("@freshet/functions/load-planner");
+  const triageWorkers = inEnvironments("@freshet/functions/dead-letter-triage");
+  const debounceWorkers = inEnvironments("@freshet/functions/triage-debounce");
   /** Every function with environments of its own, by the name the heap and CPU reports give it. */
   const named: [string, ExecutionEnvironments | undefined][] = [
     ["transformer", transformerWorkers],
