@@ -5,7 +5,8 @@ export const USAGE = `usage: npm run loadtest -- [--rate N] [--duration S] [--bu
 
 Runs the local pipeline (Load every second) and offers it N events/s for S seconds, then waits
 until every valid event is a row and reads the audit. With --burst, 10 s at 3× the rate start at
-30 s and every 60 s after. Progress on stderr; the last line on stdout is one JSON object.
+30 s and every 60 s after. Progress on stderr (rates, lag, memory, where the CPU went); the last
+line on stdout is one JSON object.
 Exit 1 when an event is lost or duplicated, the audit does not balance, ingest refused events or
 memory keeps growing after the warm-up; 2 on a usage error.
 

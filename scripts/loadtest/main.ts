@@ -2,6 +2,7 @@ import { format } from "../bench/measure.ts";
 import { percentile } from "../shared/percentile.ts";
 import { startPipelinePlatform } from "../shared/pipeline-platform.ts";
 import { parseLoadtestArgs, USAGE, type LoadtestOptions } from "./args.ts";
+import { CpuSampler, cpuShares, formatShare, meanShare } from "./cpu.ts";
 import { LoadtestUsageError } from "./errors.ts";
 import { LagProbes } from "./probes.ts";
 import { reconcile } from "./reconcile.ts";
@@ -43,6 +44,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
   log(`starting the platform (Load every second); ${format(options.rate)} events/s for ${format(options.durationS)} s${options.burst ? ", bursts of 3× for 10 s" : ""}`);
   const pipeline = await startPipelinePlatform("freshet-loadtest-");
   const sampler = new MemorySampler(() => pipeline.platform.environmentHeaps());
+  const cpu = new CpuSampler(() => pipeline.platform.environmentCpu(), PROGRESS_MS);
   let phase: "sending" | "draining" | "done" = "sending";
   let progress: NodeJS.Timeout | undefined;
   try {
@@ -51,7 +53,8 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
     const totals = emptyTotals();
     const startedAt = performance.now();
     sampler.start(startedAt);
-    progress = startProgress(log, totals, () => platform.counts().received, probes, sampler, startedAt, () => phase);
+    cpu.start(startedAt);
+    progress = startProgress(log, totals, () => platform.counts().received, probes, sampler, cpu, startedAt, () => phase);
     const watching = probes.watch(rows, () => phase === "done" || (phase === "draining" && probes.outstanding === 0));
 
     await offerTraffic({ ingestUrl: platform.ingestUrl, apiKey: platform.apiKey, options, startedAt, onProbe: (id, at) => probes.posted(id, at) }, totals);
@@ -68,6 +71,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
     log(`events: ${format(reconciled.loaded)} loaded, ${format(reconciled.lost)} lost, ${format(reconciled.duplicated)} duplicated; reading the audit`);
     const audit = await settledAudit(redshift, totals, performance.now() + AUDIT_SETTLE_MS);
     await sampler.stop();
+    await cpu.stop();
     const result = buildReport({
       options,
       traffic: { scheduled: totals.scheduled, offered: totals.offered, accepted: totals.accepted, rejected: totals.rejected },
@@ -77,8 +81,11 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
       lagsMs: probes.lagsMs,
       probesMissing: probes.outstanding,
       samples: sampler.samples,
+      cpu: cpuShares(cpu.samples),
       audit,
     });
+    const { firstQuarter, lastQuarter } = result.cpu;
+    if (firstQuarter && lastQuarter) log(`CPU while sending, first quarter ${formatShare(firstQuarter)}; last quarter ${formatShare(lastQuarter)}`);
     log(
       `${format(result.eventsPerSecond)} events/s POST → row, accepted ${format(result.acceptedPerSecond)}/s, lag p50 ${lag(result.p50LagMs)} p95 ${lag(result.p95LagMs)} ` +
         `(goal < 2,000 ms) ${result.p95LagMs !== null && result.p95LagMs < 2000 ? "✓" : "✗"}, peak RSS ${format(result.peakRssMb)} MB, audit ${audit.balanced && audit.matchesOracle ? "balanced" : "NOT balanced"}`,
@@ -88,16 +95,32 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
     phase = "done";
     clearInterval(progress);
     await sampler.stop();
+    await cpu.stop();
     await pipeline.close().catch((error: unknown) => log(`stopping the platform: ${(error as Error).message}`));
   }
+}
+
+/** ", CPU 1.84 cores: …" over the CPU samples since `fromMs`; empty before there are two. */
+function cpuSince(cpu: CpuSampler, fromMs: number): string {
+  const share = meanShare(cpuShares(cpu.samples.slice(-3)), fromMs, Number.POSITIVE_INFINITY);
+  return share === undefined ? "" : `, CPU ${formatShare(share)}`;
 }
 
 function lag(ms: number | null): string {
   return ms === null ? "not all found" : `${format(ms)} ms`;
 }
 
-/** A line on stderr every few seconds: rates over the last interval, the lag so far, memory. */
-function startProgress(log: (line: string) => void, totals: TrafficTotals, transformed: () => number, probes: LagProbes, sampler: MemorySampler, startedAt: number, phase: () => string): NodeJS.Timeout {
+/** A line on stderr every few seconds: rates over the last interval, the lag so far, memory, where the CPU went. */
+function startProgress(
+  log: (line: string) => void,
+  totals: TrafficTotals,
+  transformed: () => number,
+  probes: LagProbes,
+  sampler: MemorySampler,
+  cpu: CpuSampler,
+  startedAt: number,
+  phase: () => string,
+): NodeJS.Timeout {
   let last = { at: startedAt, offered: 0, accepted: 0 };
   return setInterval(() => {
     const now = performance.now();
@@ -108,7 +131,8 @@ function startProgress(log: (line: string) => void, totals: TrafficTotals, trans
         `through the transformer ${format(transformed())} of ${format(totals.accepted)}, ` +
         `lag p95 ${probes.lagsMs.length > 0 ? `${format(percentile(probes.lagsMs, 0.95))} ms` : "–"} (${probes.outstanding} probes out), ` +
         `RSS ${(sample?.processes ?? []).map((p) => `${p.name} ${format(p.rssMb)} MB`).join(", ")}, ` +
-        `heap ${(sample?.threads ?? []).map((t) => `${t.name} ${format(t.heapUsedMb)} MB`).join(", ")}`,
+        `heap ${(sample?.threads ?? []).map((t) => `${t.name} ${format(t.heapUsedMb)} MB`).join(", ")}` +
+        cpuSince(cpu, now - startedAt - PROGRESS_MS),
     );
     last = { at: now, offered: totals.offered, accepted: totals.accepted };
   }, PROGRESS_MS);

@@ -1,5 +1,6 @@
 import { percentile } from "../shared/percentile.ts";
 import type { LoadtestOptions } from "./args.ts";
+import { meanShare, type CpuShare } from "./cpu.ts";
 import type { Reconciled } from "./reconcile.ts";
 import { keepsGrowing, seriesByProcess, seriesByThread, type MemoryPoint, type MemorySample } from "./sampler.ts";
 
@@ -29,6 +30,8 @@ export interface ReportInput {
   readonly lagsMs: readonly number[];
   readonly probesMissing: number;
   readonly samples: readonly MemorySample[];
+  /** Cores used per interval (cpu.ts), by part. */
+  readonly cpu: readonly CpuShare[];
   readonly audit: AuditSummary;
 }
 
@@ -52,6 +55,21 @@ export interface ThreadReport {
   readonly growing: boolean;
   /** [seconds since the start, V8 heap used MB], at most MAX_POINTS of them. */
   readonly overTime: readonly (readonly [number, number])[];
+}
+
+/** Mean cores of the process and of each part, over part of the run. */
+export interface CpuMean {
+  readonly cores: number;
+  readonly byPart: Readonly<Record<string, number>>;
+}
+
+/** Where the CPU went (cpu.ts): what took cores from what as the run went on. */
+export interface CpuReport {
+  /** Over the first and the last quarter of the sending; null when no interval ended in it. */
+  readonly firstQuarter: CpuMean | null;
+  readonly lastQuarter: CpuMean | null;
+  /** [seconds since the start, cores, cores by part], at most MAX_POINTS of them. */
+  readonly overTime: readonly (readonly [number, number, Readonly<Record<string, number>>])[];
 }
 
 /** The JSON line `npm run loadtest` ends with. */
@@ -88,6 +106,7 @@ export interface LoadtestReport {
   readonly memory: readonly ProcessReport[];
   /** V8 heap of each function's execution environment (worker thread), within the main process's RSS. */
   readonly threads: readonly ThreadReport[];
+  readonly cpu: CpuReport;
   readonly audit: AuditSummary;
   /** Why the run fails (exit 1); empty when it passes. */
   readonly failures: readonly string[];
@@ -143,9 +162,29 @@ export function buildReport(input: ReportInput): LoadtestReport {
     memoryGrowing: memory.some((m) => m.growing) || threads.some((t) => t.growing) || keepsGrowing(totals, warmupMs),
     memory,
     threads,
+    cpu: cpuReport(input.cpu, input.sendMs),
     audit,
   };
   return { ...report, failures: failures(report) };
+}
+
+function cpuReport(shares: readonly CpuShare[], sendMs: number): CpuReport {
+  const quarter = sendMs / 4;
+  const mean = (from: number, to: number): CpuMean | null => {
+    const m = meanShare(shares, from, to);
+    return m === undefined ? null : { cores: round2(m.cores), byPart: mapValues(m.byPart, round2) };
+  };
+  return {
+    firstQuarter: mean(0, quarter),
+    lastQuarter: mean(sendMs - quarter, sendMs),
+    overTime: downsample(shares, MAX_POINTS).map((s) => [Math.round(s.atMs / 100) / 10, round2(s.cores), mapValues(s.byPart, round2)] as const),
+  };
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+function mapValues(record: Readonly<Record<string, number>>, f: (n: number) => number): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }
 
 /** Why a run fails: anything lost, duplicated or refused, an audit that does not add up, memory that keeps growing. */

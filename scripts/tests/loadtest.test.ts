@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseLoadtestArgs } from "../loadtest/args.ts";
+import { cpuShares, formatShare, meanShare, taskCpuMicros, threadCpuByPart, type CpuSample } from "../loadtest/cpu.ts";
 import { LoadtestUsageError } from "../loadtest/errors.ts";
 import { reconcile } from "../loadtest/reconcile.ts";
 import { buildReport, downsample, type AuditSummary, type ReportInput } from "../loadtest/report.ts";
@@ -194,6 +195,7 @@ describe("the loadtest report", () => {
     lagsMs: Array.from({ length: 100 }, (_, i) => 500 + i * 10),
     probesMissing: 0,
     samples: samples(() => 400),
+    cpu: [],
     audit,
     ...over,
   });
@@ -250,5 +252,51 @@ describe("the loadtest report", () => {
     expect(report.p50LagMs).toBeNull();
     expect(report.p95LagMs).toBeNull();
     expect(report.probes).toBe(10);
+  });
+
+  it("reports the first and the last quarter of the sending, and the shares over time", () => {
+    const shares = cpuShares(Array.from({ length: 11 }, (_, i): CpuSample => ({ atMs: i * 1000, processMicros: i * 1_500_000, byPart: { pool: i * i * 50_000, main: i * 500_000 } })));
+    const report = buildReport(input({ cpu: shares }));
+    expect(report.cpu.firstQuarter).toEqual({ cores: 1.5, byPart: { pool: 0.1, main: 0.5 } });
+    expect(report.cpu.lastQuarter).toEqual({ cores: 1.5, byPart: { pool: 0.85, main: 0.5 } });
+    expect(report.cpu.overTime[0]).toEqual([1, 1.5, { pool: 0.05, main: 0.5 }]);
+    expect(buildReport(input()).cpu).toEqual({ firstQuarter: null, lastQuarter: null, overTime: [] });
+  });
+});
+
+describe("where the CPU went", () => {
+  it("reads a thread's user + system time from its /proc stat, whatever its name holds", () => {
+    // utime 250 and stime 50 ticks of 1/100 s: 3 s.
+    const stat = "4242 (lib uv) x) S 1 4242 4242 0 -1 4194368 100 0 0 0 250 50 0 0 20 0 1 0 123 1000 200";
+    expect(taskCpuMicros(stat)).toBe(3_000_000);
+    expect(taskCpuMicros("")).toBeUndefined();
+  });
+
+  it("groups this process's threads by part and leaves the functions' threads to themselves", () => {
+    const parts = threadCpuByPart();
+    if (process.platform !== "linux") return expect(parts).toEqual({});
+    expect(parts.main).toBeGreaterThan(0);
+    expect(Object.keys(parts).every((p) => ["main", "pool", "v8", "other"].includes(p))).toBe(true);
+  });
+
+  const sample = (atMs: number, processMicros: number, byPart: Record<string, number>): CpuSample => ({ atMs, processMicros, byPart });
+
+  it("turns cumulative CPU time into cores per interval, per part", () => {
+    const shares = cpuShares([
+      sample(0, 0, { main: 0, pool: 0, "transformer 1": 0 }),
+      sample(5000, 8_000_000, { main: 2_500_000, pool: 1_000_000, "transformer 1": 4_000_000 }),
+      // The pool took over from the transformer; an environment started meanwhile counts from its first sample.
+      sample(10_000, 17_000_000, { main: 5_000_000, pool: 5_000_000, "transformer 1": 5_000_000, "triage 1": 900_000 }),
+    ]);
+    expect(shares).toEqual([
+      { atMs: 5000, cores: 1.6, byPart: { main: 0.5, pool: 0.2, "transformer 1": 0.8 } },
+      { atMs: 10_000, cores: 1.8, byPart: { main: 0.5, pool: 0.8, "transformer 1": 0.2, "triage 1": 0 } },
+    ]);
+    const mean = meanShare(shares, 0, 10_000)!;
+    expect(mean.cores).toBeCloseTo(1.7, 9);
+    expect(Object.entries(mean.byPart).map(([part, cores]) => [part, Math.round(cores * 1000) / 1000])).toEqual([["main", 0.5], ["pool", 0.5], ["transformer 1", 0.5], ["triage 1", 0]]);
+    expect(meanShare(shares, 5000, 10_000)?.byPart.pool).toBe(0.8);
+    expect(meanShare(shares, 10_000, 20_000)).toBeUndefined();
+    expect(formatShare(shares[1]!)).toBe("1.80 cores: pool 0.80, main 0.50, transformer 1 0.20");
   });
 });
