@@ -8,14 +8,17 @@ import { readdirSync, readFileSync } from "node:fs";
  * Linux thread names (`/proc/self/task/<tid>/comm`), where there is a /proc.
  */
 
-/** The parts of the process besides the functions, by thread name. */
-const THREAD_PARTS: Readonly<Record<string, string>> = {
-  MainThread: "main",
+/**
+ * The parts of the process besides the functions, by the thread names Node gives (setting
+ * `process.title` renames the main thread, which would then count as `other`).
+ */
+const THREAD_PARTS: ReadonlyMap<string, string> = new Map([
+  ["MainThread", "main"],
   // libuv's pool: DuckDB runs every warehouse statement on it, and the lake's file writes go through it.
-  "libuv-worker": "pool",
+  ["libuv-worker", "pool"],
   // V8's helpers: concurrent and parallel garbage collection, background compilation.
-  V8Worker: "v8",
-};
+  ["V8Worker", "v8"],
+]);
 
 /** Linux's USER_HZ: `/proc` counts CPU time in ticks of 1/100 s on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -58,13 +61,16 @@ export function threadCpuByPart(taskDir = "/proc/self/task"): Record<string, num
     if (name === "WorkerThread") continue; // the functions' environments: measured by themselves
     const micros = taskCpuMicros(readOr(`${taskDir}/${tid}/stat`));
     if (micros === undefined) continue; // a thread that ended since the listing
-    const part = THREAD_PARTS[name] ?? "other";
+    const part = THREAD_PARTS.get(name) ?? "other";
     parts[part] = (parts[part] ?? 0) + micros;
   }
   return parts;
 }
 
-/** Cores per interval between consecutive samples; a part missing from a sample counts as unchanged. */
+/**
+ * Cores per interval between consecutive samples. A part missing from the earlier sample (an
+ * environment started, or replaced after a crash, meanwhile) counts 0 for that interval.
+ */
 export function cpuShares(samples: readonly CpuSample[]): CpuShare[] {
   const shares: CpuShare[] = [];
   for (let i = 1; i < samples.length; i++) {
@@ -113,6 +119,7 @@ export class CpuSampler {
   }
 
   start(startedAt = performance.now()): void {
+    if (this.#timer !== undefined) return;
     this.#startedAt = startedAt;
     void this.#sample();
     this.#timer = setInterval(() => void this.#sample(), this.#intervalMs);

@@ -2,7 +2,7 @@ import { format } from "../bench/measure.ts";
 import { percentile } from "../shared/percentile.ts";
 import { startPipelinePlatform } from "../shared/pipeline-platform.ts";
 import { parseLoadtestArgs, USAGE, type LoadtestOptions } from "./args.ts";
-import { CpuSampler, cpuShares, formatShare, meanShare } from "./cpu.ts";
+import { CpuSampler, cpuShares, formatShare } from "./cpu.ts";
 import { LoadtestUsageError } from "./errors.ts";
 import { LagProbes } from "./probes.ts";
 import { reconcile } from "./reconcile.ts";
@@ -100,9 +100,9 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
   }
 }
 
-/** ", CPU 1.84 cores: …" over the CPU samples since `fromMs`; empty before there are two. */
-function cpuSince(cpu: CpuSampler, fromMs: number): string {
-  const share = meanShare(cpuShares(cpu.samples.slice(-3)), fromMs, Number.POSITIVE_INFINITY);
+/** ", CPU 1.84 cores: …" over the last interval sampled; empty before there are two samples. */
+function lastCpu(cpu: CpuSampler): string {
+  const share = cpuShares(cpu.samples.slice(-2))[0];
   return share === undefined ? "" : `, CPU ${formatShare(share)}`;
 }
 
@@ -132,7 +132,7 @@ function startProgress(
         `lag p95 ${probes.lagsMs.length > 0 ? `${format(percentile(probes.lagsMs, 0.95))} ms` : "–"} (${probes.outstanding} probes out), ` +
         `RSS ${(sample?.processes ?? []).map((p) => `${p.name} ${format(p.rssMb)} MB`).join(", ")}, ` +
         `heap ${(sample?.threads ?? []).map((t) => `${t.name} ${format(t.heapUsedMb)} MB`).join(", ")}` +
-        cpuSince(cpu, now - startedAt - PROGRESS_MS),
+        lastCpu(cpu),
     );
     last = { at: now, offered: totals.offered, accepted: totals.accepted };
   }, PROGRESS_MS);
