@@ -26,7 +26,7 @@ import { DeliveryError, EventBridgeApiError, EventBridgeStorageError } from "../
 import * as kinesisErrors from "../src/kinesis/errors.ts";
 import { KinesisApiError, KinesisStorageError } from "../src/kinesis/errors.ts";
 import * as lambdaErrors from "../src/lambda/errors.ts";
-import { InvalidWorkerOptionError, LambdaWorkerError } from "../src/lambda/errors.ts";
+import { LambdaWorkerError } from "../src/lambda/errors.ts";
 import * as redshiftErrors from "../src/redshift/errors.ts";
 import { CopyError, RedshiftDataApiError, RedshiftStorageError, SqlTranslationError, StatementCancelledError, TableMaintenanceError } from "../src/redshift/errors.ts";
 import * as s3Errors from "../src/s3/errors.ts";
@@ -144,7 +144,6 @@ describeErrorHierarchy(
     { type: ExpiredIteratorError, make: (cause) => new ExpiredIteratorError("iterator expired", { cause }) },
     { type: InvalidPositionError, make: (cause) => new InvalidPositionError("not a sequence number of this stream", { cause }) },
     { type: LambdaWorkerError, make: (cause) => new LambdaWorkerError("worker crashed", { cause }) },
-    { type: InvalidWorkerOptionError, make: (cause) => new InvalidWorkerOptionError("niceness must be an integer from 0 to 19, got 20", { cause }) },
     { type: WorkflowDeployError, make: (cause) => new WorkflowDeployError("Load", "CreateStateMachine failed", { cause }) },
     { type: UsageError, make: (cause) => new UsageError("--from must be before --to", { cause }) },
     { type: AuditQueryError, make: (cause) => new AuditQueryError("audit query FAILED", { cause }) },

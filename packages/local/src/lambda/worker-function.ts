@@ -1,7 +1,6 @@
 import type { Context } from "aws-lambda";
-import { stat } from "node:fs";
 import { SHARE_ENV, Worker, type ResourceLimits } from "node:worker_threads";
-import { InvalidWorkerOptionError, LambdaWorkerError } from "./errors.ts";
+import { LambdaWorkerError } from "./errors.ts";
 import type { InvokeMessage, ReplyMessage, SerializedContext, WorkerSetup } from "./worker-messages.ts";
 
 const RUNTIME = new URL("./worker-runtime.ts", import.meta.url);
@@ -14,13 +13,6 @@ export interface WorkerFunctionOptions {
   readonly environments?: number;
   /** V8 heap limits of each environment (worker thread); V8's defaults for this machine when absent. */
   readonly resourceLimits?: ResourceLimits;
-  /**
-   * Added to each environment's nice value (0 to 19; default 0): a background function then has
-   * the cores only when the others leave them, where in AWS each function has its own. Linux
-   * only, where the nice value belongs to the thread; elsewhere it would slow the whole process,
-   * so it is left alone there.
-   */
-  readonly niceness?: number;
 }
 
 /**
@@ -37,13 +29,7 @@ export class WorkerFunction<E, R> {
   #closed = false;
 
   constructor(options: WorkerFunctionOptions) {
-    const niceness = options.niceness ?? 0;
-    if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19) throw new InvalidWorkerOptionError(`niceness must be an integer from 0 to 19, got ${String(niceness)}`);
-    // Threads inherit their creator's nice value, and libuv starts its pool (the lake's files,
-    // DuckDB's statements) on the first job anyone submits: submit one from here first, so that a
-    // background environment can never be the one that starts it.
-    if (niceness > 0) stat(".", () => undefined);
-    this.#setup = { module: options.module, exportName: options.exportName ?? "handler", niceness };
+    this.#setup = { module: options.module, exportName: options.exportName ?? "handler" };
     this.#resourceLimits = options.resourceLimits;
     for (let i = 0; i < (options.environments ?? 1); i++) this.#environments.push(this.#start());
   }

@@ -4,8 +4,6 @@ export interface WorkerSetup {
   /** A module specifier the worker can import (`@freshet/functions/transformer`). */
   readonly module: string;
   readonly exportName: string;
-  /** Added to the environment's thread's nice value (Linux); see `WorkerFunctionOptions.niceness`. */
-  readonly niceness: number;
 }
 
 /** A Lambda `Context` without its functions: the worker rebuilds them. */

@@ -1,5 +1,4 @@
 import type { Context } from "aws-lambda";
-import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { InvokeMessage, ReplyMessage, SerializedContext, WorkerSetup } from "./worker-messages.ts";
 
@@ -10,9 +9,6 @@ import type { InvokeMessage, ReplyMessage, SerializedContext, WorkerSetup } from
 const setup = workerData as WorkerSetup;
 const port = parentPort;
 if (!port) throw new Error("worker-runtime.ts runs only as a worker thread");
-// Before the handler's init code, which is a function's own work too. On Linux, process id 0 is
-// this thread alone; raising one's nice value needs no privilege.
-if (setup.niceness > 0 && process.platform === "linux") setPriority(0, Math.min(19, getPriority(0) + setup.niceness));
 
 const module = (await import(setup.module)) as Record<string, unknown>;
 const handler = module[setup.exportName];

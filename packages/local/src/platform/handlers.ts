@@ -52,14 +52,6 @@ type ExecutionEnvironments = Pick<WorkerFunction<never, unknown>, "ready" | "hea
 const ENVIRONMENT_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48 };
 
 /**
- * The niceness of dead-letter triage's two functions: background work (a dead letter waits for a
- * debounce anyway) that in AWS runs on CPU of its own, and on one machine took as much CPU as the
- * transformer at 10,000 events/s. Lowered, it has the cores the event path leaves, and catches up
- * when the traffic falls.
- */
-const BACKGROUND_NICENESS = 10;
-
-/**
  * Loads the handlers. Call only once their environment (links, endpoint) is set: handlers read
  * their configuration and links at module load. The transformer, the ingest function, the load
  * planner and the two triage functions run in their own execution environments (worker
@@ -70,8 +62,8 @@ const BACKGROUND_NICENESS = 10;
 export async function loadHandlers(environments: number): Promise<LocalHandlers> {
   const inWorkers = environments > 0;
   /** A function's execution environments (worker threads), all with ENVIRONMENT_LIMITS; none when handlers run on this thread. */
-  const inEnvironments = <E = unknown, R = unknown>(module: string, count = 1, niceness = 0) =>
-    inWorkers ? new WorkerFunction<E, R>({ module, environments: count, resourceLimits: ENVIRONMENT_LIMITS, niceness }) : undefined;
+  const inEnvironments = <E = unknown, R = unknown>(module: string, count = 1) =>
+    inWorkers ? new WorkerFunction<E, R>({ module, environments: count, resourceLimits: ENVIRONMENT_LIMITS }) : undefined;
   // Not with the deployed heap flags (core's transformerHeap): unlike a Lambda container, this
   // environment runs several batches at once, and their live objects outgrow 1 MiB semi-spaces.
   // Given them as resource limits, the pipeline bench loaded 10–15 % fewer events a second
@@ -84,8 +76,8 @@ export async function loadHandlers(environments: number): Promise<LocalHandlers>
   // ran on the main thread, which every embedded service shares and which a 10,000 events/s run
   // keeps busy while the other core idles.
   const plannerWorkers = inEnvironments("@freshet/functions/load-planner");
-  const triageWorkers = inEnvironments("@freshet/functions/dead-letter-triage", 1, BACKGROUND_NICENESS);
-  const debounceWorkers = inEnvironments("@freshet/functions/triage-debounce", 1, BACKGROUND_NICENESS);
+  const triageWorkers = inEnvironments("@freshet/functions/dead-letter-triage");
+  const debounceWorkers = inEnvironments("@freshet/functions/triage-debounce");
   /** Every function with environments of its own, by the name the heap and CPU reports give it. */
   const named: [string, ExecutionEnvironments | undefined][] = [
     ["transformer", transformerWorkers],

@@ -1,4 +1,3 @@
-import { getPriority } from "node:os";
 import { threadId } from "node:worker_threads";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { lambdaContext } from "../../src/lambda/context.ts";
@@ -57,25 +56,6 @@ describe("WorkerFunction (a handler in its own execution environment)", () => {
     // of 16 MB at most; 192 MB lets the same churn grow it past that, whatever V8's default here.
     expect(await newSpaceAfterChurn(24)).toBeLessThanOrEqual(16 * 1024 * 1024);
     expect(await newSpaceAfterChurn(192)).toBeGreaterThan(16 * 1024 * 1024);
-  });
-
-  // From nice 10 up, `own + 10` would be capped at 19 and could not tell a lowered thread from a capped one.
-  it.runIf(process.platform === "linux" && getPriority(0) < 10)("lowers a background environment's thread, and only it, by its niceness", async () => {
-    const own = getPriority(0);
-    const background = new WorkerFunction<{ action: string }, Record<string, unknown>>({ module: fixture, niceness: 10 });
-    try {
-      expect((await background.handler({ action: "ok" }, lambdaContext(fn))).niceness).toBe(Math.min(19, own + 10));
-      expect((await worker.handler({ action: "ok" }, lambdaContext(fn))).niceness).toBe(own);
-      expect(getPriority(0)).toBe(own);
-    } finally {
-      await background.close();
-    }
-  });
-
-  it("refuses a niceness the operating system has no value for", () => {
-    for (const niceness of [-1, 20, 2.5, Number.NaN]) {
-      expect(() => new WorkerFunction({ module: fixture, niceness })).toThrow(expect.objectContaining({ name: "InvalidWorkerOptionError" }));
-    }
   });
 
   it("fails the invocations of a crashed environment and replaces it (a cold start)", async () => {
