@@ -4,6 +4,7 @@ import { startPipelinePlatform } from "../shared/pipeline-platform.ts";
 import { parseLoadtestArgs, USAGE, type LoadtestOptions } from "./args.ts";
 import { CpuSampler, cpuShares, formatShare } from "./cpu.ts";
 import { LoadtestUsageError } from "./errors.ts";
+import { formatStatements, sampleLoadStatements, type StatementTime } from "./load-statements.ts";
 import { LagProbes } from "./probes.ts";
 import { reconcile } from "./reconcile.ts";
 import { buildReport, type LoadtestReport } from "./report.ts";
@@ -56,10 +57,17 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
     cpu.start(startedAt);
     progress = startProgress(log, totals, () => platform.counts().received, probes, sampler, cpu, startedAt, () => phase);
     const watching = probes.watch(rows, () => phase === "done" || (phase === "draining" && probes.outstanding === 0));
+    // The load transaction's slowest statements a quarter into the sending and at its end: which grew.
+    let early: Promise<StatementTime[]> = Promise.resolve([]);
+    const earlyTimer = setTimeout(() => (early = sampleLoadStatements(redshift)), (options.durationS * 1000) / 4);
 
     await offerTraffic({ ingestUrl: platform.ingestUrl, apiKey: platform.apiKey, options, startedAt, onProbe: (id, at) => probes.posted(id, at) }, totals);
     const sendMs = performance.now() - startedAt;
     phase = "draining";
+    clearTimeout(earlyTimer);
+    const loadStatements = { early: await early, late: await sampleLoadStatements(redshift) };
+    log(`load transaction, slowest statements a quarter into the sending: ${formatStatements(loadStatements.early)}`);
+    log(`… and at its end: ${formatStatements(loadStatements.late)}`);
     const expected = [...totals.oracle.validBySeed.values()].reduce((n, v) => n + v, 0);
     log(`sent: ${format(totals.offered)} offered, ${format(totals.accepted)} accepted in ${format(sendMs / 1000, 1)} s; waiting for ${format(expected)} valid events to be rows`);
     const loadedAt = await waitForRows(rows, expected, performance.now() + options.drainS * 1000, () => undefined);
@@ -82,6 +90,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
       probesMissing: probes.outstanding,
       samples: sampler.samples,
       cpu: cpuShares(cpu.samples),
+      loadStatements,
       audit,
     });
     const { firstQuarter, lastQuarter } = result.cpu;

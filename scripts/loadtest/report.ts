@@ -1,6 +1,7 @@
 import { percentile } from "../shared/percentile.ts";
 import type { LoadtestOptions } from "./args.ts";
 import { meanShare, type CpuShare } from "./cpu.ts";
+import type { StatementTime } from "./load-statements.ts";
 import type { Reconciled } from "./reconcile.ts";
 import { keepsGrowing, seriesByProcess, seriesByThread, type MemoryPoint, type MemorySample } from "./sampler.ts";
 
@@ -32,6 +33,7 @@ export interface ReportInput {
   readonly samples: readonly MemorySample[];
   /** Cores used per interval (cpu.ts), by part. */
   readonly cpu: readonly CpuShare[];
+  readonly loadStatements: LoadStatements;
   readonly audit: AuditSummary;
 }
 
@@ -72,6 +74,12 @@ export interface CpuReport {
   readonly overTime: readonly (readonly [number, number, Readonly<Record<string, number>>])[];
 }
 
+/** The load transaction's slowest statements (load-statements.ts), [label, mean ms], a quarter into the sending and at its end. */
+export interface LoadStatements {
+  readonly early: readonly StatementTime[];
+  readonly late: readonly StatementTime[];
+}
+
 /** The JSON line `npm run loadtest` ends with. */
 export interface LoadtestReport {
   readonly rate: number;
@@ -107,6 +115,7 @@ export interface LoadtestReport {
   /** V8 heap of each function's execution environment (worker thread), within the main process's RSS. */
   readonly threads: readonly ThreadReport[];
   readonly cpu: CpuReport;
+  readonly loadStatements: LoadStatements;
   readonly audit: AuditSummary;
   /** Why the run fails (exit 1); empty when it passes. */
   readonly failures: readonly string[];
@@ -163,6 +172,7 @@ export function buildReport(input: ReportInput): LoadtestReport {
     memory,
     threads,
     cpu: cpuReport(input.cpu, input.sendMs),
+    loadStatements: input.loadStatements,
     audit,
   };
   return { ...report, failures: failures(report) };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseLoadtestArgs } from "../loadtest/args.ts";
 import { cpuShares, formatShare, meanShare, taskCpuMicros, threadCpuByPart, type CpuSample } from "../loadtest/cpu.ts";
 import { LoadtestUsageError } from "../loadtest/errors.ts";
+import { formatStatements, slowestStatements } from "../loadtest/load-statements.ts";
 import { reconcile } from "../loadtest/reconcile.ts";
 import { buildReport, downsample, type AuditSummary, type ReportInput } from "../loadtest/report.ts";
 import { GROWTH_TOLERANCE, keepsGrowing, parentPid, vmRssMb, type MemoryPoint, type MemorySample } from "../loadtest/sampler.ts";
@@ -196,6 +197,7 @@ describe("the loadtest report", () => {
     probesMissing: 0,
     samples: samples(() => 400),
     cpu: [],
+    loadStatements: { early: [], late: [] },
     audit,
     ...over,
   });
@@ -298,5 +300,25 @@ describe("where the CPU went", () => {
     expect(meanShare(shares, 5000, 10_000)?.byPart.pool).toBe(0.8);
     expect(meanShare(shares, 10_000, 20_000)).toBeUndefined();
     expect(formatShare(shares[1]!)).toBe("1.80 cores: pool 0.80, main 0.50, transformer 1 0.20");
+  });
+});
+
+describe("the load transaction's slowest statements", () => {
+  const batch = (...statements: [string, number][]) => ({ SubStatements: statements.map(([QueryString, ms]) => ({ Id: "x", QueryString, Duration: ms * 1e6 })) });
+
+  it("averages each statement of the loads over the loads, slowest first, and leaves other batches out", () => {
+    const loads = [
+      batch(["LOCK load_lock", 1], ["INSERT INTO events (event_id)\nSELECT 1", 10], ["INSERT INTO attribution_credits (purchase_id)\n  SELECT 2", 200]),
+      batch(["LOCK load_lock", 3], ["INSERT INTO events (event_id)\nSELECT 1", 20], ["INSERT INTO attribution_credits (purchase_id)\n  SELECT 2", 300]),
+      batch(["CREATE TABLE schema_migrations (version INT)", 5000]), // a migration, not a load
+    ];
+    expect(slowestStatements(loads)).toEqual([
+      ["3. INSERT INTO attribution_credits (purchase_id) SELECT 2", 250],
+      ["2. INSERT INTO events (event_id) SELECT 1", 15],
+      ["1. LOCK load_lock", 2],
+    ]);
+    expect(slowestStatements([loads[2]!])).toEqual([]);
+    expect(formatStatements(slowestStatements(loads).slice(0, 1))).toBe("250 ms 3. INSERT INTO attribution_credits (purchase_id) SELECT 2…");
+    expect(formatStatements([])).toBe("no load yet");
   });
 });
