@@ -11,49 +11,57 @@ import { DescribeStatementCommand, ListStatementsCommand, type DescribeStatement
 const LOADS = 5;
 /** Statements reported per sample, the slowest first. */
 const SHOWN = 5;
-/** Characters of a statement's text that name it. */
+/** Characters of a statement's text (its literals blanked) that name it. */
 const LABEL_CHARS = 60;
+/** The Load workflow names each load's batch `freshet-load-<load id>` (workflows' load.ts). */
+const LOAD_STATEMENT_NAME = "freshet-load-";
 
-/** A statement of the load transaction and its mean duration over the loads sampled. */
+/** A statement of the load transaction and its mean duration over the loads that ran it. */
 export type StatementTime = readonly [label: string, ms: number];
 
-/** A batch that inserts into `events` is a load (migrations and maintenance do not). */
-const isLoad = (d: Pick<DescribeStatementCommandOutput, "SubStatements">): boolean => (d.SubStatements ?? []).some((s) => /^INSERT INTO events\b/.test(s.QueryString ?? ""));
+/** What one sample found: how many loads it averaged, their slowest statements, or why it could not read them. */
+export interface LoadStatementsSample {
+  readonly loads: number;
+  readonly slowest: readonly StatementTime[];
+  readonly error?: string;
+}
 
-/** The slowest statements, by mean duration over the loads among `described`; labels carry their position in the batch. */
-export function slowestStatements(described: readonly Pick<DescribeStatementCommandOutput, "SubStatements">[]): StatementTime[] {
-  const loads = described.filter(isLoad);
-  const total = new Map<string, number>();
+/** A statement's name: its text with literals blanked (a load id, a manifest URL) and whitespace collapsed, cut short. */
+function labelOf(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'/g, "'…'").replace(/\s+/g, " ").slice(0, LABEL_CHARS);
+}
+
+/** The slowest statements of `loads`, each by its mean duration over the loads that ran it. */
+export function slowestStatements(loads: readonly Pick<DescribeStatementCommandOutput, "SubStatements">[]): StatementTime[] {
+  const totals = new Map<string, { ms: number; runs: number }>();
   for (const load of loads) {
-    for (const [i, s] of (load.SubStatements ?? []).entries()) {
-      const label = `${i + 1}. ${(s.QueryString ?? "").replace(/\s+/g, " ").slice(0, LABEL_CHARS)}`;
-      total.set(label, (total.get(label) ?? 0) + Number(s.Duration ?? 0) / 1e6); // Duration is in nanoseconds
+    for (const s of load.SubStatements ?? []) {
+      const label = labelOf(s.QueryString ?? "");
+      const t = totals.get(label) ?? { ms: 0, runs: 0 };
+      totals.set(label, { ms: t.ms + Number(s.Duration ?? 0) / 1e6, runs: t.runs + 1 }); // Duration is in nanoseconds
     }
   }
-  return [...total]
-    .map(([label, ms]): StatementTime => [label, Math.round(ms / loads.length)])
+  return [...totals]
+    .map(([label, t]): StatementTime => [label, Math.round(t.ms / t.runs)])
     .sort((a, b) => b[1] - a[1])
     .slice(0, SHOWN);
 }
 
-/** The slowest statements of the last loads that finished; empty when none has (or the records cannot be read). */
-export async function sampleLoadStatements(redshift: RedshiftDataClient): Promise<StatementTime[]> {
+/** The slowest statements of the last loads that finished. A failure to read them is reported, not thrown: this is a measurement. */
+export async function sampleLoadStatements(redshift: RedshiftDataClient): Promise<LoadStatementsSample> {
   try {
-    const listed = await redshift.send(new ListStatementsCommand({ MaxResults: 100, Status: "FINISHED" }));
-    const batches = (listed.Statements ?? []).filter((s) => s.IsBatchStatement === true && s.Id !== undefined);
-    const described: DescribeStatementCommandOutput[] = [];
-    for (const batch of batches) {
-      if (described.length === LOADS) break;
-      const d = await redshift.send(new DescribeStatementCommand({ Id: batch.Id! }));
-      if (isLoad(d)) described.push(d);
-    }
-    return slowestStatements(described);
-  } catch {
-    return []; // a measurement, not the run's verdict
+    const listed = await redshift.send(new ListStatementsCommand({ MaxResults: LOADS, Status: "FINISHED", StatementName: LOAD_STATEMENT_NAME }));
+    const loads: DescribeStatementCommandOutput[] = [];
+    for (const s of listed.Statements ?? []) if (s.Id !== undefined) loads.push(await redshift.send(new DescribeStatementCommand({ Id: s.Id })));
+    return { loads: loads.length, slowest: slowestStatements(loads) };
+  } catch (error) {
+    return { loads: 0, slowest: [], error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
 }
 
-/** "239 ms 25. INSERT INTO attribution_credits …; 146 ms 13. …". */
-export function formatStatements(times: readonly StatementTime[]): string {
-  return times.length === 0 ? "no load yet" : times.map(([label, ms]) => `${ms} ms ${label}…`).join("; ");
+/** "over 5 loads: 239 ms INSERT INTO attribution_credits …; 146 ms …". */
+export function formatStatements(sample: LoadStatementsSample): string {
+  if (sample.error !== undefined) return `not read (${sample.error})`;
+  if (sample.loads === 0) return "no load yet";
+  return `over ${sample.loads} load${sample.loads === 1 ? "" : "s"}: ${sample.slowest.map(([label, ms]) => `${ms} ms ${label}…`).join("; ")}`;
 }

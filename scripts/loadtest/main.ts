@@ -4,7 +4,7 @@ import { startPipelinePlatform } from "../shared/pipeline-platform.ts";
 import { parseLoadtestArgs, USAGE, type LoadtestOptions } from "./args.ts";
 import { CpuSampler, cpuShares, formatShare } from "./cpu.ts";
 import { LoadtestUsageError } from "./errors.ts";
-import { formatStatements, sampleLoadStatements, type StatementTime } from "./load-statements.ts";
+import { formatStatements, sampleLoadStatements, type LoadStatementsSample } from "./load-statements.ts";
 import { LagProbes } from "./probes.ts";
 import { reconcile } from "./reconcile.ts";
 import { buildReport, type LoadtestReport } from "./report.ts";
@@ -48,6 +48,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
   const cpu = new CpuSampler(() => pipeline.platform.environmentCpu(), PROGRESS_MS);
   let phase: "sending" | "draining" | "done" = "sending";
   let progress: NodeJS.Timeout | undefined;
+  let earlyTimer: NodeJS.Timeout | undefined;
   try {
     const { platform, rows, redshift } = pipeline;
     const probes = new LagProbes();
@@ -58,8 +59,8 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
     progress = startProgress(log, totals, () => platform.counts().received, probes, sampler, cpu, startedAt, () => phase);
     const watching = probes.watch(rows, () => phase === "done" || (phase === "draining" && probes.outstanding === 0));
     // The load transaction's slowest statements a quarter into the sending and at its end: which grew.
-    let early: Promise<StatementTime[]> = Promise.resolve([]);
-    const earlyTimer = setTimeout(() => (early = sampleLoadStatements(redshift)), (options.durationS * 1000) / 4);
+    let early: Promise<LoadStatementsSample> = Promise.resolve({ loads: 0, slowest: [] });
+    earlyTimer = setTimeout(() => (early = sampleLoadStatements(redshift)), (options.durationS * 1000) / 4);
 
     await offerTraffic({ ingestUrl: platform.ingestUrl, apiKey: platform.apiKey, options, startedAt, onProbe: (id, at) => probes.posted(id, at) }, totals);
     const sendMs = performance.now() - startedAt;
@@ -103,6 +104,7 @@ async function loadtest(options: LoadtestOptions): Promise<LoadtestReport> {
   } finally {
     phase = "done";
     clearInterval(progress);
+    clearTimeout(earlyTimer);
     await sampler.stop();
     await cpu.stop();
     await pipeline.close().catch((error: unknown) => log(`stopping the platform: ${(error as Error).message}`));

@@ -1,7 +1,7 @@
 import { percentile } from "../shared/percentile.ts";
 import type { LoadtestOptions } from "./args.ts";
 import { meanShare, type CpuShare } from "./cpu.ts";
-import type { StatementTime } from "./load-statements.ts";
+import type { LoadStatementsSample } from "./load-statements.ts";
 import type { Reconciled } from "./reconcile.ts";
 import { keepsGrowing, seriesByProcess, seriesByThread, type MemoryPoint, type MemorySample } from "./sampler.ts";
 
@@ -74,10 +74,10 @@ export interface CpuReport {
   readonly overTime: readonly (readonly [number, number, Readonly<Record<string, number>>])[];
 }
 
-/** The load transaction's slowest statements (load-statements.ts), [label, mean ms], a quarter into the sending and at its end. */
+/** The load transaction's slowest statements (load-statements.ts) a quarter into the sending and at its end. */
 export interface LoadStatements {
-  readonly early: readonly StatementTime[];
-  readonly late: readonly StatementTime[];
+  readonly early: LoadStatementsSample;
+  readonly late: LoadStatementsSample;
 }
 
 /** The JSON line `npm run loadtest` ends with. */

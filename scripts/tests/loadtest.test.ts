@@ -197,7 +197,7 @@ describe("the loadtest report", () => {
     probesMissing: 0,
     samples: samples(() => 400),
     cpu: [],
-    loadStatements: { early: [], late: [] },
+    loadStatements: { early: { loads: 0, slowest: [] }, late: { loads: 0, slowest: [] } },
     audit,
     ...over,
   });
@@ -306,19 +306,21 @@ describe("where the CPU went", () => {
 describe("the load transaction's slowest statements", () => {
   const batch = (...statements: [string, number][]) => ({ SubStatements: statements.map(([QueryString, ms]) => ({ Id: "x", QueryString, Duration: ms * 1e6 })) });
 
-  it("averages each statement of the loads over the loads, slowest first, and leaves other batches out", () => {
+  it("averages each statement over the loads that ran it, names it without its literals, slowest first", () => {
     const loads = [
-      batch(["LOCK load_lock", 1], ["INSERT INTO events (event_id)\nSELECT 1", 10], ["INSERT INTO attribution_credits (purchase_id)\n  SELECT 2", 200]),
-      batch(["LOCK load_lock", 3], ["INSERT INTO events (event_id)\nSELECT 1", 20], ["INSERT INTO attribution_credits (purchase_id)\n  SELECT 2", 300]),
-      batch(["CREATE TABLE schema_migrations (version INT)", 5000]), // a migration, not a load
+      batch(["UPDATE load_lock SET load_id = 'load-aaa' WHERE lock_name = 'load'", 1], ["INSERT INTO events (event_id)\nSELECT 1", 10], ["INSERT INTO attribution_credits (purchase_id)\n  SELECT 2", 200]),
+      batch(["UPDATE load_lock SET load_id = 'load-bbb' WHERE lock_name = 'load'", 3], ["INSERT INTO events (event_id)\nSELECT 1", 20], ["INSERT INTO attribution_credits (purchase_id)\n  SELECT 2", 300]),
+      // A receipts-only load: no insert into events, its statements counted over it alone.
+      batch(["UPDATE load_lock SET load_id = 'load-ccc' WHERE lock_name = 'load'", 5], ["INSERT INTO batch_receipts (batch_id) VALUES ('it''s')", 7]),
     ];
     expect(slowestStatements(loads)).toEqual([
-      ["3. INSERT INTO attribution_credits (purchase_id) SELECT 2", 250],
-      ["2. INSERT INTO events (event_id) SELECT 1", 15],
-      ["1. LOCK load_lock", 2],
+      ["INSERT INTO attribution_credits (purchase_id) SELECT 2", 250],
+      ["INSERT INTO events (event_id) SELECT 1", 15],
+      ["INSERT INTO batch_receipts (batch_id) VALUES ('…')", 7],
+      ["UPDATE load_lock SET load_id = '…' WHERE lock_name = '…'", 3],
     ]);
-    expect(slowestStatements([loads[2]!])).toEqual([]);
-    expect(formatStatements(slowestStatements(loads).slice(0, 1))).toBe("250 ms 3. INSERT INTO attribution_credits (purchase_id) SELECT 2…");
-    expect(formatStatements([])).toBe("no load yet");
+    expect(formatStatements({ loads: 3, slowest: slowestStatements(loads).slice(0, 1) })).toBe("over 3 loads: 250 ms INSERT INTO attribution_credits (purchase_id) SELECT 2…");
+    expect(formatStatements({ loads: 0, slowest: [] })).toBe("no load yet");
+    expect(formatStatements({ loads: 0, slowest: [], error: "ValidationException: no" })).toBe("not read (ValidationException: no)");
   });
 });
