@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { PeriodicSampler, readOr } from "./periodic-sampler.ts";
 
 /*
  * Where the CPU goes while the pipeline runs: how many cores the process uses, split over the
@@ -105,56 +106,13 @@ export function formatShare(share: { cores: number; byPart: Readonly<Record<stri
 export type EnvironmentCpu = () => Promise<readonly { readonly name: string; readonly cpuMicros: number }[]>;
 
 /** Samples the process's CPU by part every `intervalMs` from `start()` until `stop()`. */
-export class CpuSampler {
-  readonly samples: CpuSample[] = [];
-  readonly #environments: EnvironmentCpu;
-  readonly #intervalMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #startedAt = 0;
-  #sampling: Promise<void> | undefined;
-
+export class CpuSampler extends PeriodicSampler<CpuSample> {
   constructor(environments: EnvironmentCpu, intervalMs = 5000) {
-    this.#environments = environments;
-    this.#intervalMs = intervalMs;
-  }
-
-  start(startedAt = performance.now()): void {
-    if (this.#timer !== undefined) return;
-    this.#startedAt = startedAt;
-    void this.#sample();
-    this.#timer = setInterval(() => void this.#sample(), this.#intervalMs);
-  }
-
-  /** Ends the sampling with a last sample; again is a no-op. */
-  async stop(): Promise<void> {
-    if (this.#timer === undefined) return;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#sampling;
-    await this.#sample();
-  }
-
-  #sample(): Promise<void> {
-    if (this.#sampling) return this.#sampling;
-    const atMs = performance.now() - this.#startedAt;
-    const usage = process.cpuUsage();
-    const threads = threadCpuByPart();
-    this.#sampling = this.#environments()
-      .catch(() => [])
-      .then((environments) => {
-        const byPart: Record<string, number> = { ...threads };
-        for (const e of environments) byPart[e.name] = e.cpuMicros;
-        this.samples.push({ atMs, processMicros: usage.user + usage.system, byPart });
-      })
-      .finally(() => (this.#sampling = undefined));
-    return this.#sampling;
-  }
-}
-
-function readOr(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
+    super(async (atMs) => {
+      const usage = process.cpuUsage();
+      const byPart: Record<string, number> = threadCpuByPart();
+      for (const e of await environments().catch(() => [])) byPart[e.name] = e.cpuMicros;
+      return { atMs, processMicros: usage.user + usage.system, byPart };
+    }, intervalMs);
   }
 }

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { PeriodicSampler, readOr } from "./periodic-sampler.ts";
 
 /** One process's memory at one sample; `heapUsedMb` only where it can be read (this process). */
 export interface ProcessMemory {
@@ -95,58 +96,16 @@ function descendants(root: number): ProcessMemory[] {
   return found;
 }
 
-/** A file of a process that may have ended since it was listed: empty then. */
-function readOr(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-
 export type ThreadHeaps = () => Promise<readonly { readonly name: string; readonly heapUsedBytes: number }[]>;
 
 /** Samples every process's memory, and the threads' heaps, every `intervalMs` from `start()` until `stop()`. */
-export class MemorySampler {
-  readonly samples: MemorySample[] = [];
-  readonly #intervalMs: number;
-  readonly #threads: ThreadHeaps;
-  #timer: NodeJS.Timeout | undefined;
-  #startedAt = 0;
-  #sampling: Promise<void> | undefined;
-
+export class MemorySampler extends PeriodicSampler<MemorySample> {
   constructor(threads: ThreadHeaps = async () => [], intervalMs = 1000) {
-    this.#threads = threads;
-    this.#intervalMs = intervalMs;
-  }
-
-  start(startedAt = performance.now()): void {
-    this.#startedAt = startedAt;
-    void this.#sample();
-    this.#timer = setInterval(() => void this.#sample(), this.#intervalMs);
-  }
-
-  /** Ends the sampling with a last sample; again is a no-op. */
-  async stop(): Promise<void> {
-    if (this.#timer === undefined) return;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#sampling;
-    await this.#sample();
-  }
-
-  /** One sample at a time: a slow heap read skips a beat rather than piling up. */
-  #sample(): Promise<void> {
-    if (this.#sampling) return this.#sampling;
-    const atMs = performance.now() - this.#startedAt;
-    const processes = sampleProcesses();
-    this.#sampling = this.#threads()
-      .catch(() => [])
-      .then((heaps) => {
-        this.samples.push({ atMs, processes, threads: heaps.map((h) => ({ name: h.name, heapUsedMb: h.heapUsedBytes / MB })) });
-      })
-      .finally(() => (this.#sampling = undefined));
-    return this.#sampling;
+    super(async (atMs) => {
+      const processes = sampleProcesses();
+      const heaps = await threads().catch(() => []);
+      return { atMs, processes, threads: heaps.map((h) => ({ name: h.name, heapUsedMb: h.heapUsedBytes / MB })) };
+    }, intervalMs);
   }
 }
 
